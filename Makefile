@@ -1,0 +1,41 @@
+# Thin wrapper over CMake and CTest. `make` builds build/bin/{efs,efsd,mount.efs}.
+BUILD ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all configure test install man deps format lint clean asan
+
+all: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+configure:
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) -G Ninja \
+	  -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+
+# Every test: unit, CLI against a real efsd, e2e and the doc checks.
+test: all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+install: all
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+man: configure
+	cmake --build $(BUILD) --target man
+
+# The Debian 12 packages the build and the tests need (run as root).
+deps:
+	scripts/install-deps
+
+asan:
+	$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DEFS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug" test
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+lint: configure
+	clang-tidy -p $(BUILD) $$(git ls-files 'lib/*.cc' 'cmd/*.cc' 'daemon/*.cc')
+
+clean:
+	rm -rf $(BUILD) build-asan

@@ -1,0 +1,387 @@
+// The efs <-> efsd wire: typed requests and responses, AWS EFS names.
+//
+// Framing. One JSON object per line (NDJSON) on a Unix stream socket, UTF-8, at most
+// kMaxLineBytes bytes per line including the newline. A request is
+//   {"id":<int>,"action":"<AwsActionName>","params":{...}}
+// and its reply, on the same connection and with the same id, is either
+//   {"id":<int>,"result":{...}}   or   {"id":<int>,"error":{"code":"<AwsErrorCode>","message":"..."}}
+// Replies come in request order. "params" may be omitted for actions without parameters.
+// A line that is not a JSON object, or lacks "action", is answered with id null and the error
+// code BadRequest; a line over the limit is answered with BadRequest and the connection closed.
+//
+// Versioning. The first request on a connection must be Hello {"ApiVersion":N}; the daemon
+// answers {"ApiVersion":kApiVersion,"ServerVersion":"x.y.z"} or UnsupportedApiVersion. Any
+// other first request gets HandshakeRequired. A new API version may add actions and optional
+// fields; it never renames or removes one within a version.
+//
+// Fields. Parameter and result field names, enum values and error codes are those of the AWS
+// EFS API (2015-02-01); subnets, VPCs and security groups are shaped as EC2 shapes them.
+// Optional fields that are unset are omitted from JSON, never sent as null. Unknown parameter
+// names and wrong JSON types are answered BadRequest naming the field.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+
+namespace efs::api {
+
+using Json = nlohmann::json;
+
+inline constexpr int kApiVersion = 1;
+inline constexpr size_t kMaxLineBytes = 1 << 20;
+
+// ----------------------------------------------------------------------------- common shapes
+struct Tag {
+  std::string key;    // "Key"
+  std::string value;  // "Value"
+  friend bool operator==(const Tag&, const Tag&) = default;
+};
+
+// ----------------------------------------------------------------------------- handshake
+struct HelloRequest {
+  int api_version = kApiVersion;  // "ApiVersion", required
+};
+struct HelloResponse {
+  int api_version = kApiVersion;  // "ApiVersion"
+  std::string server_version;     // "ServerVersion"
+};
+
+// GetDaemonStatus: no params.
+struct DaemonStatus {
+  std::string version;        // "Version"
+  int api_version = kApiVersion;  // "ApiVersion"
+  int pid = 0;                // "Pid"
+  double start_time = 0;      // "StartTime", epoch seconds
+  std::string state_dir;      // "StateDir"
+  std::string socket;         // "Socket"
+  std::string region;         // "Region"
+  std::string network_backend;  // "NetworkBackend": "loopback"
+  int nfs_port = 0;           // "NfsPort"
+  int64_t file_system_count = 0;   // "FileSystemCount"
+  int64_t mount_target_count = 0;  // "MountTargetCount"
+};
+
+// ----------------------------------------------------------------------------- file systems
+struct SizeInBytes {
+  int64_t value = 0;               // "Value"
+  double timestamp = 0;            // "Timestamp" (omitted when 0)
+  int64_t value_in_ia = 0;         // "ValueInIA"
+  int64_t value_in_standard = 0;   // "ValueInStandard"
+  int64_t value_in_archive = 0;    // "ValueInArchive"
+};
+
+struct FileSystemDescription {
+  std::string owner_id;                 // "OwnerId"
+  std::string creation_token;           // "CreationToken"
+  std::string file_system_id;           // "FileSystemId"
+  std::string file_system_arn;          // "FileSystemArn"
+  double creation_time = 0;             // "CreationTime", epoch seconds
+  std::string life_cycle_state;         // "LifeCycleState": creating|available|updating|deleting|deleted|error
+  std::optional<std::string> name;      // "Name": the value of the "Name" tag, if any
+  int number_of_mount_targets = 0;      // "NumberOfMountTargets"
+  SizeInBytes size_in_bytes;            // "SizeInBytes"
+  std::string performance_mode;         // "PerformanceMode": generalPurpose|maxIO
+  bool encrypted = false;               // "Encrypted"
+  std::optional<std::string> kms_key_id;  // "KmsKeyId"
+  std::string throughput_mode;          // "ThroughputMode": bursting|provisioned|elastic
+  std::optional<double> provisioned_throughput_in_mibps;  // "ProvisionedThroughputInMibps"
+  std::optional<std::string> availability_zone_name;      // "AvailabilityZoneName" (One Zone)
+  std::optional<std::string> availability_zone_id;        // "AvailabilityZoneId" (One Zone)
+  std::vector<Tag> tags;                // "Tags"
+  // "FileSystemProtection": {"ReplicationOverwriteProtection": ...}
+  std::string replication_overwrite_protection = "ENABLED";
+};
+
+struct CreateFileSystemRequest {
+  std::string creation_token;                     // "CreationToken", required, 1-64 chars
+  std::optional<std::string> performance_mode;    // "PerformanceMode"
+  std::optional<bool> encrypted;                  // "Encrypted"
+  std::optional<std::string> kms_key_id;          // "KmsKeyId" (requires Encrypted)
+  std::optional<std::string> throughput_mode;     // "ThroughputMode"
+  std::optional<double> provisioned_throughput_in_mibps;  // "ProvisionedThroughputInMibps"
+  std::optional<std::string> availability_zone_name;      // "AvailabilityZoneName"
+  std::optional<bool> backup;                     // "Backup"
+  std::vector<Tag> tags;                          // "Tags"
+};
+// Response: FileSystemDescription. On a repeated CreationToken the error is
+// FileSystemAlreadyExists and the error object also carries "FileSystemId".
+
+struct DescribeFileSystemsRequest {
+  std::optional<int> max_items;                 // "MaxItems", 1..1000 (default 100)
+  std::optional<std::string> marker;            // "Marker", opaque, from NextMarker
+  std::optional<std::string> creation_token;    // "CreationToken"
+  std::optional<std::string> file_system_id;    // "FileSystemId"
+};
+struct DescribeFileSystemsResponse {
+  std::optional<std::string> marker;            // "Marker": echo of the request's
+  std::vector<FileSystemDescription> file_systems;  // "FileSystems"
+  std::optional<std::string> next_marker;       // "NextMarker": set iff more remain
+};
+
+struct UpdateFileSystemRequest {
+  std::string file_system_id;                   // "FileSystemId", required
+  std::optional<std::string> throughput_mode;   // "ThroughputMode"
+  std::optional<double> provisioned_throughput_in_mibps;  // "ProvisionedThroughputInMibps"
+};
+// Response: FileSystemDescription.
+
+struct DeleteFileSystemRequest {
+  std::string file_system_id;  // "FileSystemId", required
+};
+// Response: {} (empty object).
+
+// ----------------------------------------------------------------------------- mount targets
+struct MountTargetDescription {
+  std::string owner_id;                // "OwnerId"
+  std::string mount_target_id;         // "MountTargetId"
+  std::string file_system_id;          // "FileSystemId"
+  std::string subnet_id;               // "SubnetId"
+  std::string life_cycle_state;        // "LifeCycleState"
+  std::string ip_address;              // "IpAddress"
+  std::string network_interface_id;    // "NetworkInterfaceId" ("eni-...")
+  std::string availability_zone_id;    // "AvailabilityZoneId"
+  std::string availability_zone_name;  // "AvailabilityZoneName"
+  std::string vpc_id;                  // "VpcId"
+  int port = 0;                        // "Port": the NFS port on IpAddress (efsd extension)
+};
+
+struct CreateMountTargetRequest {
+  std::string file_system_id;                 // "FileSystemId", required
+  std::string subnet_id;                      // "SubnetId", required
+  std::optional<std::string> ip_address;      // "IpAddress"
+  std::optional<std::vector<std::string>> security_groups;  // "SecurityGroups", <= 5
+};
+// Response: MountTargetDescription.
+
+struct DescribeMountTargetsRequest {
+  std::optional<int> max_items;               // "MaxItems" (default 10)
+  std::optional<std::string> marker;          // "Marker"
+  std::optional<std::string> file_system_id;  // "FileSystemId"  } exactly one of
+  std::optional<std::string> mount_target_id; // "MountTargetId" } these two
+};
+struct DescribeMountTargetsResponse {
+  std::optional<std::string> marker;                 // "Marker"
+  std::vector<MountTargetDescription> mount_targets; // "MountTargets"
+  std::optional<std::string> next_marker;            // "NextMarker"
+};
+
+struct DeleteMountTargetRequest {
+  std::string mount_target_id;  // "MountTargetId", required
+};
+// Response: {}.
+
+struct DescribeMountTargetSecurityGroupsRequest {
+  std::string mount_target_id;  // "MountTargetId", required
+};
+struct DescribeMountTargetSecurityGroupsResponse {
+  std::vector<std::string> security_groups;  // "SecurityGroups"
+};
+
+struct ModifyMountTargetSecurityGroupsRequest {
+  std::string mount_target_id;               // "MountTargetId", required
+  std::vector<std::string> security_groups;  // "SecurityGroups", required, 1..5, replaces all
+};
+// Response: {}.
+
+// ----------------------------------------------------------------------------- lifecycle
+// Each policy object carries exactly one of the three transitions.
+struct LifecyclePolicy {
+  std::optional<std::string> transition_to_ia;                     // "TransitionToIA"
+  std::optional<std::string> transition_to_primary_storage_class;  // "TransitionToPrimaryStorageClass"
+  std::optional<std::string> transition_to_archive;                // "TransitionToArchive"
+  friend bool operator==(const LifecyclePolicy&, const LifecyclePolicy&) = default;
+};
+
+struct PutLifecycleConfigurationRequest {
+  std::string file_system_id;                       // "FileSystemId", required
+  std::vector<LifecyclePolicy> lifecycle_policies;  // "LifecyclePolicies", required, <= 3
+};
+struct DescribeLifecycleConfigurationRequest {
+  std::string file_system_id;  // "FileSystemId", required
+};
+struct LifecycleConfigurationDescription {
+  std::vector<LifecyclePolicy> lifecycle_policies;  // "LifecyclePolicies"
+};
+
+// ----------------------------------------------------------------------------- tags
+struct TagResourceRequest {
+  std::string resource_id;  // "ResourceId", required: fs-/fsap- id or its ARN
+  std::vector<Tag> tags;    // "Tags", required, non-empty
+};
+struct UntagResourceRequest {
+  std::string resource_id;            // "ResourceId", required
+  std::vector<std::string> tag_keys;  // "TagKeys", required, 1..50
+};
+struct ListTagsForResourceRequest {
+  std::string resource_id;                // "ResourceId", required
+  std::optional<int> max_results;         // "MaxResults" (default 100)
+  std::optional<std::string> next_token;  // "NextToken"
+};
+struct ListTagsForResourceResponse {
+  std::vector<Tag> tags;                  // "Tags"
+  std::optional<std::string> next_token;  // "NextToken"
+};
+// TagResource and UntagResource respond {}.
+
+// ----------------------------------------------------------------------------- network (EC2 shapes)
+struct Vpc {
+  std::string vpc_id;      // "VpcId"
+  std::string cidr_block;  // "CidrBlock"
+  bool is_default = false; // "IsDefault"
+  std::string state;       // "State": available
+  std::string owner_id;    // "OwnerId"
+};
+struct DescribeVpcsResponse {
+  std::vector<Vpc> vpcs;  // "Vpcs"
+};
+
+struct Subnet {
+  std::string subnet_id;             // "SubnetId"
+  std::string vpc_id;                // "VpcId"
+  std::string availability_zone;     // "AvailabilityZone"
+  std::string availability_zone_id;  // "AvailabilityZoneId"
+  std::string cidr_block;            // "CidrBlock"
+  int64_t available_ip_address_count = 0;  // "AvailableIpAddressCount"
+  bool default_for_az = false;       // "DefaultForAz"
+  std::string state;                 // "State": available
+  std::string owner_id;              // "OwnerId"
+};
+struct DescribeSubnetsRequest {
+  std::vector<std::string> subnet_ids;  // "SubnetIds" (empty: all)
+  std::optional<std::string> vpc_id;    // "VpcId"
+};
+struct DescribeSubnetsResponse {
+  std::vector<Subnet> subnets;  // "Subnets"
+};
+struct CreateSubnetRequest {
+  std::string cidr_block;                          // "CidrBlock", required, /16../28
+  std::optional<std::string> vpc_id;               // "VpcId" (default VPC if unset)
+  std::optional<std::string> availability_zone;    // "AvailabilityZone" } exactly one
+  std::optional<std::string> availability_zone_id; // "AvailabilityZoneId" }
+};
+struct CreateSubnetResponse {
+  Subnet subnet;  // "Subnet"
+};
+struct DeleteSubnetRequest {
+  std::string subnet_id;  // "SubnetId", required
+};
+// Response: {}.
+
+struct IpRange {
+  std::string cidr_ip;                     // "CidrIp"
+  std::optional<std::string> description;  // "Description"
+  friend bool operator==(const IpRange&, const IpRange&) = default;
+};
+struct IpPermission {
+  std::string ip_protocol;      // "IpProtocol": tcp|udp|-1 (all)
+  std::optional<int> from_port; // "FromPort" (absent for -1)
+  std::optional<int> to_port;   // "ToPort"
+  std::vector<IpRange> ip_ranges;  // "IpRanges"
+  friend bool operator==(const IpPermission&, const IpPermission&) = default;
+};
+struct SecurityGroup {
+  std::string group_id;     // "GroupId"
+  std::string group_name;   // "GroupName"
+  std::string description;  // "Description"
+  std::string vpc_id;       // "VpcId"
+  std::string owner_id;     // "OwnerId"
+  std::vector<IpPermission> ip_permissions;  // "IpPermissions" (inbound rules)
+};
+struct CreateSecurityGroupRequest {
+  std::string group_name;             // "GroupName", required, 1-255
+  std::string description;            // "Description", required, 1-255
+  std::optional<std::string> vpc_id;  // "VpcId" (default VPC if unset)
+};
+struct CreateSecurityGroupResponse {
+  std::string group_id;  // "GroupId"
+};
+struct DescribeSecurityGroupsRequest {
+  std::vector<std::string> group_ids;  // "GroupIds" (empty: all)
+};
+struct DescribeSecurityGroupsResponse {
+  std::vector<SecurityGroup> security_groups;  // "SecurityGroups"
+};
+struct SecurityGroupIngressRequest {  // AuthorizeSecurityGroupIngress, RevokeSecurityGroupIngress
+  std::string group_id;                      // "GroupId", required
+  std::vector<IpPermission> ip_permissions;  // "IpPermissions", required, non-empty
+};
+// Response: {"Return": true}.
+struct DeleteSecurityGroupRequest {
+  std::string group_id;  // "GroupId", required
+};
+// Response: {}.
+
+// ----------------------------------------------------------------------------- codecs
+// FromJson parses `params` into a typed request. It fails with BadRequest naming the field for a
+// missing required field, a wrong JSON type, or an unknown field. It checks shapes only; the
+// values' rules (enums, ranges, id formats) are the control plane's to check.
+// ToJson emits the AWS shape, omitting unset optionals.
+#define EFS_API_CODEC(T)                                   \
+  Json ToJson(const T& value);                             \
+  Status FromJson(const Json& json, T* out);
+
+EFS_API_CODEC(Tag)
+EFS_API_CODEC(HelloRequest)
+EFS_API_CODEC(HelloResponse)
+EFS_API_CODEC(DaemonStatus)
+EFS_API_CODEC(SizeInBytes)
+EFS_API_CODEC(FileSystemDescription)
+EFS_API_CODEC(CreateFileSystemRequest)
+EFS_API_CODEC(DescribeFileSystemsRequest)
+EFS_API_CODEC(DescribeFileSystemsResponse)
+EFS_API_CODEC(UpdateFileSystemRequest)
+EFS_API_CODEC(DeleteFileSystemRequest)
+EFS_API_CODEC(MountTargetDescription)
+EFS_API_CODEC(CreateMountTargetRequest)
+EFS_API_CODEC(DescribeMountTargetsRequest)
+EFS_API_CODEC(DescribeMountTargetsResponse)
+EFS_API_CODEC(DeleteMountTargetRequest)
+EFS_API_CODEC(DescribeMountTargetSecurityGroupsRequest)
+EFS_API_CODEC(DescribeMountTargetSecurityGroupsResponse)
+EFS_API_CODEC(ModifyMountTargetSecurityGroupsRequest)
+EFS_API_CODEC(LifecyclePolicy)
+EFS_API_CODEC(PutLifecycleConfigurationRequest)
+EFS_API_CODEC(DescribeLifecycleConfigurationRequest)
+EFS_API_CODEC(LifecycleConfigurationDescription)
+EFS_API_CODEC(TagResourceRequest)
+EFS_API_CODEC(UntagResourceRequest)
+EFS_API_CODEC(ListTagsForResourceRequest)
+EFS_API_CODEC(ListTagsForResourceResponse)
+EFS_API_CODEC(Vpc)
+EFS_API_CODEC(DescribeVpcsResponse)
+EFS_API_CODEC(Subnet)
+EFS_API_CODEC(DescribeSubnetsRequest)
+EFS_API_CODEC(DescribeSubnetsResponse)
+EFS_API_CODEC(CreateSubnetRequest)
+EFS_API_CODEC(CreateSubnetResponse)
+EFS_API_CODEC(DeleteSubnetRequest)
+EFS_API_CODEC(IpRange)
+EFS_API_CODEC(IpPermission)
+EFS_API_CODEC(SecurityGroup)
+EFS_API_CODEC(CreateSecurityGroupRequest)
+EFS_API_CODEC(CreateSecurityGroupResponse)
+EFS_API_CODEC(DescribeSecurityGroupsRequest)
+EFS_API_CODEC(DescribeSecurityGroupsResponse)
+EFS_API_CODEC(SecurityGroupIngressRequest)
+EFS_API_CODEC(DeleteSecurityGroupRequest)
+#undef EFS_API_CODEC
+
+// An error as it travels on the wire: {"code":..., "message":..., plus extra fields such as
+// "FileSystemId" for FileSystemAlreadyExists}.
+struct ApiError {
+  std::string code;
+  std::string message;
+  Json extra = Json::object();
+};
+
+// The one Status -> wire error mapping (STYLE 2.4). Uses status.reason() when set, else a code
+// derived from status.code() (kNotFound -> "NotFound", kPermissionDenied -> "AccessDenied", ...).
+ApiError ToApiError(const Status& status);
+
+}  // namespace efs::api

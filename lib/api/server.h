@@ -1,0 +1,71 @@
+// Server: efsd's side of the Unix socket. Accepts connections, frames NDJSON, runs the Hello
+// handshake, identifies each caller with SO_PEERCRED and hands every later request to a Handler.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/messages.h"
+#include "base/status.h"
+
+namespace efs::api {
+
+// Who is on the other end of a connection, from SO_PEERCRED.
+struct Caller {
+  pid_t pid = 0;
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+// The outcome of one request: a result object, or an error.
+struct Reply {
+  Json result = Json::object();  // used iff !error
+  std::optional<ApiError> error;
+
+  static Reply Ok(Json result) { return Reply{std::move(result), std::nullopt}; }
+  static Reply Fail(ApiError error) { return Reply{Json::object(), std::move(error)}; }
+  static Reply Fail(const Status& status) { return Fail(ToApiError(status)); }
+};
+
+// Handles one request after the handshake. Called concurrently from many threads.
+using Handler =
+    std::function<Reply(const Caller& caller, const std::string& action, const Json& params)>;
+
+class Server {
+ public:
+  struct Options {
+    std::string socket_path;
+    std::string server_version;
+    // A connection that sends no complete line for this long is closed.
+    int idle_timeout_ms = 60'000;
+    size_t max_line_bytes = kMaxLineBytes;
+    // Connections beyond this many are accepted and closed at once with an error line.
+    int max_connections = 512;
+  };
+
+  Server(Options options, Handler handler);
+  ~Server();  // Stop()s if running.
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Creates the socket's directory (0755) if missing, replaces a stale socket file, binds and
+  // listens (socket mode 0666: who may do what is decided per action from SO_PEERCRED), and
+  // starts serving in background threads. Fails if another process is listening at the path.
+  Status Start();
+
+  // Stops accepting, lets every request already read finish and its reply be written, closes
+  // all connections, removes the socket file and joins every thread. Idempotent.
+  void Stop();
+
+  // Number of connections open now (for status and tests).
+  int connection_count() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace efs::api

@@ -1,0 +1,21 @@
+// Endpoints: where the control plane opens and closes mount-target listeners. The daemon passes
+// the network backend (lib/net); tests pass a fake.
+#pragma once
+
+#include <string>
+
+#include "base/status.h"
+
+namespace efs::control {
+
+class Endpoints {
+ public:
+  virtual ~Endpoints() = default;
+  // Makes sure a TCP listener for `mount_target_id` is bound on ip:port. Idempotent: a second
+  // call for an open listener does nothing. Thread-safe.
+  virtual Status Open(const std::string& mount_target_id, const std::string& ip, int port) = 0;
+  // Closes that listener and the connections accepted on it, if any. Thread-safe.
+  virtual void Close(const std::string& mount_target_id) = 0;
+};
+
+}  // namespace efs::control

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -383,5 +384,40 @@ struct ApiError {
 // The one Status -> wire error mapping (STYLE 2.4). Uses status.reason() when set, else a code
 // derived from status.code() (kNotFound -> "NotFound", kPermissionDenied -> "AccessDenied", ...).
 ApiError ToApiError(const Status& status);
+
+// ----------------------------------------------------------------------------- envelopes
+// Line-level helpers shared by client.cc and server.cc, so that nlohmann::json exceptions stay
+// inside messages.cc (STYLE 2.4).
+
+// Parses one line (without its newline) as JSON. Malformed JSON or invalid UTF-8 is BadRequest.
+Result<Json> ParseJsonLine(std::string_view line);
+// Serialises `json` as one line ending in '\n'; invalid UTF-8 in strings is replaced, never thrown.
+std::string DumpJsonLine(const Json& json);
+
+// {"id":...,"action":...,"params":{...}}
+struct RequestEnvelope {
+  Json id;                        // an integer, or null when the line carried no usable id
+  std::string action;
+  Json params = Json::object();  // absent or null "params" read as {}
+};
+// Checks the request shape: an object with an integer "id", a string "action", an optional
+// object "params" and nothing else. On failure returns BadRequest and still sets out->id when
+// the line carried an integer id, so the error can be answered with it.
+Status ParseRequestEnvelope(const Json& json, RequestEnvelope* out);
+Json RequestToJson(int64_t id, const std::string& action, const Json& params);
+
+// {"id":...,"result":{...}} or {"id":...,"error":{"code":...,"message":...,...}}
+struct ReplyEnvelope {
+  Json id;                        // an integer, or null
+  Json result = Json::object();   // used iff !error
+  std::optional<ApiError> error;
+};
+// Checks the reply shape; a malformed reply is InternalServerError.
+Status ParseReplyEnvelope(const Json& json, ReplyEnvelope* out);
+Json ResultReplyToJson(const Json& id, Json result);
+Json ErrorReplyToJson(const Json& id, const ApiError& error);
+
+// {"code":..., "message":..., extra...}; extra fields never override code or message.
+Json ToJson(const ApiError& error);
 
 }  // namespace efs::api

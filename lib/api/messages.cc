@@ -1,0 +1,727 @@
+// JSON codecs for the typed API messages, the error mapping and the line envelopes.
+//
+// Each struct lists its fields once, in an EFS_FIELDS block; the same list drives both ToJson
+// (FieldWriter) and the strict FromJson (FieldReader), so a field cannot be added to one
+// direction and forgotten in the other. This is the only file that may see nlohmann::json
+// exceptions (STYLE 2.4); every other file uses the exception-free helpers declared at the end of
+// messages.h.
+#include "api/messages.h"
+
+#include <cmath>
+#include <concepts>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+#include "base/macros.h"
+
+namespace efs::api {
+namespace {
+
+// Flags for one field.
+constexpr int kNoFlags = 0;
+constexpr int kRequired = 1;  // FromJson: missing is an error (never on std::optional fields)
+constexpr int kOmitZero = 2;  // ToJson: omitted when equal to its zero value
+
+Status TypeError(const std::string& path, const char* expected) {
+  return InvalidArgument("parameter '" + path + "' must be " + expected);
+}
+
+// ----------------------------------------------------------------------------- value decoders
+// Decode(json, path, out) reads one value of out's type; `path` names it in errors.
+
+Status Decode(const Json& json, const std::string& path, std::string* out) {
+  if (!json.is_string()) return TypeError(path, "a string");
+  *out = json.get_ref<const std::string&>();
+  return Status::Ok();
+}
+
+Status Decode(const Json& json, const std::string& path, bool* out) {
+  if (!json.is_boolean()) return TypeError(path, "a boolean");
+  *out = json.get<bool>();
+  return Status::Ok();
+}
+
+Status Decode(const Json& json, const std::string& path, double* out) {
+  if (!json.is_number()) return TypeError(path, "a number");
+  *out = json.get<double>();
+  return Status::Ok();
+}
+
+// Integers: integral JSON numbers (5 or 5.0) within the range of Int.
+template <class Int>
+Status DecodeInteger(const Json& json, const std::string& path, Int* out) {
+  using Limits = std::numeric_limits<Int>;
+  Status out_of_range = InvalidArgument("parameter '" + path + "' is out of range");
+  if (json.is_number_unsigned()) {
+    uint64_t v = json.get<uint64_t>();
+    if (v > static_cast<uint64_t>(Limits::max())) return out_of_range;
+    *out = static_cast<Int>(v);
+  } else if (json.is_number_integer()) {
+    int64_t v = json.get<int64_t>();
+    if (v < static_cast<int64_t>(Limits::min()) || v > static_cast<int64_t>(Limits::max())) {
+      return out_of_range;
+    }
+    *out = static_cast<Int>(v);
+  } else if (json.is_number_float()) {
+    double v = json.get<double>();
+    if (!std::isfinite(v) || v != std::trunc(v)) return TypeError(path, "an integer");
+    // -min is max+1, a power of two, exactly representable as a double.
+    double lo = static_cast<double>(Limits::min());
+    if (v < lo || v >= -lo) return out_of_range;
+    *out = static_cast<Int>(v);
+  } else {
+    return TypeError(path, "an integer");
+  }
+  return Status::Ok();
+}
+
+Status Decode(const Json& json, const std::string& path, int* out) {
+  return DecodeInteger(json, path, out);
+}
+
+Status Decode(const Json& json, const std::string& path, int64_t* out) {
+  return DecodeInteger(json, path, out);
+}
+
+template <class T>
+Status Decode(const Json& json, const std::string& path, std::vector<T>* out);
+template <class T>
+Status Decode(const Json& json, const std::string& path, T* out);  // a struct with EFS_FIELDS
+
+template <class T>
+Status Decode(const Json& json, const std::string& path, std::vector<T>* out) {
+  if (!json.is_array()) return TypeError(path, "an array");
+  out->clear();
+  out->reserve(json.size());
+  for (const Json& element : json) {
+    T item{};
+    EFS_RETURN_IF_ERROR(Decode(element, path + "[" + std::to_string(out->size()) + "]", &item));
+    out->push_back(std::move(item));
+  }
+  return Status::Ok();
+}
+
+// ----------------------------------------------------------------------------- value encoders
+template <class T>
+Json Encode(const T& value);  // a struct with EFS_FIELDS
+
+Json Encode(const std::string& value) { return Json(value); }
+Json Encode(bool value) { return Json(value); }
+Json Encode(int value) { return Json(value); }
+Json Encode(int64_t value) { return Json(value); }
+Json Encode(double value) { return Json(value); }
+
+template <class T>
+Json Encode(const std::vector<T>& values) {
+  Json array = Json::array();
+  for (const T& value : values) array.push_back(Encode(value));
+  return array;
+}
+
+// ----------------------------------------------------------------------------- field visitors
+// Reads the fields of one JSON object. The first error sticks; Finish() reports it, or else the
+// first member that no field claimed.
+class FieldReader {
+ public:
+  // REQUIRES: object.is_object(). `prefix` is prepended to field names in errors ("Tags[1].").
+  FieldReader(const Json& object, std::string prefix)
+      : object_(object), prefix_(std::move(prefix)) {}
+
+  template <class T>
+  void operator()(const char* name, T& out, int flags = kNoFlags) {
+    const Json* json = Take(name);
+    if (!status_.ok()) return;
+    if (json == nullptr) {
+      if (flags & kRequired) {
+        status_ = InvalidArgument("missing required parameter '" + prefix_ + name + "'");
+      }
+      return;
+    }
+    status_ = Decode(*json, prefix_ + name, &out);
+  }
+
+  template <class T>
+  void operator()(const char* name, std::optional<T>& out, int /*flags*/ = kNoFlags) {
+    const Json* json = Take(name);
+    if (!status_.ok() || json == nullptr) return;
+    T value{};
+    status_ = Decode(*json, prefix_ + name, &value);
+    if (status_.ok()) out = std::move(value);
+  }
+
+  // A nested object without a struct of its own; `fields` is called with the inner reader.
+  template <class F>
+  void Object(const char* name, F&& fields) {
+    const Json* json = Take(name);
+    if (!status_.ok() || json == nullptr) return;
+    if (!json->is_object()) {
+      status_ = TypeError(prefix_ + name, "an object");
+      return;
+    }
+    FieldReader inner(*json, prefix_ + name + ".");
+    fields(inner);
+    status_ = inner.Finish();
+  }
+
+  Status Finish() {
+    if (!status_.ok()) return status_;
+    for (auto it = object_.begin(); it != object_.end(); ++it) {
+      if (!Known(it.key()))
+        return InvalidArgument("unknown parameter '" + prefix_ + it.key() + "'");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // Claims `name`; returns its value, or nullptr when absent or null.
+  const Json* Take(const char* name) {
+    known_.push_back(name);
+    auto it = object_.find(name);
+    if (it == object_.end() || it->is_null()) return nullptr;
+    return &*it;
+  }
+
+  bool Known(const std::string& key) const {
+    for (const char* name : known_) {
+      if (key == name) return true;
+    }
+    return false;
+  }
+
+  const Json& object_;
+  std::string prefix_;
+  std::vector<const char*> known_;
+  Status status_;
+};
+
+// Builds one JSON object from fields; unset optionals are omitted.
+class FieldWriter {
+ public:
+  template <class T>
+  void operator()(const char* name, const T& value, int flags = kNoFlags) {
+    if constexpr (std::is_arithmetic_v<T>) {
+      if ((flags & kOmitZero) && value == T{}) return;
+    }
+    json_[name] = Encode(value);
+  }
+
+  template <class T>
+  void operator()(const char* name, const std::optional<T>& value, int /*flags*/ = kNoFlags) {
+    if (value) json_[name] = Encode(*value);
+  }
+
+  template <class F>
+  void Object(const char* name, F&& fields) {
+    FieldWriter inner;
+    fields(inner);
+    json_[name] = inner.Take();
+  }
+
+  Json Take() { return std::move(json_); }
+
+ private:
+  Json json_ = Json::object();
+};
+
+template <class T>
+Status ReadStruct(const Json& json, const std::string& path, T* out) {
+  if (!json.is_object()) return TypeError(path, "an object");
+  *out = T{};
+  FieldReader reader(json, path.empty() ? "" : path + ".");
+  Fields(reader, *out);
+  return reader.Finish();
+}
+
+template <class T>
+Status Decode(const Json& json, const std::string& path, T* out) {
+  return ReadStruct(json, path, out);
+}
+
+template <class T>
+Json Encode(const T& value) {
+  FieldWriter writer;
+  Fields(writer, value);
+  return writer.Take();
+}
+
+// Top level: null (absent params) reads as {}, so only structs without required fields accept it.
+template <class T>
+Status ReadTopLevel(const Json& json, T* out) {
+  static const Json kEmpty = Json::object();
+  if (json.is_null()) return ReadStruct(kEmpty, "", out);
+  if (!json.is_object()) return InvalidArgument("params must be a JSON object");
+  return ReadStruct(json, "", out);
+}
+
+// ----------------------------------------------------------------------------- field lists
+// EFS_FIELDS(T) { v("JsonName", s.member, flags); ... } serves both T and const T.
+#define EFS_FIELDS(Type)                              \
+  template <class V, class S>                         \
+  requires std::same_as<std::remove_const_t<S>, Type> \
+  void Fields(V& v, S& s)
+
+EFS_FIELDS(Tag) {
+  v("Key", s.key, kRequired);
+  v("Value", s.value, kRequired);
+}
+
+EFS_FIELDS(HelloRequest) { v("ApiVersion", s.api_version, kRequired); }
+
+EFS_FIELDS(HelloResponse) {
+  v("ApiVersion", s.api_version);
+  v("ServerVersion", s.server_version);
+}
+
+EFS_FIELDS(DaemonStatus) {
+  v("Version", s.version);
+  v("ApiVersion", s.api_version);
+  v("Pid", s.pid);
+  v("StartTime", s.start_time);
+  v("StateDir", s.state_dir);
+  v("Socket", s.socket);
+  v("Region", s.region);
+  v("NetworkBackend", s.network_backend);
+  v("NfsPort", s.nfs_port);
+  v("FileSystemCount", s.file_system_count);
+  v("MountTargetCount", s.mount_target_count);
+}
+
+EFS_FIELDS(SizeInBytes) {
+  v("Value", s.value);
+  v("Timestamp", s.timestamp, kOmitZero);
+  v("ValueInIA", s.value_in_ia);
+  v("ValueInStandard", s.value_in_standard);
+  v("ValueInArchive", s.value_in_archive);
+}
+
+EFS_FIELDS(FileSystemDescription) {
+  v("OwnerId", s.owner_id);
+  v("CreationToken", s.creation_token);
+  v("FileSystemId", s.file_system_id);
+  v("FileSystemArn", s.file_system_arn);
+  v("CreationTime", s.creation_time);
+  v("LifeCycleState", s.life_cycle_state);
+  v("Name", s.name);
+  v("NumberOfMountTargets", s.number_of_mount_targets);
+  v("SizeInBytes", s.size_in_bytes);
+  v("PerformanceMode", s.performance_mode);
+  v("Encrypted", s.encrypted);
+  v("KmsKeyId", s.kms_key_id);
+  v("ThroughputMode", s.throughput_mode);
+  v("ProvisionedThroughputInMibps", s.provisioned_throughput_in_mibps);
+  v("AvailabilityZoneName", s.availability_zone_name);
+  v("AvailabilityZoneId", s.availability_zone_id);
+  v("Tags", s.tags);
+  v.Object("FileSystemProtection", [&s](auto& inner) {
+    inner("ReplicationOverwriteProtection", s.replication_overwrite_protection);
+  });
+}
+
+EFS_FIELDS(CreateFileSystemRequest) {
+  v("CreationToken", s.creation_token, kRequired);
+  v("PerformanceMode", s.performance_mode);
+  v("Encrypted", s.encrypted);
+  v("KmsKeyId", s.kms_key_id);
+  v("ThroughputMode", s.throughput_mode);
+  v("ProvisionedThroughputInMibps", s.provisioned_throughput_in_mibps);
+  v("AvailabilityZoneName", s.availability_zone_name);
+  v("Backup", s.backup);
+  v("Tags", s.tags);
+}
+
+EFS_FIELDS(DescribeFileSystemsRequest) {
+  v("MaxItems", s.max_items);
+  v("Marker", s.marker);
+  v("CreationToken", s.creation_token);
+  v("FileSystemId", s.file_system_id);
+}
+
+EFS_FIELDS(DescribeFileSystemsResponse) {
+  v("Marker", s.marker);
+  v("FileSystems", s.file_systems);
+  v("NextMarker", s.next_marker);
+}
+
+EFS_FIELDS(UpdateFileSystemRequest) {
+  v("FileSystemId", s.file_system_id, kRequired);
+  v("ThroughputMode", s.throughput_mode);
+  v("ProvisionedThroughputInMibps", s.provisioned_throughput_in_mibps);
+}
+
+EFS_FIELDS(DeleteFileSystemRequest) { v("FileSystemId", s.file_system_id, kRequired); }
+
+EFS_FIELDS(MountTargetDescription) {
+  v("OwnerId", s.owner_id);
+  v("MountTargetId", s.mount_target_id);
+  v("FileSystemId", s.file_system_id);
+  v("SubnetId", s.subnet_id);
+  v("LifeCycleState", s.life_cycle_state);
+  v("IpAddress", s.ip_address);
+  v("NetworkInterfaceId", s.network_interface_id);
+  v("AvailabilityZoneId", s.availability_zone_id);
+  v("AvailabilityZoneName", s.availability_zone_name);
+  v("VpcId", s.vpc_id);
+  v("Port", s.port);
+}
+
+EFS_FIELDS(CreateMountTargetRequest) {
+  v("FileSystemId", s.file_system_id, kRequired);
+  v("SubnetId", s.subnet_id, kRequired);
+  v("IpAddress", s.ip_address);
+  v("SecurityGroups", s.security_groups);
+}
+
+EFS_FIELDS(DescribeMountTargetsRequest) {
+  v("MaxItems", s.max_items);
+  v("Marker", s.marker);
+  v("FileSystemId", s.file_system_id);
+  v("MountTargetId", s.mount_target_id);
+}
+
+EFS_FIELDS(DescribeMountTargetsResponse) {
+  v("Marker", s.marker);
+  v("MountTargets", s.mount_targets);
+  v("NextMarker", s.next_marker);
+}
+
+EFS_FIELDS(DeleteMountTargetRequest) { v("MountTargetId", s.mount_target_id, kRequired); }
+
+EFS_FIELDS(DescribeMountTargetSecurityGroupsRequest) {
+  v("MountTargetId", s.mount_target_id, kRequired);
+}
+
+EFS_FIELDS(DescribeMountTargetSecurityGroupsResponse) { v("SecurityGroups", s.security_groups); }
+
+EFS_FIELDS(ModifyMountTargetSecurityGroupsRequest) {
+  v("MountTargetId", s.mount_target_id, kRequired);
+  v("SecurityGroups", s.security_groups, kRequired);
+}
+
+EFS_FIELDS(LifecyclePolicy) {
+  v("TransitionToIA", s.transition_to_ia);
+  v("TransitionToPrimaryStorageClass", s.transition_to_primary_storage_class);
+  v("TransitionToArchive", s.transition_to_archive);
+}
+
+EFS_FIELDS(PutLifecycleConfigurationRequest) {
+  v("FileSystemId", s.file_system_id, kRequired);
+  v("LifecyclePolicies", s.lifecycle_policies, kRequired);
+}
+
+EFS_FIELDS(DescribeLifecycleConfigurationRequest) {
+  v("FileSystemId", s.file_system_id, kRequired);
+}
+
+EFS_FIELDS(LifecycleConfigurationDescription) { v("LifecyclePolicies", s.lifecycle_policies); }
+
+EFS_FIELDS(TagResourceRequest) {
+  v("ResourceId", s.resource_id, kRequired);
+  v("Tags", s.tags, kRequired);
+}
+
+EFS_FIELDS(UntagResourceRequest) {
+  v("ResourceId", s.resource_id, kRequired);
+  v("TagKeys", s.tag_keys, kRequired);
+}
+
+EFS_FIELDS(ListTagsForResourceRequest) {
+  v("ResourceId", s.resource_id, kRequired);
+  v("MaxResults", s.max_results);
+  v("NextToken", s.next_token);
+}
+
+EFS_FIELDS(ListTagsForResourceResponse) {
+  v("Tags", s.tags);
+  v("NextToken", s.next_token);
+}
+
+EFS_FIELDS(Vpc) {
+  v("VpcId", s.vpc_id);
+  v("CidrBlock", s.cidr_block);
+  v("IsDefault", s.is_default);
+  v("State", s.state);
+  v("OwnerId", s.owner_id);
+}
+
+EFS_FIELDS(DescribeVpcsResponse) { v("Vpcs", s.vpcs); }
+
+EFS_FIELDS(Subnet) {
+  v("SubnetId", s.subnet_id);
+  v("VpcId", s.vpc_id);
+  v("AvailabilityZone", s.availability_zone);
+  v("AvailabilityZoneId", s.availability_zone_id);
+  v("CidrBlock", s.cidr_block);
+  v("AvailableIpAddressCount", s.available_ip_address_count);
+  v("DefaultForAz", s.default_for_az);
+  v("State", s.state);
+  v("OwnerId", s.owner_id);
+}
+
+EFS_FIELDS(DescribeSubnetsRequest) {
+  v("SubnetIds", s.subnet_ids);
+  v("VpcId", s.vpc_id);
+}
+
+EFS_FIELDS(DescribeSubnetsResponse) { v("Subnets", s.subnets); }
+
+EFS_FIELDS(CreateSubnetRequest) {
+  v("CidrBlock", s.cidr_block, kRequired);
+  v("VpcId", s.vpc_id);
+  v("AvailabilityZone", s.availability_zone);
+  v("AvailabilityZoneId", s.availability_zone_id);
+}
+
+EFS_FIELDS(CreateSubnetResponse) { v("Subnet", s.subnet); }
+
+EFS_FIELDS(DeleteSubnetRequest) { v("SubnetId", s.subnet_id, kRequired); }
+
+EFS_FIELDS(IpRange) {
+  v("CidrIp", s.cidr_ip, kRequired);
+  v("Description", s.description);
+}
+
+EFS_FIELDS(IpPermission) {
+  v("IpProtocol", s.ip_protocol, kRequired);
+  v("FromPort", s.from_port);
+  v("ToPort", s.to_port);
+  v("IpRanges", s.ip_ranges);
+}
+
+EFS_FIELDS(SecurityGroup) {
+  v("GroupId", s.group_id);
+  v("GroupName", s.group_name);
+  v("Description", s.description);
+  v("VpcId", s.vpc_id);
+  v("OwnerId", s.owner_id);
+  v("IpPermissions", s.ip_permissions);
+}
+
+EFS_FIELDS(CreateSecurityGroupRequest) {
+  v("GroupName", s.group_name, kRequired);
+  v("Description", s.description, kRequired);
+  v("VpcId", s.vpc_id);
+}
+
+EFS_FIELDS(CreateSecurityGroupResponse) { v("GroupId", s.group_id); }
+
+EFS_FIELDS(DescribeSecurityGroupsRequest) { v("GroupIds", s.group_ids); }
+
+EFS_FIELDS(DescribeSecurityGroupsResponse) { v("SecurityGroups", s.security_groups); }
+
+EFS_FIELDS(SecurityGroupIngressRequest) {
+  v("GroupId", s.group_id, kRequired);
+  v("IpPermissions", s.ip_permissions, kRequired);
+}
+
+EFS_FIELDS(DeleteSecurityGroupRequest) { v("GroupId", s.group_id, kRequired); }
+
+#undef EFS_FIELDS
+
+}  // namespace
+
+// ----------------------------------------------------------------------------- public codecs
+#define EFS_API_DEFINE_CODEC(T)                         \
+  Json ToJson(const T& value) { return Encode(value); } \
+  Status FromJson(const Json& json, T* out) { return ReadTopLevel(json, out); }
+
+EFS_API_DEFINE_CODEC(Tag)
+EFS_API_DEFINE_CODEC(HelloRequest)
+EFS_API_DEFINE_CODEC(HelloResponse)
+EFS_API_DEFINE_CODEC(DaemonStatus)
+EFS_API_DEFINE_CODEC(SizeInBytes)
+EFS_API_DEFINE_CODEC(FileSystemDescription)
+EFS_API_DEFINE_CODEC(CreateFileSystemRequest)
+EFS_API_DEFINE_CODEC(DescribeFileSystemsRequest)
+EFS_API_DEFINE_CODEC(DescribeFileSystemsResponse)
+EFS_API_DEFINE_CODEC(UpdateFileSystemRequest)
+EFS_API_DEFINE_CODEC(DeleteFileSystemRequest)
+EFS_API_DEFINE_CODEC(MountTargetDescription)
+EFS_API_DEFINE_CODEC(CreateMountTargetRequest)
+EFS_API_DEFINE_CODEC(DescribeMountTargetsRequest)
+EFS_API_DEFINE_CODEC(DescribeMountTargetsResponse)
+EFS_API_DEFINE_CODEC(DeleteMountTargetRequest)
+EFS_API_DEFINE_CODEC(DescribeMountTargetSecurityGroupsRequest)
+EFS_API_DEFINE_CODEC(DescribeMountTargetSecurityGroupsResponse)
+EFS_API_DEFINE_CODEC(ModifyMountTargetSecurityGroupsRequest)
+EFS_API_DEFINE_CODEC(LifecyclePolicy)
+EFS_API_DEFINE_CODEC(PutLifecycleConfigurationRequest)
+EFS_API_DEFINE_CODEC(DescribeLifecycleConfigurationRequest)
+EFS_API_DEFINE_CODEC(LifecycleConfigurationDescription)
+EFS_API_DEFINE_CODEC(TagResourceRequest)
+EFS_API_DEFINE_CODEC(UntagResourceRequest)
+EFS_API_DEFINE_CODEC(ListTagsForResourceRequest)
+EFS_API_DEFINE_CODEC(ListTagsForResourceResponse)
+EFS_API_DEFINE_CODEC(Vpc)
+EFS_API_DEFINE_CODEC(DescribeVpcsResponse)
+EFS_API_DEFINE_CODEC(Subnet)
+EFS_API_DEFINE_CODEC(DescribeSubnetsRequest)
+EFS_API_DEFINE_CODEC(DescribeSubnetsResponse)
+EFS_API_DEFINE_CODEC(CreateSubnetRequest)
+EFS_API_DEFINE_CODEC(CreateSubnetResponse)
+EFS_API_DEFINE_CODEC(DeleteSubnetRequest)
+EFS_API_DEFINE_CODEC(IpRange)
+EFS_API_DEFINE_CODEC(IpPermission)
+EFS_API_DEFINE_CODEC(SecurityGroup)
+EFS_API_DEFINE_CODEC(CreateSecurityGroupRequest)
+EFS_API_DEFINE_CODEC(CreateSecurityGroupResponse)
+EFS_API_DEFINE_CODEC(DescribeSecurityGroupsRequest)
+EFS_API_DEFINE_CODEC(DescribeSecurityGroupsResponse)
+EFS_API_DEFINE_CODEC(SecurityGroupIngressRequest)
+EFS_API_DEFINE_CODEC(DeleteSecurityGroupRequest)
+#undef EFS_API_DEFINE_CODEC
+
+// ----------------------------------------------------------------------------- errors
+namespace {
+
+const char* ReasonForCode(Code code) {
+  switch (code) {
+    case Code::kNotFound:
+      return "NotFound";
+    case Code::kPermissionDenied:
+      return "AccessDenied";
+    case Code::kInvalidArgument:
+      return "BadRequest";
+    case Code::kAlreadyExists:
+      return "AlreadyExists";
+    case Code::kResourceExhausted:
+      return "LimitExceeded";
+    case Code::kUnavailable:
+      return "ServiceUnavailable";
+    default:
+      return "InternalServerError";
+  }
+}
+
+}  // namespace
+
+ApiError ToApiError(const Status& status) {
+  ApiError error;
+  error.code = status.reason().empty() ? ReasonForCode(status.code()) : status.reason();
+  error.message = status.ok() ? "unexpected ok status" : status.message();
+  return error;
+}
+
+Json ToJson(const ApiError& error) {
+  Json json = error.extra.is_object() ? error.extra : Json::object();
+  json["code"] = error.code;
+  json["message"] = error.message;
+  return json;
+}
+
+// ----------------------------------------------------------------------------- envelopes
+Result<Json> ParseJsonLine(std::string_view line) {
+  try {
+    return Json::parse(line.begin(), line.end());
+  } catch (const Json::exception& e) {
+    // what() reads "[json.exception.parse_error.101] parse error at line 1, ...": drop the tag.
+    std::string what = e.what();
+    size_t tag_end = what.find("] ");
+    if (tag_end != std::string::npos) what.erase(0, tag_end + 2);
+    return InvalidArgument("malformed JSON: " + what);
+  }
+}
+
+std::string DumpJsonLine(const Json& json) {
+  std::string line = json.dump(-1, ' ', false, Json::error_handler_t::replace);
+  line.push_back('\n');
+  return line;
+}
+
+Status ParseRequestEnvelope(const Json& json, RequestEnvelope* out) {
+  *out = RequestEnvelope{};
+  if (!json.is_object()) return InvalidArgument("request must be a JSON object");
+  auto id = json.find("id");
+  if (id != json.end() && id->is_number_integer()) out->id = *id;
+  for (auto it = json.begin(); it != json.end(); ++it) {
+    const std::string& key = it.key();
+    if (key != "id" && key != "action" && key != "params") {
+      return InvalidArgument("unknown request member '" + key + "'");
+    }
+  }
+  if (id == json.end()) return InvalidArgument("request has no 'id'");
+  if (!id->is_number_integer()) return InvalidArgument("request 'id' must be an integer");
+  auto action = json.find("action");
+  if (action == json.end()) return InvalidArgument("request has no 'action'");
+  if (!action->is_string()) return InvalidArgument("request 'action' must be a string");
+  out->action = action->get_ref<const std::string&>();
+  auto params = json.find("params");
+  if (params != json.end() && !params->is_null()) {
+    if (!params->is_object()) return InvalidArgument("request 'params' must be an object");
+    out->params = *params;
+  }
+  return Status::Ok();
+}
+
+Json RequestToJson(int64_t id, const std::string& action, const Json& params) {
+  Json json = Json::object();
+  json["id"] = id;
+  json["action"] = action;
+  json["params"] = params.is_null() ? Json::object() : params;
+  return json;
+}
+
+namespace {
+
+Status MalformedReply(const std::string& what) {
+  return Internal("malformed reply from efsd: " + what);
+}
+
+Status ParseApiError(const Json& json, ApiError* out) {
+  if (!json.is_object()) return MalformedReply("'error' is not an object");
+  auto code = json.find("code");
+  if (code == json.end() || !code->is_string()) return MalformedReply("error has no string 'code'");
+  out->code = code->get_ref<const std::string&>();
+  auto message = json.find("message");
+  if (message != json.end() && message->is_string()) {
+    out->message = message->get_ref<const std::string&>();
+  }
+  out->extra = Json::object();
+  for (auto it = json.begin(); it != json.end(); ++it) {
+    if (it.key() != "code" && it.key() != "message") out->extra[it.key()] = it.value();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ParseReplyEnvelope(const Json& json, ReplyEnvelope* out) {
+  *out = ReplyEnvelope{};
+  if (!json.is_object()) return MalformedReply("not a JSON object");
+  auto id = json.find("id");
+  if (id == json.end() || !(id->is_number_integer() || id->is_null())) {
+    return MalformedReply("no integer or null 'id'");
+  }
+  out->id = *id;
+  auto result = json.find("result");
+  auto error = json.find("error");
+  if ((result == json.end()) == (error == json.end())) {
+    return MalformedReply("need exactly one of 'result' and 'error'");
+  }
+  if (error != json.end()) {
+    ApiError api_error;
+    EFS_RETURN_IF_ERROR(ParseApiError(*error, &api_error));
+    out->error = std::move(api_error);
+    return Status::Ok();
+  }
+  if (!result->is_object()) return MalformedReply("'result' is not an object");
+  out->result = *result;
+  return Status::Ok();
+}
+
+Json ResultReplyToJson(const Json& id, Json result) {
+  Json json = Json::object();
+  json["id"] = id;
+  json["result"] = std::move(result);
+  return json;
+}
+
+Json ErrorReplyToJson(const Json& id, const ApiError& error) {
+  Json json = Json::object();
+  json["id"] = id;
+  json["error"] = ToJson(error);
+  return json;
+}
+
+}  // namespace efs::api

@@ -1,0 +1,52 @@
+// Command: the interface every `efs` subcommand implements, and the factories kCommands uses.
+#pragma once
+
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "base/status.h"
+
+namespace efs::cli {
+
+class Context;
+
+// One subcommand. Setup() binds options to fields of the command object; Run() is called
+// once, after a successful parse, and returns a Status that main maps to an exit code.
+struct Command {
+  virtual ~Command() = default;
+  virtual void Setup(CLI::App& app) = 0;
+  virtual Status Run(Context& ctx) = 0;
+};
+
+using CommandFactory = std::unique_ptr<Command> (*)();
+
+// One factory per file cmd/<name>.cc; each returns a fresh, unbound command.
+std::unique_ptr<Command> NewCreateFs();
+std::unique_ptr<Command> NewDescribeFs();
+std::unique_ptr<Command> NewUpdateFs();
+std::unique_ptr<Command> NewDeleteFs();
+std::unique_ptr<Command> NewCreateMountTarget();
+std::unique_ptr<Command> NewDescribeMountTargets();
+std::unique_ptr<Command> NewDeleteMountTarget();
+std::unique_ptr<Command> NewDescribeMountTargetSecurityGroups();
+std::unique_ptr<Command> NewModifyMountTargetSecurityGroups();
+std::unique_ptr<Command> NewSetLifecycle();
+std::unique_ptr<Command> NewDescribeLifecycle();
+std::unique_ptr<Command> NewTag();
+std::unique_ptr<Command> NewUntag();
+std::unique_ptr<Command> NewListTags();
+std::unique_ptr<Command> NewDescribeVpcs();
+std::unique_ptr<Command> NewDescribeSubnets();
+std::unique_ptr<Command> NewCreateSubnet();
+std::unique_ptr<Command> NewDeleteSubnet();
+std::unique_ptr<Command> NewCreateSecurityGroup();
+std::unique_ptr<Command> NewDescribeSecurityGroups();
+std::unique_ptr<Command> NewDeleteSecurityGroup();
+std::unique_ptr<Command> NewAuthorizeSecurityGroupIngress();
+std::unique_ptr<Command> NewRevokeSecurityGroupIngress();
+std::unique_ptr<Command> NewStatus();
+std::unique_ptr<Command> NewHelp();
+std::unique_ptr<Command> NewComplete();
+
+}  // namespace efs::cli

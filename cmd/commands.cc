@@ -1,0 +1,124 @@
+// kCommands and the helpers that walk it: lookup, "did you mean", the command list, the tree.
+#include "cmd/commands.h"
+
+#include <algorithm>
+#include <iomanip>
+
+namespace efs::cli {
+namespace {
+
+const CommandSpec kCommands[] = {
+    // File systems.
+    {"create-fs", "create a new, empty file system", &NewCreateFs, kNoFlags},
+    {"describe-fs", "describe file systems", &NewDescribeFs, kNoFlags},
+    {"update-fs", "change a file system's throughput mode", &NewUpdateFs, kNoFlags},
+    {"delete-fs", "delete a file system", &NewDeleteFs, kNoFlags},
+    // Mount targets.
+    {"create-mount-target", "give a file system an address in a subnet", &NewCreateMountTarget,
+     kNoFlags},
+    {"describe-mount-targets", "describe a file system's mount targets",
+     &NewDescribeMountTargets, kNoFlags},
+    {"delete-mount-target", "delete a mount target", &NewDeleteMountTarget, kNoFlags},
+    {"describe-mount-target-security-groups", "list a mount target's security groups",
+     &NewDescribeMountTargetSecurityGroups, kNoFlags},
+    {"modify-mount-target-security-groups", "replace a mount target's security groups",
+     &NewModifyMountTargetSecurityGroups, kNoFlags},
+    // Lifecycle.
+    {"set-lifecycle", "set a file system's lifecycle policy", &NewSetLifecycle, kNoFlags},
+    {"describe-lifecycle", "show a file system's lifecycle policy", &NewDescribeLifecycle,
+     kNoFlags},
+    // Tags.
+    {"tag", "add or overwrite tags on a resource", &NewTag, kNoFlags},
+    {"untag", "remove tags from a resource", &NewUntag, kNoFlags},
+    {"list-tags", "list a resource's tags", &NewListTags, kNoFlags},
+    // Network.
+    {"describe-vpcs", "describe the VPCs", &NewDescribeVpcs, kNoFlags},
+    {"describe-subnets", "describe subnets", &NewDescribeSubnets, kNoFlags},
+    {"create-subnet", "create a subnet in a VPC", &NewCreateSubnet, kNoFlags},
+    {"delete-subnet", "delete a subnet", &NewDeleteSubnet, kNoFlags},
+    {"create-security-group", "create a security group", &NewCreateSecurityGroup, kNoFlags},
+    {"describe-security-groups", "describe security groups", &NewDescribeSecurityGroups,
+     kNoFlags},
+    {"delete-security-group", "delete a security group", &NewDeleteSecurityGroup, kNoFlags},
+    {"authorize-security-group-ingress", "add inbound rules to a security group",
+     &NewAuthorizeSecurityGroupIngress, kNoFlags},
+    {"revoke-security-group-ingress", "remove inbound rules from a security group",
+     &NewRevokeSecurityGroupIngress, kNoFlags},
+    // The daemon and the CLI itself.
+    {"status", "show the daemon's status", &NewStatus, kNoFlags},
+    {"help", "show help for efs or one of its commands", &NewHelp, kNoFlags},
+    {"__complete", nullptr, &NewComplete, kHidden | kRawArgs},
+};
+
+}  // namespace
+
+std::span<const CommandSpec> Commands() { return kCommands; }
+
+const CommandSpec* FindCommand(std::string_view name) {
+  for (const CommandSpec& spec : kCommands) {
+    if (name == spec.name) return &spec;
+  }
+  return nullptr;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string SuggestCommand(std::string_view name) {
+  // A typo changes a few characters; allow more for longer names, as git does.
+  const size_t max_distance = std::max<size_t>(3, name.size() / 3);
+  std::string best;
+  size_t best_distance = max_distance + 1;
+  for (const CommandSpec& spec : kCommands) {
+    if (spec.flags & kHidden) continue;
+    size_t distance = EditDistance(name, spec.name);
+    if (distance < best_distance) {
+      best = spec.name;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+void WriteCommandList(std::ostream& out) {
+  out << "usage: efs [--socket PATH] [--output json|text|table] [--debug] <command> [<options>]\n"
+         "\n"
+         "commands:\n";
+  size_t width = 0;
+  for (const CommandSpec& spec : kCommands) {
+    if (!(spec.flags & kHidden)) width = std::max(width, std::string_view(spec.name).size());
+  }
+  for (const CommandSpec& spec : kCommands) {
+    if (spec.flags & kHidden) continue;
+    out << "  " << std::left << std::setw(static_cast<int>(width)) << spec.name << "  "
+        << spec.summary << "\n";
+  }
+  out << "\nSee 'efs help <command>' for a command's options and examples.\n";
+}
+
+std::vector<BoundCommand> BuildCommandTree(CLI::App& app) {
+  std::vector<BoundCommand> bound;
+  for (const CommandSpec& spec : kCommands) {
+    const bool hidden = spec.flags & kHidden;
+    CLI::App* sub = app.add_subcommand(spec.name, hidden ? "" : spec.summary);
+    if (hidden) sub->group("");
+    std::unique_ptr<Command> command = spec.factory();
+    command->Setup(*sub);
+    bound.push_back({&spec, sub, std::move(command)});
+  }
+  return bound;
+}
+
+}  // namespace efs::cli

@@ -1,0 +1,35 @@
+// Exit codes of `efs` and the one Status -> exit code mapping (documented in efs(1) EXIT STATUS).
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace efs::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitServiceError = 1;  // efsd answered with an error
+inline constexpr int kExitUsage = 2;         // bad command line, caught before asking efsd
+inline constexpr int kExitUnreachable = 3;   // no daemon at the socket, or it stopped answering
+inline constexpr int kExitWaitTimeout = 4;   // --wait gave up after --wait-timeout seconds
+
+// Reasons the CLI itself attaches to a Status (the others are AWS error codes from efsd).
+inline constexpr char kUsageError[] = "UsageError";
+inline constexpr char kWaitTimeout[] = "WaitTimeout";
+inline constexpr char kDaemonUnreachable[] = "DaemonUnreachable";  // set by api::Client
+
+// A command-line mistake found locally, e.g. UsageError("--port requires --protocol").
+Status UsageError(std::string message);
+
+// 0 for ok; 2 for UsageError; 3 for DaemonUnreachable; 4 for WaitTimeout; else 1.
+int ToExitCode(const Status& status);
+
+// Writes the error report for a failed `efs <command>` to `err`:
+//   efs: error: <Code>: <message>                      (service and transport errors)
+//   efs: error: <message>\nhint: ...                     (usage errors, timeouts)
+// `command` names the subcommand for the usage hint; it may be empty.
+void ReportError(const Status& status, std::string_view command, std::ostream& err);
+
+}  // namespace efs::cli

@@ -5,7 +5,7 @@ DESTDIR ?=
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all configure test install man deps format lint clean asan
+.PHONY: all configure test install man deps format lint clean asan up bench-api
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -28,6 +28,10 @@ man: configure
 deps:
 	scripts/install-deps
 
+# Control-plane request rates through the real daemon (Google Benchmark).
+bench-api: all
+	$(BUILD)/bench/efs_api_bench
+
 asan:
 	$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DEFS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug" test
 
@@ -39,3 +43,7 @@ lint: configure
 
 clean:
 	rm -rf $(BUILD) build-asan
+
+# Start efsd and make sure a file system with a mount target exists (README, first command).
+up: all
+	scripts/up

@@ -1,0 +1,41 @@
+// Daemon: owns and wires everything efsd runs — the state-directory lock, the catalog and
+// control plane, the mount-target listeners and the API socket. No logic of its own.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+
+namespace efs::daemon {
+
+struct Config {
+  std::string state_dir;
+  std::string socket_path;
+  int nfs_port = 0;            // 0: 2049 if it can be bound, else 12049
+  int idle_timeout_seconds = 60;
+};
+
+// The defaults DESIGN.md gives: root uses /var/lib/efsd and /run/efsd/efsd.sock; anyone else
+// $XDG_DATA_HOME/efsd (~/.local/share/efsd) and $XDG_RUNTIME_DIR/efsd/efsd.sock.
+std::string DefaultStateDir();
+std::string DefaultSocketPath();
+
+class Daemon {
+ public:
+  explicit Daemon(Config config);
+  ~Daemon();
+
+  // Takes the state directory's lock (another daemon on it: kFailedPrecondition naming its
+  // pid), opens the catalog, restores every file system and mount target listener, and starts
+  // serving the API socket.
+  Status Start();
+  // Stops accepting, finishes requests in flight, closes listeners. Idempotent.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace efs::daemon

@@ -1,0 +1,147 @@
+// The loopback backend's listeners and their accept loop.
+#include "net/listeners.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "base/log.h"
+
+namespace efs::net {
+namespace {
+
+Result<UniqueFd> BindTcp(const std::string& ip, int port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (port <= 0 || port > 65535 || inet_pton(AF_INET, ip.c_str(), &addr.sin_addr) != 1) {
+    return InvalidArgument("bad listen address '" + ip + ":" + std::to_string(port) + "'");
+  }
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return IOError(std::string("socket: ") + std::strerror(errno));
+  int one = 1;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd.get(), 1024) != 0) {
+    return IOError("cannot listen on " + ip + ":" + std::to_string(port) + ": " +
+                   std::strerror(errno));
+  }
+  return fd;
+}
+
+}  // namespace
+
+bool CanBind(const std::string& ip, int port) { return BindTcp(ip, port).ok(); }
+
+Listeners::Listeners(AcceptHandler handler)
+    : handler_(std::move(handler)), wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+Listeners::~Listeners() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    entries_.clear();
+  }
+  Wake();
+  thread_.join();
+}
+
+Status Listeners::Open(const std::string& id, const std::string& ip, int port) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(id);
+    if (it != entries_.end() && it->second.ip == ip && it->second.port == port) return Status::Ok();
+    if (it != entries_.end()) entries_.erase(it);
+  }
+  Result<UniqueFd> fd = BindTcp(ip, port);
+  if (!fd.ok()) return fd.status();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_[id] = Entry{ip, port, std::move(fd).value()};
+  }
+  Wake();
+  EFS_LOG(kInfo) << "mount target " << id << " listening on " << ip << ":" << port;
+  return Status::Ok();
+}
+
+void Listeners::Close(const std::string& id) {
+  size_t erased;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    erased = entries_.erase(id);
+  }
+  if (erased) {
+    Wake();
+    EFS_LOG(kInfo) << "mount target " << id << " listener closed";
+  }
+}
+
+void Listeners::CloseAll() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_.clear();
+  }
+  Wake();
+}
+
+bool Listeners::IsOpen(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return entries_.count(id) > 0;
+}
+
+size_t Listeners::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return entries_.size();
+}
+
+void Listeners::Wake() {
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wake_fd_.get(), &one, sizeof one);
+}
+
+// Polls the wake-up eventfd and every listening socket. The set is copied under the lock; a
+// socket closed meanwhile was dup'ed, so accept on the copy is harmless and the next round
+// drops it.
+void Listeners::Run() {
+  for (;;) {
+    std::vector<pollfd> fds{{wake_fd_.get(), POLLIN, 0}};
+    std::vector<std::string> ids{""};
+    std::vector<UniqueFd> dups;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      for (const auto& [id, entry] : entries_) {
+        dups.emplace_back(::fcntl(entry.fd.get(), F_DUPFD_CLOEXEC, 0));
+        fds.push_back({dups.back().get(), POLLIN, 0});
+        ids.push_back(id);
+      }
+    }
+    if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) {
+      EFS_LOG(kError) << "listener poll: " << std::strerror(errno);
+      return;
+    }
+    if (fds[0].revents & POLLIN) {
+      uint64_t n;
+      [[maybe_unused]] ssize_t r = ::read(wake_fd_.get(), &n, sizeof n);
+      continue;  // the set changed: rebuild before accepting on a stale copy
+    }
+    for (size_t i = 1; i < fds.size(); ++i) {
+      if (!(fds[i].revents & POLLIN)) continue;
+      sockaddr_in peer{};
+      socklen_t len = sizeof peer;
+      UniqueFd conn(::accept4(fds[i].fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC));
+      if (!conn.valid()) continue;
+      if (handler_) handler_(ids[i], std::move(conn), peer);
+    }
+  }
+}
+
+}  // namespace efs::net

@@ -1,0 +1,65 @@
+// Listeners: the loopback network backend's TCP listeners, one per mount target.
+//
+// Every mount target owns an address inside 127.0.0.0/8, which Linux routes to `lo` whole, so a
+// listener binds it without creating an interface and without privilege. One thread polls every
+// listening socket and hands each accepted connection to the AcceptHandler; the NFS server
+// installs one. Without a handler a connection is accepted and closed at once.
+#pragma once
+
+#include <netinet/in.h>
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "base/status.h"
+#include "base/thread_annotations.h"
+#include "base/unique_fd.h"
+
+namespace efs::net {
+
+// Receives each accepted connection with the id of the mount target it came in on.
+using AcceptHandler =
+    std::function<void(const std::string& mount_target_id, UniqueFd conn, const sockaddr_in& peer)>;
+
+class Listeners {
+ public:
+  explicit Listeners(AcceptHandler handler = nullptr);
+  ~Listeners();  // CloseAll() and join.
+  Listeners(const Listeners&) = delete;
+  Listeners& operator=(const Listeners&) = delete;
+
+  // Binds a listener for `id` on ip:port (IPv4 dotted quad). Idempotent for the same id, ip and
+  // port; an open id asked for another address is closed and rebound. Thread-safe.
+  Status Open(const std::string& id, const std::string& ip, int port);
+  // Closes the listener for `id`, if open. Thread-safe.
+  void Close(const std::string& id);
+  void CloseAll();
+
+  // Returns true iff a listener for `id` is open.
+  bool IsOpen(const std::string& id) const;
+  size_t size() const;
+
+ private:
+  struct Entry {
+    std::string ip;
+    int port;
+    UniqueFd fd;
+  };
+  void Run();
+  void Wake();
+
+  AcceptHandler handler_;
+  mutable std::mutex mu_;
+  std::map<std::string, Entry> entries_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  UniqueFd wake_fd_;  // eventfd: tells Run() the set changed
+  std::thread thread_;
+};
+
+// Returns true iff this process may bind TCP `port` on `ip` now (e.g. 2049 needs root).
+bool CanBind(const std::string& ip, int port);
+
+}  // namespace efs::net

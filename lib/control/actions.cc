@@ -1,0 +1,165 @@
+// The one table of API actions (kActions) and Dispatch(): decode params, check the caller,
+// call the ControlPlane method, encode the AWS-shaped result.
+#include "control/actions.h"
+
+#include <cstring>
+#include <type_traits>
+
+#include "control/errors.h"
+
+namespace efs::control {
+
+namespace {
+
+using api::Json;
+using api::Reply;
+
+enum ActionFlags : unsigned {
+  kReadOnly = 0,
+  kMutating = 1 << 0,  // root or options().admin_uid only
+};
+
+using Handler = Reply (*)(ControlPlane&, const Json& params);
+
+struct ActionSpec {
+  const char* name;
+  Handler handler;
+  unsigned flags;
+};
+
+// The request and result types of a ControlPlane method.
+template <class M>
+struct MethodTraits;
+template <class R, class Req>
+struct MethodTraits<R (ControlPlane::*)(const Req&)> {
+  using Request = Req;
+};
+template <class R>
+struct MethodTraits<R (ControlPlane::*)()> {
+  using Request = void;
+};
+
+Reply Answer(const Status& status) {
+  return status.ok() ? Reply::Ok(Json::object()) : Reply::Fail(status);
+}
+template <class T>
+Reply Answer(const Result<T>& result) {
+  return result.ok() ? Reply::Ok(api::ToJson(*result)) : Reply::Fail(result.status());
+}
+
+// Actions without parameters accept null, absent or {} params.
+Status CheckNoParams(const Json& params) {
+  if (params.is_null() || (params.is_object() && params.empty())) return Status::Ok();
+  if (!params.is_object()) return BadRequest("params must be an object");
+  return BadRequest("unknown field '" + params.begin().key() + "'");
+}
+
+// Decodes params into the method's request (if any), calls it, returns what it returns.
+template <auto Method>
+auto Invoke(ControlPlane& control, const Json& params, Status* parse_status) {
+  using Request = typename MethodTraits<decltype(Method)>::Request;
+  if constexpr (std::is_void_v<Request>) {
+    *parse_status = CheckNoParams(params);
+    return (control.*Method)();
+  } else {
+    Request req;
+    *parse_status = api::FromJson(params.is_null() ? Json::object() : params, &req);
+    if (!parse_status->ok()) return decltype((control.*Method)(req))(*parse_status);
+    return (control.*Method)(req);
+  }
+}
+
+template <auto Method>
+Reply Call(ControlPlane& control, const Json& params) {
+  Status parse_status;
+  auto result = Invoke<Method>(control, params, &parse_status);
+  if (!parse_status.ok()) return Reply::Fail(parse_status);
+  return Answer(result);
+}
+
+// EC2's ingress actions answer {"Return": true}.
+template <auto Method>
+Reply CallReturningTrue(ControlPlane& control, const Json& params) {
+  Reply reply = Call<Method>(control, params);
+  if (!reply.error) reply.result = Json{{"Return", true}};
+  return reply;
+}
+
+// FileSystemAlreadyExists also names the file system that holds the token.
+Reply CreateFileSystemNamingTheOwner(ControlPlane& control, const Json& params) {
+  api::CreateFileSystemRequest req;
+  Status parsed = api::FromJson(params.is_null() ? Json::object() : params, &req);
+  if (!parsed.ok()) return Reply::Fail(parsed);
+  Result<api::FileSystemDescription> result = control.CreateFileSystem(req);
+  if (result.ok() || result.status().reason() != "FileSystemAlreadyExists") return Answer(result);
+  Reply reply = Reply::Fail(result.status());
+  api::DescribeFileSystemsRequest by_token;
+  by_token.creation_token = req.creation_token;
+  Result<api::DescribeFileSystemsResponse> found = control.DescribeFileSystems(by_token);
+  if (found.ok() && !found->file_systems.empty()) {
+    reply.error->extra["FileSystemId"] = found->file_systems[0].file_system_id;
+  }
+  return reply;
+}
+
+const ActionSpec kActions[] = {
+    {"CreateFileSystem", &CreateFileSystemNamingTheOwner, kMutating},
+    {"DescribeFileSystems", &Call<&ControlPlane::DescribeFileSystems>, kReadOnly},
+    {"UpdateFileSystem", &Call<&ControlPlane::UpdateFileSystem>, kMutating},
+    {"DeleteFileSystem", &Call<&ControlPlane::DeleteFileSystem>, kMutating},
+    {"CreateMountTarget", &Call<&ControlPlane::CreateMountTarget>, kMutating},
+    {"DescribeMountTargets", &Call<&ControlPlane::DescribeMountTargets>, kReadOnly},
+    {"DeleteMountTarget", &Call<&ControlPlane::DeleteMountTarget>, kMutating},
+    {"DescribeMountTargetSecurityGroups", &Call<&ControlPlane::DescribeMountTargetSecurityGroups>,
+     kReadOnly},
+    {"ModifyMountTargetSecurityGroups", &Call<&ControlPlane::ModifyMountTargetSecurityGroups>,
+     kMutating},
+    {"PutLifecycleConfiguration", &Call<&ControlPlane::PutLifecycleConfiguration>, kMutating},
+    {"DescribeLifecycleConfiguration", &Call<&ControlPlane::DescribeLifecycleConfiguration>,
+     kReadOnly},
+    {"TagResource", &Call<&ControlPlane::TagResource>, kMutating},
+    {"UntagResource", &Call<&ControlPlane::UntagResource>, kMutating},
+    {"ListTagsForResource", &Call<&ControlPlane::ListTagsForResource>, kReadOnly},
+    {"DescribeVpcs", &Call<&ControlPlane::DescribeVpcs>, kReadOnly},
+    {"DescribeSubnets", &Call<&ControlPlane::DescribeSubnets>, kReadOnly},
+    {"CreateSubnet", &Call<&ControlPlane::CreateSubnet>, kMutating},
+    {"DeleteSubnet", &Call<&ControlPlane::DeleteSubnet>, kMutating},
+    {"CreateSecurityGroup", &Call<&ControlPlane::CreateSecurityGroup>, kMutating},
+    {"DescribeSecurityGroups", &Call<&ControlPlane::DescribeSecurityGroups>, kReadOnly},
+    {"AuthorizeSecurityGroupIngress",
+     &CallReturningTrue<&ControlPlane::AuthorizeSecurityGroupIngress>, kMutating},
+    {"RevokeSecurityGroupIngress", &CallReturningTrue<&ControlPlane::RevokeSecurityGroupIngress>,
+     kMutating},
+    {"DeleteSecurityGroup", &Call<&ControlPlane::DeleteSecurityGroup>, kMutating},
+    {"GetDaemonStatus", &Call<&ControlPlane::GetDaemonStatus>, kReadOnly},
+};
+
+const ActionSpec* FindAction(const std::string& name) {
+  for (const ActionSpec& spec : kActions) {
+    if (name == spec.name) return &spec;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+api::Reply Dispatch(ControlPlane& control, const api::Caller& caller, const std::string& action,
+                    const api::Json& params) {
+  const ActionSpec* spec = FindAction(action);
+  if (spec == nullptr) return Reply::Fail(BadRequest("unknown action '" + action + "'"));
+  if ((spec->flags & kMutating) && caller.uid != 0 && caller.uid != control.options().admin_uid) {
+    return Reply::Fail(Error(
+        Code::kPermissionDenied, "AccessDenied",
+        "uid " + std::to_string(caller.uid) + " may not run '" + action + "'; only root and uid " +
+            std::to_string(control.options().admin_uid) + " may change state"));
+  }
+  return spec->handler(control, params);
+}
+
+std::vector<std::string> ActionNames() {
+  std::vector<std::string> names;
+  for (const ActionSpec& spec : kActions) names.push_back(spec.name);
+  return names;
+}
+
+}  // namespace efs::control

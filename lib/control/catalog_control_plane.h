@@ -1,0 +1,175 @@
+// CatalogControlPlane: the ControlPlane over a store::Catalog. Private to lib/control; the
+// rest of the program sees only ControlPlane::Open().
+//
+// One action group per file: file_systems.cc, mount_targets.cc, lifecycle.cc, tags.cc,
+// network.cc (VPCs, subnets, security groups); reconcile.cc moves resources through their
+// states; control_plane.cc opens, bootstraps and reports status.
+//
+// Concurrency: every action holds mu_ while it reads or changes the catalog (one SQLite
+// connection), so each change is one transaction and no two interleave. Reconcile passes are
+// serialized by reconcile_mu_ and take mu_ only to read work and to record results, never while
+// they create directories or open listeners.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/thread_annotations.h"
+#include "control/control_plane.h"
+#include "store/catalog.h"
+
+namespace efs::control {
+
+struct Zone {
+  std::string name;  // "local-1a"
+  std::string id;    // "lcl1-az1"
+};
+
+// The three availability zones of `region`: names region + "a".."c", ids "<p>-az1".."<p>-az3"
+// where <p> is the region name without vowels and dashes ("local-1" -> "lcl1").
+std::vector<Zone> ZonesOf(const std::string& region);
+
+// Paging markers are opaque to callers: 16 hex digits of the next row's seq.
+std::string EncodeMarker(int64_t seq);
+// Returns false if `marker` is not one EncodeMarker made.
+bool DecodeMarker(const std::string& marker, int64_t* seq);
+
+// The Status of a Result, dropping its value.
+template <class T>
+Status StatusOf(const Result<T>& result) {
+  return result.ok() ? Status::Ok() : result.status();
+}
+
+// Checks the EFS tag rules: at most 50, keys 1-128 chars not starting "aws:", values at most
+// 256 chars, no key twice. BadRequest otherwise.
+Status ValidateTags(const std::vector<api::Tag>& tags);
+
+class CatalogControlPlane final : public ControlPlane {
+ public:
+  CatalogControlPlane(Options options, const Clock* clock, Endpoints* endpoints,
+                      std::unique_ptr<store::Catalog> catalog);
+  ~CatalogControlPlane() override;
+
+  // Creates the default VPC, its subnets and default security group unless they exist.
+  Status Bootstrap();
+
+  Result<api::FileSystemDescription> CreateFileSystem(const api::CreateFileSystemRequest&) override;
+  Result<api::DescribeFileSystemsResponse> DescribeFileSystems(
+      const api::DescribeFileSystemsRequest&) override;
+  Result<api::FileSystemDescription> UpdateFileSystem(const api::UpdateFileSystemRequest&) override;
+  Status DeleteFileSystem(const api::DeleteFileSystemRequest&) override;
+
+  Result<api::MountTargetDescription> CreateMountTarget(
+      const api::CreateMountTargetRequest&) override;
+  Result<api::DescribeMountTargetsResponse> DescribeMountTargets(
+      const api::DescribeMountTargetsRequest&) override;
+  Status DeleteMountTarget(const api::DeleteMountTargetRequest&) override;
+  Result<api::DescribeMountTargetSecurityGroupsResponse> DescribeMountTargetSecurityGroups(
+      const api::DescribeMountTargetSecurityGroupsRequest&) override;
+  Status ModifyMountTargetSecurityGroups(
+      const api::ModifyMountTargetSecurityGroupsRequest&) override;
+
+  Result<api::LifecycleConfigurationDescription> PutLifecycleConfiguration(
+      const api::PutLifecycleConfigurationRequest&) override;
+  Result<api::LifecycleConfigurationDescription> DescribeLifecycleConfiguration(
+      const api::DescribeLifecycleConfigurationRequest&) override;
+
+  Status TagResource(const api::TagResourceRequest&) override;
+  Status UntagResource(const api::UntagResourceRequest&) override;
+  Result<api::ListTagsForResourceResponse> ListTagsForResource(
+      const api::ListTagsForResourceRequest&) override;
+
+  Result<api::DescribeVpcsResponse> DescribeVpcs() override;
+  Result<api::DescribeSubnetsResponse> DescribeSubnets(const api::DescribeSubnetsRequest&) override;
+  Result<api::CreateSubnetResponse> CreateSubnet(const api::CreateSubnetRequest&) override;
+  Status DeleteSubnet(const api::DeleteSubnetRequest&) override;
+  Result<api::CreateSecurityGroupResponse> CreateSecurityGroup(
+      const api::CreateSecurityGroupRequest&) override;
+  Result<api::DescribeSecurityGroupsResponse> DescribeSecurityGroups(
+      const api::DescribeSecurityGroupsRequest&) override;
+  Status AuthorizeSecurityGroupIngress(const api::SecurityGroupIngressRequest&) override;
+  Status RevokeSecurityGroupIngress(const api::SecurityGroupIngressRequest&) override;
+  Status DeleteSecurityGroup(const api::DeleteSecurityGroupRequest&) override;
+
+  Result<api::DaemonStatus> GetDaemonStatus() override;
+
+  void Reconcile() override;
+  void StartReconciler() override;
+  void StopReconciler() override;
+
+ private:
+  // --- file_systems.cc
+  api::FileSystemDescription DescribeRow(const store::FileSystemRow& row) const;
+  Result<store::FileSystemRow> FindFileSystemLocked(const std::string& id)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Status InsertFileSystemLocked(store::FileSystemRow& row, const std::vector<store::TagRow>& tags)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Status UpdateFileSystemLocked(const api::UpdateFileSystemRequest& req, store::FileSystemRow& row)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Result<store::FileSystemRow> NewFileSystemRow(const api::CreateFileSystemRequest& req) const;
+  const Zone* FindZone(const std::string& name_or_id) const;
+
+  // --- mount_targets.cc
+  api::MountTargetDescription DescribeRow(const store::MountTargetRow& row) const;
+  Result<store::MountTargetRow> FindMountTargetLocked(const std::string& id)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Status CheckPlacementLocked(const store::FileSystemRow& fs, const store::SubnetRow& subnet)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Result<std::vector<std::string>> ResolveGroupsLocked(
+      const std::optional<std::vector<std::string>>& requested, const std::string& vpc_id)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Result<std::string> PickAddressLocked(const store::SubnetRow& subnet,
+                                        const std::optional<std::string>& requested)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Result<store::MountTargetRow> InsertMountTargetLocked(const api::CreateMountTargetRequest& req)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // --- tags.cc
+  Result<std::string> ResolveTaggableLocked(const std::string& resource_id)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // --- network.cc
+  api::Subnet DescribeRow(const store::SubnetRow& row) const;
+  api::SecurityGroup DescribeRow(const store::SecurityGroupRow& row) const;
+  Result<store::VpcRow> ResolveVpcLocked(const std::optional<std::string>& vpc_id)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Result<store::SecurityGroupRow> FindGroupLocked(const std::string& id)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Status CreateDefaultNetworkLocked() EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // --- reconcile.cc
+  // One pass over the transitional states; `ensure_listeners` also reopens listeners of
+  // available mount targets not known to be open.
+  void ReconcilePass(bool ensure_listeners);
+  bool FinishCreatingFileSystems();
+  bool FinishDeletingFileSystems();
+  bool FinishCreatingMountTargets();
+  bool FinishDeletingMountTargets();
+  void EnsureListeners();
+  void ReconcilerLoop();
+  // Tells the reconciler thread (if running) that something changed.
+  void Wake();
+
+  const Clock* clock_;
+  Endpoints* endpoints_;
+  std::vector<Zone> zones_;
+
+  std::mutex mu_;
+  std::unique_ptr<store::Catalog> catalog_ GUARDED_BY(mu_);
+
+  std::mutex reconcile_mu_;
+  std::set<std::string> open_listeners_ GUARDED_BY(reconcile_mu_);
+
+  std::mutex wake_mu_;
+  std::condition_variable wake_cv_;
+  bool wake_ GUARDED_BY(wake_mu_) = false;
+  bool stopping_ GUARDED_BY(wake_mu_) = false;
+  std::thread reconciler_;  // touched only by Start/StopReconciler
+};
+
+}  // namespace efs::control

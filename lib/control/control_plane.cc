@@ -1,0 +1,95 @@
+// ControlPlane::Open and the parts of CatalogControlPlane that belong to no action group:
+// construction, the default network on first open, daemon status, paging markers.
+#include <unistd.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+
+#include "base/log.h"
+#include "base/macros.h"
+#include "control/catalog_control_plane.h"
+
+namespace efs::control {
+
+Result<std::unique_ptr<ControlPlane>> ControlPlane::Open(const Options& options, const Clock* clock,
+                                                         Endpoints* endpoints) {
+  Options opts = options;
+  if (opts.state_dir.empty() && opts.catalog_path.empty()) {
+    return InvalidArgument("the control plane needs a state directory or a catalog path");
+  }
+  if (!opts.state_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(opts.state_dir, ec);
+    if (ec)
+      return IOError("cannot create state directory '" + opts.state_dir + "': " + ec.message());
+  }
+  if (opts.catalog_path.empty()) opts.catalog_path = opts.state_dir + "/catalog.db";
+  EFS_ASSIGN_OR_RETURN(std::unique_ptr<store::Catalog> catalog,
+                       store::Catalog::Open(opts.catalog_path));
+  auto control =
+      std::make_unique<CatalogControlPlane>(std::move(opts), clock, endpoints, std::move(catalog));
+  EFS_RETURN_IF_ERROR(control->Bootstrap());
+  return std::unique_ptr<ControlPlane>(std::move(control));
+}
+
+CatalogControlPlane::CatalogControlPlane(Options options, const Clock* clock, Endpoints* endpoints,
+                                         std::unique_ptr<store::Catalog> catalog)
+    : ControlPlane(std::move(options)),
+      clock_(clock),
+      endpoints_(endpoints),
+      zones_(ZonesOf(this->options().region)),
+      catalog_(std::move(catalog)) {}
+
+CatalogControlPlane::~CatalogControlPlane() { StopReconciler(); }
+
+Status CatalogControlPlane::Bootstrap() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return catalog_->InTransaction([&]() -> Status {
+    EFS_ASSIGN_OR_RETURN(std::optional<std::string> region, catalog_->GetSetting("region"));
+    if (!region) {
+      EFS_RETURN_IF_ERROR(catalog_->PutSetting("region", options().region));
+    } else if (*region != options().region) {
+      EFS_LOG(kWarn) << "catalog was created for region '" << *region << "', running as '"
+                     << options().region << "'";
+    }
+    return CreateDefaultNetworkLocked();
+  });
+}
+
+Result<api::DaemonStatus> CatalogControlPlane::GetDaemonStatus() {
+  api::DaemonStatus s;
+  s.version = options().version;
+  s.pid = static_cast<int>(getpid());
+  s.start_time = options().start_time;
+  s.state_dir = options().state_dir;
+  s.socket = options().socket_path;
+  s.region = options().region;
+  s.network_backend = "loopback";
+  s.nfs_port = options().nfs_port;
+  std::lock_guard<std::mutex> lock(mu_);
+  EFS_ASSIGN_OR_RETURN(s.file_system_count, catalog_->CountFileSystems());
+  EFS_ASSIGN_OR_RETURN(s.mount_target_count, catalog_->CountMountTargets());
+  return s;
+}
+
+std::string EncodeMarker(int64_t seq) {
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, static_cast<uint64_t>(seq));
+  return buf;
+}
+
+bool DecodeMarker(const std::string& marker, int64_t* seq) {
+  if (marker.size() != 16) return false;
+  uint64_t value = 0;
+  for (char c : marker) {
+    int digit = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    if (digit < 0) return false;
+    value = value * 16 + static_cast<uint64_t>(digit);
+  }
+  if (value > static_cast<uint64_t>(INT64_MAX)) return false;
+  *seq = static_cast<int64_t>(value);
+  return true;
+}
+
+}  // namespace efs::control

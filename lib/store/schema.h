@@ -1,0 +1,188 @@
+// The catalog format: STATE_DIR/catalog.db, the control plane's SQLite database.
+//
+// ** The file **
+// One SQLite database in WAL mode (catalog.db plus catalog.db-wal and catalog.db-shm beside
+// it), synchronous=FULL, foreign_keys=ON. PRAGMA application_id is kApplicationId ("EFSD"), so
+// efsd refuses to treat some other SQLite file as its catalog; PRAGMA user_version is the
+// schema version below. Only efsd writes it, through lib/store/catalog.h.
+//
+// ** Tables **
+//   settings          key/value facts about the catalog itself (the region it was made for).
+//   vpcs              one row per VPC: id "vpc-<hex>", IPv4 CIDR text "a.b.c.d/n", is_default.
+//                     Exactly one VPC has is_default = 1 (created on first open).
+//   subnets           id "subnet-<hex>", its VPC, CIDR (inside the VPC's, disjoint from its
+//                     siblings), availability zone name and id, default_for_az.
+//   security_groups   id "sg-<hex>", its VPC, name (unique within the VPC), description,
+//                     is_default (the VPC's group named "default"; never deleted).
+//   security_group_rules   inbound rules: protocol ("tcp", "udp", "icmp" or "-1" for all),
+//                     from_port/to_port (-1 when the protocol has no ports), source CIDR and an
+//                     optional description. A (group, protocol, ports, cidr) tuple is unique.
+//   file_systems      one row per file system that exists from the API's point of view, i.e.
+//                     until its deletion is finished. creation_token is UNIQUE: this constraint
+//                     is what makes CreateFileSystem idempotent even under races. seq orders
+//                     rows by creation and is the paging key (AUTOINCREMENT: never reused).
+//                     state is creating|available|updating|deleting|error. size_* are the
+//                     metered sizes (bytes) and size_timestamp when they were measured (0 while
+//                     unknown). throughput_changed_at is when the file system last switched to
+//                     provisioned throughput or changed its provisioned amount (NULL if never);
+//                     it drives the 24-hour rule. Times are epoch seconds (REAL).
+//   mount_targets     id "fsmt-<hex>", its file system and subnet (both foreign keys, so a file
+//                     system or subnet with mount targets cannot lose its row), its IPv4 address
+//                     (UNIQUE across the catalog, as every address is one listener on this host),
+//                     its network interface id "eni-<hex>" and state.
+//   mount_target_security_groups   the security groups of each mount target (1..5, all in the
+//                     mount target's VPC); rows go with their mount target (ON DELETE CASCADE).
+//   tags              (resource_id, key) -> value for file systems (and later access points).
+//                     No foreign key, since resources of several kinds are tagged; deleting a
+//                     resource deletes its tags in the same transaction.
+//   lifecycle_policies   (fs_id, kind) -> value, kind one of TransitionToIA,
+//                     TransitionToArchive, TransitionToPrimaryStorageClass.
+//
+// ** Invariants **
+// Every change the API acknowledges is one committed transaction. Work outside the catalog
+// (data directories, listeners) happens after the transaction that records the intent (state
+// creating or deleting) and before the transaction that records its completion, so a crash
+// between the two is finished by the next reconcile pass.
+//
+// ** Migrations **
+// kMigrations[v] moves a catalog from user_version v to v+1; kSchemaVersion is their count.
+// Opening a catalog runs the missing steps in order, each in its own transaction together with
+// its user_version bump. A catalog whose user_version is above kSchemaVersion was written by a
+// newer efsd and is refused (kFailedPrecondition), never modified. Released steps are never
+// edited: a change to the format is a new step appended to kMigrations.
+#pragma once
+
+#include <cstddef>
+#include <iterator>
+
+#include "base/status.h"
+
+namespace efs::store {
+
+class Db;
+
+// 'E' 'F' 'S' 'D'.
+inline constexpr int kApplicationId = 0x45465344;
+
+// Version 0 -> 1: the initial catalog.
+inline constexpr const char kSchemaV1[] = R"sql(
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE vpcs (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  id         TEXT NOT NULL UNIQUE,
+  cidr       TEXT NOT NULL,
+  is_default INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE subnets (
+  seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+  id             TEXT NOT NULL UNIQUE,
+  vpc_id         TEXT NOT NULL REFERENCES vpcs(id),
+  cidr           TEXT NOT NULL,
+  az_name        TEXT NOT NULL,
+  az_id          TEXT NOT NULL,
+  default_for_az INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX subnets_by_vpc ON subnets(vpc_id);
+
+CREATE TABLE security_groups (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  id          TEXT NOT NULL UNIQUE,
+  vpc_id      TEXT NOT NULL REFERENCES vpcs(id),
+  name        TEXT NOT NULL,
+  description TEXT NOT NULL,
+  is_default  INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (vpc_id, name)
+);
+
+CREATE TABLE security_group_rules (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  group_id    TEXT NOT NULL REFERENCES security_groups(id) ON DELETE CASCADE,
+  protocol    TEXT NOT NULL,
+  from_port   INTEGER NOT NULL,
+  to_port     INTEGER NOT NULL,
+  cidr        TEXT NOT NULL,
+  description TEXT,
+  UNIQUE (group_id, protocol, from_port, to_port, cidr)
+);
+
+CREATE TABLE file_systems (
+  seq                   INTEGER PRIMARY KEY AUTOINCREMENT,
+  id                    TEXT NOT NULL UNIQUE,
+  creation_token        TEXT NOT NULL UNIQUE,
+  arn                   TEXT NOT NULL,
+  creation_time         REAL NOT NULL,
+  state                 TEXT NOT NULL
+      CHECK (state IN ('creating', 'available', 'updating', 'deleting', 'error')),
+  performance_mode      TEXT NOT NULL,
+  encrypted             INTEGER NOT NULL,
+  kms_key_id            TEXT,
+  throughput_mode       TEXT NOT NULL,
+  provisioned_mibps     REAL,
+  az_name               TEXT,
+  az_id                 TEXT,
+  backup                INTEGER NOT NULL,
+  throughput_changed_at REAL,
+  size_value            INTEGER NOT NULL DEFAULT 0,
+  size_standard         INTEGER NOT NULL DEFAULT 0,
+  size_ia               INTEGER NOT NULL DEFAULT 0,
+  size_archive          INTEGER NOT NULL DEFAULT 0,
+  size_timestamp        REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX file_systems_by_state ON file_systems(state);
+
+CREATE TABLE mount_targets (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  id            TEXT NOT NULL UNIQUE,
+  fs_id         TEXT NOT NULL REFERENCES file_systems(id),
+  subnet_id     TEXT NOT NULL REFERENCES subnets(id),
+  ip            TEXT NOT NULL UNIQUE,
+  eni_id        TEXT NOT NULL UNIQUE,
+  state         TEXT NOT NULL
+      CHECK (state IN ('creating', 'available', 'updating', 'deleting', 'error')),
+  creation_time REAL NOT NULL
+);
+CREATE INDEX mount_targets_by_fs ON mount_targets(fs_id);
+CREATE INDEX mount_targets_by_subnet ON mount_targets(subnet_id);
+CREATE INDEX mount_targets_by_state ON mount_targets(state);
+
+CREATE TABLE mount_target_security_groups (
+  mount_target_id TEXT NOT NULL REFERENCES mount_targets(id) ON DELETE CASCADE,
+  group_id        TEXT NOT NULL REFERENCES security_groups(id),
+  PRIMARY KEY (mount_target_id, group_id)
+) WITHOUT ROWID;
+CREATE INDEX mount_target_security_groups_by_group ON mount_target_security_groups(group_id);
+
+CREATE TABLE tags (
+  resource_id TEXT NOT NULL,
+  key         TEXT NOT NULL,
+  value       TEXT NOT NULL,
+  PRIMARY KEY (resource_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE lifecycle_policies (
+  fs_id TEXT NOT NULL REFERENCES file_systems(id) ON DELETE CASCADE,
+  kind  TEXT NOT NULL
+      CHECK (kind IN ('TransitionToIA', 'TransitionToArchive', 'TransitionToPrimaryStorageClass')),
+  value TEXT NOT NULL,
+  PRIMARY KEY (fs_id, kind)
+) WITHOUT ROWID;
+)sql";
+
+// kMigrations[v] takes user_version v to v + 1.
+inline constexpr const char* kMigrations[] = {
+    kSchemaV1,
+};
+inline constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+
+// Brings `db` to `target_version` (default: the current one) by running the missing steps, and
+// stamps kApplicationId on a new file. Fails with kCorruption if the file carries another
+// application id, and kFailedPrecondition if its version is above kSchemaVersion (or above
+// target_version: migrations only go forward).
+Status MigrateSchema(Db& db, int target_version = kSchemaVersion);
+
+}  // namespace efs::store

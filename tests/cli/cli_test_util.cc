@@ -1,10 +1,6 @@
 // Helpers for the CLI tests.
 #include "tests/cli/cli_test_util.h"
 
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -49,56 +45,17 @@ FakeRun RunFake(const std::vector<std::string>& args, std::vector<Reply> replies
   return run;
 }
 
-namespace {
-
-std::string Slurp(int fd) {
-  std::string text;
-  char buf[4096];
-  ::lseek(fd, 0, SEEK_SET);
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, n);
-  ::close(fd);
-  return text;
-}
-
-int TempFd() {
-  char name[] = "/tmp/efs_cli_test.XXXXXX";
-  int fd = ::mkstemp(name);
-  ::unlink(name);
-  return fd;
-}
-
-Exec Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-           bool merge_stderr) {
-  Exec result;
-  int out = TempFd(), err = merge_stderr ? out : TempFd();
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  result.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = Slurp(out);
-  if (!merge_stderr) result.err = Slurp(err);
-  return result;
-}
-
-}  // namespace
-
 Exec RunEfs(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
-  std::vector<std::string> argv = {EFS_BIN_DIR "/efs"};
+  std::vector<std::string> argv = {testutil::BinPath("efs")};
   argv.insert(argv.end(), args.begin(), args.end());
-  return Spawn(argv, env, false);
+  testutil::RunOptions options;
+  options.env = env;
+  return testutil::Run(argv, options);
 }
 
-Exec RunShell(const std::string& command) { return Spawn({"/bin/sh", "-c", command}, {}, true); }
+Exec RunShell(const std::string& command) {
+  return testutil::Run({"/bin/sh", "-c", "exec 2>&1; " + command});
+}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);

@@ -12,6 +12,7 @@
 
 #include "cmd/commands.h"
 #include "cmd/context.h"
+#include "testutil/subprocess.h"
 
 namespace efs::cli::testing {
 
@@ -52,10 +53,7 @@ FakeRun RunFake(const std::vector<std::string>& args, std::vector<Reply> replies
                                                           Reply(api::Json::object())});
 
 // Runs the built efs binary with `args` and extra environment; captures both streams.
-struct Exec {
-  int rc = -1;
-  std::string out, err;
-};
+using Exec = testutil::RunResult;
 Exec RunEfs(const std::vector<std::string>& args,
             const std::map<std::string, std::string>& env = {});
 

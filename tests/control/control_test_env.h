@@ -4,7 +4,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <map>
@@ -16,28 +15,11 @@
 #include "base/clock.h"
 #include "control/control_plane.h"
 #include "control/endpoints.h"
+#include "testutil/temp_dir.h"
 
 namespace efs::control::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    const char* base = getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/efs_control_test.XXXXXX";
-    char* made = mkdtemp(pattern.data());
-    path_ = made ? made : "";
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testutil::TempDir;
 
 // Records which listeners are open; Open() fails for addresses in fail_ips.
 class FakeEndpoints final : public Endpoints {

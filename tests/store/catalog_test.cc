@@ -4,12 +4,12 @@
 
 #include <gtest/gtest.h>
 
-#include "store/temp_dir.h"
+#include "testutil/temp_dir.h"
 
 namespace efs::store {
 namespace {
 
-using testing::TempDir;
+using testutil::TempDir;
 
 std::unique_ptr<Catalog> OpenOrDie(const std::string& path = ":memory:") {
   Result<std::unique_ptr<Catalog>> catalog = Catalog::Open(path);
@@ -226,7 +226,7 @@ TEST(Catalog, ATransactionThatFailsLeavesNoTrace) {
 
 TEST(Catalog, WhatOneOpenWroteTheNextOpenReads) {
   TempDir dir;
-  std::string path = dir.File("catalog.db");
+  std::string path = dir.Join("catalog.db");
   {
     auto c = OpenOrDie(path);
     AddNetwork(*c);

@@ -9,12 +9,12 @@
 
 #include <fstream>
 
-#include "store/temp_dir.h"
+#include "testutil/temp_dir.h"
 
 namespace efs::store {
 namespace {
 
-using testing::TempDir;
+using testutil::TempDir;
 
 std::unique_ptr<Db> OpenOrDie(const std::string& path) {
   Result<std::unique_ptr<Db>> db = Db::Open(path);
@@ -40,7 +40,7 @@ int64_t CountRows(Db& db, const std::string& table) {
 
 TEST(Db, OpensFilesInWalModeWithFullSyncAndForeignKeys) {
   TempDir dir;
-  auto db = OpenOrDie(dir.File("a.db"));
+  auto db = OpenOrDie(dir.Join("a.db"));
   EXPECT_EQ(PragmaText(*db, "journal_mode"), "wal");
   EXPECT_EQ(PragmaText(*db, "synchronous"), "2");
   EXPECT_EQ(PragmaText(*db, "foreign_keys"), "1");
@@ -97,8 +97,8 @@ TEST(Db, SyntaxErrorIsInternalAndNamesTheStatement) {
 
 TEST(Db, OpeningAFileThatIsNotADatabaseIsCorruption) {
   TempDir dir;
-  std::ofstream(dir.File("junk.db")) << std::string(4096, 'x');
-  Result<std::unique_ptr<Db>> db = Db::Open(dir.File("junk.db"));
+  std::ofstream(dir.Join("junk.db")) << std::string(4096, 'x');
+  Result<std::unique_ptr<Db>> db = Db::Open(dir.Join("junk.db"));
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.status().code(), Code::kCorruption);
 }
@@ -130,17 +130,17 @@ TEST(Txn, RollsBackUnlessCommitted) {
 TEST(Durability, CommittedRowsAreSeenAfterReopen) {
   TempDir dir;
   {
-    auto db = OpenOrDie(dir.File("d.db"));
+    auto db = OpenOrDie(dir.Join("d.db"));
     ASSERT_TRUE(db->Exec("CREATE TABLE t(x)").ok());
     ASSERT_TRUE(db->Run("INSERT INTO t VALUES(?1)", 42).ok());
   }
-  auto db = OpenOrDie(dir.File("d.db"));
+  auto db = OpenOrDie(dir.Join("d.db"));
   EXPECT_EQ(CountRows(*db, "t"), 1);
 }
 
 TEST(Durability, CommittedRowsSurviveKill9OfTheWriter) {
   TempDir dir;
-  std::string path = dir.File("k.db");
+  std::string path = dir.Join("k.db");
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {

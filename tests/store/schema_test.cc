@@ -6,12 +6,12 @@
 
 #include "store/catalog.h"
 #include "store/db.h"
-#include "store/temp_dir.h"
+#include "testutil/temp_dir.h"
 
 namespace efs::store {
 namespace {
 
-using testing::TempDir;
+using testutil::TempDir;
 
 int UserVersionOf(const std::string& path) {
   Result<std::unique_ptr<Db>> db = Db::Open(path);
@@ -33,7 +33,7 @@ std::vector<std::string> TablesOf(Db& db) {
 
 TEST(Schema, AnEmptyFileMigratesToTheCurrentVersionWithEveryTable) {
   TempDir dir;
-  Result<std::unique_ptr<Db>> db = Db::Open(dir.File("c.db"));
+  Result<std::unique_ptr<Db>> db = Db::Open(dir.Join("c.db"));
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(MigrateSchema(**db).ok());
   EXPECT_EQ(*(*db)->UserVersion(), kSchemaVersion);
@@ -55,7 +55,7 @@ TEST(Schema, EveryPastVersionMigratesForwardToTheCurrentOne) {
   for (int past = 0; past < kSchemaVersion; ++past) {
     SCOPED_TRACE("from version " + std::to_string(past));
     TempDir dir;
-    std::string path = dir.File("c.db");
+    std::string path = dir.Join("c.db");
     {
       Result<std::unique_ptr<Db>> db = Db::Open(path);
       ASSERT_TRUE(db.ok());
@@ -71,7 +71,7 @@ TEST(Schema, EveryPastVersionMigratesForwardToTheCurrentOne) {
 
 TEST(Schema, ReopeningACurrentCatalogChangesNothing) {
   TempDir dir;
-  std::string path = dir.File("c.db");
+  std::string path = dir.Join("c.db");
   ASSERT_TRUE(Catalog::Open(path).ok());
   Result<std::unique_ptr<Catalog>> again = Catalog::Open(path);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
@@ -79,7 +79,7 @@ TEST(Schema, ReopeningACurrentCatalogChangesNothing) {
 
 TEST(Schema, ACatalogFromANewerEfsdIsRefusedAndLeftUntouched) {
   TempDir dir;
-  std::string path = dir.File("c.db");
+  std::string path = dir.Join("c.db");
   {
     Result<std::unique_ptr<Db>> db = Db::Open(path);
     ASSERT_TRUE(db.ok());
@@ -96,7 +96,7 @@ TEST(Schema, ACatalogFromANewerEfsdIsRefusedAndLeftUntouched) {
 
 TEST(Schema, AnotherProgramsDatabaseIsRefusedAsCorruption) {
   TempDir dir;
-  std::string path = dir.File("other.db");
+  std::string path = dir.Join("other.db");
   {
     Result<std::unique_ptr<Db>> db = Db::Open(path);
     ASSERT_TRUE(db.ok());

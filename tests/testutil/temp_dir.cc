@@ -12,9 +12,10 @@
 namespace efs::testutil {
 
 TempDir::TempDir() {
-  char tmpl[] = "/tmp/efs-test-XXXXXX";
-  EFS_CHECK(::mkdtemp(tmpl) != nullptr);
-  path_ = tmpl;
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base && *base ? base : "/tmp") + "/efs-test-XXXXXX";
+  EFS_CHECK(::mkdtemp(pattern.data()) != nullptr);
+  path_ = pattern;
   ::chmod(path_.c_str(), 0755);
 }
 

@@ -1,4 +1,4 @@
-// TempDir: a fresh directory under /tmp, removed with everything in it on destruction.
+// TempDir: a fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
 #pragma once
 
 #include <string>

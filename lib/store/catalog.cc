@@ -61,7 +61,9 @@ FileSystemRow FileSystemFrom(const Stmt& s) {
 // ----------------------------------------------------------------------------- open, txn
 
 Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& path) {
-  EFS_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(path));
+  // efsd is the catalog's only user (it holds the state directory's lock), so it keeps the
+  // file locked for as long as it runs.
+  EFS_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(path, /*exclusive=*/true));
   EFS_RETURN_IF_ERROR(MigrateSchema(*db));
   return std::unique_ptr<Catalog>(new Catalog(std::move(db)));
 }

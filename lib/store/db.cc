@@ -109,13 +109,13 @@ std::optional<double> Stmt::OptDouble(int col) const {
 
 // ----------------------------------------------------------------------------- Db
 
-Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool exclusive) {
   sqlite3* handle = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
   std::unique_ptr<Db> db(new Db(handle, path));
   if (rc != SQLITE_OK) return db->Error(rc, "open '" + path + "'");
-  EFS_RETURN_IF_ERROR(db->Configure());
+  EFS_RETURN_IF_ERROR(db->Configure(exclusive));
   return db;
 }
 
@@ -125,9 +125,11 @@ Db::~Db() {
   sqlite3_close_v2(handle_);
 }
 
-Status Db::Configure() {
+Status Db::Configure(bool exclusive) {
   sqlite3_busy_timeout(handle_, kBusyTimeoutMs);
   sqlite3_extended_result_codes(handle_, 1);
+  // Before the first WAL access, so that the WAL index is never put in shared memory.
+  if (exclusive) EFS_RETURN_IF_ERROR(Exec("PRAGMA locking_mode=EXCLUSIVE"));
   // journal_mode answers with a row; Exec ignores it. In-memory databases stay in "memory".
   EFS_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
   return Exec(

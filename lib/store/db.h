@@ -72,8 +72,11 @@ class Db {
  public:
   // Opens (creating if missing) the database at `path`; ":memory:" gives a private in-memory
   // database. Sets the pragmas described above. Fails with kIOError if the file cannot be
-  // opened, kCorruption if it is not a SQLite database.
-  static Result<std::unique_ptr<Db>> Open(const std::string& path);
+  // opened, kCorruption if it is not a SQLite database. With `exclusive`, the connection takes
+  // the file's lock at its first access and keeps it (locking_mode=EXCLUSIVE): no other
+  // connection or process can read or write it, and the WAL index lives in heap memory, which
+  // saves the fcntl() locking of every transaction. For files with a single owning process.
+  static Result<std::unique_ptr<Db>> Open(const std::string& path, bool exclusive = false);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -115,7 +118,7 @@ class Db {
  private:
   friend class Stmt;
   Db(sqlite3* handle, std::string path) : handle_(handle), path_(std::move(path)) {}
-  Status Configure();
+  Status Configure(bool exclusive);
   // Converts a SQLite result code (and the connection's message) to a Status.
   Status Error(int rc, std::string_view what) const;
   Result<int> PragmaInt(const char* pragma);

@@ -1,4 +1,5 @@
 // efs against a real efsd: AWS-shaped JSON, idempotency, paging, formats and exit codes.
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -234,12 +235,16 @@ TEST_F(Cli, ExitCodesSeparateServiceUsageAndUnreachable) {
 TEST_F(Cli, ANonRootUserMayDescribeButNotChange) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to run efs as another user";
   CreateFs();
+  // A copy of efs where that user can surely reach it, whatever the checkout's permissions.
+  std::string efs = daemon_.dir().Join("efs");
+  std::filesystem::copy_file(testutil::BinPath("efs"), efs);
   testutil::RunOptions nobody;
   nobody.uid = 65534;
-  RunResult r = daemon_.Efs({"describe-fs"}, nobody);
+  nobody.env = {{"EFS_SOCKET", daemon_.socket_path()}, {"EFS_OUTPUT", ""}};
+  RunResult r = testutil::Run({efs, "describe-fs"}, nobody);
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_EQ(Json::parse(r.out)["FileSystems"].size(), 1u);
-  r = daemon_.Efs({"create-fs"}, nobody);
+  r = testutil::Run({efs, "create-fs"}, nobody);
   EXPECT_EQ(r.rc, 1);
   EXPECT_NE(r.err.find("efs: error: AccessDenied:"), std::string::npos) << r.err;
   EXPECT_EQ(EfsJson({"describe-fs"})["FileSystems"].size(), 1u);

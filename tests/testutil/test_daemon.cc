@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -35,10 +36,12 @@ TestDaemon::TestDaemon()
 TestDaemon::~TestDaemon() { Kill(); }
 
 bool TestDaemon::Start(const std::vector<std::string>& extra_args) {
-  std::vector<std::string> argv = {BinPath("efsd"),   "--state-dir", state_dir_,
-                                   "--socket",        socket_path_,  "--nfs-port",
-                                   std::to_string(nfs_port_), "--log-level", "info"};
+  std::vector<std::string> argv = {BinPath("efsd"), "--state-dir", state_dir_, "--socket",
+                                   socket_path_, "--nfs-port", std::to_string(nfs_port_)};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  if (std::find(argv.begin(), argv.end(), "--log-level") == argv.end()) {
+    argv.insert(argv.end(), {"--log-level", "info"});
+  }
   child_ = Child::Start(argv, log_path_);
   for (int i = 0; i < 400; ++i) {  // 20 s
     if (Connect()) return true;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <set>
 #include <utility>
 #include <vector>
@@ -196,6 +197,28 @@ void AppendAligned(const std::vector<std::vector<std::string>>& lines, bool rule
   }
 }
 
+// The width a table of these rows would take, columns two spaces apart.
+size_t TableWidth(const std::vector<std::string>& columns, const std::vector<Row>& rows) {
+  size_t total = 0;
+  for (const std::string& c : columns) {
+    size_t width = c.size();
+    for (const Row& row : rows) {
+      for (const auto& [key, cell] : row) {
+        if (key == c) width = std::max(width, cell.size());
+      }
+    }
+    total += width + 2;
+  }
+  return total;
+}
+
+// $COLUMNS when set (the terminal's width), else 120.
+size_t MaxTableWidth() {
+  const char* columns = std::getenv("COLUMNS");
+  long width = columns ? std::strtol(columns, nullptr, 10) : 0;
+  return width >= 40 ? static_cast<size_t>(width) : 120;
+}
+
 void TableSection(const std::string& title, const Json& list, std::string* out) {
   if (!out->empty()) out->push_back('\n');
   if (!title.empty()) out->append(title + ":\n");
@@ -219,8 +242,18 @@ void TableSection(const std::string& title, const Json& list, std::string* out) 
     }
     rows.push_back(std::move(row));
   }
-  std::vector<std::vector<std::string>> lines;
   const bool headed = !(columns.size() == 1 && columns[0].empty());
+  if (headed && TableWidth(columns, rows) > MaxTableWidth()) {
+    // Too wide for one line per record: each record as its own block of "Key  Value" lines.
+    for (size_t n = 0; n < rows.size(); ++n) {
+      if (n) out->push_back('\n');
+      std::vector<std::vector<std::string>> block;
+      for (const auto& [key, cell] : rows[n]) block.push_back({key, cell});
+      AppendAligned(block, false, out);
+    }
+    return;
+  }
+  std::vector<std::vector<std::string>> lines;
   if (headed) lines.push_back(columns);
   for (const Row& row : rows) {
     std::vector<std::string> line;

@@ -29,7 +29,9 @@ std::string FormatText(const api::Json& value);
 
 // A human-readable table: an object's scalars (nested objects flattened to dotted keys) as
 // aligned key/value rows; each list of objects as a titled section with a header row and one
-// aligned row per object; each list of scalars as a titled section with one value per line.
+// aligned row per object, or, when that would be wider than $COLUMNS (default 120), one block
+// of aligned key/value rows per object; each list of scalars as a titled section with one value
+// per line.
 std::string FormatTable(const api::Json& value);
 
 // Dispatches on `format`. An empty object prints nothing in every format (the AWS CLI prints

@@ -69,6 +69,7 @@ TEST(Output, TextPrintsBooleansAndNumbersAsPythonDoes) {
 }
 
 TEST(Output, TablePrintsScalarsAsKeyValueRowsAndListsAsHeadedSections) {
+  ::setenv("COLUMNS", "120", 1);
   EXPECT_EQ(FormatTable(kDescribe),
             "NextMarker  m2\n"
             "\n"
@@ -81,6 +82,27 @@ TEST(Output, TablePrintsScalarsAsKeyValueRowsAndListsAsHeadedSections) {
             "  Name=home\n"
             "true       fs-22         creating        1                     0                "
             "             x\n");
+}
+
+TEST(Output, TablePrintsOneBlockPerRecordWhenRowsWouldBeWiderThanTheTerminal) {
+  ::setenv("COLUMNS", "60", 1);
+  EXPECT_EQ(FormatTable(Json{{"FileSystems", kDescribe["FileSystems"]}}),
+            "FileSystems:\n"
+            "Encrypted             false\n"
+            "FileSystemId          fs-1\n"
+            "LifeCycleState        available\n"
+            "NumberOfMountTargets  0\n"
+            "SizeInBytes.Value     6144\n"
+            "Tags                  Name=home\n"
+            "\n"
+            "Encrypted             true\n"
+            "FileSystemId          fs-22\n"
+            "LifeCycleState        creating\n"
+            "Name                  x\n"
+            "NumberOfMountTargets  1\n"
+            "SizeInBytes.Value     0\n"
+            "Tags\n");
+  ::unsetenv("COLUMNS");
 }
 
 TEST(Output, TableFlattensANestedObjectIntoDottedKeys) {

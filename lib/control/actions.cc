@@ -51,7 +51,7 @@ Reply Answer(const Result<T>& result) {
 Status CheckNoParams(const Json& params) {
   if (params.is_null() || (params.is_object() && params.empty())) return Status::Ok();
   if (!params.is_object()) return BadRequest("params must be an object");
-  return BadRequest("unknown field '" + params.begin().key() + "'");
+  return BadRequest("unknown parameter '" + params.begin().key() + "'");
 }
 
 // Decodes params into the method's request (if any), calls it, returns what it returns.

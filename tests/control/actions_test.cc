@@ -2,7 +2,9 @@
 // replies, through JSON as the daemon's socket would pass it.
 #include "control/actions.h"
 
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "base/ids.h"
 #include "control/control_test_env.h"
@@ -38,6 +40,20 @@ const char* const kMutating[] = {"CreateFileSystem",
                                  "AuthorizeSecurityGroupIngress",
                                  "RevokeSecurityGroupIngress",
                                  "DeleteSecurityGroup"};
+
+TEST_F(Actions, DocsApiMdDescribesEveryActionAndMarksTheMutatingOnes) {
+  std::ifstream in(EFS_SOURCE_DIR "/docs/API.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string doc = text.str();
+  std::set<std::string> mutating(std::begin(kMutating), std::end(kMutating));
+  for (const std::string& name : ActionNames()) {
+    bool documented_mutating = doc.find("| `" + name + "` (M) |") != std::string::npos;
+    bool documented = documented_mutating || doc.find("| `" + name + "` |") != std::string::npos;
+    EXPECT_TRUE(documented) << name << " has no row in docs/API.md";
+    EXPECT_EQ(documented_mutating, mutating.count(name) > 0) << name;
+  }
+}
 
 TEST_F(Actions, TheTableNamesEveryControlPlaneActionOnce) {
   std::vector<std::string> names = ActionNames();

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "base/ids.h"
 #include "base/macros.h"
@@ -35,6 +36,13 @@ std::string FormatUtc(double epoch) {
   return buf;
 }
 
+// 5000 -> "5000", 1.5 -> "1.5".
+std::string FormatMibps(double mibps) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%g", mibps);
+  return buf;
+}
+
 // The rules shared by create and update for a (mode, amount) pair.
 Status CheckThroughput(const std::string& mode, const std::optional<double>& mibps,
                        const std::string& performance_mode) {
@@ -54,7 +62,7 @@ Status CheckThroughput(const std::string& mode, const std::optional<double>& mib
   }
   if (mibps && *mibps > kMaxProvisionedMibps) {
     return Error(Code::kResourceExhausted, "ThroughputLimitExceeded",
-                 "provisioned throughput of " + std::to_string(*mibps) +
+                 "provisioned throughput of " + FormatMibps(*mibps) +
                      " MiB/s is above the limit of 3414 MiB/s");
   }
   if (performance_mode == "maxIO" && mode == "elastic") {

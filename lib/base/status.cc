@@ -23,6 +23,9 @@ const char* CodeName(Code code) {
     case Code::kStale: return "stale file handle";
     case Code::kNoSpace: return "no space left";
     case Code::kReadOnly: return "read-only";
+    case Code::kNotPermitted: return "operation not permitted";
+    case Code::kTooManyLinks: return "too many links";
+    case Code::kFileTooBig: return "file too big";
   }
   return "unknown";
 }

@@ -32,6 +32,9 @@ enum class Code {
   kStale,
   kNoSpace,
   kReadOnly,
+  kNotPermitted,   // EPERM: the caller is not the owner (chmod, chown, sticky directories)
+  kTooManyLinks,   // EMLINK: a hard-link count limit
+  kFileTooBig,     // EFBIG: beyond the maximum file size
 };
 
 // Returns the lowercase name of `code`, e.g. "not found".

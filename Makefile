@@ -5,7 +5,7 @@ DESTDIR ?=
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all configure test install man deps format lint clean asan up bench-api
+.PHONY: all configure test thread-safety install man deps format lint clean asan up bench-api
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -17,6 +17,10 @@ configure:
 # Every test: unit, CLI against a real efsd, e2e and the doc checks.
 test: all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+# clang -Wthread-safety over lib/ and daemon/ (also part of `make test`; needs clang++).
+thread-safety: configure
+	cd $(BUILD) && ctest --output-on-failure -R '^ThreadSafety\.'
 
 install: all
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)

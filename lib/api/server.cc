@@ -13,12 +13,12 @@
 #include <cerrno>
 #include <cstring>
 #include <list>
-#include <mutex>
 #include <thread>
 
 #include "api/framing.h"
 #include "base/log.h"
 #include "base/macros.h"
+#include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "base/unique_fd.h"
 
@@ -114,22 +114,22 @@ struct Server::Impl {
 
   Impl(Options o, Handler h) : options(std::move(o)), handler(std::move(h)) {}
 
-  Status Start();
-  void Stop();
+  Status Start() EXCLUDES(lifecycle_mu);
+  void Stop() EXCLUDES(lifecycle_mu);
   void AcceptLoop();
   void AcceptPending();
-  void Admit(UniqueFd fd);
+  void Admit(UniqueFd fd) EXCLUDES(connections_mu);
   void Serve(int fd, const Caller& caller);
   std::optional<Json> Answer(const std::string& line, const Caller& caller, bool* greeted);
   Reply Hello(const Json& params, bool* greeted) const;
-  void ReapFinished();
-  void JoinConnections();
+  void ReapFinished() EXCLUDES(connections_mu);
+  void JoinConnections() EXCLUDES(connections_mu);
   int WriteStallMs() const;
 
   const Options options;
   const Handler handler;
 
-  std::mutex lifecycle_mu;  // serialises Start() and Stop()
+  Mutex lifecycle_mu;  // serialises Start() and Stop()
   bool running GUARDED_BY(lifecycle_mu) = false;
   // Set by Start() before the threads start and reset by Stop() after they are joined.
   UniqueFd listen_fd;
@@ -137,13 +137,13 @@ struct Server::Impl {
   struct stat socket_identity {};
   std::thread accept_thread;
 
-  std::mutex connections_mu;
+  Mutex connections_mu;
   std::list<std::unique_ptr<Connection>> connections GUARDED_BY(connections_mu);
   std::atomic<int> open_connections{0};
 };
 
 Status Server::Impl::Start() {
-  std::lock_guard<std::mutex> lock(lifecycle_mu);
+  MutexLock lock(&lifecycle_mu);
   if (running) return Status(Code::kFailedPrecondition, "", "server is already running");
   const std::string& path = options.socket_path;
   EFS_RETURN_IF_ERROR(MakeParentDirectories(path));
@@ -163,7 +163,7 @@ Status Server::Impl::Start() {
 }
 
 void Server::Impl::Stop() {
-  std::lock_guard<std::mutex> lock(lifecycle_mu);
+  MutexLock lock(&lifecycle_mu);
   if (!running) return;
   uint64_t one = 1;
   if (::write(wake_fd.get(), &one, sizeof(one)) != sizeof(one)) {
@@ -221,7 +221,7 @@ void Server::Impl::Admit(UniqueFd fd) {
   open_connections.fetch_add(1);
   auto connection = std::make_unique<Connection>();
   Connection* raw = connection.get();
-  std::lock_guard<std::mutex> lock(connections_mu);
+  MutexLock lock(&connections_mu);
   connections.push_back(std::move(connection));
   raw->thread = std::thread([this, raw, caller, owned = std::move(fd)]() mutable {
     Serve(owned.get(), caller);
@@ -291,7 +291,7 @@ Reply Server::Impl::Hello(const Json& params, bool* greeted) const {
 }
 
 void Server::Impl::ReapFinished() {
-  std::lock_guard<std::mutex> lock(connections_mu);
+  MutexLock lock(&connections_mu);
   for (auto it = connections.begin(); it != connections.end();) {
     if ((*it)->done.load()) {
       (*it)->thread.join();
@@ -305,7 +305,7 @@ void Server::Impl::ReapFinished() {
 void Server::Impl::JoinConnections() {
   std::list<std::unique_ptr<Connection>> all;
   {
-    std::lock_guard<std::mutex> lock(connections_mu);
+    MutexLock lock(&connections_mu);
     all.swap(connections);
   }
   for (auto& connection : all) connection->thread.join();

@@ -2,17 +2,18 @@
 #include "base/ids.h"
 
 #include <cstdint>
-#include <mutex>
 #include <random>
+
+#include "base/mutex.h"
 
 namespace efs {
 
 std::string NewId(std::string_view prefix) {
-  static std::mutex mu;
-  static std::mt19937_64 rng{std::random_device{}()};
+  static Mutex mu;
+  static std::mt19937_64 rng GUARDED_BY(mu){std::random_device{}()};
   uint64_t bits;
   {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(&mu);
     bits = rng() >> 1;  // 63 bits, as AWS long ids
   }
   static const char kHex[] = "0123456789abcdef";

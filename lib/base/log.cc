@@ -3,12 +3,13 @@
 
 #include <atomic>
 #include <cstdio>
-#include <mutex>
+
+#include "base/mutex.h"
 
 namespace efs {
 namespace {
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
-std::mutex g_mu;
+Mutex g_mu;  // one line at a time on stderr
 const char* kNames[] = {"error", "warn", "info", "debug"};
 }  // namespace
 
@@ -27,7 +28,7 @@ void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
 bool LogEnabled(LogLevel level) { return static_cast<int>(level) <= g_level.load(); }
 
 void LogLine(LogLevel level, const std::string& message) {
-  std::lock_guard<std::mutex> lock(g_mu);
+  MutexLock lock(&g_mu);
   std::fprintf(stderr, "efsd: %s: %s\n", kNames[static_cast<int>(level)], message.c_str());
   std::fflush(stderr);
 }

@@ -9,16 +9,17 @@
 // connection), so each change is one transaction and no two interleave. Reconcile passes are
 // serialized by reconcile_mu_ and take mu_ only to read work and to record results, never while
 // they create directories or open listeners.
+// Lambdas given to Catalog::InTransaction run at once on the caller's thread, under the caller's
+// locks, and say so with REQUIRES(mu_) for clang's -Wthread-safety (tests/thread_safety).
 #pragma once
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "control/control_plane.h"
 #include "store/catalog.h"
@@ -56,51 +57,56 @@ class CatalogControlPlane final : public ControlPlane {
   ~CatalogControlPlane() override;
 
   // Creates the default VPC, its subnets and default security group unless they exist.
-  Status Bootstrap();
+  Status Bootstrap() EXCLUDES(mu_);
 
-  Result<api::FileSystemDescription> CreateFileSystem(const api::CreateFileSystemRequest&) override;
+  Result<api::FileSystemDescription> CreateFileSystem(const api::CreateFileSystemRequest&)
+      EXCLUDES(mu_) override;
   Result<api::DescribeFileSystemsResponse> DescribeFileSystems(
-      const api::DescribeFileSystemsRequest&) override;
-  Result<api::FileSystemDescription> UpdateFileSystem(const api::UpdateFileSystemRequest&) override;
-  Status DeleteFileSystem(const api::DeleteFileSystemRequest&) override;
+      const api::DescribeFileSystemsRequest&) EXCLUDES(mu_) override;
+  Result<api::FileSystemDescription> UpdateFileSystem(const api::UpdateFileSystemRequest&)
+      EXCLUDES(mu_) override;
+  Status DeleteFileSystem(const api::DeleteFileSystemRequest&) EXCLUDES(mu_) override;
 
-  Result<api::MountTargetDescription> CreateMountTarget(
-      const api::CreateMountTargetRequest&) override;
+  Result<api::MountTargetDescription> CreateMountTarget(const api::CreateMountTargetRequest&)
+      EXCLUDES(mu_) override;
   Result<api::DescribeMountTargetsResponse> DescribeMountTargets(
-      const api::DescribeMountTargetsRequest&) override;
-  Status DeleteMountTarget(const api::DeleteMountTargetRequest&) override;
+      const api::DescribeMountTargetsRequest&) EXCLUDES(mu_) override;
+  Status DeleteMountTarget(const api::DeleteMountTargetRequest&) EXCLUDES(mu_) override;
   Result<api::DescribeMountTargetSecurityGroupsResponse> DescribeMountTargetSecurityGroups(
-      const api::DescribeMountTargetSecurityGroupsRequest&) override;
-  Status ModifyMountTargetSecurityGroups(
-      const api::ModifyMountTargetSecurityGroupsRequest&) override;
+      const api::DescribeMountTargetSecurityGroupsRequest&) EXCLUDES(mu_) override;
+  Status ModifyMountTargetSecurityGroups(const api::ModifyMountTargetSecurityGroupsRequest&)
+      EXCLUDES(mu_) override;
 
   Result<api::LifecycleConfigurationDescription> PutLifecycleConfiguration(
-      const api::PutLifecycleConfigurationRequest&) override;
+      const api::PutLifecycleConfigurationRequest&) EXCLUDES(mu_) override;
   Result<api::LifecycleConfigurationDescription> DescribeLifecycleConfiguration(
-      const api::DescribeLifecycleConfigurationRequest&) override;
+      const api::DescribeLifecycleConfigurationRequest&) EXCLUDES(mu_) override;
 
-  Status TagResource(const api::TagResourceRequest&) override;
-  Status UntagResource(const api::UntagResourceRequest&) override;
+  Status TagResource(const api::TagResourceRequest&) EXCLUDES(mu_) override;
+  Status UntagResource(const api::UntagResourceRequest&) EXCLUDES(mu_) override;
   Result<api::ListTagsForResourceResponse> ListTagsForResource(
-      const api::ListTagsForResourceRequest&) override;
+      const api::ListTagsForResourceRequest&) EXCLUDES(mu_) override;
 
-  Result<api::DescribeVpcsResponse> DescribeVpcs() override;
-  Result<api::DescribeSubnetsResponse> DescribeSubnets(const api::DescribeSubnetsRequest&) override;
-  Result<api::CreateSubnetResponse> CreateSubnet(const api::CreateSubnetRequest&) override;
-  Status DeleteSubnet(const api::DeleteSubnetRequest&) override;
+  Result<api::DescribeVpcsResponse> DescribeVpcs() EXCLUDES(mu_) override;
+  Result<api::DescribeSubnetsResponse> DescribeSubnets(const api::DescribeSubnetsRequest&)
+      EXCLUDES(mu_) override;
+  Result<api::CreateSubnetResponse> CreateSubnet(const api::CreateSubnetRequest&)
+      EXCLUDES(mu_) override;
+  Status DeleteSubnet(const api::DeleteSubnetRequest&) EXCLUDES(mu_) override;
   Result<api::CreateSecurityGroupResponse> CreateSecurityGroup(
-      const api::CreateSecurityGroupRequest&) override;
+      const api::CreateSecurityGroupRequest&) EXCLUDES(mu_) override;
   Result<api::DescribeSecurityGroupsResponse> DescribeSecurityGroups(
-      const api::DescribeSecurityGroupsRequest&) override;
-  Status AuthorizeSecurityGroupIngress(const api::SecurityGroupIngressRequest&) override;
-  Status RevokeSecurityGroupIngress(const api::SecurityGroupIngressRequest&) override;
-  Status DeleteSecurityGroup(const api::DeleteSecurityGroupRequest&) override;
+      const api::DescribeSecurityGroupsRequest&) EXCLUDES(mu_) override;
+  Status AuthorizeSecurityGroupIngress(const api::SecurityGroupIngressRequest&)
+      EXCLUDES(mu_) override;
+  Status RevokeSecurityGroupIngress(const api::SecurityGroupIngressRequest&) EXCLUDES(mu_) override;
+  Status DeleteSecurityGroup(const api::DeleteSecurityGroupRequest&) EXCLUDES(mu_) override;
 
-  Result<api::DaemonStatus> GetDaemonStatus() override;
+  Result<api::DaemonStatus> GetDaemonStatus() EXCLUDES(mu_) override;
 
-  void Reconcile() override;
-  void StartReconciler() override;
-  void StopReconciler() override;
+  void Reconcile() EXCLUDES(reconcile_mu_, mu_) override;
+  void StartReconciler() EXCLUDES(wake_mu_) override;
+  void StopReconciler() EXCLUDES(wake_mu_) override;
 
  private:
   // --- file_systems.cc
@@ -145,28 +151,28 @@ class CatalogControlPlane final : public ControlPlane {
   // --- reconcile.cc
   // One pass over the transitional states; `ensure_listeners` also reopens listeners of
   // available mount targets not known to be open.
-  void ReconcilePass(bool ensure_listeners);
-  bool FinishCreatingFileSystems();
-  bool FinishDeletingFileSystems();
-  bool FinishCreatingMountTargets();
-  bool FinishDeletingMountTargets();
-  void EnsureListeners();
-  void ReconcilerLoop();
+  void ReconcilePass(bool ensure_listeners) EXCLUDES(reconcile_mu_, mu_);
+  bool FinishCreatingFileSystems() REQUIRES(reconcile_mu_) EXCLUDES(mu_);
+  bool FinishDeletingFileSystems() REQUIRES(reconcile_mu_) EXCLUDES(mu_);
+  bool FinishCreatingMountTargets() REQUIRES(reconcile_mu_) EXCLUDES(mu_);
+  bool FinishDeletingMountTargets() REQUIRES(reconcile_mu_) EXCLUDES(mu_);
+  void EnsureListeners() REQUIRES(reconcile_mu_) EXCLUDES(mu_);
+  void ReconcilerLoop() EXCLUDES(wake_mu_);
   // Tells the reconciler thread (if running) that something changed.
-  void Wake();
+  void Wake() EXCLUDES(wake_mu_);
 
   const Clock* clock_;
   Endpoints* endpoints_;
   std::vector<Zone> zones_;
 
-  std::mutex mu_;
+  Mutex mu_;
   std::unique_ptr<store::Catalog> catalog_ GUARDED_BY(mu_);
 
-  std::mutex reconcile_mu_;
+  Mutex reconcile_mu_;
   std::set<std::string> open_listeners_ GUARDED_BY(reconcile_mu_);
 
-  std::mutex wake_mu_;
-  std::condition_variable wake_cv_;
+  Mutex wake_mu_;
+  CondVar wake_cv_;
   bool wake_ GUARDED_BY(wake_mu_) = false;
   bool stopping_ GUARDED_BY(wake_mu_) = false;
   std::thread reconciler_;  // touched only by Start/StopReconciler

@@ -44,8 +44,8 @@ CatalogControlPlane::CatalogControlPlane(Options options, const Clock* clock, En
 CatalogControlPlane::~CatalogControlPlane() { StopReconciler(); }
 
 Status CatalogControlPlane::Bootstrap() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  return catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     EFS_ASSIGN_OR_RETURN(std::optional<std::string> region, catalog_->GetSetting("region"));
     if (!region) {
       EFS_RETURN_IF_ERROR(catalog_->PutSetting("region", options().region));
@@ -67,7 +67,7 @@ Result<api::DaemonStatus> CatalogControlPlane::GetDaemonStatus() {
   s.region = options().region;
   s.network_backend = "loopback";
   s.nfs_port = options().nfs_port;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   EFS_ASSIGN_OR_RETURN(s.file_system_count, catalog_->CountFileSystems());
   EFS_ASSIGN_OR_RETURN(s.mount_target_count, catalog_->CountMountTargets());
   return s;

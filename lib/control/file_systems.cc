@@ -217,8 +217,9 @@ Result<api::FileSystemDescription> CatalogControlPlane::CreateFileSystem(
   EFS_ASSIGN_OR_RETURN(store::FileSystemRow row, NewFileSystemRow(req));
   std::vector<store::TagRow> tags = TagRows(req.tags);
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    Status status = catalog_->InTransaction([&] { return InsertFileSystemLocked(row, tags); });
+    MutexLock lock(&mu_);
+    Status status =
+        catalog_->InTransaction([&]() REQUIRES(mu_) { return InsertFileSystemLocked(row, tags); });
     if (status.code() == Code::kAlreadyExists && status.reason().empty()) {
       // A UNIQUE constraint caught what the lookup did not see: report the owner of the token.
       auto same = catalog_->ListFileSystems({.creation_token = row.creation_token, .limit = 1});
@@ -251,7 +252,7 @@ Result<api::DescribeFileSystemsResponse> CatalogControlPlane::DescribeFileSystem
   }
   std::vector<store::FileSystemRow> rows;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     EFS_ASSIGN_OR_RETURN(rows, catalog_->ListFileSystems(query));
   }
   if (req.file_system_id && rows.empty()) return FileSystemNotFound(*req.file_system_id);
@@ -303,8 +304,9 @@ Result<api::FileSystemDescription> CatalogControlPlane::UpdateFileSystem(
   }
   store::FileSystemRow row;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    EFS_RETURN_IF_ERROR(catalog_->InTransaction([&] { return UpdateFileSystemLocked(req, row); }));
+    MutexLock lock(&mu_);
+    EFS_RETURN_IF_ERROR(
+        catalog_->InTransaction([&]() REQUIRES(mu_) { return UpdateFileSystemLocked(req, row); }));
   }
   Wake();
   return DescribeRow(row);
@@ -312,8 +314,8 @@ Result<api::FileSystemDescription> CatalogControlPlane::UpdateFileSystem(
 
 Status CatalogControlPlane::DeleteFileSystem(const api::DeleteFileSystemRequest& req) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() -> Status {
+    MutexLock lock(&mu_);
+    EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
       EFS_ASSIGN_OR_RETURN(store::FileSystemRow row, FindFileSystemLocked(req.file_system_id));
       if (row.mount_target_count > 0) {
         return Error(Code::kFailedPrecondition, "FileSystemInUse",

@@ -96,8 +96,8 @@ Result<api::LifecycleConfigurationDescription> CatalogControlPlane::PutLifecycle
   bool archive = std::any_of(rows.begin(), rows.end(), [](const store::LifecyclePolicyRow& r) {
     return r.kind == kToArchive;
   });
-  std::lock_guard<std::mutex> lock(mu_);
-  EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs, FindFileSystemLocked(req.file_system_id));
     if (fs.state != "available") return IncorrectFileSystemLifeCycleState(fs.id, fs.state);
     if (archive && (fs.throughput_mode != "elastic" || fs.performance_mode != "generalPurpose")) {
@@ -112,7 +112,7 @@ Result<api::LifecycleConfigurationDescription> CatalogControlPlane::PutLifecycle
 
 Result<api::LifecycleConfigurationDescription> CatalogControlPlane::DescribeLifecycleConfiguration(
     const api::DescribeLifecycleConfigurationRequest& req) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs, FindFileSystemLocked(req.file_system_id));
   EFS_ASSIGN_OR_RETURN(std::vector<store::LifecyclePolicyRow> rows,
                        catalog_->LifecyclePolicies(fs.id));

@@ -184,8 +184,8 @@ Result<api::MountTargetDescription> CatalogControlPlane::CreateMountTarget(
   if (req.security_groups) EFS_RETURN_IF_ERROR(CheckGroupCount(req.security_groups->size()));
   store::MountTargetRow row;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() -> Status {
+    MutexLock lock(&mu_);
+    EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
       EFS_ASSIGN_OR_RETURN(row, InsertMountTargetLocked(req));
       return Status::Ok();
     }));
@@ -209,7 +209,7 @@ Result<api::DescribeMountTargetsResponse> CatalogControlPlane::DescribeMountTarg
   }
   std::vector<store::MountTargetRow> rows;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (req.file_system_id) {
       EFS_RETURN_IF_ERROR(StatusOf(FindFileSystemLocked(*req.file_system_id)));
     } else {
@@ -230,8 +230,8 @@ Result<api::DescribeMountTargetsResponse> CatalogControlPlane::DescribeMountTarg
 
 Status CatalogControlPlane::DeleteMountTarget(const api::DeleteMountTargetRequest& req) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() -> Status {
+    MutexLock lock(&mu_);
+    EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
       EFS_ASSIGN_OR_RETURN(store::MountTargetRow row, FindMountTargetLocked(req.mount_target_id));
       if (row.state == "deleting") return Status::Ok();
       return StatusOf(catalog_->SetMountTargetState(row.id, row.state, "deleting"));
@@ -244,7 +244,7 @@ Status CatalogControlPlane::DeleteMountTarget(const api::DeleteMountTargetReques
 Result<api::DescribeMountTargetSecurityGroupsResponse>
 CatalogControlPlane::DescribeMountTargetSecurityGroups(
     const api::DescribeMountTargetSecurityGroupsRequest& req) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   EFS_ASSIGN_OR_RETURN(store::MountTargetRow row, FindMountTargetLocked(req.mount_target_id));
   if (row.state != "available") return IncorrectMountTargetState(row.id, row.state);
   api::DescribeMountTargetSecurityGroupsResponse resp;
@@ -256,8 +256,8 @@ Status CatalogControlPlane::ModifyMountTargetSecurityGroups(
     const api::ModifyMountTargetSecurityGroupsRequest& req) {
   if (req.security_groups.empty()) return BadRequest("SecurityGroups must not be empty");
   EFS_RETURN_IF_ERROR(CheckGroupCount(req.security_groups.size()));
-  std::lock_guard<std::mutex> lock(mu_);
-  return catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  return catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     EFS_ASSIGN_OR_RETURN(store::MountTargetRow row, FindMountTargetLocked(req.mount_target_id));
     if (row.state != "available") return IncorrectMountTargetState(row.id, row.state);
     EFS_ASSIGN_OR_RETURN(std::vector<std::string> groups,

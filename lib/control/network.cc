@@ -113,7 +113,7 @@ Status CatalogControlPlane::CreateDefaultNetworkLocked() {
 Result<api::DescribeVpcsResponse> CatalogControlPlane::DescribeVpcs() {
   std::vector<store::VpcRow> rows;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     EFS_ASSIGN_OR_RETURN(rows, catalog_->ListVpcs());
   }
   api::DescribeVpcsResponse resp;
@@ -128,7 +128,7 @@ Result<api::DescribeSubnetsResponse> CatalogControlPlane::DescribeSubnets(
     const api::DescribeSubnetsRequest& req) {
   std::vector<store::SubnetRow> rows;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (req.subnet_ids.empty()) {
       EFS_ASSIGN_OR_RETURN(rows, catalog_->ListSubnets(req.vpc_id));
     }
@@ -156,8 +156,8 @@ Result<api::CreateSubnetResponse> CatalogControlPlane::CreateSubnet(
                                  options().region + "'");
   }
   store::SubnetRow row;
-  std::lock_guard<std::mutex> lock(mu_);
-  EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     EFS_ASSIGN_OR_RETURN(store::VpcRow vpc, ResolveVpcLocked(req.vpc_id));
     EFS_ASSIGN_OR_RETURN(Cidr cidr, CheckSubnetCidr(req.cidr_block, vpc));
     EFS_ASSIGN_OR_RETURN(std::vector<store::SubnetRow> siblings, catalog_->ListSubnets(vpc.id));
@@ -177,8 +177,8 @@ Result<api::CreateSubnetResponse> CatalogControlPlane::CreateSubnet(
 }
 
 Status CatalogControlPlane::DeleteSubnet(const api::DeleteSubnetRequest& req) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  return catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     EFS_ASSIGN_OR_RETURN(std::optional<store::SubnetRow> row, catalog_->FindSubnet(req.subnet_id));
     if (!row) return Ec2NotFound("InvalidSubnetID.NotFound", "subnet id", req.subnet_id);
     if (row->mount_target_count > 0) {

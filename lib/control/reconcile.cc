@@ -35,7 +35,7 @@ void SyncDirectory(const std::filesystem::path& dir) {
 void CatalogControlPlane::Reconcile() { ReconcilePass(/*ensure_listeners=*/true); }
 
 void CatalogControlPlane::ReconcilePass(bool ensure_listeners) {
-  std::lock_guard<std::mutex> lock(reconcile_mu_);
+  MutexLock lock(&reconcile_mu_);
   // Mount targets go before file systems: a file system is deleted only without them.
   while (FinishDeletingMountTargets()) {
   }
@@ -52,7 +52,7 @@ void CatalogControlPlane::ReconcilePass(bool ensure_listeners) {
 bool CatalogControlPlane::FinishCreatingFileSystems() {
   std::vector<std::string> ids;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     Result<std::vector<std::string>> r = catalog_->FileSystemIdsInState("creating", kBatch);
     if (!r.ok()) {
       EFS_LOG(kError) << "reconcile: " << r.status().ToString();
@@ -73,8 +73,8 @@ bool CatalogControlPlane::FinishCreatingFileSystems() {
   }
   if (!options().state_dir.empty()) SyncDirectory(root);
   double now = clock_->Now();
-  std::lock_guard<std::mutex> lock(mu_);
-  Status status = catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  Status status = catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     for (const auto& [id, made] : results) {
       EFS_ASSIGN_OR_RETURN(
           bool moved, catalog_->SetFileSystemState(id, "creating", made ? "available" : "error"));
@@ -91,7 +91,7 @@ bool CatalogControlPlane::FinishCreatingFileSystems() {
 bool CatalogControlPlane::FinishDeletingFileSystems() {
   std::vector<std::string> ids;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     Result<std::vector<std::string>> r = catalog_->FileSystemIdsInState("deleting", kBatch);
     if (!r.ok()) {
       EFS_LOG(kError) << "reconcile: " << r.status().ToString();
@@ -115,8 +115,8 @@ bool CatalogControlPlane::FinishDeletingFileSystems() {
   if (removed.empty()) return false;
   if (!options().state_dir.empty())
     SyncDirectory(std::filesystem::path(options().state_dir) / "fs");
-  std::lock_guard<std::mutex> lock(mu_);
-  Status status = catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  Status status = catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     for (const std::string& id : removed) EFS_RETURN_IF_ERROR(catalog_->DeleteFileSystem(id));
     return Status::Ok();
   });
@@ -127,7 +127,7 @@ bool CatalogControlPlane::FinishDeletingFileSystems() {
 bool CatalogControlPlane::FinishCreatingMountTargets() {
   std::vector<store::MountTargetRow> rows;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     Result<std::vector<store::MountTargetRow>> r =
         catalog_->MountTargetsInState("creating", kBatch);
     if (!r.ok()) {
@@ -146,8 +146,8 @@ bool CatalogControlPlane::FinishCreatingMountTargets() {
     }
     results.emplace_back(row.id, status.ok());
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  Status status = catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  Status status = catalog_->InTransaction([&]() REQUIRES(mu_, reconcile_mu_) -> Status {
     for (const auto& [id, ok] : results) {
       EFS_ASSIGN_OR_RETURN(
           bool moved, catalog_->SetMountTargetState(id, "creating", ok ? "available" : "error"));
@@ -162,7 +162,7 @@ bool CatalogControlPlane::FinishCreatingMountTargets() {
 bool CatalogControlPlane::FinishDeletingMountTargets() {
   std::vector<store::MountTargetRow> rows;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     Result<std::vector<store::MountTargetRow>> r =
         catalog_->MountTargetsInState("deleting", kBatch);
     if (!r.ok()) {
@@ -176,8 +176,8 @@ bool CatalogControlPlane::FinishDeletingMountTargets() {
     endpoints_->Close(row.id);
     open_listeners_.erase(row.id);
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  Status status = catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  Status status = catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     for (const store::MountTargetRow& row : rows) {
       EFS_RETURN_IF_ERROR(catalog_->DeleteMountTarget(row.id));
     }
@@ -192,7 +192,7 @@ bool CatalogControlPlane::FinishDeletingMountTargets() {
 void CatalogControlPlane::EnsureListeners() {
   std::vector<store::MountTargetRow> rows;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     Result<std::vector<store::MountTargetRow>> r =
         catalog_->MountTargetsInState("available", 1 << 20);
     if (!r.ok()) {
@@ -214,8 +214,8 @@ void CatalogControlPlane::EnsureListeners() {
     failed.push_back(row.id);
   }
   if (failed.empty()) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  Status status = catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  Status status = catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     for (const std::string& id : failed) {
       EFS_RETURN_IF_ERROR(StatusOf(catalog_->SetMountTargetState(id, "available", "error")));
     }
@@ -228,10 +228,10 @@ void CatalogControlPlane::EnsureListeners() {
 
 void CatalogControlPlane::Wake() {
   {
-    std::lock_guard<std::mutex> lock(wake_mu_);
+    MutexLock lock(&wake_mu_);
     wake_ = true;
   }
-  wake_cv_.notify_one();
+  wake_cv_.Signal();
 }
 
 void CatalogControlPlane::ReconcilerLoop() {
@@ -239,8 +239,11 @@ void CatalogControlPlane::ReconcilerLoop() {
   while (true) {
     bool woken;
     {
-      std::unique_lock<std::mutex> lock(wake_mu_);
-      woken = wake_cv_.wait_for(lock, kRetryInterval, [&] { return wake_ || stopping_; });
+      MutexLock lock(&wake_mu_);
+      auto deadline = std::chrono::steady_clock::now() + kRetryInterval;
+      while (!wake_ && !stopping_ && wake_cv_.WaitUntil(&wake_mu_, deadline)) {
+      }
+      woken = wake_ || stopping_;
       if (stopping_) return;
       wake_ = false;
     }
@@ -252,7 +255,7 @@ void CatalogControlPlane::ReconcilerLoop() {
 void CatalogControlPlane::StartReconciler() {
   if (reconciler_.joinable()) return;
   {
-    std::lock_guard<std::mutex> lock(wake_mu_);
+    MutexLock lock(&wake_mu_);
     stopping_ = false;
   }
   reconciler_ = std::thread([this] { ReconcilerLoop(); });
@@ -261,10 +264,10 @@ void CatalogControlPlane::StartReconciler() {
 void CatalogControlPlane::StopReconciler() {
   if (!reconciler_.joinable()) return;
   {
-    std::lock_guard<std::mutex> lock(wake_mu_);
+    MutexLock lock(&wake_mu_);
     stopping_ = true;
   }
-  wake_cv_.notify_one();
+  wake_cv_.Signal();
   reconciler_.join();
 }
 

@@ -114,8 +114,8 @@ Result<api::CreateSecurityGroupResponse> CatalogControlPlane::CreateSecurityGrou
     const api::CreateSecurityGroupRequest& req) {
   EFS_RETURN_IF_ERROR(CheckGroupFields(req));
   std::string id = NewId("sg");
-  std::lock_guard<std::mutex> lock(mu_);
-  EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     EFS_ASSIGN_OR_RETURN(store::VpcRow vpc, ResolveVpcLocked(req.vpc_id));
     Status status = catalog_->InsertSecurityGroup(
         store::SecurityGroupRow{id, vpc.id, req.group_name, req.description, false, {}});
@@ -133,7 +133,7 @@ Result<api::DescribeSecurityGroupsResponse> CatalogControlPlane::DescribeSecurit
     const api::DescribeSecurityGroupsRequest& req) {
   std::vector<store::SecurityGroupRow> rows;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (req.group_ids.empty()) {
       EFS_ASSIGN_OR_RETURN(rows, catalog_->ListSecurityGroups());
     }
@@ -150,8 +150,8 @@ Result<api::DescribeSecurityGroupsResponse> CatalogControlPlane::DescribeSecurit
 Status CatalogControlPlane::AuthorizeSecurityGroupIngress(
     const api::SecurityGroupIngressRequest& req) {
   EFS_ASSIGN_OR_RETURN(std::vector<store::IngressRuleRow> rules, RuleRows(req.ip_permissions));
-  std::lock_guard<std::mutex> lock(mu_);
-  return catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  return catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     EFS_ASSIGN_OR_RETURN(store::SecurityGroupRow group, FindGroupLocked(req.group_id));
     for (const store::IngressRuleRow& rule : rules) {
       Status status = catalog_->InsertRule(group.id, rule);
@@ -170,8 +170,8 @@ Status CatalogControlPlane::AuthorizeSecurityGroupIngress(
 Status CatalogControlPlane::RevokeSecurityGroupIngress(
     const api::SecurityGroupIngressRequest& req) {
   EFS_ASSIGN_OR_RETURN(std::vector<store::IngressRuleRow> rules, RuleRows(req.ip_permissions));
-  std::lock_guard<std::mutex> lock(mu_);
-  return catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  return catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     EFS_ASSIGN_OR_RETURN(store::SecurityGroupRow group, FindGroupLocked(req.group_id));
     for (const store::IngressRuleRow& rule : rules) {
       EFS_ASSIGN_OR_RETURN(bool removed, catalog_->DeleteRule(group.id, rule));
@@ -187,8 +187,8 @@ Status CatalogControlPlane::RevokeSecurityGroupIngress(
 }
 
 Status CatalogControlPlane::DeleteSecurityGroup(const api::DeleteSecurityGroupRequest& req) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  return catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     EFS_ASSIGN_OR_RETURN(store::SecurityGroupRow group, FindGroupLocked(req.group_id));
     if (group.is_default) {
       return Error(Code::kFailedPrecondition, "CannotDelete",

@@ -103,8 +103,8 @@ Result<std::string> CatalogControlPlane::ResolveTaggableLocked(const std::string
 Status CatalogControlPlane::TagResource(const api::TagResourceRequest& req) {
   if (req.tags.empty()) return BadRequest("Tags must not be empty");
   EFS_RETURN_IF_ERROR(ValidateTags(req.tags));
-  std::lock_guard<std::mutex> lock(mu_);
-  return catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  return catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     EFS_ASSIGN_OR_RETURN(std::string id, ResolveTaggableLocked(req.resource_id));
     EFS_ASSIGN_OR_RETURN(std::vector<store::TagRow> existing, catalog_->ListTags(id));
     std::set<std::string> keys;
@@ -127,8 +127,8 @@ Status CatalogControlPlane::UntagResource(const api::UntagResourceRequest& req) 
     return BadRequest("TagKeys must hold 1 to 50 keys");
   }
   for (const std::string& key : req.tag_keys) EFS_RETURN_IF_ERROR(CheckKey(key));
-  std::lock_guard<std::mutex> lock(mu_);
-  return catalog_->InTransaction([&]() -> Status {
+  MutexLock lock(&mu_);
+  return catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     EFS_ASSIGN_OR_RETURN(std::string id, ResolveTaggableLocked(req.resource_id));
     return catalog_->DeleteTags(id, req.tag_keys);
   });
@@ -146,7 +146,7 @@ Result<api::ListTagsForResourceResponse> CatalogControlPlane::ListTagsForResourc
   }
   std::vector<store::TagRow> tags;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     EFS_ASSIGN_OR_RETURN(std::string id, ResolveTaggableLocked(req.resource_id));
     EFS_ASSIGN_OR_RETURN(tags, catalog_->ListTags(id));
   }

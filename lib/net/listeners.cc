@@ -46,7 +46,7 @@ Listeners::Listeners(AcceptHandler handler)
 
 Listeners::~Listeners() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     entries_.clear();
   }
@@ -56,7 +56,7 @@ Listeners::~Listeners() {
 
 Status Listeners::Open(const std::string& id, const std::string& ip, int port) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto it = entries_.find(id);
     if (it != entries_.end() && it->second.ip == ip && it->second.port == port) return Status::Ok();
     if (it != entries_.end()) entries_.erase(it);
@@ -64,7 +64,7 @@ Status Listeners::Open(const std::string& id, const std::string& ip, int port) {
   Result<UniqueFd> fd = BindTcp(ip, port);
   if (!fd.ok()) return fd.status();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     entries_[id] = Entry{ip, port, std::move(fd).value()};
   }
   Wake();
@@ -75,7 +75,7 @@ Status Listeners::Open(const std::string& id, const std::string& ip, int port) {
 void Listeners::Close(const std::string& id) {
   size_t erased;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     erased = entries_.erase(id);
   }
   if (erased) {
@@ -86,19 +86,19 @@ void Listeners::Close(const std::string& id) {
 
 void Listeners::CloseAll() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     entries_.clear();
   }
   Wake();
 }
 
 bool Listeners::IsOpen(const std::string& id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return entries_.count(id) > 0;
 }
 
 size_t Listeners::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return entries_.size();
 }
 
@@ -116,7 +116,7 @@ void Listeners::Run() {
     std::vector<std::string> ids{""};
     std::vector<UniqueFd> dups;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (stopping_) return;
       for (const auto& [id, entry] : entries_) {
         dups.emplace_back(::fcntl(entry.fd.get(), F_DUPFD_CLOEXEC, 0));

@@ -10,10 +10,10 @@
 
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "base/thread_annotations.h"
 #include "base/unique_fd.h"
@@ -33,14 +33,14 @@ class Listeners {
 
   // Binds a listener for `id` on ip:port (IPv4 dotted quad). Idempotent for the same id, ip and
   // port; an open id asked for another address is closed and rebound. Thread-safe.
-  Status Open(const std::string& id, const std::string& ip, int port);
+  Status Open(const std::string& id, const std::string& ip, int port) EXCLUDES(mu_);
   // Closes the listener for `id`, if open. Thread-safe.
-  void Close(const std::string& id);
-  void CloseAll();
+  void Close(const std::string& id) EXCLUDES(mu_);
+  void CloseAll() EXCLUDES(mu_);
 
   // Returns true iff a listener for `id` is open.
-  bool IsOpen(const std::string& id) const;
-  size_t size() const;
+  bool IsOpen(const std::string& id) const EXCLUDES(mu_);
+  size_t size() const EXCLUDES(mu_);
 
  private:
   struct Entry {
@@ -48,11 +48,11 @@ class Listeners {
     int port;
     UniqueFd fd;
   };
-  void Run();
+  void Run() EXCLUDES(mu_);
   void Wake();
 
   AcceptHandler handler_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::map<std::string, Entry> entries_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
   UniqueFd wake_fd_;  // eventfd: tells Run() the set changed

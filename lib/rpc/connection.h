@@ -1,0 +1,98 @@
+// Connection: one accepted TCP connection of the RPC server, with its record reader, its queue
+// of outgoing records and the flow control between them.
+//
+// Threads: the server's poll thread reads (OnReadable) and flushes (OnWritable); worker threads
+// and anyone holding the connection (the NFSv4.1 back channel) Send. Records are written whole
+// and in the order Send is called; replies go out as their calls finish, so with several calls
+// in flight they may leave out of order, matched to calls by xid (RFC 5531 s9 allows it, and
+// NFS clients expect it).
+//
+// Flow control: while `max_in_flight` calls are executing, or `max_queued_bytes` of output wait
+// for a slow reader, the connection stops reading, so one client cannot fill the worker pool's
+// queue or the server's memory, and a worker never blocks on a socket.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/mutex.h"
+#include "base/status.h"
+#include "base/thread_annotations.h"
+#include "base/unique_fd.h"
+#include "rpc/program_table.h"
+#include "rpc/record_marking.h"
+
+namespace efs::rpc {
+
+struct ConnectionLimits {
+  size_t max_record_size = kDefaultMaxRecordSize;
+  int max_in_flight = 32;
+  size_t max_queued_bytes = 8 * 1024 * 1024;
+};
+
+class Connection {
+ public:
+  // Takes `fd` (non-blocking); registers nothing: the server adds it to `epoll_fd` with `id`.
+  Connection(UniqueFd fd, ConnectionInfo info, uint64_t id, int epoll_fd, ConnectionLimits limits);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  const ConnectionInfo& info() const { return info_; }
+  uint64_t id() const { return id_; }
+  int fd() const { return fd_.get(); }
+
+  // Queues `record` (framed, record mark included) behind earlier ones and writes what the
+  // socket takes now; the poll thread writes the rest. Thread-safe; never blocks. Returns
+  // kUnavailable once the connection is closed.
+  Status Send(std::string record) EXCLUDES(mu_);
+  // Frames `body` as one record and Sends it: for unsolicited messages (back-channel calls).
+  Status SendRecord(std::string_view body) EXCLUDES(mu_);
+
+  // What the server does after an event.
+  enum class Next { kContinue, kClose };
+
+  // Poll thread only: reads what is available (a bounded amount) and appends the complete
+  // records to *records, counting each as a call in flight. kClose on end of stream with no
+  // work left, on a truncated record, an over-cap record or a socket error.
+  Next OnReadable(std::vector<std::string>* records) EXCLUDES(mu_);
+  // Poll thread only: writes queued output. kClose on a socket error, or when the peer has
+  // finished sending and nothing is left to do.
+  Next OnWritable() EXCLUDES(mu_);
+  // A worker finished a call (after Sending its reply, if any). kClose when the peer has
+  // finished sending and nothing is left to do.
+  Next CallDone() EXCLUDES(mu_);
+
+  // Stops everything: later Sends fail, the socket is shut down (closed on destruction, so the
+  // descriptor is never reused while a worker holds this object). Idempotent. Thread-safe.
+  void Shutdown() EXCLUDES(mu_);
+  bool closed() const EXCLUDES(mu_);
+
+ private:
+  // Writes queued output until the socket would block; false on a socket error.
+  bool FlushLocked() REQUIRES(mu_);
+  // Sets the epoll interest from the state: EPOLLIN unless paused, EPOLLOUT while output waits.
+  void UpdateEventsLocked() REQUIRES(mu_);
+  bool DrainedLocked() const REQUIRES(mu_);
+
+  const UniqueFd fd_;
+  const ConnectionInfo info_;
+  const uint64_t id_;
+  const int epoll_fd_;
+  const ConnectionLimits limits_;
+  RecordReader reader_;  // poll thread only
+
+  mutable Mutex mu_;
+  std::deque<std::string> out_ GUARDED_BY(mu_);
+  size_t out_offset_ GUARDED_BY(mu_) = 0;  // bytes of out_.front() already written
+  size_t out_bytes_ GUARDED_BY(mu_) = 0;   // bytes queued, not yet written
+  int in_flight_ GUARDED_BY(mu_) = 0;
+  bool eof_ GUARDED_BY(mu_) = false;  // the peer finished sending
+  bool closed_ GUARDED_BY(mu_) = false;
+  uint32_t events_ GUARDED_BY(mu_) = 0;  // the epoll interest last set
+};
+
+}  // namespace efs::rpc

@@ -1,0 +1,85 @@
+// Record marking (RFC 5531 s11); the format essay is in record_marking.h.
+#include "rpc/record_marking.h"
+
+#include <algorithm>
+
+#include "base/check.h"
+
+namespace efs::rpc {
+namespace {
+
+uint32_t LoadBigEndian(const char* p) {
+  auto b = reinterpret_cast<const unsigned char*>(p);
+  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+}
+
+void StoreBigEndian(uint32_t v, char* p) {
+  p[0] = static_cast<char>(v >> 24);
+  p[1] = static_cast<char>(v >> 16);
+  p[2] = static_cast<char>(v >> 8);
+  p[3] = static_cast<char>(v);
+}
+
+}  // namespace
+
+bool RecordReader::TakeHeader(std::string_view* bytes) {
+  size_t n = std::min(bytes->size(), sizeof(header_) - header_len_);
+  std::copy_n(bytes->data(), n, header_ + header_len_);
+  header_len_ += n;
+  bytes->remove_prefix(n);
+  if (header_len_ < sizeof(header_)) return false;
+  uint32_t mark = LoadBigEndian(header_);
+  header_len_ = 0;
+  last_ = (mark & kLastFragment) != 0;
+  fragment_left_ = mark & ~kLastFragment;
+  in_fragment_ = true;
+  record_open_ = true;
+  return true;
+}
+
+Status RecordReader::Feed(std::string_view bytes, std::vector<std::string>* records) {
+  while (true) {
+    if (!in_fragment_) {
+      if (bytes.empty() || !TakeHeader(&bytes)) return Status::Ok();
+      if (record_.size() + fragment_left_ > max_record_size_) {
+        return Status(Code::kResourceExhausted, "RecordTooLarge",
+                      "rpc: record over " + std::to_string(max_record_size_) + " bytes");
+      }
+    }
+    size_t n = std::min(bytes.size(), fragment_left_);
+    record_.append(bytes.data(), n);
+    bytes.remove_prefix(n);
+    fragment_left_ -= n;
+    if (fragment_left_ > 0) return Status::Ok();  // bytes ran out inside the fragment
+    in_fragment_ = false;
+    if (last_) {
+      records->push_back(std::move(record_));
+      record_.clear();
+      record_open_ = false;
+    }
+  }
+}
+
+Status RecordReader::Finish() const {
+  if (!mid_record()) return Status::Ok();
+  return Status(Code::kCorruption, "TruncatedRecord", "rpc: stream ended inside a record");
+}
+
+uint32_t RecordMark(size_t len) {
+  EFS_CHECK(len < kLastFragment);
+  return kLastFragment | static_cast<uint32_t>(len);
+}
+
+void AppendRecord(std::string_view body, std::string* out) {
+  char mark[4];
+  StoreBigEndian(RecordMark(body.size()), mark);
+  out->append(mark, 4);
+  out->append(body);
+}
+
+void FinishRecord(std::string* record) {
+  EFS_CHECK(record->size() >= 4);
+  StoreBigEndian(RecordMark(record->size() - 4), record->data());
+}
+
+}  // namespace efs::rpc

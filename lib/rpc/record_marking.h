@@ -1,0 +1,83 @@
+// Record marking: how ONC RPC messages are framed on a TCP stream (RFC 5531 s11).
+//
+// The format
+// ----------
+// A TCP connection carries a sequence of records; each record is one RPC message (a call or a
+// reply). A record is one or more fragments. Each fragment starts with a 4-byte big-endian
+// header: the top bit is set on the last fragment of the record, and the low 31 bits give the
+// number of data bytes that follow. The record is the concatenation of its fragments' data:
+//
+//   +----------------+-----------+----------------+-----------+
+//   | 0 | len1 (31)  | len1 bytes| 1 | len2 (31)  | len2 bytes|   -> one record of len1+len2 bytes
+//   +----------------+-----------+----------------+-----------+
+//
+// Nothing aligns or pads fragments; a fragment may be empty (length 0), with or without the
+// last bit, and a record may therefore be empty. Senders choose fragment sizes freely; Linux
+// sends one fragment per call, libtirpc splits at its buffer size.
+//
+// What we accept
+// --------------
+// RecordReader takes bytes as they arrive (in any split, down to one byte at a time) and yields
+// whole records. A record whose data grows past the cap (kDefaultMaxRecordSize: a 1 MiB READ or
+// WRITE plus headers, configurable) is an error, as is a stream that ends inside a record
+// (truncated). After an error the connection is beyond repair: RFC 5531 gives no way to
+// resynchronise, so the owner closes it. Replies we send are always one last fragment.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace efs::rpc {
+
+// The last-fragment bit of a fragment header.
+inline constexpr uint32_t kLastFragment = 0x80000000u;
+// 2 MiB of data plus 64 KiB of headers: room for a 1 MiB READ or WRITE with any compound.
+inline constexpr size_t kDefaultMaxRecordSize = 2 * 1024 * 1024 + 64 * 1024;
+
+class RecordReader {
+ public:
+  explicit RecordReader(size_t max_record_size = kDefaultMaxRecordSize)
+      : max_record_size_(max_record_size) {}
+
+  // Consumes `bytes` and appends each record they complete to *records. Returns
+  // kResourceExhausted when a record exceeds the cap; the reader must not be fed again after an
+  // error. Not thread-safe.
+  Status Feed(std::string_view bytes, std::vector<std::string>* records);
+
+  // Returns true iff bytes of an unfinished record (or fragment header) are buffered, i.e. an
+  // end of stream now would truncate a record.
+  bool mid_record() const { return header_len_ > 0 || record_open_; }
+
+  // Returns kCorruption if the stream may not end now (mid_record()), else ok.
+  Status Finish() const;
+
+ private:
+  // Consumes a fragment header from bytes; returns false when it needs more.
+  bool TakeHeader(std::string_view* bytes);
+
+  size_t max_record_size_;
+  char header_[4] = {};
+  size_t header_len_ = 0;    // bytes of the next fragment header seen so far
+  bool in_fragment_ = false;  // inside a fragment's data
+  bool last_ = false;         // the current fragment is the record's last
+  bool record_open_ = false;  // a fragment of an unfinished record has been seen
+  size_t fragment_left_ = 0;  // data bytes of the current fragment still to come
+  std::string record_;        // data of the record so far
+};
+
+// Returns the header of a single-fragment record of `len` bytes. REQUIRES: len < 2^31.
+uint32_t RecordMark(size_t len);
+
+// Appends `body` framed as one record (a single last fragment) to *out.
+void AppendRecord(std::string_view body, std::string* out);
+
+// For a record built in place: *record begins with 4 reserved bytes followed by the body;
+// writes the fragment header into them.
+void FinishRecord(std::string* record);
+
+}  // namespace efs::rpc

@@ -1,0 +1,168 @@
+// Server: the poll thread and the worker pool (see server.h).
+#include "rpc/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#include <cstring>
+
+#include "base/log.h"
+
+namespace efs::rpc {
+namespace {
+
+constexpr int kMaxEvents = 256;
+
+}  // namespace
+
+Server::Server(const ProgramTable* table, ServerOptions options)
+    : table_(table), options_(options) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  MutexLock lock(&mu_);
+  EFS_CHECK(!running_ && !stopping_);
+  epoll_fd_.Reset(::epoll_create1(EPOLL_CLOEXEC));
+  wake_fd_.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!epoll_fd_.valid() || !wake_fd_.valid()) {
+    return IOError(std::string("rpc: epoll: ") + std::strerror(errno));
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = 0;
+  if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, wake_fd_.get(), &ev) != 0) {
+    return IOError(std::string("rpc: epoll_ctl: ") + std::strerror(errno));
+  }
+  running_ = true;
+  poll_thread_ = std::thread([this] { PollLoop(); });
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    workers_.emplace_back([this] { WorkerLoop(); });
+  }
+  return Status::Ok();
+}
+
+void Server::Serve(UniqueFd fd, ConnectionInfo info) {
+  int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK) != 0) return;
+  int one = 1;
+  (void)::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  MutexLock lock(&mu_);
+  if (!running_ || stopping_) return;  // fd closes here
+  uint64_t id = next_id_++;
+  auto conn = std::make_shared<Connection>(std::move(fd), std::move(info), id, epoll_fd_.get(),
+                                           options_.limits);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = id;
+  if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, conn->fd(), &ev) != 0) {
+    EFS_LOG(kWarn) << "rpc: epoll_ctl add: " << std::strerror(errno);
+    return;
+  }
+  connections_[id] = std::move(conn);
+}
+
+void Server::Stop() {
+  {
+    MutexLock lock(&mu_);
+    if (!running_ || stopping_.exchange(true)) return;
+  }
+  uint64_t one = 1;
+  (void)!::write(wake_fd_.get(), &one, sizeof(one));
+  poll_thread_.join();
+  {
+    MutexLock lock(&queue_mu_);
+    queue_closed_ = true;
+    queue_.clear();
+    queue_cv_.SignalAll();
+  }
+  for (std::thread& t : workers_) t.join();
+  workers_.clear();
+  std::map<uint64_t, std::shared_ptr<Connection>> conns;
+  {
+    MutexLock lock(&mu_);
+    conns.swap(connections_);
+  }
+  for (auto& [id, conn] : conns) conn->Shutdown();
+}
+
+size_t Server::connection_count() const {
+  MutexLock lock(&mu_);
+  return connections_.size();
+}
+
+void Server::PollLoop() {
+  epoll_event events[kMaxEvents];
+  while (!stopping_) {
+    int n = ::epoll_wait(epoll_fd_.get(), events, kMaxEvents, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      EFS_LOG(kError) << "rpc: epoll_wait: " << std::strerror(errno);
+      return;
+    }
+    for (int i = 0; i < n && !stopping_; ++i) {
+      if (events[i].data.u64 != 0) HandleEvent(events[i].data.u64, events[i].events);
+    }
+  }
+}
+
+void Server::HandleEvent(uint64_t id, uint32_t events) {
+  std::shared_ptr<Connection> conn = Find(id);
+  if (conn == nullptr) return;
+  if ((events & EPOLLOUT) && conn->OnWritable() == Connection::Next::kClose) {
+    Close(conn);
+    return;
+  }
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+    std::vector<std::string> records;
+    Connection::Next next = conn->OnReadable(&records);
+    for (std::string& record : records) Submit(conn, std::move(record));
+    if (next == Connection::Next::kClose) Close(conn);
+  }
+}
+
+std::shared_ptr<Connection> Server::Find(uint64_t id) const {
+  MutexLock lock(&mu_);
+  auto it = connections_.find(id);
+  return it == connections_.end() ? nullptr : it->second;
+}
+
+void Server::Close(const std::shared_ptr<Connection>& conn) {
+  conn->Shutdown();
+  MutexLock lock(&mu_);
+  connections_.erase(conn->id());
+}
+
+void Server::Submit(std::shared_ptr<Connection> conn, std::string record) {
+  MutexLock lock(&queue_mu_);
+  if (queue_closed_) return;
+  queue_.push_back(Task{std::move(conn), std::move(record)});
+  queue_cv_.Signal();
+}
+
+void Server::WorkerLoop() {
+  while (true) {
+    Task task;
+    {
+      MutexLock lock(&queue_mu_);
+      while (queue_.empty() && !queue_closed_) queue_cv_.Wait(&queue_mu_);
+      if (queue_closed_) return;
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    Execute(task.conn, task.record);
+  }
+}
+
+void Server::Execute(const std::shared_ptr<Connection>& conn, const std::string& record) {
+  CallOutcome out = table_->Execute(record, conn->info(), conn.get());
+  bool close = out.kind == CallOutcome::kClose;
+  if (out.kind == CallOutcome::kReply && !conn->Send(std::move(out.reply)).ok()) close = true;
+  if (conn->CallDone() == Connection::Next::kClose) close = true;
+  if (close) Close(conn);
+}
+
+}  // namespace efs::rpc

@@ -1,0 +1,93 @@
+// Server: serves ONC RPC over TCP on already-accepted connections, without a thread each.
+//
+// One poll thread waits on every connection with epoll, reads and reassembles records
+// (record_marking.h) and hands each call to a fixed pool of worker threads, which execute it
+// through the ProgramTable and Send the reply on its Connection (connection.h: replies may leave
+// out of order, matched by xid; flow control keeps a slow or greedy client from holding the pool
+// or memory). A connection whose framing is garbage or whose record exceeds the cap is closed
+// alone. Connections come from outside (lib/net's Listeners accepts them):
+//
+//   rpc::Server server(&table, {});
+//   EFS_RETURN_IF_ERROR(server.Start());
+//   net::Listeners listeners([&](const std::string& id, UniqueFd fd, const sockaddr_in& peer) {
+//     server.Serve(std::move(fd), {id, peer});
+//   });
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "base/mutex.h"
+#include "base/status.h"
+#include "base/thread_annotations.h"
+#include "base/unique_fd.h"
+#include "rpc/connection.h"
+#include "rpc/program_table.h"
+
+namespace efs::rpc {
+
+struct ServerOptions {
+  int workers = 8;
+  ConnectionLimits limits;
+};
+
+class Server {
+ public:
+  // REQUIRES: `table` outlives the server and is fully registered.
+  Server(const ProgramTable* table, ServerOptions options);
+  ~Server();  // Stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Starts the poll thread and the workers. REQUIRES: called once.
+  Status Start() EXCLUDES(mu_);
+
+  // Serves `fd`, a connected TCP socket, until the peer closes it or Stop(). Thread-safe;
+  // after Stop() (or before Start()) the socket is closed at once.
+  void Serve(UniqueFd fd, ConnectionInfo info) EXCLUDES(mu_);
+
+  // Closes every connection, drops calls not yet started, waits for running ones and joins all
+  // threads. Idempotent.
+  void Stop() EXCLUDES(mu_, queue_mu_);
+
+  size_t connection_count() const EXCLUDES(mu_);
+
+ private:
+  void PollLoop();
+  void HandleEvent(uint64_t id, uint32_t events) EXCLUDES(mu_);
+  std::shared_ptr<Connection> Find(uint64_t id) const EXCLUDES(mu_);
+  void Close(const std::shared_ptr<Connection>& conn) EXCLUDES(mu_);
+  void Submit(std::shared_ptr<Connection> conn, std::string record) EXCLUDES(queue_mu_);
+  void Execute(const std::shared_ptr<Connection>& conn, const std::string& record);
+  void WorkerLoop() EXCLUDES(queue_mu_);
+
+  const ProgramTable* const table_;
+  const ServerOptions options_;
+  UniqueFd epoll_fd_;
+  UniqueFd wake_fd_;  // eventfd: wakes the poll thread for Stop()
+  std::atomic<bool> stopping_{false};
+  std::thread poll_thread_;
+  std::vector<std::thread> workers_;
+
+  mutable Mutex mu_;
+  bool running_ GUARDED_BY(mu_) = false;
+  uint64_t next_id_ GUARDED_BY(mu_) = 1;  // 0 is the wake fd
+  std::map<uint64_t, std::shared_ptr<Connection>> connections_ GUARDED_BY(mu_);
+
+  struct Task {
+    std::shared_ptr<Connection> conn;
+    std::string record;
+  };
+  Mutex queue_mu_;
+  CondVar queue_cv_;
+  std::deque<Task> queue_ GUARDED_BY(queue_mu_);
+  bool queue_closed_ GUARDED_BY(queue_mu_) = false;
+};
+
+}  // namespace efs::rpc

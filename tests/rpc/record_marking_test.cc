@@ -1,0 +1,90 @@
+// Record marking edge cases (RFC 5531 s11): fragments, empty fragments, splits, cap, truncation.
+#include "rpc/record_marking.h"
+
+#include <gtest/gtest.h>
+
+namespace efs::rpc {
+namespace {
+
+std::string Mark(uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
+}
+
+TEST(RecordMarking, SingleFragmentRecord) {
+  RecordReader reader;
+  std::vector<std::string> records;
+  ASSERT_TRUE(reader.Feed(Mark(0x80000003) + "abc", &records).ok());
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0], "abc");
+  EXPECT_FALSE(reader.mid_record());
+}
+
+TEST(RecordMarking, MultiFragmentRecordIsReassembled) {
+  RecordReader reader;
+  std::vector<std::string> records;
+  std::string bytes = Mark(2) + "ab" + Mark(3) + "cde" + Mark(0x80000001) + "f";
+  ASSERT_TRUE(reader.Feed(bytes, &records).ok());
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0], "abcdef");
+}
+
+TEST(RecordMarking, ZeroLengthFragmentsAreAllowed) {
+  RecordReader reader;
+  std::vector<std::string> records;
+  std::string bytes = Mark(0) + Mark(2) + "ab" + Mark(0x80000000) + Mark(0x80000000);
+  ASSERT_TRUE(reader.Feed(bytes, &records).ok());
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0], "ab");
+  EXPECT_EQ(records[1], "");
+}
+
+TEST(RecordMarking, ByteByByteSplitsGiveTheSameRecords) {
+  std::string bytes = Mark(2) + "ab" + Mark(0x80000001) + "c" + Mark(0x80000004) + "wxyz";
+  RecordReader reader;
+  std::vector<std::string> records;
+  for (char c : bytes) ASSERT_TRUE(reader.Feed(std::string_view(&c, 1), &records).ok());
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0], "abc");
+  EXPECT_EQ(records[1], "wxyz");
+  EXPECT_TRUE(reader.Finish().ok());
+}
+
+TEST(RecordMarking, RecordOverTheCapIsAnError) {
+  RecordReader reader(/*max_record_size=*/8);
+  std::vector<std::string> records;
+  EXPECT_TRUE(reader.Feed(Mark(0x80000008) + "12345678", &records).ok());
+  Status s = reader.Feed(Mark(5) + "12345" + Mark(0x80000004), &records);
+  EXPECT_EQ(s.code(), Code::kResourceExhausted);
+  EXPECT_EQ(records.size(), 1u);
+}
+
+TEST(RecordMarking, HugeFragmentHeaderFailsBeforeAnyData) {
+  RecordReader reader;
+  std::vector<std::string> records;
+  EXPECT_FALSE(reader.Feed(Mark(0xffffffff), &records).ok());
+}
+
+TEST(RecordMarking, EndOfStreamInsideARecordIsTruncation) {
+  for (std::string partial : {Mark(0x80000004).substr(0, 2), Mark(0x80000004) + "ab",
+                              Mark(2) + "ab", Mark(0)}) {
+    RecordReader reader;
+    std::vector<std::string> records;
+    ASSERT_TRUE(reader.Feed(partial, &records).ok());
+    EXPECT_TRUE(reader.mid_record());
+    EXPECT_EQ(reader.Finish().code(), Code::kCorruption);
+  }
+}
+
+TEST(RecordMarking, AppendAndFinishRecordWriteOneLastFragment) {
+  std::string out;
+  AppendRecord("hello", &out);
+  EXPECT_EQ(out, Mark(0x80000005) + "hello");
+  std::string built(4, '\0');
+  built += "xyz";
+  FinishRecord(&built);
+  EXPECT_EQ(built, Mark(0x80000003) + "xyz");
+}
+
+}  // namespace
+}  // namespace efs::rpc

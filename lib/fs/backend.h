@@ -1,0 +1,100 @@
+// The storage seam under PosixFs (posix_fs.h): a transactional table of inodes and directory
+// entries (MetadataBackend) and a byte store of file contents (DataBackend). PosixFs holds all
+// POSIX semantics; a backend only stores what it is told. MemFs (mem_fs.h) backs it with maps,
+// lib/store with namespace.db and data files.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "fs/filesystem.h"
+
+namespace efs::fs {
+
+// One inode as stored. attrs.space_used is not stored (DataBackend::SpaceUsed answers it).
+struct InodeRecord {
+  Attributes attrs;
+  uint64_t parent = 0;               // directories: the containing directory (the root: itself)
+  uint64_t next_cookie = 3;          // directories: the ReadDir cookie of the next entry
+  std::optional<uint64_t> verifier;  // exclusive-create verifier (regular files)
+  Time last_access;                  // last data read or write (for lifecycle), not atime
+  uint64_t ino() const { return attrs.id.ino; }
+};
+
+struct EntryRecord {
+  std::string name;
+  uint64_t cookie = 0;
+  uint64_t ino = 0;
+};
+
+// Thread safety: none; PosixFs serializes every call under its mutex.
+class MetadataBackend {
+ public:
+  enum class Durability {
+    kDurable,  // Commit returns once the transaction is on stable storage
+    kLazy,     // may be lost in a crash (atomically) until the next kDurable commit or Flush
+  };
+  virtual ~MetadataBackend() = default;
+
+  // Every mutation happens between Begin and Commit (or Rollback); `durability` says what
+  // Commit promises. Transactions do not nest.
+  virtual Status Begin(Durability durability) = 0;
+  virtual Status Commit() = 0;
+  virtual void Rollback() = 0;
+  // Makes every committed transaction durable.
+  virtual Status Flush() = 0;
+
+  virtual Result<std::optional<InodeRecord>> LoadInode(uint64_t ino) = 0;
+  // Stores a new inode and returns its number (never reused; the first is 1).
+  virtual Result<uint64_t> InsertInode(const InodeRecord& rec) = 0;
+  virtual Status UpdateInode(const InodeRecord& rec) = 0;
+  // Deletes the inode with its symlink target. REQUIRES: no entry refers to it.
+  virtual Status DeleteInode(uint64_t ino) = 0;
+
+  virtual Result<std::optional<EntryRecord>> LookupEntry(uint64_t dir, std::string_view name) = 0;
+  virtual Status InsertEntry(uint64_t dir, const EntryRecord& entry) = 0;
+  virtual Status DeleteEntry(uint64_t dir, std::string_view name) = 0;
+  virtual Result<bool> HasEntries(uint64_t dir) = 0;
+  // Up to `limit` entries of `dir` with a cookie above `after`, in cookie order.
+  virtual Result<std::vector<EntryRecord>> ListEntries(uint64_t dir, uint64_t after,
+                                                       uint32_t limit) = 0;
+
+  virtual Result<std::string> LoadSymlink(uint64_t ino) = 0;
+  virtual Status StoreSymlink(uint64_t ino, std::string_view target) = 0;
+
+  // Inodes with nlink 0 (unlinked while pinned, or left by a crash).
+  virtual Result<std::vector<uint64_t>> UnlinkedInodes() = 0;
+  virtual Result<uint64_t> CountInodes() = 0;
+};
+
+// File contents by inode number. Thread-safe: PosixFs calls it without holding its mutex.
+class DataBackend {
+ public:
+  virtual ~DataBackend() = default;
+  // `count` bytes at `offset`; holes and bytes the store never got read as zeros.
+  // REQUIRES: offset + count <= the file's size.
+  virtual Result<std::string> Read(uint64_t ino, uint64_t offset, uint32_t count) = 0;
+  // Called (under PosixFs's lock) before every Write with the size the namespace records.
+  // The first call for `ino` in a process drops bytes the store holds past `size` (left by a
+  // crash that lost their size update), so that they cannot reappear inside a later hole.
+  virtual Status PrepareWrite(uint64_t ino, uint64_t size) = 0;
+  // Writes `data` at `offset`; with `sync`, returns once it is on stable storage.
+  // kFileTooBig if the store cannot hold an offset.
+  virtual Status Write(uint64_t ino, uint64_t offset, std::string_view data, bool sync) = 0;
+  // Makes earlier writes to `ino` durable.
+  virtual Status Sync(uint64_t ino) = 0;
+  // Drops bytes at and past `size` (extension needs no call: missing bytes read as zeros).
+  virtual Status Truncate(uint64_t ino, uint64_t size) = 0;
+  // Forgets `ino`'s contents; a missing file is fine.
+  virtual Status Remove(uint64_t ino) = 0;
+  // Bytes of storage allocated to `ino` (0 when it holds nothing).
+  virtual Result<uint64_t> SpaceUsed(uint64_t ino) = 0;
+  // Byte fields of FsStat.
+  virtual Result<FsStat> StatFs() = 0;
+};
+
+}  // namespace efs::fs

@@ -1,0 +1,194 @@
+// MemFs: PosixFs over map-backed metadata and sparse in-memory contents.
+#include "fs/mem_fs.h"
+
+#include <algorithm>
+#include <map>
+
+#include "base/check.h"
+#include "base/mutex.h"
+#include "fs/backend.h"
+#include "fs/posix_fs.h"
+
+namespace efs::fs {
+
+namespace {
+
+// PosixFs checks before it mutates, so a transaction never needs undoing here: Begin, Commit
+// and Rollback only track nesting.
+class MemMetadata final : public MetadataBackend {
+ public:
+  Status Begin(Durability) override {
+    EFS_CHECK(!in_txn_);
+    in_txn_ = true;
+    return Status::Ok();
+  }
+  Status Commit() override {
+    in_txn_ = false;
+    return Status::Ok();
+  }
+  void Rollback() override { in_txn_ = false; }
+  Status Flush() override { return Status::Ok(); }
+
+  Result<std::optional<InodeRecord>> LoadInode(uint64_t ino) override {
+    auto it = inodes_.find(ino);
+    if (it == inodes_.end()) return std::optional<InodeRecord>();
+    return std::optional<InodeRecord>(it->second);
+  }
+  Result<uint64_t> InsertInode(const InodeRecord& rec) override {
+    uint64_t ino = next_ino_++;
+    InodeRecord& stored = inodes_[ino] = rec;
+    stored.attrs.id.ino = ino;
+    return ino;
+  }
+  Status UpdateInode(const InodeRecord& rec) override {
+    EFS_CHECK(inodes_.count(rec.ino()) == 1);
+    inodes_[rec.ino()] = rec;
+    return Status::Ok();
+  }
+  Status DeleteInode(uint64_t ino) override {
+    inodes_.erase(ino);
+    symlinks_.erase(ino);
+    dirs_.erase(ino);
+    return Status::Ok();
+  }
+
+  Result<std::optional<EntryRecord>> LookupEntry(uint64_t dir, std::string_view name) override {
+    Dir& d = dirs_[dir];
+    auto it = d.by_name.find(std::string(name));
+    if (it == d.by_name.end()) return std::optional<EntryRecord>();
+    return std::optional<EntryRecord>(EntryRecord{it->first, it->second, d.by_cookie[it->second]});
+  }
+  Status InsertEntry(uint64_t dir, const EntryRecord& entry) override {
+    Dir& d = dirs_[dir];
+    EFS_CHECK(d.by_name.emplace(entry.name, entry.cookie).second);
+    d.by_cookie[entry.cookie] = entry.ino;
+    d.names[entry.cookie] = entry.name;
+    return Status::Ok();
+  }
+  Status DeleteEntry(uint64_t dir, std::string_view name) override {
+    Dir& d = dirs_[dir];
+    auto it = d.by_name.find(std::string(name));
+    EFS_CHECK(it != d.by_name.end());
+    d.by_cookie.erase(it->second);
+    d.names.erase(it->second);
+    d.by_name.erase(it);
+    return Status::Ok();
+  }
+  Result<bool> HasEntries(uint64_t dir) override { return !dirs_[dir].by_name.empty(); }
+  Result<std::vector<EntryRecord>> ListEntries(uint64_t dir, uint64_t after,
+                                               uint32_t limit) override {
+    Dir& d = dirs_[dir];
+    std::vector<EntryRecord> out;
+    for (auto it = d.by_cookie.upper_bound(after); it != d.by_cookie.end() && out.size() < limit;
+         ++it) {
+      out.push_back(EntryRecord{d.names[it->first], it->first, it->second});
+    }
+    return out;
+  }
+
+  Result<std::string> LoadSymlink(uint64_t ino) override { return symlinks_[ino]; }
+  Status StoreSymlink(uint64_t ino, std::string_view target) override {
+    symlinks_[ino] = std::string(target);
+    return Status::Ok();
+  }
+  Result<std::vector<uint64_t>> UnlinkedInodes() override {
+    std::vector<uint64_t> out;
+    for (const auto& [ino, rec] : inodes_) {
+      if (rec.attrs.nlink == 0) out.push_back(ino);
+    }
+    return out;
+  }
+  Result<uint64_t> CountInodes() override { return inodes_.size(); }
+
+ private:
+  struct Dir {
+    std::map<std::string, uint64_t> by_name;  // name -> cookie
+    std::map<uint64_t, uint64_t> by_cookie;   // cookie -> ino
+    std::map<uint64_t, std::string> names;    // cookie -> name
+  };
+  bool in_txn_ = false;
+  uint64_t next_ino_ = 1;
+  std::map<uint64_t, InodeRecord> inodes_;
+  std::map<uint64_t, Dir> dirs_;
+  std::map<uint64_t, std::string> symlinks_;
+};
+
+constexpr uint64_t kBlock = 4096;
+constexpr uint64_t kMemCapacity = uint64_t{1} << 40;
+
+class MemData final : public DataBackend {
+ public:
+  Result<std::string> Read(uint64_t ino, uint64_t offset, uint32_t count) override {
+    MutexLock lock(&mu_);
+    std::string out(count, '\0');
+    const Blocks& blocks = files_[ino];
+    for (auto it = blocks.lower_bound(offset / kBlock);
+         it != blocks.end() && it->first * kBlock < offset + count; ++it) {
+      uint64_t start = std::max(offset, it->first * kBlock);
+      uint64_t stop = std::min(offset + count, (it->first + 1) * kBlock);
+      std::copy_n(it->second.data() + (start - it->first * kBlock), stop - start,
+                  out.data() + (start - offset));
+    }
+    return out;
+  }
+  Status PrepareWrite(uint64_t, uint64_t) override { return Status::Ok(); }
+  Status Write(uint64_t ino, uint64_t offset, std::string_view data, bool) override {
+    MutexLock lock(&mu_);
+    Blocks& blocks = files_[ino];
+    for (uint64_t pos = offset; pos < offset + data.size();) {
+      uint64_t index = pos / kBlock;
+      uint64_t stop = std::min<uint64_t>(offset + data.size(), (index + 1) * kBlock);
+      std::string& block = blocks[index];
+      if (block.empty()) block.assign(kBlock, '\0');
+      std::copy_n(data.data() + (pos - offset), stop - pos, block.data() + (pos - index * kBlock));
+      pos = stop;
+    }
+    return Status::Ok();
+  }
+  Status Sync(uint64_t) override { return Status::Ok(); }
+  Status Truncate(uint64_t ino, uint64_t size) override {
+    MutexLock lock(&mu_);
+    Blocks& blocks = files_[ino];
+    blocks.erase(blocks.lower_bound((size + kBlock - 1) / kBlock), blocks.end());
+    if (size % kBlock != 0) {
+      auto it = blocks.find(size / kBlock);
+      if (it != blocks.end()) std::fill(it->second.begin() + size % kBlock, it->second.end(), '\0');
+    }
+    return Status::Ok();
+  }
+  Status Remove(uint64_t ino) override {
+    MutexLock lock(&mu_);
+    files_.erase(ino);
+    return Status::Ok();
+  }
+  Result<uint64_t> SpaceUsed(uint64_t ino) override {
+    MutexLock lock(&mu_);
+    auto it = files_.find(ino);
+    return it == files_.end() ? 0 : it->second.size() * kBlock;
+  }
+  Result<FsStat> StatFs() override {
+    MutexLock lock(&mu_);
+    uint64_t used = 0;
+    for (const auto& [ino, blocks] : files_) used += blocks.size() * kBlock;
+    FsStat stat;
+    stat.total_bytes = kMemCapacity;
+    stat.free_bytes = stat.avail_bytes = kMemCapacity - std::min(used, kMemCapacity);
+    return stat;
+  }
+
+ private:
+  using Blocks = std::map<uint64_t, std::string>;
+  Mutex mu_;
+  std::map<uint64_t, Blocks> files_ GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+std::unique_ptr<FileSystem> NewMemFs(const Clock* clock) {
+  Result<std::unique_ptr<FileSystem>> fs =
+      PosixFs::Open(std::make_unique<MemMetadata>(), std::make_unique<MemData>(), clock);
+  EFS_CHECK(fs.ok());
+  return std::move(fs).value();
+}
+
+}  // namespace efs::fs

@@ -1,0 +1,605 @@
+// POSIX semantics over the backends (see posix_fs.h).
+#include "fs/posix_fs.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "base/macros.h"
+#include "fs/permissions.h"
+
+namespace efs::fs {
+
+namespace {
+
+constexpr uint32_t kDirSize = 4096;
+constexpr uint64_t kTotalFiles = uint64_t{1} << 40;
+// Reads record last_access at most this often per inode (a read is otherwise no write).
+constexpr int64_t kLastAccessGranularitySec = 60;
+constexpr uint32_t kMaxReadDirEntries = 1 << 16;
+
+Status Stale() { return Status(Code::kStale, "Stale", "stale file handle"); }
+Status NotFound(std::string_view name) {
+  return Status(Code::kNotFound, "NoEnt", "no such file or directory '" + std::string(name) + "'");
+}
+Status NotDir() { return Status(Code::kNotDir, "NotDir", "not a directory"); }
+Status IsDir() { return Status(Code::kIsDir, "IsDir", "is a directory"); }
+Status TooBig() { return Status(Code::kFileTooBig, "FileTooBig", "beyond the maximum file size"); }
+
+bool IsDirRec(const InodeRecord& rec) { return rec.attrs.type == FileType::kDirectory; }
+
+void Touch(InodeRecord* rec, Time now, bool mtime) {
+  rec->attrs.ctime = now;
+  if (mtime) rec->attrs.mtime = now;
+  rec->attrs.change++;
+}
+
+Status CheckRegular(const InodeRecord& rec) {
+  if (rec.attrs.type == FileType::kRegular) return Status::Ok();
+  if (IsDirRec(rec)) return IsDir();
+  return InvalidArgument("not a regular file");
+}
+
+}  // namespace
+
+// ----------------------------------------------------------------------------- setup
+
+PosixFs::PosixFs(std::unique_ptr<MetadataBackend> meta, std::unique_ptr<DataBackend> data,
+                 const Clock* clock)
+    : meta_(std::move(meta)),
+      data_(std::move(data)),
+      clock_(clock),
+      verifier_(std::random_device()() * uint64_t{0x100000001} ^
+                static_cast<uint64_t>(Time::Now().nsec) << 20 ^
+                static_cast<uint64_t>(Time::Now().sec)),
+      rng_(std::random_device()() ^ verifier_) {}
+
+Result<std::unique_ptr<FileSystem>> PosixFs::Open(std::unique_ptr<MetadataBackend> meta,
+                                                  std::unique_ptr<DataBackend> data,
+                                                  const Clock* clock) {
+  std::unique_ptr<PosixFs> fs(new PosixFs(std::move(meta), std::move(data), clock));
+  EFS_RETURN_IF_ERROR(fs->Init());
+  return std::unique_ptr<FileSystem>(std::move(fs));
+}
+
+Status PosixFs::Init() {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(std::optional<InodeRecord> root, meta_->LoadInode(kRootIno));
+  if (!root) {
+    InodeRecord rec;
+    Time now = Now();
+    rec.attrs.type = FileType::kDirectory;
+    rec.attrs.mode = 0755;
+    rec.attrs.nlink = 2;
+    rec.attrs.atime = rec.attrs.mtime = rec.attrs.ctime = rec.attrs.birth_time = now;
+    rec.attrs.change = 1;
+    rec.attrs.id.generation = NewGeneration();
+    rec.parent = kRootIno;
+    rec.last_access = now;
+    uint64_t ino = 0;
+    EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
+      EFS_ASSIGN_OR_RETURN(ino, meta_->InsertInode(rec));
+      return Status::Ok();
+    }));
+    if (ino != kRootIno) return Internal("the root directory got inode " + std::to_string(ino));
+    rec.attrs.id.ino = ino;
+    root = rec;
+  }
+  root_ = root->attrs.id;
+  EFS_ASSIGN_OR_RETURN(std::vector<uint64_t> unlinked, meta_->UnlinkedInodes());
+  for (uint64_t ino : unlinked) EFS_RETURN_IF_ERROR(DropInode(ino));
+  return Status::Ok();
+}
+
+// ----------------------------------------------------------------------------- helpers
+
+Time PosixFs::Now() const {
+  if (clock_ == nullptr) return Time::Now();
+  double now = clock_->Now();
+  double sec = std::floor(now);
+  return Time{static_cast<int64_t>(sec), static_cast<uint32_t>((now - sec) * 1e9)};
+}
+
+uint64_t PosixFs::NewGeneration() { return rng_() | 1; }
+
+bool PosixFs::Pinned(uint64_t ino) const { return pins_.count(ino) != 0; }
+
+template <class F>
+Status PosixFs::InTxn(Durability durability, F body) {
+  EFS_RETURN_IF_ERROR(meta_->Begin(durability));
+  Status status = body();
+  if (!status.ok()) {
+    meta_->Rollback();
+    return status;
+  }
+  return meta_->Commit();
+}
+
+Result<InodeRecord> PosixFs::Load(uint64_t ino) {
+  EFS_ASSIGN_OR_RETURN(std::optional<InodeRecord> rec, meta_->LoadInode(ino));
+  if (!rec) return Internal("dangling entry to inode " + std::to_string(ino));
+  return std::move(*rec);
+}
+
+Result<InodeRecord> PosixFs::Get(FileId id) {
+  EFS_ASSIGN_OR_RETURN(std::optional<InodeRecord> rec, meta_->LoadInode(id.ino));
+  if (!rec || rec->attrs.id.generation != id.generation) return Stale();
+  if (rec->attrs.nlink == 0 && !Pinned(id.ino)) return Stale();
+  return std::move(*rec);
+}
+
+Result<InodeRecord> PosixFs::GetDir(FileId id) {
+  EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+  if (!IsDirRec(rec)) return NotDir();
+  return rec;
+}
+
+Result<Attributes> PosixFs::Finish(const InodeRecord& rec) {
+  Attributes attrs = rec.attrs;
+  if (attrs.type == FileType::kRegular) {
+    EFS_ASSIGN_OR_RETURN(attrs.space_used, data_->SpaceUsed(rec.ino()));
+  } else if (attrs.type == FileType::kDirectory) {
+    attrs.size = attrs.space_used = kDirSize;
+  }
+  return attrs;
+}
+
+Result<EntryRecord> PosixFs::Entry(const InodeRecord& dir, std::string_view name) {
+  EFS_ASSIGN_OR_RETURN(std::optional<EntryRecord> entry, meta_->LookupEntry(dir.ino(), name));
+  if (!entry) return NotFound(name);
+  return std::move(*entry);
+}
+
+Result<std::optional<InodeRecord>> PosixFs::Child(const InodeRecord& dir, std::string_view name) {
+  EFS_ASSIGN_OR_RETURN(std::optional<EntryRecord> entry, meta_->LookupEntry(dir.ino(), name));
+  if (!entry) return std::optional<InodeRecord>();
+  EFS_ASSIGN_OR_RETURN(InodeRecord rec, Load(entry->ino));
+  return std::optional<InodeRecord>(std::move(rec));
+}
+
+Result<bool> PosixFs::Unlink(InodeRecord* victim, InodeRecord* dir, Time now) {
+  if (IsDirRec(*victim)) {
+    dir->attrs.nlink--;
+    EFS_RETURN_IF_ERROR(meta_->DeleteInode(victim->ino()));
+    return false;
+  }
+  victim->attrs.nlink--;
+  Touch(victim, now, false);
+  EFS_RETURN_IF_ERROR(meta_->UpdateInode(*victim));
+  return victim->attrs.nlink == 0 && !Pinned(victim->ino());
+}
+
+Status PosixFs::DropInode(uint64_t ino) {
+  EFS_RETURN_IF_ERROR(data_->Remove(ino));
+  return InTxn(Durability::kLazy, [&]() REQUIRES(mu_) { return meta_->DeleteInode(ino); });
+}
+
+// ----------------------------------------------------------------------------- attributes
+
+Result<Attributes> PosixFs::GetAttr(FileId id) {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+  return Finish(rec);
+}
+
+Result<Attributes> PosixFs::SetAttr(const Credentials& cred, FileId id, const SetAttrs& attrs) {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+  EFS_ASSIGN_OR_RETURN(uint32_t mode, CheckSetAttr(cred, rec.attrs, attrs));
+  if (attrs.size && *attrs.size > kMaxFileSize) return TooBig();
+  if (attrs.empty()) return Finish(rec);
+  Time now = Now();
+  if (attrs.size && *attrs.size < rec.attrs.size) {
+    EFS_RETURN_IF_ERROR(data_->Truncate(rec.ino(), *attrs.size));
+  }
+  Attributes& a = rec.attrs;
+  a.mode = mode;
+  if (attrs.uid) a.uid = *attrs.uid;
+  if (attrs.gid) a.gid = *attrs.gid;
+  if (attrs.size) {
+    a.size = *attrs.size;
+    a.mtime = now;
+  }
+  if (attrs.atime.kind != SetTime::kDontChange) {
+    a.atime = attrs.atime.kind == SetTime::kServerTime ? now : attrs.atime.time;
+  }
+  if (attrs.mtime.kind != SetTime::kDontChange) {
+    a.mtime = attrs.mtime.kind == SetTime::kServerTime ? now : attrs.mtime.time;
+  }
+  Touch(&rec, now, false);
+  EFS_RETURN_IF_ERROR(
+      InTxn(Durability::kDurable, [&]() REQUIRES(mu_) { return meta_->UpdateInode(rec); }));
+  return Finish(rec);
+}
+
+Result<uint32_t> PosixFs::Access(const Credentials& cred, FileId id, uint32_t want) {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+  return GrantedAccess(cred, rec.attrs, want);
+}
+
+// ----------------------------------------------------------------------------- lookup
+
+Result<Attributes> PosixFs::Lookup(const Credentials& cred, FileId dir_id, std::string_view name) {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(InodeRecord dir, GetDir(dir_id));
+  EFS_RETURN_IF_ERROR(CheckAccess(cred, dir.attrs, kAccessExecute));
+  EFS_RETURN_IF_ERROR(ValidateName(name));
+  EFS_ASSIGN_OR_RETURN(EntryRecord entry, Entry(dir, name));
+  EFS_ASSIGN_OR_RETURN(InodeRecord rec, Load(entry.ino));
+  return Finish(rec);
+}
+
+Result<Attributes> PosixFs::LookupParent(const Credentials& cred, FileId dir_id) {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(InodeRecord dir, GetDir(dir_id));
+  EFS_RETURN_IF_ERROR(CheckAccess(cred, dir.attrs, kAccessExecute));
+  if (dir.ino() == root_.ino) return NotFound("..");
+  EFS_ASSIGN_OR_RETURN(InodeRecord parent, Load(dir.parent));
+  return Finish(parent);
+}
+
+Result<std::string> PosixFs::ReadLink(FileId id) {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+  if (rec.attrs.type != FileType::kSymlink) return InvalidArgument("not a symbolic link");
+  return meta_->LoadSymlink(rec.ino());
+}
+
+Result<DirPage> PosixFs::ReadDir(const Credentials& cred, FileId dir_id, const ReadDirArgs& args) {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(InodeRecord dir, GetDir(dir_id));
+  EFS_RETURN_IF_ERROR(CheckAccess(cred, dir.attrs, kAccessRead));
+  uint32_t want = std::clamp<uint32_t>(args.max_entries, 1, kMaxReadDirEntries);
+  EFS_ASSIGN_OR_RETURN(std::vector<EntryRecord> rows,
+                       meta_->ListEntries(dir.ino(), args.cookie, want + 1));
+  DirPage page;
+  uint64_t bytes = 0;
+  for (EntryRecord& row : rows) {
+    uint64_t cost =
+        row.name.size() + kDirEntryOverhead + (args.with_attrs ? kDirEntryAttrOverhead : 0);
+    if (page.entries.size() == want || (!page.entries.empty() && bytes + cost > args.max_bytes)) {
+      return page;
+    }
+    bytes += cost;
+    EFS_ASSIGN_OR_RETURN(InodeRecord rec, Load(row.ino));
+    DirEntry entry{std::move(row.name), row.cookie, rec.attrs.id, std::nullopt};
+    if (args.with_attrs) {
+      EFS_ASSIGN_OR_RETURN(entry.attrs, Finish(rec));
+    }
+    page.entries.push_back(std::move(entry));
+  }
+  page.eof = true;
+  return page;
+}
+
+// ----------------------------------------------------------------------------- create
+
+Result<CreateResult> PosixFs::Create(const Credentials& cred, FileId dir_id, std::string_view name,
+                                     const CreateArgs& args) {
+  MutexLock lock(&mu_);
+  return CreateLocked(cred, dir_id, name, args);
+}
+
+Result<CreateResult> PosixFs::CreateLocked(const Credentials& cred, FileId dir_id,
+                                           std::string_view name, const CreateArgs& args) {
+  if (args.type == FileType::kBlock || args.type == FileType::kChar) {
+    return Status(Code::kInvalidArgument, "BadType", "block and character devices are refused");
+  }
+  if (args.type == FileType::kSymlink) {
+    if (args.symlink_target.empty()) return InvalidArgument("empty symbolic link target");
+    if (args.symlink_target.size() > kMaxSymlinkBytes) {
+      return Status(Code::kNameTooLong, "NameTooLong", "symbolic link target over 4080 bytes");
+    }
+  }
+  EFS_ASSIGN_OR_RETURN(InodeRecord dir, GetDir(dir_id));
+  EFS_RETURN_IF_ERROR(CheckAccess(cred, dir.attrs, kAccessExecute));
+  EFS_RETURN_IF_ERROR(ValidateName(name));
+  EFS_ASSIGN_OR_RETURN(std::optional<InodeRecord> existing, Child(dir, name));
+  if (existing) {
+    bool regular = args.type == FileType::kRegular;
+    bool same_verifier =
+        existing->attrs.type == FileType::kRegular && existing->verifier == args.verifier;
+    if (regular && (args.how == CreateMode::kUnchecked ||
+                    (args.how == CreateMode::kExclusive && same_verifier))) {
+      EFS_ASSIGN_OR_RETURN(Attributes attrs, Finish(*existing));
+      return CreateResult{attrs, false, {dir.attrs.change, dir.attrs.change}};
+    }
+    return Status(Code::kAlreadyExists, "Exist", "'" + std::string(name) + "' exists");
+  }
+  EFS_RETURN_IF_ERROR(CheckAccess(cred, dir.attrs, kAccessWrite));
+  EFS_ASSIGN_OR_RETURN(InodeRecord rec, NewInode(cred, dir, args));
+  CreateResult result;
+  result.dir.before = dir.attrs.change;
+  EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
+    EFS_ASSIGN_OR_RETURN(rec.attrs.id.ino, meta_->InsertInode(rec));
+    EFS_RETURN_IF_ERROR(meta_->InsertEntry(
+        dir.ino(), EntryRecord{std::string(name), dir.next_cookie++, rec.ino()}));
+    if (args.type == FileType::kSymlink) {
+      EFS_RETURN_IF_ERROR(meta_->StoreSymlink(rec.ino(), args.symlink_target));
+    }
+    if (IsDirRec(rec)) dir.attrs.nlink++;
+    Touch(&dir, rec.attrs.ctime, true);
+    return meta_->UpdateInode(dir);
+  }));
+  result.dir.after = dir.attrs.change;
+  result.created = true;
+  EFS_ASSIGN_OR_RETURN(result.attrs, Finish(rec));
+  return result;
+}
+
+Result<InodeRecord> PosixFs::NewInode(const Credentials& cred, const InodeRecord& dir,
+                                      const CreateArgs& args) {
+  if (args.mode & ~kModeMask) return InvalidArgument("mode has bits outside 07777");
+  uint32_t mode = args.type == FileType::kSymlink ? 0777 : args.mode;
+  NewOwnership own = OwnershipForNew(cred, dir.attrs, args.type, mode);
+  InodeRecord rec;
+  Time now = Now();
+  Attributes& a = rec.attrs;
+  a.id.generation = NewGeneration();
+  a.type = args.type;
+  a.mode = own.mode;
+  a.uid = own.uid;
+  a.gid = own.gid;
+  a.nlink = args.type == FileType::kDirectory ? 2 : 1;
+  a.size = args.type == FileType::kSymlink ? args.symlink_target.size() : 0;
+  a.atime = a.mtime = a.ctime = a.birth_time = now;
+  a.change = 1;
+  rec.parent = args.type == FileType::kDirectory ? dir.ino() : 0;
+  if (args.how == CreateMode::kExclusive) rec.verifier = args.verifier;
+  rec.last_access = now;
+  return rec;
+}
+
+// ----------------------------------------------------------------------------- remove, link
+
+Result<DirChange> PosixFs::Remove(const Credentials& cred, FileId dir_id, std::string_view name) {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(InodeRecord dir, GetDir(dir_id));
+  EFS_RETURN_IF_ERROR(CheckAccess(cred, dir.attrs, kAccessExecute));
+  EFS_RETURN_IF_ERROR(ValidateName(name));
+  EFS_ASSIGN_OR_RETURN(EntryRecord entry, Entry(dir, name));
+  EFS_ASSIGN_OR_RETURN(InodeRecord victim, Load(entry.ino));
+  EFS_RETURN_IF_ERROR(CheckDelete(cred, dir.attrs, victim.attrs));
+  if (IsDirRec(victim)) {
+    EFS_ASSIGN_OR_RETURN(bool has_entries, meta_->HasEntries(victim.ino()));
+    if (has_entries) {
+      return Status(Code::kNotEmpty, "NotEmpty", "directory '" + std::string(name) + "' not empty");
+    }
+  }
+  DirChange change{dir.attrs.change, 0};
+  Time now = Now();
+  bool drop = false;
+  EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
+    EFS_RETURN_IF_ERROR(meta_->DeleteEntry(dir.ino(), name));
+    EFS_ASSIGN_OR_RETURN(drop, Unlink(&victim, &dir, now));
+    Touch(&dir, now, true);
+    return meta_->UpdateInode(dir);
+  }));
+  change.after = dir.attrs.change;
+  if (drop) EFS_RETURN_IF_ERROR(DropInode(victim.ino()));
+  return change;
+}
+
+Result<DirChange> PosixFs::Link(const Credentials& cred, FileId file_id, FileId dir_id,
+                                std::string_view name) {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(InodeRecord file, Get(file_id));
+  if (IsDirRec(file)) return IsDir();
+  if (file.attrs.nlink == 0) return NotFound("(unlinked file)");
+  EFS_ASSIGN_OR_RETURN(InodeRecord dir, GetDir(dir_id));
+  EFS_RETURN_IF_ERROR(CheckAccess(cred, dir.attrs, kAccessWrite | kAccessExecute));
+  EFS_RETURN_IF_ERROR(ValidateName(name));
+  EFS_ASSIGN_OR_RETURN(std::optional<EntryRecord> existing, meta_->LookupEntry(dir.ino(), name));
+  if (existing) return Status(Code::kAlreadyExists, "Exist", "'" + std::string(name) + "' exists");
+  if (file.attrs.nlink >= kMaxLinks) {
+    return Status(Code::kTooManyLinks, "MLink", "file has 177 links already");
+  }
+  DirChange change{dir.attrs.change, 0};
+  Time now = Now();
+  EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
+    EFS_RETURN_IF_ERROR(meta_->InsertEntry(
+        dir.ino(), EntryRecord{std::string(name), dir.next_cookie++, file.ino()}));
+    file.attrs.nlink++;
+    Touch(&file, now, false);
+    EFS_RETURN_IF_ERROR(meta_->UpdateInode(file));
+    Touch(&dir, now, true);
+    return meta_->UpdateInode(dir);
+  }));
+  change.after = dir.attrs.change;
+  return change;
+}
+
+// ----------------------------------------------------------------------------- rename
+
+Status PosixFs::CheckRename(const Credentials& cred, const InodeRecord& sdir,
+                            const InodeRecord& src, const InodeRecord& ddir,
+                            const std::optional<InodeRecord>& target) {
+  EFS_RETURN_IF_ERROR(CheckDelete(cred, sdir.attrs, src.attrs));
+  EFS_RETURN_IF_ERROR(CheckAccess(cred, ddir.attrs, kAccessWrite | kAccessExecute));
+  if (IsDirRec(src) && sdir.ino() != ddir.ino()) {
+    EFS_RETURN_IF_ERROR(CheckAccess(cred, src.attrs, kAccessWrite));
+    // Not into its own subtree: walk up from the destination to the root.
+    uint64_t ino = ddir.ino();
+    for (int depth = 0; depth < 100000; ++depth) {
+      if (ino == src.ino()) {
+        return InvalidArgument("cannot move a directory into itself");
+      }
+      if (ino == root_.ino) break;
+      EFS_ASSIGN_OR_RETURN(InodeRecord up, Load(ino));
+      ino = up.parent;
+    }
+  }
+  if (!target) return Status::Ok();
+  EFS_RETURN_IF_ERROR(CheckDelete(cred, ddir.attrs, target->attrs));
+  if (IsDirRec(src) && !IsDirRec(*target)) return NotDir();
+  if (!IsDirRec(src) && IsDirRec(*target)) return IsDir();
+  if (IsDirRec(*target)) {
+    EFS_ASSIGN_OR_RETURN(bool has_entries, meta_->HasEntries(target->ino()));
+    if (has_entries) return Status(Code::kNotEmpty, "NotEmpty", "target directory not empty");
+  }
+  return Status::Ok();
+}
+
+Result<RenameResult> PosixFs::Rename(const Credentials& cred, FileId src_dir,
+                                     std::string_view src_name, FileId dst_dir,
+                                     std::string_view dst_name) {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(InodeRecord sdir, GetDir(src_dir));
+  EFS_ASSIGN_OR_RETURN(InodeRecord ddir_own, GetDir(dst_dir));
+  const bool same_dir = sdir.ino() == ddir_own.ino();
+  InodeRecord& ddir = same_dir ? sdir : ddir_own;
+  EFS_RETURN_IF_ERROR(CheckAccess(cred, sdir.attrs, kAccessExecute));
+  EFS_RETURN_IF_ERROR(CheckAccess(cred, ddir.attrs, kAccessExecute));
+  EFS_RETURN_IF_ERROR(ValidateName(src_name));
+  EFS_RETURN_IF_ERROR(ValidateName(dst_name));
+  EFS_ASSIGN_OR_RETURN(EntryRecord sentry, Entry(sdir, src_name));
+  EFS_ASSIGN_OR_RETURN(InodeRecord src, Load(sentry.ino));
+  EFS_ASSIGN_OR_RETURN(std::optional<InodeRecord> target, Child(ddir, dst_name));
+  RenameResult result{{sdir.attrs.change, sdir.attrs.change},
+                      {ddir.attrs.change, ddir.attrs.change}};
+  if (target && target->ino() == src.ino()) {  // POSIX: two links of one file, nothing to do
+    EFS_RETURN_IF_ERROR(CheckDelete(cred, sdir.attrs, src.attrs));
+    return result;
+  }
+  EFS_RETURN_IF_ERROR(CheckRename(cred, sdir, src, ddir, target));
+  Time now = Now();
+  bool drop = false;
+  EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
+    EFS_RETURN_IF_ERROR(meta_->DeleteEntry(sdir.ino(), src_name));
+    if (target) {
+      EFS_RETURN_IF_ERROR(meta_->DeleteEntry(ddir.ino(), dst_name));
+      EFS_ASSIGN_OR_RETURN(drop, Unlink(&*target, &ddir, now));
+    }
+    EFS_RETURN_IF_ERROR(meta_->InsertEntry(
+        ddir.ino(), EntryRecord{std::string(dst_name), ddir.next_cookie++, src.ino()}));
+    if (IsDirRec(src) && !same_dir) {
+      src.parent = ddir.ino();
+      sdir.attrs.nlink--;
+      ddir.attrs.nlink++;
+    }
+    Touch(&src, now, false);
+    EFS_RETURN_IF_ERROR(meta_->UpdateInode(src));
+    Touch(&sdir, now, true);
+    EFS_RETURN_IF_ERROR(meta_->UpdateInode(sdir));
+    if (same_dir) return Status::Ok();
+    Touch(&ddir, now, true);
+    return meta_->UpdateInode(ddir);
+  }));
+  result.source.after = sdir.attrs.change;
+  result.target.after = ddir.attrs.change;
+  if (same_dir) result.target = result.source;
+  if (drop) EFS_RETURN_IF_ERROR(DropInode(target->ino()));
+  return result;
+}
+
+// ----------------------------------------------------------------------------- data
+
+Result<ReadResult> PosixFs::Read(const Credentials& cred, FileId id, uint64_t offset,
+                                 uint32_t count) {
+  uint64_t size = 0;
+  {
+    MutexLock lock(&mu_);
+    EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+    EFS_RETURN_IF_ERROR(CheckRegular(rec));
+    EFS_RETURN_IF_ERROR(CheckDataAccess(cred, rec.attrs, kAccessRead));
+    size = rec.attrs.size;
+    Time now = Now();
+    if (now.sec - rec.last_access.sec >= kLastAccessGranularitySec) {
+      rec.last_access = now;
+      EFS_RETURN_IF_ERROR(
+          InTxn(Durability::kLazy, [&]() REQUIRES(mu_) { return meta_->UpdateInode(rec); }));
+    }
+  }
+  ReadResult result;
+  if (offset >= size) {
+    result.eof = true;
+    return result;
+  }
+  uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(count, size - offset));
+  EFS_ASSIGN_OR_RETURN(result.data, data_->Read(id.ino, offset, n));
+  result.eof = offset + n >= size;
+  return result;
+}
+
+Result<WriteResult> PosixFs::Write(const Credentials& cred, FileId id, uint64_t offset,
+                                   std::string_view data, Stability stability) {
+  if (offset >= kMaxFileSize || data.size() > kMaxFileSize - offset) return TooBig();
+  {
+    MutexLock lock(&mu_);
+    EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+    EFS_RETURN_IF_ERROR(CheckRegular(rec));
+    EFS_RETURN_IF_ERROR(CheckDataAccess(cred, rec.attrs, kAccessWrite));
+    if (data.empty()) {
+      EFS_ASSIGN_OR_RETURN(Attributes attrs, Finish(rec));
+      return WriteResult{0, Stability::kFileSync, attrs};
+    }
+    EFS_RETURN_IF_ERROR(data_->PrepareWrite(id.ino, rec.attrs.size));
+  }
+  const bool sync = stability != Stability::kUnstable;
+  EFS_RETURN_IF_ERROR(data_->Write(id.ino, offset, data, sync));
+  MutexLock lock(&mu_);
+  Result<InodeRecord> again = Get(id);
+  if (!again.ok()) {
+    // Removed while the bytes moved: the write may have recreated the data file.
+    EFS_ASSIGN_OR_RETURN(std::optional<InodeRecord> gone, meta_->LoadInode(id.ino));
+    if (!gone) EFS_RETURN_IF_ERROR(data_->Remove(id.ino));
+    return again.status();
+  }
+  InodeRecord& rec = *again;
+  const uint64_t end = offset + data.size();
+  const bool grows = end > rec.attrs.size;
+  rec.attrs.size = std::max(rec.attrs.size, end);
+  rec.attrs.mode = ModeAfterWrite(cred, rec.attrs);
+  rec.last_access = Now();
+  Touch(&rec, rec.last_access, true);
+  Durability durability =
+      stability == Stability::kFileSync || (stability == Stability::kDataSync && grows)
+          ? Durability::kDurable
+          : Durability::kLazy;
+  EFS_RETURN_IF_ERROR(InTxn(durability, [&]() REQUIRES(mu_) { return meta_->UpdateInode(rec); }));
+  EFS_ASSIGN_OR_RETURN(Attributes attrs, Finish(rec));
+  return WriteResult{data.size(), stability, attrs};
+}
+
+Status PosixFs::Commit(FileId id) {
+  {
+    MutexLock lock(&mu_);
+    EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+    EFS_RETURN_IF_ERROR(CheckRegular(rec));
+  }
+  EFS_RETURN_IF_ERROR(data_->Sync(id.ino));
+  MutexLock lock(&mu_);
+  return meta_->Flush();
+}
+
+// ----------------------------------------------------------------------------- pins, statfs
+
+Status PosixFs::Pin(FileId id) {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+  pins_[rec.ino()]++;
+  return Status::Ok();
+}
+
+Status PosixFs::Unpin(FileId id) {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+  auto it = pins_.find(rec.ino());
+  if (it == pins_.end()) return InvalidArgument("unpin of an inode that is not pinned");
+  if (--it->second > 0) return Status::Ok();
+  pins_.erase(it);
+  if (rec.attrs.nlink == 0) return DropInode(rec.ino());
+  return Status::Ok();
+}
+
+Result<FsStat> PosixFs::StatFs() {
+  EFS_ASSIGN_OR_RETURN(FsStat stat, data_->StatFs());
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(stat.used_files, meta_->CountInodes());
+  stat.total_files = kTotalFiles;
+  stat.free_files = kTotalFiles - std::min(kTotalFiles, stat.used_files);
+  return stat;
+}
+
+}  // namespace efs::fs

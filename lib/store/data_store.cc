@@ -1,0 +1,206 @@
+// Data files of one file system (see data_store.h).
+#include "store/data_store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "base/macros.h"
+
+namespace efs::store {
+
+namespace {
+
+Status ErrnoStatus(int err, const std::string& what) {
+  std::string message = what + ": " + std::strerror(err);
+  switch (err) {
+    case EFBIG:
+      return Status(Code::kFileTooBig, "FileTooBig", message);
+    case ENOSPC:
+    case EDQUOT:
+      return Status(Code::kNoSpace, "NoSpace", message);
+    case EROFS:
+      return Status(Code::kReadOnly, "ReadOnly", message);
+    default:
+      return IOError(message);
+  }
+}
+
+Status FsyncPath(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoStatus(errno, "open '" + path + "'");
+  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, "fsync '" + path + "'");
+  return Status::Ok();
+}
+
+// mkdir `path`; if it was created, fsyncs `parent` so the new entry is durable.
+Status MakeDir(const std::string& path, const std::string& parent) {
+  if (::mkdir(path.c_str(), 0700) == 0) return FsyncPath(parent);
+  if (errno == EEXIST) return Status::Ok();
+  return ErrnoStatus(errno, "mkdir '" + path + "'");
+}
+
+std::string Hex2(uint64_t v) {
+  char buf[3];
+  std::snprintf(buf, sizeof(buf), "%02x", static_cast<unsigned>(v & 0xff));
+  return buf;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DataStore>> DataStore::Open(const std::string& data_dir) {
+  std::string parent = data_dir.substr(0, data_dir.find_last_of('/') + 1);
+  EFS_RETURN_IF_ERROR(MakeDir(data_dir, parent.empty() ? "." : parent));
+  return std::unique_ptr<DataStore>(new DataStore(data_dir));
+}
+
+std::string DataStore::PathOf(uint64_t ino) const {
+  return dir_ + "/" + Hex2(ino) + "/" + Hex2(ino >> 8) + "/" + std::to_string(ino);
+}
+
+Result<UniqueFd> DataStore::OpenFile(uint64_t ino, bool create) {
+  const std::string path = PathOf(ino);
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  if (fd.valid()) return fd;
+  if (errno != ENOENT) return ErrnoStatus(errno, "open '" + path + "'");
+  if (!create) return UniqueFd();
+  const std::string shard1 = dir_ + "/" + Hex2(ino);
+  const std::string shard2 = shard1 + "/" + Hex2(ino >> 8);
+  EFS_RETURN_IF_ERROR(MakeDir(shard1, dir_));
+  EFS_RETURN_IF_ERROR(MakeDir(shard2, shard1));
+  fd.Reset(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd.valid()) return ErrnoStatus(errno, "create '" + path + "'");
+  EFS_RETURN_IF_ERROR(FsyncPath(shard2));
+  return fd;
+}
+
+Result<std::shared_ptr<DataStore::File>> DataStore::Get(uint64_t ino, bool create) {
+  {
+    MutexLock lock(&mu_);
+    auto it = open_.find(ino);
+    if (it != open_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second.second);
+      return it->second.first;
+    }
+  }
+  EFS_ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(ino, create));
+  if (!fd.valid()) return std::shared_ptr<File>();
+  MutexLock lock(&mu_);
+  auto it = open_.find(ino);
+  if (it != open_.end()) return it->second.first;  // another thread was faster
+  auto file = std::make_shared<File>(File{std::move(fd)});
+  lru_.push_front(ino);
+  open_[ino] = {file, lru_.begin()};
+  while (open_.size() > kMaxOpenFiles) {
+    open_.erase(lru_.back());
+    lru_.pop_back();
+  }
+  return file;
+}
+
+void DataStore::Forget(uint64_t ino) {
+  MutexLock lock(&mu_);
+  reconciled_.erase(ino);
+  auto it = open_.find(ino);
+  if (it == open_.end()) return;
+  lru_.erase(it->second.second);
+  open_.erase(it);
+}
+
+Result<std::string> DataStore::Read(uint64_t ino, uint64_t offset, uint32_t count) {
+  std::string out(count, '\0');
+  EFS_ASSIGN_OR_RETURN(std::shared_ptr<File> file, Get(ino, false));
+  if (!file) return out;
+  size_t done = 0;
+  while (done < count) {
+    ssize_t n =
+        ::pread(file->fd.get(), out.data() + done, count - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, "read '" + PathOf(ino) + "'");
+    if (n == 0) break;  // past the end of the data file: zeros
+    done += static_cast<size_t>(n);
+  }
+  return out;
+}
+
+Status DataStore::PrepareWrite(uint64_t ino, uint64_t size) {
+  {
+    MutexLock lock(&mu_);
+    if (reconciled_.count(ino) != 0) return Status::Ok();
+  }
+  EFS_RETURN_IF_ERROR(Truncate(ino, size));
+  MutexLock lock(&mu_);
+  reconciled_.insert(ino);
+  return Status::Ok();
+}
+
+Status DataStore::Write(uint64_t ino, uint64_t offset, std::string_view data, bool sync) {
+  EFS_ASSIGN_OR_RETURN(std::shared_ptr<File> file, Get(ino, true));
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::pwrite(file->fd.get(), data.data() + done, data.size() - done,
+                         static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, "write '" + PathOf(ino) + "'");
+    done += static_cast<size_t>(n);
+  }
+  if (sync && ::fdatasync(file->fd.get()) != 0) {
+    return ErrnoStatus(errno, "fdatasync '" + PathOf(ino) + "'");
+  }
+  return Status::Ok();
+}
+
+Status DataStore::Sync(uint64_t ino) {
+  EFS_ASSIGN_OR_RETURN(std::shared_ptr<File> file, Get(ino, false));
+  if (file && ::fdatasync(file->fd.get()) != 0) {
+    return ErrnoStatus(errno, "fdatasync '" + PathOf(ino) + "'");
+  }
+  return Status::Ok();
+}
+
+Status DataStore::Truncate(uint64_t ino, uint64_t size) {
+  EFS_ASSIGN_OR_RETURN(std::shared_ptr<File> file, Get(ino, false));
+  if (!file) return Status::Ok();
+  struct stat st;
+  if (::fstat(file->fd.get(), &st) != 0) return ErrnoStatus(errno, "stat '" + PathOf(ino) + "'");
+  if (static_cast<uint64_t>(st.st_size) <= size) return Status::Ok();
+  if (::ftruncate(file->fd.get(), static_cast<off_t>(size)) != 0 ||
+      ::fdatasync(file->fd.get()) != 0) {
+    return ErrnoStatus(errno, "truncate '" + PathOf(ino) + "'");
+  }
+  return Status::Ok();
+}
+
+Status DataStore::Remove(uint64_t ino) {
+  Forget(ino);
+  if (::unlink(PathOf(ino).c_str()) != 0 && errno != ENOENT) {
+    return ErrnoStatus(errno, "unlink '" + PathOf(ino) + "'");
+  }
+  return Status::Ok();
+}
+
+Result<uint64_t> DataStore::SpaceUsed(uint64_t ino) {
+  struct stat st;
+  if (::stat(PathOf(ino).c_str(), &st) != 0) {
+    if (errno == ENOENT) return uint64_t{0};
+    return ErrnoStatus(errno, "stat '" + PathOf(ino) + "'");
+  }
+  return static_cast<uint64_t>(st.st_blocks) * 512;
+}
+
+Result<fs::FsStat> DataStore::StatFs() {
+  struct statvfs sv;
+  if (::statvfs(dir_.c_str(), &sv) != 0) return ErrnoStatus(errno, "statvfs '" + dir_ + "'");
+  fs::FsStat stat;
+  stat.total_bytes = static_cast<uint64_t>(sv.f_blocks) * sv.f_frsize;
+  stat.free_bytes = static_cast<uint64_t>(sv.f_bfree) * sv.f_frsize;
+  stat.avail_bytes = static_cast<uint64_t>(sv.f_bavail) * sv.f_frsize;
+  return stat;
+}
+
+}  // namespace efs::store

@@ -1,0 +1,252 @@
+// StoreFs: the fs conformance suite over namespace.db and data files, plus what only a durable
+// store does: reopen, write verifier per open, crash leftovers, kill -9 mid-burst, schema.
+#include "store/store_fs.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include "fs/conformance.h"
+#include "store/db.h"
+#include "store/namespace_schema.h"
+#include "testutil/temp_dir.h"
+
+namespace efs::store {
+namespace {
+
+using fs::Credentials;
+using fs::FileId;
+using fs::FsConformance;
+using fs::Stability;
+using testutil::TempDir;
+
+INSTANTIATE_TEST_SUITE_P(StoreFs, FsConformance,
+                         testing::Values(fs::FsFactory{"StoreFs",
+                                                       [](const std::string& dir) {
+                                                         auto fs = OpenStoreFs(dir);
+                                                         EXPECT_TRUE(fs.ok());
+                                                         return fs.ok() ? std::move(fs).value()
+                                                                        : nullptr;
+                                                       }}),
+                         fs::FactoryName);
+
+const Credentials kRoot = Credentials::Root();
+
+std::unique_ptr<fs::FileSystem> OpenOrDie(const std::string& dir) {
+  Result<std::unique_ptr<fs::FileSystem>> fs = OpenStoreFs(dir);
+  EXPECT_TRUE(fs.ok()) << (fs.ok() ? "" : fs.status().ToString());
+  return fs.ok() ? std::move(fs).value() : nullptr;
+}
+
+FileId CreateFile(fs::FileSystem& fs, const std::string& name) {
+  Result<fs::CreateResult> r = fs.Create(kRoot, fs.Root(), name, fs::CreateArgs{});
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.status().ToString());
+  return r.ok() ? r->attrs.id : FileId{};
+}
+
+std::string DataPath(const std::string& dir, uint64_t ino) {
+  char shard[16];
+  std::snprintf(shard, sizeof(shard), "%02x/%02x/", unsigned(ino & 0xff),
+                unsigned((ino >> 8) & 0xff));
+  return dir + "/data/" + shard + std::to_string(ino);
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// 4 KiB whose content says which block it is.
+std::string Block(uint64_t i) {
+  std::string b(4096, static_cast<char>('a' + i % 26));
+  std::string tag = "block " + std::to_string(i) + ";";
+  b.replace(0, tag.size(), tag);
+  return b;
+}
+
+TEST(StoreFs, ReopenKeepsFilesAttributesAndHandles) {
+  TempDir tmp;
+  FileId f, d;
+  fs::Attributes before;
+  uint64_t verifier;
+  {
+    auto fs = OpenOrDie(tmp.path());
+    fs::CreateArgs dir;
+    dir.type = fs::FileType::kDirectory;
+    dir.mode = 0750;
+    d = fs->Create(kRoot, fs->Root(), "dir", dir)->attrs.id;
+    f = fs->Create(kRoot, d, "file", fs::CreateArgs{})->attrs.id;
+    ASSERT_TRUE(fs->Write(kRoot, f, 0, "durable bytes", Stability::kFileSync).ok());
+    fs::CreateArgs link;
+    link.type = fs::FileType::kSymlink;
+    link.symlink_target = "dir/file";
+    ASSERT_TRUE(fs->Create(kRoot, fs->Root(), "link", link).ok());
+    before = *fs->GetAttr(f);
+    verifier = fs->WriteVerifier();
+  }
+  auto fs = OpenOrDie(tmp.path());
+  EXPECT_NE(fs->WriteVerifier(), verifier);
+  fs::Attributes after = *fs->GetAttr(f);
+  EXPECT_EQ(after.size, before.size);
+  EXPECT_EQ(after.mtime, before.mtime);
+  EXPECT_EQ(after.change, before.change);
+  EXPECT_EQ(after.id, f);
+  EXPECT_EQ(fs->Read(kRoot, f, 0, 100)->data, "durable bytes");
+  EXPECT_EQ(fs->GetAttr(d)->mode, 0750u);
+  EXPECT_EQ(fs->Lookup(kRoot, d, "file")->id, f);
+  FileId link = fs->Lookup(kRoot, fs->Root(), "link")->id;
+  EXPECT_EQ(*fs->ReadLink(link), "dir/file");
+  EXPECT_TRUE(Exists(DataPath(tmp.path(), f.ino)));
+  // Cookies keep growing after a reopen.
+  auto page = fs->ReadDir(kRoot, fs->Root(), fs::ReadDirArgs{});
+  ASSERT_TRUE(page.ok());
+  uint64_t last = page->entries.back().cookie;
+  CreateFile(*fs, "later");
+  fs::ReadDirArgs rest;
+  rest.cookie = last;
+  page = fs->ReadDir(kRoot, fs->Root(), rest);
+  ASSERT_EQ(page->entries.size(), 1u);
+  EXPECT_EQ(page->entries[0].name, "later");
+}
+
+TEST(StoreFs, UnlinkedOpenFilesAreCollectedAtTheNextOpen) {
+  TempDir tmp;
+  FileId f;
+  {
+    auto fs = OpenOrDie(tmp.path());
+    f = CreateFile(*fs, "open-then-removed");
+    ASSERT_TRUE(fs->Write(kRoot, f, 0, "x", Stability::kFileSync).ok());
+    ASSERT_TRUE(fs->Pin(f).ok());
+    ASSERT_TRUE(fs->Remove(kRoot, fs->Root(), "open-then-removed").ok());
+    EXPECT_TRUE(fs->GetAttr(f).ok());
+    EXPECT_TRUE(Exists(DataPath(tmp.path(), f.ino)));
+  }  // a "crash" with the file still pinned
+  auto fs = OpenOrDie(tmp.path());
+  EXPECT_EQ(fs->GetAttr(f).status().code(), Code::kStale);
+  EXPECT_FALSE(Exists(DataPath(tmp.path(), f.ino)));
+  EXPECT_EQ(fs->StatFs()->used_files, 1u);
+}
+
+TEST(StoreFs, AMissingDataFileReadsAsZerosUpToTheSize) {
+  TempDir tmp;
+  FileId f;
+  {
+    auto fs = OpenOrDie(tmp.path());
+    f = CreateFile(*fs, "f");
+    ASSERT_TRUE(fs->Write(kRoot, f, 0, std::string(5000, 'q'), Stability::kFileSync).ok());
+  }
+  ASSERT_EQ(::unlink(DataPath(tmp.path(), f.ino).c_str()), 0);
+  auto fs = OpenOrDie(tmp.path());
+  EXPECT_EQ(fs->GetAttr(f)->size, 5000u);
+  EXPECT_EQ(fs->GetAttr(f)->space_used, 0u);
+  EXPECT_EQ(fs->Read(kRoot, f, 0, 6000)->data, std::string(5000, '\0'));
+}
+
+TEST(StoreFs, BytesPastTheRecordedSizeAreCutBeforeTheNextWrite) {
+  TempDir tmp;
+  FileId f;
+  {
+    auto fs = OpenOrDie(tmp.path());
+    f = CreateFile(*fs, "f");
+    ASSERT_TRUE(fs->Write(kRoot, f, 0, "abc", Stability::kFileSync).ok());
+  }
+  {  // what an unstable write whose size update was lost leaves behind
+    std::ofstream out(DataPath(tmp.path(), f.ino), std::ios::app | std::ios::binary);
+    out << "STALE-STALE";
+  }
+  auto fs = OpenOrDie(tmp.path());
+  EXPECT_EQ(fs->Read(kRoot, f, 0, 100)->data, "abc");  // a read first caches the descriptor
+  ASSERT_TRUE(fs->Write(kRoot, f, 20, "z", Stability::kFileSync).ok());
+  EXPECT_EQ(fs->Read(kRoot, f, 0, 100)->data, std::string("abc") + std::string(17, '\0') + "z");
+}
+
+TEST(StoreFs, NamespaceSchemaIsVersionedAndRefusesForeignFiles) {
+  TempDir tmp;
+  { auto fs = OpenOrDie(tmp.Join("fs")); }
+  {
+    auto db = Db::Open(tmp.Join("fs/namespace.db"));
+    ASSERT_TRUE(db.ok());
+    EXPECT_EQ(*(*db)->UserVersion(), kNamespaceSchemaVersion);
+    EXPECT_EQ(*(*db)->ApplicationId(), kNamespaceApplicationId);
+    ASSERT_TRUE((*db)->SetUserVersion(kNamespaceSchemaVersion + 1).ok());
+  }
+  EXPECT_EQ(OpenStoreFs(tmp.Join("fs")).status().code(), Code::kFailedPrecondition);
+  ASSERT_EQ(::mkdir(tmp.Join("other").c_str(), 0700), 0);
+  {
+    auto db = Db::Open(tmp.Join("other/namespace.db"));
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->SetApplicationId(0x45465344).ok());  // a catalog
+  }
+  EXPECT_EQ(OpenStoreFs(tmp.Join("other")).status().code(), Code::kCorruption);
+}
+
+// A child process writes FILE_SYNC blocks (and creates a file per block), telling the parent
+// each acknowledged block through a pipe, and is killed with SIGKILL mid-burst. Every
+// acknowledged block and file must be there when the parent reopens the store.
+TEST(StoreFs, KillNineMidBurstKeepsEveryAcknowledgedByte) {
+  TempDir tmp;
+  FileId f;
+  {
+    auto fs = OpenOrDie(tmp.path());
+    f = CreateFile(*fs, "burst");
+  }
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    Result<std::unique_ptr<fs::FileSystem>> fs = OpenStoreFs(tmp.path());
+    if (!fs.ok()) ::_exit(2);
+    for (uint64_t i = 0; i < 100000; ++i) {
+      Stability s = i % 2 == 0 ? Stability::kFileSync : Stability::kUnstable;
+      if (!(*fs)->Write(kRoot, f, i * 4096, Block(i), s).ok()) ::_exit(3);
+      if (s == Stability::kUnstable && !(*fs)->Commit(f).ok()) ::_exit(4);
+      fs::CreateArgs args;
+      if (!(*fs)->Create(kRoot, (*fs)->Root(), "n" + std::to_string(i), args).ok()) ::_exit(5);
+      if (::write(fds[1], &i, sizeof(i)) != sizeof(i)) ::_exit(6);
+    }
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::set<uint64_t> acked;
+  uint64_t i;
+  while (acked.size() < 150 && ::read(fds[0], &i, sizeof(i)) == sizeof(i)) acked.insert(i);
+  ::kill(pid, SIGKILL);
+  int wstatus = 0;
+  ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child ended early with " << wstatus;
+  while (::read(fds[0], &i, sizeof(i)) == sizeof(i)) acked.insert(i);
+  ::close(fds[0]);
+  ASSERT_GE(acked.size(), 150u);
+
+  auto fs = OpenOrDie(tmp.path());
+  ASSERT_NE(fs, nullptr);
+  fs::Attributes a = *fs->GetAttr(f);
+  EXPECT_GE(a.size, (*acked.rbegin() + 1) * 4096);
+  for (uint64_t block : acked) {
+    Result<fs::ReadResult> r = fs->Read(kRoot, f, block * 4096, 4096);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->data, Block(block)) << "block " << block;
+    ASSERT_TRUE(fs->Lookup(kRoot, fs->Root(), "n" + std::to_string(block)).ok()) << block;
+  }
+  // The namespace is consistent: the root's listing matches lookups, and it takes new work.
+  fs::ReadDirArgs args;
+  args.max_entries = 100000;
+  auto page = fs->ReadDir(kRoot, fs->Root(), args);
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->eof);
+  EXPECT_GE(page->entries.size(), acked.size() + 1);
+  EXPECT_EQ(fs->StatFs()->used_files, page->entries.size() + 1);
+  CreateFile(*fs, "after-crash");
+}
+
+}  // namespace
+}  // namespace efs::store

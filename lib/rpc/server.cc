@@ -89,6 +89,17 @@ void Server::Stop() {
   for (auto& [id, conn] : conns) conn->Shutdown();
 }
 
+void Server::CloseConnectionsTo(const std::string& mount_target_id) {
+  std::vector<std::shared_ptr<Connection>> doomed;
+  {
+    MutexLock lock(&mu_);
+    for (const auto& [id, conn] : connections_) {
+      if (conn->info().mount_target_id == mount_target_id) doomed.push_back(conn);
+    }
+  }
+  for (const auto& conn : doomed) Close(conn);
+}
+
 size_t Server::connection_count() const {
   MutexLock lock(&mu_);
   return connections_.size();

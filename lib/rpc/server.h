@@ -56,6 +56,11 @@ class Server {
   // threads. Idempotent.
   void Stop() EXCLUDES(mu_, queue_mu_);
 
+  // Closes every connection that came in on mount target `mount_target_id` (a deleted mount
+  // target breaks its mounts, as EFS's DeleteMountTarget does). Calls running on them finish;
+  // their replies are dropped. Thread-safe.
+  void CloseConnectionsTo(const std::string& mount_target_id) EXCLUDES(mu_);
+
   size_t connection_count() const EXCLUDES(mu_);
 
  private:

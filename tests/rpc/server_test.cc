@@ -295,6 +295,16 @@ TEST_F(ServerTest, StopClosesOpenConnections) {
   EXPECT_EQ(server_->connection_count(), 0u);
 }
 
+TEST_F(ServerTest, ClosingAMountTargetsConnectionsLeavesOthersOpen) {
+  Client c(port_);  // the fixture's acceptor serves everything as mount target fsmt-0123
+  ASSERT_EQ(c.Roundtrip(Call(1, kProg, 1, 0)), AcceptedReply(1, AcceptStat::kSuccess));
+  server_->CloseConnectionsTo("fsmt-0456");
+  ASSERT_EQ(c.Roundtrip(Call(2, kProg, 1, 0)), AcceptedReply(2, AcceptStat::kSuccess));
+  server_->CloseConnectionsTo("fsmt-0123");
+  EXPECT_TRUE(c.ClosedByServer());
+  EXPECT_TRUE(WaitForConnections(0));
+}
+
 TEST_F(ServerTest, LibtirpcClientInteroperates) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;

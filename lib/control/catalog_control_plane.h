@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <set>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,6 +40,15 @@ std::vector<Zone> ZonesOf(const std::string& region);
 std::string EncodeMarker(int64_t seq);
 // Returns false if `marker` is not one EncodeMarker made.
 bool DecodeMarker(const std::string& marker, int64_t* seq);
+
+// The page a Describe action asks for: MaxItems (default `default_items`, 1..1000) rows from
+// the row its Marker names (the first row without one). BadRequest for values out of range.
+struct Page {
+  int max_items = 0;
+  int64_t from_seq = 0;
+};
+Result<Page> ParsePage(const std::optional<int>& max_items, const std::optional<std::string>& marker,
+                       int default_items);
 
 // The Status of a Result, dropping its value.
 template <class T>

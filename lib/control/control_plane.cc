@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "base/macros.h"
 #include "control/catalog_control_plane.h"
+#include "control/errors.h"
 
 namespace efs::control {
 
@@ -90,6 +91,19 @@ bool DecodeMarker(const std::string& marker, int64_t* seq) {
   if (value > static_cast<uint64_t>(INT64_MAX)) return false;
   *seq = static_cast<int64_t>(value);
   return true;
+}
+
+Result<Page> ParsePage(const std::optional<int>& max_items, const std::optional<std::string>& marker,
+                       int default_items) {
+  Page page;
+  page.max_items = max_items.value_or(default_items);
+  if (page.max_items < 1 || page.max_items > 1000) {
+    return BadRequest("MaxItems must be between 1 and 1000");
+  }
+  if (marker && !DecodeMarker(*marker, &page.from_seq)) {
+    return BadRequest("marker '" + *marker + "' is not valid");
+  }
+  return page;
 }
 
 }  // namespace efs::control

@@ -18,7 +18,6 @@ constexpr int64_t kMaxFileSystems = 1000;
 constexpr double kMaxProvisionedMibps = 3414;
 constexpr double kThroughputLockSeconds = 24 * 60 * 60;
 constexpr int kDefaultMaxItems = 100;
-constexpr int kMaxMaxItems = 1000;
 
 bool IsOneOf(const std::string& value, std::initializer_list<const char*> allowed) {
   for (const char* a : allowed) {
@@ -242,14 +241,10 @@ Result<api::DescribeFileSystemsResponse> CatalogControlPlane::DescribeFileSystem
   if (req.file_system_id && !IsValidId(*req.file_system_id, "fs")) {
     return BadRequest("'" + *req.file_system_id + "' is not a valid file system id");
   }
-  int max_items = req.max_items.value_or(kDefaultMaxItems);
-  if (max_items < 1 || max_items > kMaxMaxItems) {
-    return BadRequest("MaxItems must be between 1 and 1000");
-  }
-  store::FileSystemQuery query{req.file_system_id, req.creation_token, 0, max_items + 1};
-  if (req.marker && !DecodeMarker(*req.marker, &query.from_seq)) {
-    return BadRequest("marker '" + *req.marker + "' is not valid");
-  }
+  EFS_ASSIGN_OR_RETURN(Page page, ParsePage(req.max_items, req.marker, kDefaultMaxItems));
+  const int max_items = page.max_items;
+  store::FileSystemQuery query{req.file_system_id, req.creation_token, page.from_seq,
+                               max_items + 1};
   std::vector<store::FileSystemRow> rows;
   {
     MutexLock lock(&mu_);

@@ -17,7 +17,6 @@ namespace {
 constexpr size_t kMaxSecurityGroups = 5;
 constexpr int64_t kMaxMountTargetsPerVpc = 1400;
 constexpr int kDefaultMaxItems = 10;
-constexpr int kMaxMaxItems = 1000;
 // AWS reserves the first four addresses of a subnet and its last one.
 constexpr uint32_t kReservedAtStart = 4;
 
@@ -199,14 +198,10 @@ Result<api::DescribeMountTargetsResponse> CatalogControlPlane::DescribeMountTarg
   if (req.file_system_id.has_value() == req.mount_target_id.has_value()) {
     return BadRequest("specify exactly one of FileSystemId and MountTargetId");
   }
-  int max_items = req.max_items.value_or(kDefaultMaxItems);
-  if (max_items < 1 || max_items > kMaxMaxItems) {
-    return BadRequest("MaxItems must be between 1 and 1000");
-  }
-  store::MountTargetQuery query{req.mount_target_id, req.file_system_id, 0, max_items + 1};
-  if (req.marker && !DecodeMarker(*req.marker, &query.from_seq)) {
-    return BadRequest("marker '" + *req.marker + "' is not valid");
-  }
+  EFS_ASSIGN_OR_RETURN(Page page, ParsePage(req.max_items, req.marker, kDefaultMaxItems));
+  const int max_items = page.max_items;
+  store::MountTargetQuery query{req.mount_target_id, req.file_system_id, page.from_seq,
+                                max_items + 1};
   std::vector<store::MountTargetRow> rows;
   {
     MutexLock lock(&mu_);

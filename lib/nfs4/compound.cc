@@ -1,0 +1,106 @@
+// The COMPOUND loop (nfs4j's shape): position rules, file-handle and read-only checks, the
+// response-size budget and the slot's reply cache, all in one place so handlers do none of it.
+#include "nfs4/compound.h"
+
+#include <cstring>
+
+#include "nfs4/op_table.h"
+#include "xdr/xdr_mem.h"
+
+namespace efs::nfs4 {
+namespace {
+
+// Without a session the reply budget is the largest the server ever grants.
+constexpr size_t kSessionlessMaxResponse = 64 * 1024;
+
+// Every op result starts with its nfsstat4 (RFC 5662: each XXX4res leads with the status),
+// so the union's first bytes are the status whichever arm is active.
+void SetStatus(nfs_resop4* res, nfsstat4 status) {
+  std::memcpy(&res->nfs_resop4_u, &status, sizeof status);
+}
+
+// The checks that hold for every op before its handler runs.
+nfsstat4 Precheck(const CompoundState& cs, const nfs_argop4& arg, const OpDesc& d) {
+  if (IsIllegalOp(d)) return NFS4ERR_OP_ILLEGAL;  // RFC 5661 s18.54
+  bool is_sequence = arg.argop == OP_SEQUENCE;
+  if (cs.op_index == 0 && !is_sequence) {
+    // RFC 5661 s2.6.3.1.1.8 / s18.46.3: only the session-making ops may come without
+    // SEQUENCE, and then alone (s18.35.3, s18.36.3, s18.37.3, s18.50.3).
+    if ((d.flags & kSessionExempt) == 0) return NFS4ERR_OP_NOT_IN_SESSION;
+    if ((d.flags & kSoleOp) != 0 && cs.op_count > 1) return NFS4ERR_NOT_ONLY_OP;
+  }
+  // RFC 5661 s18.46.3: SEQUENCE anywhere but first is NFS4ERR_SEQUENCE_POS.
+  if (cs.op_index > 0 && is_sequence) return NFS4ERR_SEQUENCE_POS;
+  // RFC 5661 s18.34.3: BIND_CONN_TO_SESSION is always alone.
+  if ((d.flags & kOnlyOp) != 0 && cs.op_count > 1) return NFS4ERR_NOT_ONLY_OP;
+  if ((d.flags & kNeedsFh) != 0 && !cs.current_fh) return NFS4ERR_NOFILEHANDLE;
+  if ((d.flags & kNeedsSavedFh) != 0 && !cs.saved_fh) return NFS4ERR_NOFILEHANDLE;
+  if ((d.flags & kMutates) != 0 && cs.exp() != nullptr && cs.exp()->read_only) {
+    return NFS4ERR_ROFS;
+  }
+  if (d.handler == nullptr) return NFS4ERR_NOTSUPP;
+  return NFS4_OK;
+}
+
+std::string EncodeResult(const COMPOUND4res& res) {
+  std::string out;
+  if (!efs::xdr::EncodeAppend(xdr_COMPOUND4res, res, &out).ok()) {
+    // Only a handler bug makes a result that does not encode; answer SERVERFAULT, no ops.
+    COMPOUND4res fault{};
+    fault.status = NFS4ERR_SERVERFAULT;
+    out.clear();
+    (void)efs::xdr::EncodeAppend(xdr_COMPOUND4res, fault, &out);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Compound(CompoundState& cs, const COMPOUND4args& args) {
+  COMPOUND4res res{};
+  res.tag = args.tag;  // RFC 5661 s16.2.3: the tag is echoed
+  // RFC 5661 s16.2.3: a minor version the server does not speak answers with no results.
+  // NFSv4.0 (minor version 0) is not served yet.
+  if (args.minorversion != 1) {
+    res.status = NFS4ERR_MINOR_VERS_MISMATCH;
+    return EncodeResult(res);
+  }
+  cs.op_count = args.argarray.argarray_len;
+  nfs_resop4* results = cs.NewArray<nfs_resop4>(cs.op_count);
+  res.resarray.resarray_val = results;
+  size_t reply_size = 12 + ((args.tag.utf8string_len + 3) & ~3u);
+  nfsstat4 status = NFS4_OK;
+  for (uint32_t i = 0; i < cs.op_count && status == NFS4_OK; ++i) {
+    const nfs_argop4& arg = args.argarray.argarray_val[i];
+    nfs_resop4* r = &results[i];
+    const OpDesc& d = LookupOp(arg.argop);
+    r->resop = IsIllegalOp(d) ? OP_ILLEGAL : arg.argop;
+    cs.op_index = i;
+    status = Precheck(cs, arg, d);
+    if (status == NFS4_OK) status = d.handler(cs, arg, r);
+    if (cs.replayed) return cs.replay;  // SEQUENCE found a retransmission
+    SetStatus(r, status);
+    res.resarray.resarray_len = i + 1;
+    reply_size += efs::xdr::EncodedSize(xdr_nfs_resop4, *r);
+    // RFC 5661 s2.10.6.4 / s18.46.3: a reply over the session's limits stops at the op that
+    // crossed them.
+    size_t max = cs.session ? cs.session->fore().max_response : kSessionlessMaxResponse;
+    nfsstat4 limit = NFS4_OK;
+    if (reply_size > max) {
+      limit = NFS4ERR_REP_TOO_BIG;
+    } else if (cs.session && cs.cachethis && reply_size > cs.session->fore().max_response_cached) {
+      limit = NFS4ERR_REP_TOO_BIG_TO_CACHE;
+    }
+    if (limit != NFS4_OK && i > 0) {
+      std::memset(&r->nfs_resop4_u, 0, sizeof r->nfs_resop4_u);
+      SetStatus(r, limit);
+      status = limit;
+    }
+  }
+  res.status = status;
+  std::string reply = EncodeResult(res);
+  if (cs.session) cs.session->EndRequest(cs.slot, reply, cs.cachethis);
+  return reply;
+}
+
+}  // namespace efs::nfs4

@@ -1,0 +1,136 @@
+// CompoundState: what one COMPOUND carries from op to op (current and saved file handle, the
+// session and slot SEQUENCE found, the current stateid, the caller's identity), plus the
+// server-wide state every COMPOUND shares. Handlers get it by reference (STYLE.md 2.4: no
+// thread-local request context).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/clock.h"
+#include "fs/filesystem.h"
+#include "nfs4/filehandle.h"
+#include "nfs4/state/clients.h"
+#include "nfs4/state/lock_state.h"
+#include "nfs4/state/open_state.h"
+#include "nfs4/state/session.h"
+#include "xdr/nfs4_prot.h"
+
+namespace efs::nfs4 {
+
+// The largest READ or WRITE (EFS-REFERENCE s2.6: rsize = wsize = 1 MiB).
+inline constexpr uint32_t kMaxIoSize = 1u << 20;
+
+// One efsd file system as a mount target serves it.
+struct Export {
+  uint64_t id = 0;               // ExportIdFor(file system id); goes into handles and fsid
+  fs::FileSystem* fs = nullptr;  // not owned
+  bool read_only = false;        // mutating ops answer NFS4ERR_ROFS
+};
+
+// Server-wide state, owned by Nfs4Server. Thread-safe (each table locks itself).
+struct ServerState {
+  ServerState(const Clock* clock, uint32_t boot_tag)
+      : clock(clock),
+        clients(clock, state::kLeaseSeconds),
+        opens(boot_tag, &numbers),
+        locks(boot_tag, &numbers) {}
+  const Clock* clock;  // not owned
+  state::StateNumbers numbers;
+  state::ClientTable clients;
+  state::OpenTable opens;
+  state::LockTable locks;
+
+  // Releases every open and lock of `clientid` (its record went away) and unpins its files.
+  void ReleaseClient(uint64_t clientid) {
+    locks.ReleaseClient(clientid);
+    for (const state::PinnedFile& f : opens.ReleaseClient(clientid)) (void)f.fs->Unpin(f.id);
+  }
+};
+
+// Per-COMPOUND state. Not thread-safe: one COMPOUND runs on one thread.
+class CompoundState {
+ public:
+  CompoundState(ServerState* server, std::optional<Export> exp, fs::Credentials cred,
+                std::string principal, std::string scope)
+      : server_(server),
+        exp_(exp),
+        cred_(std::move(cred)),
+        principal_(std::move(principal)),
+        scope_(std::move(scope)) {}
+  CompoundState(const CompoundState&) = delete;
+  CompoundState& operator=(const CompoundState&) = delete;
+
+  ServerState& server() { return *server_; }
+  state::ClientTable& clients() { return server_->clients; }
+  state::OpenTable& opens() { return server_->opens; }
+  state::LockTable& locks() { return server_->locks; }
+  // The export the connection's mount target serves; nullptr if none.
+  const Export* exp() const { return exp_ ? &*exp_ : nullptr; }
+  // REQUIRES: exp() != nullptr (true whenever a current file handle is set).
+  fs::FileSystem& fs() const { return *exp_->fs; }
+  const fs::Credentials& cred() const { return cred_; }
+  // The RPC principal, "flavor:uid", compared by EXCHANGE_ID and CREATE_SESSION.
+  const std::string& principal() const { return principal_; }
+  // The mount target: client records and sessions are kept per scope.
+  const std::string& scope() const { return scope_; }
+
+  // File handles. The export id of both is always exp()->id.
+  std::optional<fs::FileId> current_fh;
+  std::optional<fs::FileId> saved_fh;
+  FileHandle Handle(fs::FileId id) const { return FileHandle{exp_ ? exp_->id : 0, id}; }
+
+  // Set by a successful SEQUENCE (RFC 5661 s18.46).
+  std::shared_ptr<state::Session> session;
+  uint32_t slot = 0;
+  bool cachethis = false;
+  // Set by SEQUENCE when the request is a retransmission: the cached reply to send as is.
+  bool replayed = false;
+  std::string replay;
+
+  // RFC 5661 s16.2.3.1.2: the stateid the last stateid-producing op returned.
+  std::optional<stateid4> current_stateid;
+
+  // Where in the COMPOUND we are.
+  uint32_t op_index = 0;
+  uint32_t op_count = 0;
+  size_t request_size = 0;  // bytes of the COMPOUND4args
+
+  // The client id of the session (0 without one).
+  uint64_t clientid() const { return session ? session->clientid() : 0; }
+
+  // Memory for result values; freed with the state, after the reply is encoded.
+  char* CopyBytes(std::string_view bytes) {
+    char* p = NewArray<char>(bytes.size() + 1);
+    if (!bytes.empty()) std::copy(bytes.begin(), bytes.end(), p);
+    return p;
+  }
+  // Keeps `s` alive with the state and returns its bytes (no copy).
+  char* Keep(std::string s) {
+    auto p = std::make_shared<std::string>(std::move(s));
+    arena_.push_back(p);
+    return p->data();
+  }
+  template <class T>
+  T* NewArray(size_t n) {
+    T* p = new T[n == 0 ? 1 : n]();
+    arena_.emplace_back(p, [](T* q) { delete[] q; });
+    return p;
+  }
+
+ private:
+  ServerState* server_;
+  std::optional<Export> exp_;
+  fs::Credentials cred_;
+  std::string principal_;
+  std::string scope_;
+  std::vector<std::shared_ptr<void>> arena_;
+};
+
+}  // namespace efs::nfs4

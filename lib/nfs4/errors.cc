@@ -1,0 +1,123 @@
+// Status -> nfsstat4 (the only place that maps file-system errors to NFS errors).
+#include "nfs4/errors.h"
+
+namespace efs::nfs4 {
+
+nfsstat4 ToNfsStat(const Status& status) {
+  switch (status.code()) {
+    case Code::kOk:
+      return NFS4_OK;
+    case Code::kInvalidArgument:
+      // fs/filesystem.h: bad names and refused file types carry a reason.
+      if (status.reason() == "BadName") return NFS4ERR_BADNAME;
+      if (status.reason() == "BadType") return NFS4ERR_BADTYPE;
+      return NFS4ERR_INVAL;
+    case Code::kNotFound:
+      return NFS4ERR_NOENT;
+    case Code::kAlreadyExists:
+      return NFS4ERR_EXIST;
+    case Code::kPermissionDenied:
+      return NFS4ERR_ACCESS;
+    case Code::kNotPermitted:
+      return NFS4ERR_PERM;
+    case Code::kNotDir:
+      return NFS4ERR_NOTDIR;
+    case Code::kIsDir:
+      return NFS4ERR_ISDIR;
+    case Code::kNotEmpty:
+      return NFS4ERR_NOTEMPTY;
+    case Code::kNameTooLong:
+      return NFS4ERR_NAMETOOLONG;
+    case Code::kStale:
+      return NFS4ERR_STALE;
+    case Code::kNoSpace:
+      return NFS4ERR_NOSPC;
+    case Code::kReadOnly:
+      return NFS4ERR_ROFS;
+    case Code::kTooManyLinks:
+      return NFS4ERR_MLINK;
+    case Code::kFileTooBig:
+      return NFS4ERR_FBIG;
+    case Code::kResourceExhausted:
+    case Code::kUnavailable:
+      return NFS4ERR_DELAY;  // RFC 5661 s15.1.1.3: try again later
+    case Code::kFailedPrecondition:
+      return NFS4ERR_INVAL;
+    case Code::kIOError:
+    case Code::kCorruption:
+      return NFS4ERR_IO;
+    case Code::kInternal:
+      return NFS4ERR_SERVERFAULT;
+  }
+  return NFS4ERR_SERVERFAULT;
+}
+
+const char* NfsStatName(nfsstat4 status) {
+  switch (status) {
+#define EFS_NFSSTAT_CASE(x) \
+  case x:                   \
+    return #x;
+    EFS_NFSSTAT_CASE(NFS4_OK)
+    EFS_NFSSTAT_CASE(NFS4ERR_PERM)
+    EFS_NFSSTAT_CASE(NFS4ERR_NOENT)
+    EFS_NFSSTAT_CASE(NFS4ERR_IO)
+    EFS_NFSSTAT_CASE(NFS4ERR_ACCESS)
+    EFS_NFSSTAT_CASE(NFS4ERR_EXIST)
+    EFS_NFSSTAT_CASE(NFS4ERR_NOTDIR)
+    EFS_NFSSTAT_CASE(NFS4ERR_ISDIR)
+    EFS_NFSSTAT_CASE(NFS4ERR_INVAL)
+    EFS_NFSSTAT_CASE(NFS4ERR_FBIG)
+    EFS_NFSSTAT_CASE(NFS4ERR_NOSPC)
+    EFS_NFSSTAT_CASE(NFS4ERR_ROFS)
+    EFS_NFSSTAT_CASE(NFS4ERR_MLINK)
+    EFS_NFSSTAT_CASE(NFS4ERR_NAMETOOLONG)
+    EFS_NFSSTAT_CASE(NFS4ERR_NOTEMPTY)
+    EFS_NFSSTAT_CASE(NFS4ERR_STALE)
+    EFS_NFSSTAT_CASE(NFS4ERR_BADHANDLE)
+    EFS_NFSSTAT_CASE(NFS4ERR_BAD_COOKIE)
+    EFS_NFSSTAT_CASE(NFS4ERR_NOTSUPP)
+    EFS_NFSSTAT_CASE(NFS4ERR_TOOSMALL)
+    EFS_NFSSTAT_CASE(NFS4ERR_SERVERFAULT)
+    EFS_NFSSTAT_CASE(NFS4ERR_BADTYPE)
+    EFS_NFSSTAT_CASE(NFS4ERR_DELAY)
+    EFS_NFSSTAT_CASE(NFS4ERR_SAME)
+    EFS_NFSSTAT_CASE(NFS4ERR_NOT_SAME)
+    EFS_NFSSTAT_CASE(NFS4ERR_EXPIRED)
+    EFS_NFSSTAT_CASE(NFS4ERR_NOFILEHANDLE)
+    EFS_NFSSTAT_CASE(NFS4ERR_MINOR_VERS_MISMATCH)
+    EFS_NFSSTAT_CASE(NFS4ERR_STALE_CLIENTID)
+    EFS_NFSSTAT_CASE(NFS4ERR_OLD_STATEID)
+    EFS_NFSSTAT_CASE(NFS4ERR_BAD_STATEID)
+    EFS_NFSSTAT_CASE(NFS4ERR_SYMLINK)
+    EFS_NFSSTAT_CASE(NFS4ERR_RESTOREFH)
+    EFS_NFSSTAT_CASE(NFS4ERR_ATTRNOTSUPP)
+    EFS_NFSSTAT_CASE(NFS4ERR_NO_GRACE)
+    EFS_NFSSTAT_CASE(NFS4ERR_BADXDR)
+    EFS_NFSSTAT_CASE(NFS4ERR_LOCKS_HELD)
+    EFS_NFSSTAT_CASE(NFS4ERR_OPENMODE)
+    EFS_NFSSTAT_CASE(NFS4ERR_BADOWNER)
+    EFS_NFSSTAT_CASE(NFS4ERR_BADNAME)
+    EFS_NFSSTAT_CASE(NFS4ERR_OP_ILLEGAL)
+    EFS_NFSSTAT_CASE(NFS4ERR_BADSESSION)
+    EFS_NFSSTAT_CASE(NFS4ERR_BADSLOT)
+    EFS_NFSSTAT_CASE(NFS4ERR_COMPLETE_ALREADY)
+    EFS_NFSSTAT_CASE(NFS4ERR_SEQ_MISORDERED)
+    EFS_NFSSTAT_CASE(NFS4ERR_SEQUENCE_POS)
+    EFS_NFSSTAT_CASE(NFS4ERR_REQ_TOO_BIG)
+    EFS_NFSSTAT_CASE(NFS4ERR_REP_TOO_BIG)
+    EFS_NFSSTAT_CASE(NFS4ERR_REP_TOO_BIG_TO_CACHE)
+    EFS_NFSSTAT_CASE(NFS4ERR_RETRY_UNCACHED_REP)
+    EFS_NFSSTAT_CASE(NFS4ERR_TOO_MANY_OPS)
+    EFS_NFSSTAT_CASE(NFS4ERR_OP_NOT_IN_SESSION)
+    EFS_NFSSTAT_CASE(NFS4ERR_CLIENTID_BUSY)
+    EFS_NFSSTAT_CASE(NFS4ERR_BAD_HIGH_SLOT)
+    EFS_NFSSTAT_CASE(NFS4ERR_NOT_ONLY_OP)
+    EFS_NFSSTAT_CASE(NFS4ERR_WRONG_TYPE)
+    EFS_NFSSTAT_CASE(NFS4ERR_CLID_INUSE)
+#undef EFS_NFSSTAT_CASE
+    default:
+      return "NFS4ERR_?";
+  }
+}
+
+}  // namespace efs::nfs4

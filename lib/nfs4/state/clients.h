@@ -1,0 +1,131 @@
+// The client table: NFSv4.1 client records (EXCHANGE_ID), their sessions (CREATE_SESSION,
+// DESTROY_SESSION) and their leases (RFC 5661 s2.4, s8.3, s18.35-18.37, s18.50).
+//
+// Records are kept per scope, the mount target a client reached: every mount target looks like
+// its own server (its own server_owner), so a client's record on one file system never meets
+// its record on another. Everything lives in memory; a restarted efsd knows no clients and
+// answers their old client ids and sessions with NFS4ERR_STALE_CLIENTID / NFS4ERR_BADSESSION.
+//
+// Leases: SEQUENCE, CREATE_SESSION and EXCHANGE_ID of a confirmed record renew a client's
+// lease; a client silent for longer than the lease time is expired by Reap(): its record and
+// sessions go, and the caller releases its open state.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/mutex.h"
+#include "nfs4/state/session.h"
+#include "xdr/nfs4_prot.h"
+
+namespace efs::nfs4::state {
+
+// The lease time efsd grants: 90 s, as Linux knfsd (AWS publishes none; EFS-REFERENCE s2.5).
+inline constexpr uint32_t kLeaseSeconds = 90;
+
+using Verifier = std::array<char, NFS4_VERIFIER_SIZE>;
+
+struct ExchangeIdArgs {
+  std::string scope;      // the mount target
+  std::string owner;      // co_ownerid
+  Verifier verifier{};    // co_verifier
+  std::string principal;  // who called: "flavor:uid"
+  bool update = false;    // EXCHGID4_FLAG_UPD_CONFIRMED_REC_A
+};
+
+struct ExchangeIdResult {
+  uint64_t clientid = 0;
+  uint32_t sequenceid = 0;
+  bool confirmed = false;
+};
+
+struct CreateSessionArgs {
+  std::string scope;
+  std::string principal;
+  uint64_t clientid = 0;
+  uint32_t sequence = 0;
+  uint32_t flags = 0;
+  ChannelAttrs fore, back;  // as the client asked
+};
+
+struct CreateSessionResult {
+  SessionId sessionid{};
+  uint32_t sequence = 0;
+  uint32_t flags = 0;
+  ChannelAttrs fore, back;  // as granted
+};
+
+// Thread-safe.
+class ClientTable {
+ public:
+  // `clock` is not owned and must outlive the table.
+  ClientTable(const Clock* clock, double lease_seconds);
+
+  // RFC 5661 s18.35.4: creates, finds or updates the record for args.owner.
+  nfsstat4 ExchangeId(const ExchangeIdArgs& args, ExchangeIdResult* out);
+
+  // RFC 5661 s18.36.4: confirms the record on its first session and creates a session.
+  // A replay (args.sequence one behind) returns the cached result. A record that the new one
+  // replaces (the client rebooted) is dropped; its id is appended to *dropped so the caller
+  // can release its open state.
+  nfsstat4 CreateSession(const CreateSessionArgs& args, CreateSessionResult* out,
+                         std::vector<uint64_t>* dropped);
+
+  // Finds a session and renews its client's lease. NFS4ERR_BADSESSION for an unknown session
+  // or one of another scope.
+  nfsstat4 FindSession(const SessionId& id, const std::string& scope,
+                       std::shared_ptr<Session>* out);
+
+  // RFC 5661 s18.37: NFS4ERR_BADSESSION if unknown.
+  nfsstat4 DestroySession(const SessionId& id, const std::string& scope);
+
+  // RFC 5661 s18.50: NFS4ERR_STALE_CLIENTID if unknown, NFS4ERR_CLIENTID_BUSY while it has
+  // sessions or `has_state`.
+  nfsstat4 DestroyClientId(uint64_t clientid, const std::string& scope, bool has_state);
+
+  // RFC 5661 s18.51: NFS4ERR_COMPLETE_ALREADY on the second call.
+  nfsstat4 ReclaimComplete(uint64_t clientid);
+
+  // Expires every client whose lease ran out (and that has no request in progress) and
+  // returns their ids. Cheap to call often: scans at most once a second.
+  std::vector<uint64_t> Reap();
+
+  double lease_seconds() const { return lease_seconds_; }
+
+ private:
+  struct Client {
+    uint64_t clientid = 0;
+    std::string scope, owner, principal;
+    Verifier verifier{};
+    bool confirmed = false;
+    bool reclaim_complete = false;
+    uint32_t sequence = 1;  // the csa_sequence the next CREATE_SESSION must carry
+    bool has_cached_session = false;
+    CreateSessionResult cached_session;  // the last CREATE_SESSION result, for replays
+    double renewed = 0;
+    std::vector<SessionId> sessions;
+  };
+
+  Client* FindLocked(uint64_t clientid) REQUIRES(mu_);
+  // The confirmed (or else unconfirmed) record of `owner` in `scope`.
+  Client* FindOwnerLocked(const std::string& scope, const std::string& owner, bool confirmed)
+      REQUIRES(mu_);
+  Client* NewClientLocked(const ExchangeIdArgs& args) REQUIRES(mu_);
+  void EraseLocked(uint64_t clientid) REQUIRES(mu_);
+
+  const Clock* clock_;
+  const double lease_seconds_;
+  Mutex mu_;
+  uint64_t next_clientid_ GUARDED_BY(mu_);
+  uint64_t next_session_ GUARDED_BY(mu_) = 1;
+  double last_reap_ GUARDED_BY(mu_) = 0;
+  std::map<uint64_t, Client> clients_ GUARDED_BY(mu_);
+  std::map<SessionId, std::shared_ptr<Session>> sessions_ GUARDED_BY(mu_);
+};
+
+}  // namespace efs::nfs4::state

@@ -1,0 +1,68 @@
+// Stateids: how efsd names open state on the wire, and the special values RFC 5661 defines.
+//
+// The format
+// ----------
+// A stateid4 is a 32-bit seqid plus 12 opaque bytes, `other` (RFC 5661 s8.2). efsd lays out
+// `other` as
+//
+//   bytes 0..3   boot tag: a 32-bit value chosen when the Nfs4Server starts (big-endian)
+//   bytes 4..11  state number: a 64-bit counter, never 0, never reused within one boot
+//                (big-endian)
+//
+// State lives in memory only, so a stateid from an earlier boot (another tag) names nothing and
+// answers NFS4ERR_BAD_STATEID, as does a number that is unknown or was freed, or one belonging
+// to another client or to another file than the current file handle.
+//
+// Seqid rules (RFC 5661 s8.2.2)
+// -----------------------------
+// - A new open state starts at seqid 1; every OPEN upgrade and OPEN_DOWNGRADE adds one
+//   (wrapping from 0xffffffff to 1, never to 0).
+// - In a request, seqid 0 means "the current one" and always matches.
+// - A seqid below the current one is NFS4ERR_OLD_STATEID; above it, NFS4ERR_BAD_STATEID.
+//
+// Special stateids (RFC 5661 s8.2.3), recognised by the whole `other` being zero or all ones:
+//   anonymous (seqid 0, other 0)      READ/WRITE/SETATTR without an open: allowed, the file
+//                                      system checks permissions
+//   bypass    (seqid ~0, other ~0)    treated as anonymous (no mandatory locks in efsd)
+//   current   (seqid 1, other 0)      the stateid the previous op in this COMPOUND produced
+//   invalid   (seqid ~0, other 0)     what CLOSE returns (RFC 5661 s18.2.4); never valid
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+
+#include "xdr/nfs4_prot.h"
+
+namespace efs::nfs4::state {
+
+bool IsAnonymous(const stateid4& s);
+bool IsBypass(const stateid4& s);
+bool IsCurrent(const stateid4& s);
+stateid4 InvalidStateid();
+
+// Builds and parses `other` for one boot tag.
+class StateIdCodec {
+ public:
+  explicit StateIdCodec(uint32_t boot_tag) : boot_tag_(boot_tag) {}
+  stateid4 Make(uint64_t number, uint32_t seqid) const;
+  // The state number, or nullopt for another boot or a special stateid.
+  std::optional<uint64_t> Number(const stateid4& s) const;
+
+ private:
+  uint32_t boot_tag_;
+};
+
+// The state numbers of one boot, shared by open and lock stateids so they never collide.
+class StateNumbers {
+ public:
+  uint64_t Next() { return next_.fetch_add(1); }
+
+ private:
+  std::atomic<uint64_t> next_{1};
+};
+
+// The next seqid after `seqid` (skipping 0).
+inline uint32_t NextSeqid(uint32_t seqid) { return seqid == UINT32_MAX ? 1 : seqid + 1; }
+
+}  // namespace efs::nfs4::state

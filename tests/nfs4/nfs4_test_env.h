@@ -1,0 +1,158 @@
+// Nfs4TestEnv: an Nfs4Server over a MemFs with a FakeClock, and helpers that run COMPOUNDs
+// through XDR (encode the args, HandleCompound, decode the reply) as the wire would.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "fs/mem_fs.h"
+#include "nfs4/compound_builder.h"
+#include "nfs4/errors.h"
+#include "nfs4/nfs4_server.h"
+#include "rpc/auth_sys.h"
+#include "rpc/program_table.h"
+#include "xdr/xdr_mem.h"
+
+namespace efs::nfs4::testing {
+
+inline constexpr char kMountTarget[] = "fsmt-0000000000000001";
+
+// A decoded COMPOUND4res and the bytes it came from.
+struct Reply {
+  std::string bytes;
+  std::optional<efs::xdr::XdrOwned<COMPOUND4res>> res;
+
+  nfsstat4 status() const { return res ? (*res)->status : NFS4ERR_BADXDR; }
+  uint32_t count() const { return res ? (*res)->resarray.resarray_len : 0; }
+  const nfs_resop4& op(uint32_t i) const { return (*res)->resarray.resarray_val[i]; }
+  const decltype(nfs_resop4::nfs_resop4_u)& u(uint32_t i) const { return op(i).nfs_resop4_u; }
+  // The status of op i (every result starts with it).
+  nfsstat4 op_status(uint32_t i) const {
+    nfsstat4 s;
+    std::memcpy(&s, &op(i).nfs_resop4_u, sizeof s);
+    return s;
+  }
+  // The last result's status.
+  nfsstat4 last() const { return count() == 0 ? status() : op_status(count() - 1); }
+};
+
+inline rpc::Credentials Cred(uint32_t uid, uint32_t gid) {
+  rpc::Credentials c;
+  c.flavor = rpc::kAuthSys;
+  c.uid = uid;
+  c.gid = gid;
+  c.machine = "client";
+  return c;
+}
+
+class Nfs4TestEnv : public ::testing::Test {
+ protected:
+  Nfs4TestEnv()
+      : fs_(fs::NewMemFs(&clock_)),
+        server_(
+            [this](const std::string& mt) -> std::optional<Export> {
+              if (mt != kMountTarget) return std::nullopt;
+              return Export{ExportIdFor("fs-0000000000000001"), fs_.get(), read_only_};
+            },
+            &clock_) {}
+
+  // Runs `b` as `cred` through the RPC handler and decodes the reply.
+  Reply Run(CompoundBuilder& b, const rpc::Credentials& cred = Cred(0, 0)) {
+    std::string args = b.Encode();
+    return RunBytes(args, cred);
+  }
+  Reply RunBytes(const std::string& args, const rpc::Credentials& cred = Cred(0, 0)) {
+    rpc::CallHeader header;
+    header.prog = kNfsProgram;
+    header.vers = kNfsVersion;
+    header.proc = kProcCompound;
+    rpc::ConnectionInfo info;
+    info.mount_target_id = kMountTarget;
+    rpc::CallContext ctx{header, cred, info, nullptr};
+    XDR xdrs;
+    xdrmem_create(&xdrs, const_cast<char*>(args.data()), static_cast<u_int>(args.size()),
+                  XDR_DECODE);
+    Reply r;
+    Status s = server_.HandleCompound(ctx, &xdrs, &r.bytes);
+    xdr_destroy(&xdrs);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    auto decoded = efs::xdr::Decode(xdr_COMPOUND4res, r.bytes);
+    EXPECT_TRUE(decoded.ok());
+    if (decoded.ok()) r.res.emplace(std::move(decoded).value());
+    return r;
+  }
+
+  // EXCHANGE_ID + CREATE_SESSION; leaves the session in sessionid_ and seqid_ at 0.
+  void Connect(const std::string& owner = "client-1", uint32_t max_ops = 16,
+               uint32_t max_response = 2 << 20, uint32_t max_cached = 64 * 1024) {
+    CompoundBuilder x;
+    x.ExchangeId(owner);
+    Reply rx = Run(x);
+    ASSERT_EQ(rx.status(), NFS4_OK);
+    clientid_ = rx.u(0).opexchange_id.EXCHANGE_ID4res_u.eir_resok4.eir_clientid;
+    uint32_t seq = rx.u(0).opexchange_id.EXCHANGE_ID4res_u.eir_resok4.eir_sequenceid;
+    CompoundBuilder c;
+    c.CreateSession(clientid_, seq, max_ops, 4, max_response, max_cached);
+    Reply rc = Run(c);
+    ASSERT_EQ(rc.status(), NFS4_OK);
+    std::memcpy(sessionid_, rc.u(0).opcreate_session.CREATE_SESSION4res_u.csr_resok4.csr_sessionid,
+                NFS4_SESSIONID_SIZE);
+    seqid_ = 0;
+  }
+
+  // A builder that starts with the next SEQUENCE on slot 0.
+  CompoundBuilder Seq() {
+    CompoundBuilder b;
+    b.Sequence(sessionid_, ++seqid_);
+    return b;
+  }
+
+  // Runs SEQUENCE + PUTROOTFH + ops and expects every op to succeed.
+  Reply Ok(CompoundBuilder& b, const rpc::Credentials& cred = Cred(0, 0)) {
+    Reply r = Run(b, cred);
+    EXPECT_EQ(r.status(), NFS4_OK) << NfsStatName(r.status()) << " at op " << r.count() - 1;
+    return r;
+  }
+
+  // The handle of the file `name` in the root.
+  std::string Handle(const std::string& name) {
+    CompoundBuilder b = Seq();
+    b.PutRootFh();
+    if (!name.empty()) b.Lookup(name);
+    b.GetFh();
+    Reply r = Ok(b);
+    const nfs_fh4& fh = r.u(r.count() - 1).opgetfh.GETFH4res_u.resok4.object;
+    return std::string(fh.nfs_fh4_val, fh.nfs_fh4_len);
+  }
+
+  // Creates root/`name` with OPEN and writes `data`; returns the open stateid.
+  stateid4 CreateFile(const std::string& name, const std::string& data = "",
+                      const rpc::Credentials& cred = Cred(0, 0)) {
+    CompoundBuilder b = Seq();
+    b.PutRootFh().Open("owner", name, UNCHECKED4);
+    if (!data.empty()) b.Write(CurrentStateid(), 0, data, FILE_SYNC4);
+    Reply r = Ok(b, cred);
+    return r.u(2).opopen.OPEN4res_u.resok4.stateid;
+  }
+
+  static stateid4 CurrentStateid() {
+    stateid4 s{};
+    s.seqid = 1;
+    return s;
+  }
+
+  FakeClock clock_;
+  std::unique_ptr<fs::FileSystem> fs_;
+  bool read_only_ = false;
+  Nfs4Server server_;
+  uint64_t clientid_ = 0;
+  char sessionid_[NFS4_SESSIONID_SIZE] = {};
+  uint32_t seqid_ = 0;
+};
+
+}  // namespace efs::nfs4::testing

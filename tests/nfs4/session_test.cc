@@ -1,0 +1,244 @@
+// Session ops: EXCHANGE_ID, CREATE_SESSION, SEQUENCE with its slot table and reply cache,
+// DESTROY_SESSION, DESTROY_CLIENTID, BIND_CONN_TO_SESSION, RECLAIM_COMPLETE, and leases.
+#include "nfs4/nfs4_test_env.h"
+
+namespace efs::nfs4::testing {
+namespace {
+
+using Session = Nfs4TestEnv;
+
+const EXCHANGE_ID4resok& ExchangeOk(const Reply& r) {
+  return r.u(0).opexchange_id.EXCHANGE_ID4res_u.eir_resok4;
+}
+const CREATE_SESSION4resok& SessionOk(const Reply& r) {
+  return r.u(0).opcreate_session.CREATE_SESSION4res_u.csr_resok4;
+}
+
+TEST_F(Session, ExchangeIdOfANewClientIsUnconfirmedUntilCreateSession) {
+  CompoundBuilder x;
+  x.ExchangeId("c1");
+  Reply r = Run(x);
+  ASSERT_EQ(r.status(), NFS4_OK);
+  EXPECT_EQ(ExchangeOk(r).eir_flags & EXCHGID4_FLAG_CONFIRMED_R, 0u);
+  EXPECT_NE(ExchangeOk(r).eir_flags & EXCHGID4_FLAG_USE_NON_PNFS, 0u);
+  EXPECT_EQ(ExchangeOk(r).eir_state_protect.spr_how, SP4_NONE);
+  Connect("c2");
+  CompoundBuilder again;
+  again.ExchangeId("c2");
+  Reply r2 = Run(again);
+  EXPECT_EQ(ExchangeOk(r2).eir_clientid, clientid_);
+  EXPECT_NE(ExchangeOk(r2).eir_flags & EXCHGID4_FLAG_CONFIRMED_R, 0u);
+}
+
+TEST_F(Session, ExchangeIdUpdateOfAnUnknownClientIsNoent) {
+  CompoundBuilder x;
+  x.ExchangeId("nobody", "v", EXCHGID4_FLAG_UPD_CONFIRMED_REC_A);
+  EXPECT_EQ(Run(x).status(), NFS4ERR_NOENT);
+}
+
+TEST_F(Session, ExchangeIdWithStateProtectionIsNotSupported) {
+  CompoundBuilder x;
+  x.ExchangeId("c");
+  x.Build().argarray.argarray_val[0].nfs_argop4_u.opexchange_id.eia_state_protect.spa_how =
+      SP4_MACH_CRED;
+  EXPECT_EQ(Run(x).status(), NFS4ERR_NOTSUPP);
+}
+
+TEST_F(Session, CreateSessionReplayReturnsTheSameSession) {
+  CompoundBuilder x;
+  x.ExchangeId("c");
+  Reply rx = Run(x);
+  uint64_t id = ExchangeOk(rx).eir_clientid;
+  uint32_t seq = ExchangeOk(rx).eir_sequenceid;
+  CompoundBuilder c;
+  c.CreateSession(id, seq);
+  Reply a = Run(c);
+  Reply b = Run(c);
+  ASSERT_EQ(a.status(), NFS4_OK);
+  ASSERT_EQ(b.status(), NFS4_OK);
+  EXPECT_EQ(
+      0, std::memcmp(SessionOk(a).csr_sessionid, SessionOk(b).csr_sessionid, NFS4_SESSIONID_SIZE));
+  CompoundBuilder skip;
+  skip.CreateSession(id, seq + 5);
+  EXPECT_EQ(Run(skip).status(), NFS4ERR_SEQ_MISORDERED);
+}
+
+TEST_F(Session, CreateSessionOfAnUnknownClientIsStaleClientid) {
+  CompoundBuilder c;
+  c.CreateSession(12345, 1);
+  EXPECT_EQ(Run(c).status(), NFS4ERR_STALE_CLIENTID);
+}
+
+TEST_F(Session, CreateSessionNegotiatesTheChannelDown) {
+  CompoundBuilder x;
+  x.ExchangeId("c");
+  Reply rx = Run(x);
+  CompoundBuilder c;
+  c.CreateSession(ExchangeOk(rx).eir_clientid, ExchangeOk(rx).eir_sequenceid, 1000, 1000);
+  Reply r = Run(c);
+  ASSERT_EQ(r.status(), NFS4_OK);
+  const channel_attrs4& f = SessionOk(r).csr_fore_chan_attrs;
+  EXPECT_EQ(f.ca_maxoperations, 128u);
+  EXPECT_EQ(f.ca_maxrequests, 64u);
+  EXPECT_EQ(f.ca_maxrequestsize, 1u << 20);  // as asked, under the cap
+  EXPECT_EQ(f.ca_maxresponsesize, (1u << 20) + 64 * 1024);
+  const channel_attrs4& back = SessionOk(r).csr_back_chan_attrs;
+  EXPECT_EQ(back.ca_maxoperations, 1000u);  // the unused back channel echoes the request
+  EXPECT_EQ(back.ca_maxrequests, 1000u);
+}
+
+TEST_F(Session, SequenceReportsTheSlotTable) {
+  Connect();
+  CompoundBuilder b = Seq();
+  Reply r = Ok(b);
+  const SEQUENCE4resok& ok = r.u(0).opsequence.SEQUENCE4res_u.sr_resok4;
+  EXPECT_EQ(ok.sr_sequenceid, 1u);
+  EXPECT_EQ(ok.sr_highest_slotid, 3u);
+  EXPECT_EQ(ok.sr_status_flags, 0u);
+}
+
+TEST_F(Session, ASlotBeyondTheTableIsBadSlot) {
+  Connect();
+  CompoundBuilder b;
+  b.Sequence(sessionid_, 1, /*slot=*/4);
+  EXPECT_EQ(Run(b).status(), NFS4ERR_BADSLOT);
+}
+
+TEST_F(Session, ASeqidThatSkipsAheadIsMisordered) {
+  Connect();
+  CompoundBuilder b;
+  b.Sequence(sessionid_, 3);
+  EXPECT_EQ(Run(b).status(), NFS4ERR_SEQ_MISORDERED);
+}
+
+TEST_F(Session, ARetransmittedCreateGetsTheCachedReplyNotExist) {
+  Connect();
+  CompoundBuilder b = Seq();
+  b.PutRootFh().Create(NF4DIR, "d").GetFh();
+  std::string args = b.Encode();
+  Reply first = RunBytes(args);
+  ASSERT_EQ(first.status(), NFS4_OK);
+  Reply again = RunBytes(args);
+  EXPECT_EQ(again.bytes, first.bytes);
+  // A new request on the slot does run: now the name exists.
+  CompoundBuilder c = Seq();
+  c.PutRootFh().Create(NF4DIR, "d");
+  EXPECT_EQ(Run(c).last(), NFS4ERR_EXIST);
+}
+
+TEST_F(Session, ARetransmissionWithoutCacheThisIsRetryUncachedRep) {
+  Connect();
+  CompoundBuilder b;
+  b.Sequence(sessionid_, 1, 0, /*cachethis=*/false).PutRootFh();
+  ASSERT_EQ(Run(b).status(), NFS4_OK);
+  EXPECT_EQ(Run(b).status(), NFS4ERR_RETRY_UNCACHED_REP);
+}
+
+TEST_F(Session, SlotsCountSeqidsIndependently) {
+  Connect();
+  CompoundBuilder a;
+  a.Sequence(sessionid_, 1, 0);
+  CompoundBuilder b;
+  b.Sequence(sessionid_, 1, 1, true, 1);
+  EXPECT_EQ(Run(a).status(), NFS4_OK);
+  EXPECT_EQ(Run(b).status(), NFS4_OK);
+}
+
+TEST_F(Session, AnUnknownSessionIsBadSession) {
+  char bogus[NFS4_SESSIONID_SIZE] = {1, 2, 3};
+  CompoundBuilder b;
+  b.Sequence(bogus, 1);
+  EXPECT_EQ(Run(b).status(), NFS4ERR_BADSESSION);
+}
+
+TEST_F(Session, SequenceRenewsTheLease) {
+  Connect();
+  for (int i = 0; i < 3; ++i) {
+    clock_.Advance(60);
+    CompoundBuilder b = Seq();
+    EXPECT_EQ(Run(b).status(), NFS4_OK);
+  }
+}
+
+TEST_F(Session, AnExpiredClientLosesItsSessionAndClientId) {
+  Connect();
+  stateid4 open = CreateFile("f", "data");
+  (void)open;
+  clock_.Advance(state::kLeaseSeconds + 2);
+  CompoundBuilder b = Seq();
+  EXPECT_EQ(Run(b).status(), NFS4ERR_BADSESSION);
+  CompoundBuilder c;
+  c.CreateSession(clientid_, 2);
+  EXPECT_EQ(Run(c).status(), NFS4ERR_STALE_CLIENTID);
+}
+
+TEST_F(Session, DestroySessionEndsTheSession) {
+  Connect();
+  CompoundBuilder d;
+  d.DestroySession(sessionid_);
+  EXPECT_EQ(Run(d).status(), NFS4_OK);
+  CompoundBuilder b = Seq();
+  EXPECT_EQ(Run(b).status(), NFS4ERR_BADSESSION);
+}
+
+TEST_F(Session, DestroySessionOfTheCurrentSessionMustBeLast) {
+  Connect();
+  CompoundBuilder d = Seq();
+  d.DestroySession(sessionid_).PutRootFh();
+  EXPECT_EQ(Run(d).op_status(1), NFS4ERR_NOT_ONLY_OP);
+  CompoundBuilder e = Seq();
+  e.DestroySession(sessionid_);
+  EXPECT_EQ(Run(e).status(), NFS4_OK);
+}
+
+TEST_F(Session, DestroyClientidIsBusyWhileSessionsLive) {
+  Connect();
+  CompoundBuilder d;
+  d.DestroyClientid(clientid_);
+  EXPECT_EQ(Run(d).status(), NFS4ERR_CLIENTID_BUSY);
+  CompoundBuilder s;
+  s.DestroySession(sessionid_);
+  ASSERT_EQ(Run(s).status(), NFS4_OK);
+  EXPECT_EQ(Run(d).status(), NFS4_OK);
+  EXPECT_EQ(Run(d).status(), NFS4ERR_STALE_CLIENTID);
+}
+
+TEST_F(Session, ARebootedClientReplacesItsRecordOnCreateSession) {
+  Connect("c");
+  char old_session[NFS4_SESSIONID_SIZE];
+  std::memcpy(old_session, sessionid_, sizeof old_session);
+  CompoundBuilder x;
+  x.ExchangeId("c", "rebooted");
+  Reply rx = Run(x);
+  ASSERT_EQ(rx.status(), NFS4_OK);
+  EXPECT_NE(ExchangeOk(rx).eir_clientid, clientid_);
+  CompoundBuilder c;
+  c.CreateSession(ExchangeOk(rx).eir_clientid, ExchangeOk(rx).eir_sequenceid);
+  ASSERT_EQ(Run(c).status(), NFS4_OK);
+  CompoundBuilder b;
+  b.Sequence(old_session, 1);
+  EXPECT_EQ(Run(b).status(), NFS4ERR_BADSESSION);
+}
+
+TEST_F(Session, ReclaimCompleteTwiceIsCompleteAlready) {
+  Connect();
+  CompoundBuilder a = Seq();
+  a.ReclaimComplete();
+  EXPECT_EQ(Run(a).status(), NFS4_OK);
+  CompoundBuilder b = Seq();
+  b.ReclaimComplete();
+  EXPECT_EQ(Run(b).last(), NFS4ERR_COMPLETE_ALREADY);
+}
+
+TEST_F(Session, BindConnToSessionBindsBothDirections) {
+  Connect();
+  CompoundBuilder b;
+  b.BindConnToSession(sessionid_);
+  Reply r = Run(b);
+  ASSERT_EQ(r.status(), NFS4_OK);
+  EXPECT_EQ(r.u(0).opbind_conn_to_session.BIND_CONN_TO_SESSION4res_u.bctsr_resok4.bctsr_dir,
+            CDFS4_BOTH);
+}
+
+}  // namespace
+}  // namespace efs::nfs4::testing

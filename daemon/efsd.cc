@@ -1,6 +1,7 @@
-// Daemon wiring: lock, catalog, listeners, API socket.
+// Daemon wiring: lock, catalog, listeners, the NFS server behind them, API socket.
 #include "daemon/efsd.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,8 +18,13 @@
 #include "base/macros.h"
 #include "base/unique_fd.h"
 #include "control/actions.h"
+#include "control/admission.h"
 #include "control/control_plane.h"
+#include "daemon/exports.h"
 #include "net/listeners.h"
+#include "nfs4/nfs4_server.h"
+#include "rpc/program_table.h"
+#include "rpc/server.h"
 
 namespace efs::daemon {
 namespace {
@@ -30,18 +36,6 @@ std::string EnvOr(const char* name, const std::string& fallback) {
   return v && *v ? v : fallback;
 }
 
-// The control plane's listener interface, served by the loopback backend.
-class NetEndpoints final : public control::Endpoints {
- public:
-  explicit NetEndpoints(net::Listeners* listeners) : listeners_(listeners) {}
-  Status Open(const std::string& id, const std::string& ip, int port) override {
-    return listeners_->Open(id, ip, port);
-  }
-  void Close(const std::string& id) override { listeners_->Close(id); }
-
- private:
-  net::Listeners* listeners_;
-};
 
 Status MakeDirs(const std::string& path, mode_t mode) {
   std::error_code ec;
@@ -64,18 +58,35 @@ std::string DefaultSocketPath() {
   return EnvOr("XDG_RUNTIME_DIR", "/run/user/" + std::to_string(::geteuid())) + "/efsd/efsd.sock";
 }
 
-struct Daemon::Impl {
+struct Daemon::Impl : public control::Endpoints {
   Config config;
   UniqueFd lock_fd;  // kept open while the lock is held: closing any fd of it drops the lock
   std::unique_ptr<bip::file_lock> lock;
   SystemClock clock;
+  int nfs_port = 0;
   std::unique_ptr<net::Listeners> listeners;
-  std::unique_ptr<NetEndpoints> endpoints;
   std::unique_ptr<control::ControlPlane> control;
+  std::unique_ptr<Exports> exports;
+  std::unique_ptr<nfs4::Nfs4Server> nfs;
+  rpc::ProgramTable programs;
+  std::unique_ptr<rpc::Server> rpc;
   std::unique_ptr<api::Server> server;
 
   Status Lock();
   int ChooseNfsPort() const;
+  Status StartNfs();
+  void Accept(const std::string& mount_target_id, UniqueFd conn, const sockaddr_in& peer);
+
+  // control::Endpoints, served by the loopback listeners.
+  Status Open(const std::string& id, const std::string& ip, int port) override {
+    return listeners->Open(id, ip, port);
+  }
+  // A deleted mount target stops listening, breaks its mounts and stops serving its file system.
+  void Close(const std::string& id) override {
+    listeners->Close(id);
+    rpc->CloseConnectionsTo(id);
+    if (std::optional<uint64_t> export_id = exports->Forget(id)) nfs->DropExport(*export_id);
+  }
 };
 
 // One daemon per state directory: an fcntl lock on STATE_DIR/efsd.lock, which also holds the
@@ -110,6 +121,38 @@ int Daemon::Impl::ChooseNfsPort() const {
   return net::CanBind("127.0.0.1", 2049) ? 2049 : 12049;
 }
 
+// The NFS stack: mount target -> file system (exports), NFSv4.1 as RPC program 100003, and the
+// RPC server that the listeners hand their connections to.
+Status Daemon::Impl::StartNfs() {
+  exports = std::make_unique<Exports>(control.get(), config.state_dir);
+  Exports* resolver = exports.get();
+  nfs = std::make_unique<nfs4::Nfs4Server>(
+      [resolver](const std::string& mount_target_id) { return resolver->Resolve(mount_target_id); },
+      &clock);
+  nfs->Register(&programs);
+  rpc = std::make_unique<rpc::Server>(&programs, rpc::ServerOptions{});
+  return rpc->Start();
+}
+
+// A connection to a mount target: let in iff its security groups admit the peer on the NFS
+// port. Rules speak of NFS's port 2049, as they do on AWS, whatever port efsd listens on (12049
+// without privilege, or --nfs-port), so that rules written for EFS work unchanged.
+void Daemon::Impl::Accept(const std::string& mount_target_id, UniqueFd conn,
+                          const sockaddr_in& peer) {
+  constexpr int kNfsServicePort = 2049;
+  Result<bool> admitted = control::AdmitsConnection(
+      *control, mount_target_id, ntohl(peer.sin_addr.s_addr), kNfsServicePort);
+  if (!admitted.ok() || !*admitted) {
+    char ip[INET_ADDRSTRLEN] = "?";
+    inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof ip);
+    EFS_LOG(kInfo) << "mount target " << mount_target_id << ": refused connection from " << ip
+                   << (admitted.ok() ? " (no security group rule admits it)"
+                                     : ": " + admitted.status().ToString());
+    return;  // closing `conn` refuses it
+  }
+  rpc->Serve(std::move(conn), rpc::ConnectionInfo{mount_target_id, peer});
+}
+
 Daemon::Daemon(Config config) : impl_(std::make_unique<Impl>()) {
   impl_->config = std::move(config);
 }
@@ -122,18 +165,22 @@ Status Daemon::Start() {
   EFS_RETURN_IF_ERROR(MakeDirs(d.config.state_dir + "/fs", 0755));
   EFS_RETURN_IF_ERROR(d.Lock());
 
+  d.nfs_port = d.ChooseNfsPort();
   control::Options options;
   options.state_dir = d.config.state_dir;
   options.catalog_path = d.config.state_dir + "/catalog.db";
-  options.nfs_port = d.ChooseNfsPort();
+  options.nfs_port = d.nfs_port;
   options.admin_uid = ::geteuid();
   options.version = EFS_VERSION;
   options.socket_path = d.config.socket_path;
   options.start_time = d.clock.Now();
 
-  d.listeners = std::make_unique<net::Listeners>();
-  d.endpoints = std::make_unique<NetEndpoints>(d.listeners.get());
-  EFS_ASSIGN_OR_RETURN(d.control, control::ControlPlane::Open(options, &d.clock, d.endpoints.get()));
+  d.listeners = std::make_unique<net::Listeners>(
+      [&d](const std::string& id, UniqueFd conn, const sockaddr_in& peer) {
+        d.Accept(id, std::move(conn), peer);
+      });
+  EFS_ASSIGN_OR_RETURN(d.control, control::ControlPlane::Open(options, &d.clock, &d));
+  EFS_RETURN_IF_ERROR(d.StartNfs());
   d.control->Reconcile();  // finish what a crash interrupted, reopen every listener
   d.control->StartReconciler();
 
@@ -158,10 +205,13 @@ void Daemon::Stop() {
   if (d.server) d.server->Stop();
   if (d.control) d.control->StopReconciler();
   if (d.listeners) d.listeners->CloseAll();
+  if (d.rpc) d.rpc->Stop();
   d.server.reset();
-  d.control.reset();
-  d.endpoints.reset();
   d.listeners.reset();
+  d.rpc.reset();
+  d.nfs.reset();
+  d.exports.reset();
+  d.control.reset();
 }
 
 }  // namespace efs::daemon

@@ -1,33 +1,36 @@
 // Fuzz target: arbitrary bytes as one TCP stream into the RPC record reassembly, and each record
-// through the program table with an NFSv4 COMPOUND decoder behind it. Any crash, leak or
-// undefined behaviour is a bug; every input must end in a reply, an ignore or a close.
+// through the program table into the real NFSv4.1 server (COMPOUND decoding, the op table and
+// every handler) over an in-memory file system. Any crash, leak or undefined behaviour is a bug;
+// every input must end in a reply, an ignore or a close.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/clock.h"
+#include "fs/mem_fs.h"
+#include "nfs4/filehandle.h"
+#include "nfs4/nfs4_server.h"
 #include "rpc/program_table.h"
 #include "rpc/record_marking.h"
-#include "xdr/nfs4_prot.h"
-#include "xdr/xdr_mem.h"
 
 namespace {
 
 const efs::rpc::ProgramTable& Table() {
   static efs::rpc::ProgramTable* table = [] {
+    static efs::FakeClock clock;
+    static std::unique_ptr<efs::fs::FileSystem> fs = efs::fs::NewMemFs(&clock);
+    static efs::nfs4::Nfs4Server server(
+        [](const std::string&) -> std::optional<efs::nfs4::Export> {
+          return efs::nfs4::Export{efs::nfs4::ExportIdFor("fs-0123456789abcdef0"), fs.get(),
+                                   false};
+        },
+        &clock);
     auto* t = new efs::rpc::ProgramTable();
-    // NFSv4 (program 100003, version 4): procedure 1 is COMPOUND. Decode, and answer with a
-    // COMPOUND4res that echoes the tag, as the real server starts to.
-    t->Register(100003, 4,
-                {nullptr, [](const efs::rpc::CallContext&, XDR* args, std::string* reply) {
-                   auto decoded = efs::xdr::DecodeFrom(xdr_COMPOUND4args, args);
-                   if (!decoded.ok()) return decoded.status();
-                   COMPOUND4res res{};
-                   res.status = NFS4_OK;
-                   res.tag = (*decoded)->tag;
-                   return efs::xdr::EncodeAppend(xdr_COMPOUND4res, res, reply);
-                 }});
+    server.Register(t);
     return t;
   }();
   return *table;

@@ -109,6 +109,12 @@ class WireClient {
     b.Sequence(session_, ++seqid_);
     return b;
   }
+  // The last SEQUENCE again, as a client retransmitting after a lost reply sends it.
+  CompoundBuilder Retransmission() {
+    CompoundBuilder b;
+    b.Sequence(session_, seqid_);
+    return b;
+  }
 
  private:
   bool ReadExactly(size_t n, std::string* out) {
@@ -191,6 +197,56 @@ TEST_F(Nfs, BothMountTargetsOfAFileSystemSeeTheSameBytesAndTheySurviveARestart) 
   ASSERT_TRUE(after.Connect(b["IpAddress"], b["Port"]));
   ASSERT_TRUE(after.StartSession("after-restart"));
   EXPECT_EQ(ReadFile(after, "shared.txt"), "written through zone a\n");
+}
+
+TEST_F(Nfs, ALockHeldThroughOneMountTargetConflictsWithAnotherClientsThroughTheOther) {
+  std::string fs = CreateFs();
+  Json a = CreateMountTarget(fs, DefaultSubnet("local-1a"));
+  Json b = CreateMountTarget(fs, DefaultSubnet("local-1b"));
+  WireClient holder, other;
+  ASSERT_TRUE(holder.Connect(a["IpAddress"], a["Port"]) && holder.StartSession("holder"));
+  ASSERT_TRUE(other.Connect(b["IpAddress"], b["Port"]) && other.StartSession("other"));
+  WriteFile(holder, "locked", "0123456789");
+
+  CompoundBuilder lock = holder.Seq();
+  lock.PutRootFh().Open("holder-open", "locked", -1).LockNew(WRITE_LT, 0, 10, CurrentStateid(),
+                                                              "holder-lock");
+  auto locked = holder.Compound(lock);
+  ASSERT_TRUE(locked);
+  ASSERT_EQ((*locked)->status, NFS4_OK);
+
+  CompoundBuilder test = other.Seq();
+  test.PutRootFh().Lookup("locked").LockT(READ_LT, 5, 1, "other-lock");
+  auto tested = other.Compound(test);
+  ASSERT_TRUE(tested);
+  EXPECT_EQ((*tested)->status, NFS4ERR_DENIED);
+  CompoundBuilder beside = other.Seq();
+  beside.PutRootFh().Lookup("locked").LockT(WRITE_LT, 10, 5, "other-lock");
+  auto free_range = other.Compound(beside);
+  ASSERT_TRUE(free_range);
+  EXPECT_EQ((*free_range)->status, NFS4_OK);
+}
+
+TEST_F(Nfs, ARetransmittedRequestIsAnsweredFromTheReplyCacheNotRunTwice) {
+  Json mt = CreateMountTarget(CreateFs(), DefaultSubnet());
+  WireClient client;
+  ASSERT_TRUE(client.Connect(mt["IpAddress"], mt["Port"]) && client.StartSession("retry"));
+  CompoundBuilder first = client.Seq();
+  first.PutRootFh().Create(NF4DIR, "made-once");
+  auto made = client.Compound(first);
+  ASSERT_TRUE(made);
+  ASSERT_EQ((*made)->status, NFS4_OK);
+  // Run again, CREATE would fail with NFS4ERR_EXIST; the slot's cached reply says OK.
+  CompoundBuilder again = client.Retransmission();
+  again.PutRootFh().Create(NF4DIR, "made-once");
+  auto replayed = client.Compound(again);
+  ASSERT_TRUE(replayed);
+  EXPECT_EQ((*replayed)->status, NFS4_OK);
+  CompoundBuilder next = client.Seq();
+  next.PutRootFh().Create(NF4DIR, "made-once");
+  auto fresh = client.Compound(next);
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ((*fresh)->status, NFS4ERR_EXIST);
 }
 
 TEST_F(Nfs, AFileSystemSeesOnlyItsOwnFiles) {

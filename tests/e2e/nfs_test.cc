@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <optional>
 
 #include "base/unique_fd.h"
@@ -104,15 +106,17 @@ class WireClient {
                 NFS4_SESSIONID_SIZE);
     return true;
   }
-  CompoundBuilder Seq() {
+  // The next SEQUENCE on slot 0; `cache` asks the server to keep the reply for a retransmission
+  // (sa_cachethis), as clients do for requests that are not idempotent.
+  CompoundBuilder Seq(bool cache = false) {
     CompoundBuilder b;
-    b.Sequence(session_, ++seqid_);
+    b.Sequence(session_, ++seqid_, 0, cache);
     return b;
   }
   // The last SEQUENCE again, as a client retransmitting after a lost reply sends it.
   CompoundBuilder Retransmission() {
     CompoundBuilder b;
-    b.Sequence(session_, seqid_);
+    b.Sequence(session_, seqid_, 0, true);
     return b;
   }
 
@@ -231,7 +235,7 @@ TEST_F(Nfs, ARetransmittedRequestIsAnsweredFromTheReplyCacheNotRunTwice) {
   Json mt = CreateMountTarget(CreateFs(), DefaultSubnet());
   WireClient client;
   ASSERT_TRUE(client.Connect(mt["IpAddress"], mt["Port"]) && client.StartSession("retry"));
-  CompoundBuilder first = client.Seq();
+  CompoundBuilder first = client.Seq(/*cache=*/true);
   first.PutRootFh().Create(NF4DIR, "made-once");
   auto made = client.Compound(first);
   ASSERT_TRUE(made);
@@ -247,6 +251,60 @@ TEST_F(Nfs, ARetransmittedRequestIsAnsweredFromTheReplyCacheNotRunTwice) {
   auto fresh = client.Compound(next);
   ASSERT_TRUE(fresh);
   EXPECT_EQ((*fresh)->status, NFS4ERR_EXIST);
+}
+
+TEST_F(Nfs, KillNineDuringFileSyncWritesLosesNoAcknowledgedByte) {
+  Json mt = CreateMountTarget(CreateFs(), DefaultSubnet());
+  WireClient writer;
+  ASSERT_TRUE(writer.Connect(mt["IpAddress"], mt["Port"]) && writer.StartSession("writer"));
+  CompoundBuilder open = writer.Seq();
+  open.PutRootFh().Open("w", "journal", UNCHECKED4);
+  auto opened = writer.Compound(open);
+  ASSERT_TRUE(opened);
+  ASSERT_EQ((*opened)->status, NFS4_OK);
+  stateid4 sid = Op(*opened, 2).nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
+
+  // Blocks of 4 KiB, each saying its number; the daemon dies after some are acknowledged.
+  auto block = [](int i) {
+    std::string b(4096, static_cast<char>('a' + i % 26));
+    std::string tag = "block " + std::to_string(i) + ";";
+    return b.replace(0, tag.size(), tag);
+  };
+  int acked = 0;
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    daemon_.Kill();
+  });
+  for (int i = 0; i < 100000; ++i) {
+    CompoundBuilder w = writer.Seq();
+    w.PutRootFh().Lookup("journal").Write(sid, uint64_t(i) * 4096, block(i), FILE_SYNC4);
+    auto r = writer.Compound(w);
+    if (!r || (*r)->status != NFS4_OK) break;
+    const WRITE4resok& ok = Op(*r, 3).nfs_resop4_u.opwrite.WRITE4res_u.resok4;
+    ASSERT_EQ(ok.committed, FILE_SYNC4);
+    acked = i + 1;
+  }
+  killer.join();
+  ASSERT_GT(acked, 0);
+
+  ASSERT_TRUE(daemon_.Start()) << daemon_.log();
+  WireClient reader;
+  ASSERT_TRUE(reader.Connect(mt["IpAddress"], mt["Port"]) && reader.StartSession("reader"));
+  std::string data;
+  for (uint64_t offset = 0; offset < uint64_t(acked) * 4096; offset += 1 << 20) {
+    CompoundBuilder b = reader.Seq();
+    b.PutRootFh().Open("r", "journal", -1, OPEN4_SHARE_ACCESS_READ).Read(CurrentStateid(), offset,
+                                                                         1 << 20);
+    auto r = reader.Compound(b);
+    ASSERT_TRUE(r);
+    ASSERT_EQ((*r)->status, NFS4_OK);
+    const READ4resok& read = Op(*r, 3).nfs_resop4_u.opread.READ4res_u.resok4;
+    data.append(read.data.data_val, read.data.data_len);
+  }
+  ASSERT_GE(data.size(), uint64_t(acked) * 4096);
+  for (int i = 0; i < acked; ++i) {
+    ASSERT_EQ(data.substr(uint64_t(i) * 4096, 4096), block(i)) << "block " << i << " of " << acked;
+  }
 }
 
 TEST_F(Nfs, AFileSystemSeesOnlyItsOwnFiles) {

@@ -193,29 +193,17 @@ void LockTable::EraseLocked(uint64_t number) {
 
 void LockTable::ReleaseOpen(uint64_t open_number) {
   MutexLock lock(&mu_);
-  std::vector<uint64_t> gone;
-  for (const auto& [n, st] : states_) {
-    if (st.open_number == open_number) gone.push_back(n);
-  }
-  for (uint64_t n : gone) EraseLocked(n);
+  EraseWhereLocked([open_number](const LockState& st) { return st.open_number == open_number; });
 }
 
 void LockTable::ReleaseClient(uint64_t clientid) {
   MutexLock lock(&mu_);
-  std::vector<uint64_t> gone;
-  for (const auto& [n, st] : states_) {
-    if (st.clientid == clientid) gone.push_back(n);
-  }
-  for (uint64_t n : gone) EraseLocked(n);
+  EraseWhereLocked([clientid](const LockState& st) { return st.clientid == clientid; });
 }
 
 void LockTable::DropExport(uint64_t export_id) {
   MutexLock lock(&mu_);
-  std::vector<uint64_t> gone;
-  for (const auto& [n, st] : states_) {
-    if (st.export_id == export_id) gone.push_back(n);
-  }
-  for (uint64_t n : gone) EraseLocked(n);
+  EraseWhereLocked([export_id](const LockState& st) { return st.export_id == export_id; });
 }
 
 }  // namespace efs::nfs4::state

@@ -98,6 +98,15 @@ class LockTable {
   nfsstat4 LockLocked(uint64_t number, const LockRequest& req, stateid4* out, LockDenied* denied)
       REQUIRES(mu_);
   void EraseLocked(uint64_t number) REQUIRES(mu_);
+  // Erases every lock state for which `doomed(state)` holds.
+  template <class Pred>
+  void EraseWhereLocked(Pred doomed) REQUIRES(mu_) {
+    std::vector<uint64_t> gone;
+    for (const auto& [n, st] : states_) {
+      if (doomed(st)) gone.push_back(n);
+    }
+    for (uint64_t n : gone) EraseLocked(n);
+  }
 
   const StateIdCodec codec_;
   StateNumbers* const numbers_;

@@ -8,45 +8,41 @@
 
 namespace efs::store {
 
-namespace {
-
-Status CheckApplicationId(Db& db, int version) {
-  EFS_ASSIGN_OR_RETURN(int app_id, db.ApplicationId());
-  if (app_id == kApplicationId) return Status::Ok();
-  if (app_id == 0 && version == 0) return db.SetApplicationId(kApplicationId);
-  return Status(
-      Code::kCorruption, "",
-      "'" + db.path() + "' is not an efsd catalog (application id " + std::to_string(app_id) + ")");
-}
-
-Status RunStep(Db& db, int from_version) {
-  EFS_ASSIGN_OR_RETURN(Txn txn, Txn::Begin(db));
-  EFS_RETURN_IF_ERROR(db.Exec(kMigrations[from_version]));
-  EFS_RETURN_IF_ERROR(db.SetUserVersion(from_version + 1));
-  return txn.Commit();
-}
-
-}  // namespace
-
-Status MigrateSchema(Db& db, int target_version) {
-  EFS_CHECK(target_version >= 0 && target_version <= kSchemaVersion);
+Status MigrateFile(Db& db, const FileFormat& format, int target_version) {
+  EFS_CHECK(target_version >= 0 && target_version <= format.step_count);
+  const std::string name = format.name;
   EFS_ASSIGN_OR_RETURN(int version, db.UserVersion());
-  EFS_RETURN_IF_ERROR(CheckApplicationId(db, version));
+  EFS_ASSIGN_OR_RETURN(int app_id, db.ApplicationId());
+  if (app_id == 0 && version == 0) {
+    EFS_RETURN_IF_ERROR(db.SetApplicationId(format.application_id));
+  } else if (app_id != format.application_id) {
+    return Status(Code::kCorruption, "",
+                  "'" + db.path() + "' is not an efsd " + name + " (application id " +
+                      std::to_string(app_id) + ")");
+  }
   if (version > target_version) {
     return Status(Code::kFailedPrecondition, "",
-                  "catalog '" + db.path() + "' has schema version " + std::to_string(version) +
+                  name + " '" + db.path() + "' has schema version " + std::to_string(version) +
                       ", newer than the " + std::to_string(target_version) +
                       " this efsd understands; upgrade efsd");
   }
   for (int v = version; v < target_version; ++v) {
-    Status status = RunStep(db, v);
+    EFS_ASSIGN_OR_RETURN(Txn txn, Txn::Begin(db));
+    Status status = db.Exec(format.steps[v]);
+    if (status.ok()) status = db.SetUserVersion(v + 1);
+    if (status.ok()) status = txn.Commit();
     if (!status.ok()) {
-      return Status(
-          status.code(), status.reason(),
-          "migrating catalog to schema version " + std::to_string(v + 1) + ": " + status.message());
+      return Status(status.code(), status.reason(),
+                    "migrating " + name + " to schema version " + std::to_string(v + 1) + ": " +
+                        status.message());
     }
   }
   return Status::Ok();
+}
+
+Status MigrateSchema(Db& db, int target_version) {
+  return MigrateFile(db, FileFormat{"catalog", kApplicationId, kMigrations, kSchemaVersion},
+                     target_version);
 }
 
 }  // namespace efs::store

@@ -185,4 +185,18 @@ inline constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 // target_version: migrations only go forward).
 Status MigrateSchema(Db& db, int target_version = kSchemaVersion);
 
+// A versioned SQLite file format: what MigrateFile needs to open one forward.
+struct FileFormat {
+  const char* name;              // "catalog", "namespace": for messages
+  int application_id;            // PRAGMA application_id of files of this format
+  const char* const* steps;      // steps[v] takes user_version v to v + 1
+  int step_count;
+};
+
+// Brings `db` to `target_version` of `format`, one transaction per step. A fresh file (version
+// 0, application id 0) is stamped with the format's id. Fails with kCorruption for a file of
+// another application id and kFailedPrecondition for a version above `target_version`.
+// REQUIRES: 0 <= target_version <= format.step_count.
+Status MigrateFile(Db& db, const FileFormat& format, int target_version);
+
 }  // namespace efs::store

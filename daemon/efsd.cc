@@ -21,6 +21,7 @@
 #include "control/admission.h"
 #include "control/control_plane.h"
 #include "daemon/exports.h"
+#include "daemon/metering.h"
 #include "net/listeners.h"
 #include "nfs4/nfs4_server.h"
 #include "rpc/program_table.h"
@@ -30,6 +31,9 @@ namespace efs::daemon {
 namespace {
 
 namespace bip = boost::interprocess;
+
+// How often SizeInBytes catches up with the stored data.
+constexpr std::chrono::milliseconds kMeteringInterval{1000};
 
 std::string EnvOr(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
@@ -70,6 +74,7 @@ struct Daemon::Impl : public control::Endpoints {
   std::unique_ptr<nfs4::Nfs4Server> nfs;
   rpc::ProgramTable programs;
   std::unique_ptr<rpc::Server> rpc;
+  std::unique_ptr<Metering> metering;
   std::unique_ptr<api::Server> server;
 
   Status Lock();
@@ -131,7 +136,9 @@ Status Daemon::Impl::StartNfs() {
       &clock);
   nfs->Register(&programs);
   rpc = std::make_unique<rpc::Server>(&programs, rpc::ServerOptions{});
-  return rpc->Start();
+  EFS_RETURN_IF_ERROR(rpc->Start());
+  metering = std::make_unique<Metering>(exports.get(), control.get(), &clock, kMeteringInterval);
+  return Status::Ok();
 }
 
 // A connection to a mount target: let in iff its security groups admit the peer on the NFS
@@ -206,6 +213,7 @@ void Daemon::Stop() {
   if (d.control) d.control->StopReconciler();
   if (d.listeners) d.listeners->CloseAll();
   if (d.rpc) d.rpc->Stop();
+  d.metering.reset();  // records the final sizes
   d.server.reset();
   d.listeners.reset();
   d.rpc.reset();

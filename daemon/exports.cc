@@ -57,6 +57,14 @@ std::optional<uint64_t> Exports::Forget(const std::string& mount_target_id) {
   return export_id;
 }
 
+std::map<std::string, uint64_t> Exports::MeteredSizes() {
+  MutexLock lock(&mu_);
+  std::map<std::string, uint64_t> sizes;
+  for (const auto& [fs_id, open] : file_systems_) sizes[fs_id] = open.fs->MeteredSize();
+  for (const auto& [fs_id, retired] : retired_) sizes[fs_id] = retired.second.fs->MeteredSize();
+  return sizes;
+}
+
 void Exports::CloseRetired() {
   auto now = std::chrono::steady_clock::now();
   std::erase_if(retired_, [now](const auto& entry) { return entry.second.first <= now; });

@@ -34,6 +34,9 @@ class Exports {
   // its state), or nullopt if the file system is still served or was never opened.
   std::optional<uint64_t> Forget(const std::string& mount_target_id) EXCLUDES(mu_);
 
+  // The metered size (fs::FileSystem::MeteredSize) of every open store, by file system id.
+  std::map<std::string, uint64_t> MeteredSizes() EXCLUDES(mu_);
+
  private:
   struct Open {
     uint64_t export_id = 0;

@@ -76,6 +76,12 @@ class ControlPlane {
   // --- daemon
   virtual Result<api::DaemonStatus> GetDaemonStatus() = 0;
 
+  // Records file system `id`'s metered size in bytes per storage class, measured at
+  // `timestamp` (epoch seconds), for DescribeFileSystems' SizeInBytes. Not an API action: the
+  // daemon calls it as stored data changes. A file system that is gone is ignored.
+  virtual Status RecordSize(const std::string& id, uint64_t standard, uint64_t ia,
+                            uint64_t archive, double timestamp) = 0;
+
   // Moves every resource in a transitional state as far as it can go: a creating file system
   // gets its directory and becomes available; a deleting one loses its directory and its row; a
   // creating mount target gets its listener and becomes available (error if the bind fails); a

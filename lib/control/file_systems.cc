@@ -292,6 +292,13 @@ Status CatalogControlPlane::UpdateFileSystemLocked(const api::UpdateFileSystemRe
   return catalog_->SetThroughput(row.id, mode, mibps, row.throughput_changed_at);
 }
 
+Status CatalogControlPlane::RecordSize(const std::string& id, uint64_t standard, uint64_t ia,
+                                       uint64_t archive, double timestamp) {
+  MutexLock lock(&mu_);
+  return catalog_->SetFileSystemSize(id, static_cast<int64_t>(standard), static_cast<int64_t>(ia),
+                                     static_cast<int64_t>(archive), timestamp);
+}
+
 Result<api::FileSystemDescription> CatalogControlPlane::UpdateFileSystem(
     const api::UpdateFileSystemRequest& req) {
   if (!req.throughput_mode && !req.provisioned_throughput_in_mibps) {

@@ -22,8 +22,22 @@ struct InodeRecord {
   uint64_t next_cookie = 3;          // directories: the ReadDir cookie of the next entry
   std::optional<uint64_t> verifier;  // exclusive-create verifier (regular files)
   Time last_access;                  // last data read or write (for lifecycle), not atime
+  uint64_t entry_bytes = 0;          // directories: sum of EntryBytes() over their entries
+  uint64_t metered = 0;              // what this inode adds to the metered size, as stored
   uint64_t ino() const { return attrs.id.ino; }
 };
+
+// Metering (EFS-REFERENCE.md s2.3): every inode counts kMeteredInodeBytes of metadata plus its
+// data in 4 KiB steps: a regular file its bytes (its size, or what it occupies when sparse), a
+// directory its entries (at least 4 KiB), a symlink, fifo or socket 4 KiB. A new file system
+// (the root alone) is 6 KiB, as on EFS.
+inline constexpr uint64_t kMeteredInodeBytes = 2048;
+inline constexpr uint64_t kMeteredBlock = 4096;
+// What one directory entry costs its directory.
+inline uint64_t EntryBytes(std::string_view name) { return name.size() + kDirEntryOverhead; }
+// The metered size of an inode of `type` whose data is `data_bytes` (regular files: the bytes
+// they hold; directories: their entry_bytes; ignored for other types).
+uint64_t MeteredBytes(FileType type, uint64_t data_bytes);
 
 struct EntryRecord {
   std::string name;
@@ -69,6 +83,8 @@ class MetadataBackend {
   // Inodes with nlink 0 (unlinked while pinned, or left by a crash).
   virtual Result<std::vector<uint64_t>> UnlinkedInodes() = 0;
   virtual Result<uint64_t> CountInodes() = 0;
+  // The sum of every inode's `metered`: the file system's metered size.
+  virtual Result<uint64_t> SumMetered() = 0;
 };
 
 // File contents by inode number. Thread-safe: PosixFs calls it without holding its mutex.

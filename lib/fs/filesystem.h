@@ -291,6 +291,10 @@ class FileSystem {
 
   virtual Result<FsStat> StatFs() = 0;
 
+  // The file system's metered size in bytes (EFS's SizeInBytes; the rules are in backend.h),
+  // kept current by every change; answering needs no storage access.
+  virtual uint64_t MeteredSize() = 0;
+
   // 8 bytes that differ on every start (each construction or open of the store): the NFS
   // WRITE/COMMIT verifier, telling a client that unstable data may have been lost.
   virtual uint64_t WriteVerifier() const = 0;

@@ -99,6 +99,11 @@ class MemMetadata final : public MetadataBackend {
     return out;
   }
   Result<uint64_t> CountInodes() override { return inodes_.size(); }
+  Result<uint64_t> SumMetered() override {
+    uint64_t sum = 0;
+    for (const auto& [ino, rec] : inodes_) sum += rec.metered;
+    return sum;
+  }
 
  private:
   struct Dir {

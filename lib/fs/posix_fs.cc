@@ -40,7 +40,20 @@ Status CheckRegular(const InodeRecord& rec) {
   return InvalidArgument("not a regular file");
 }
 
+uint64_t RoundUp(uint64_t n, uint64_t step) { return (n + step - 1) / step * step; }
+
 }  // namespace
+
+uint64_t MeteredBytes(FileType type, uint64_t data_bytes) {
+  switch (type) {
+    case FileType::kRegular:
+      return kMeteredInodeBytes + RoundUp(data_bytes, kMeteredBlock);
+    case FileType::kDirectory:
+      return kMeteredInodeBytes + std::max(kMeteredBlock, RoundUp(data_bytes, kMeteredBlock));
+    default:
+      return kMeteredInodeBytes + kMeteredBlock;
+  }
+}
 
 // ----------------------------------------------------------------------------- setup
 
@@ -78,7 +91,7 @@ Status PosixFs::Init() {
     rec.last_access = now;
     uint64_t ino = 0;
     EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
-      EFS_ASSIGN_OR_RETURN(ino, meta_->InsertInode(rec));
+      EFS_ASSIGN_OR_RETURN(ino, InsertInode(&rec));
       return Status::Ok();
     }));
     if (ino != kRootIno) return Internal("the root directory got inode " + std::to_string(ino));
@@ -86,6 +99,7 @@ Status PosixFs::Init() {
     root = rec;
   }
   root_ = root->attrs.id;
+  EFS_ASSIGN_OR_RETURN(metered_size_, meta_->SumMetered());
   EFS_ASSIGN_OR_RETURN(std::vector<uint64_t> unlinked, meta_->UnlinkedInodes());
   for (uint64_t ino : unlinked) EFS_RETURN_IF_ERROR(DropInode(ino));
   return Status::Ok();
@@ -107,12 +121,53 @@ bool PosixFs::Pinned(uint64_t ino) const { return pins_.count(ino) != 0; }
 template <class F>
 Status PosixFs::InTxn(Durability durability, F body) {
   EFS_RETURN_IF_ERROR(meta_->Begin(durability));
+  metered_delta_ = 0;
   Status status = body();
   if (!status.ok()) {
     meta_->Rollback();
     return status;
   }
-  return meta_->Commit();
+  EFS_RETURN_IF_ERROR(meta_->Commit());
+  metered_size_ += metered_delta_;
+  return Status::Ok();
+}
+
+Status PosixFs::Meter(InodeRecord* rec) {
+  uint64_t data_bytes = rec->entry_bytes;
+  if (rec->attrs.type == FileType::kRegular) {
+    EFS_ASSIGN_OR_RETURN(uint64_t space, data_->SpaceUsed(rec->ino()));
+    data_bytes = std::min(rec->attrs.size, space);
+  }
+  uint64_t metered = MeteredBytes(rec->attrs.type, data_bytes);
+  metered_delta_ += static_cast<int64_t>(metered) - static_cast<int64_t>(rec->metered);
+  rec->metered = metered;
+  return Status::Ok();
+}
+
+Result<uint64_t> PosixFs::InsertInode(InodeRecord* rec) {
+  rec->metered = MeteredBytes(rec->attrs.type, rec->entry_bytes);  // a new file holds no data
+  metered_delta_ += static_cast<int64_t>(rec->metered);
+  return meta_->InsertInode(*rec);
+}
+
+Status PosixFs::SaveInode(InodeRecord* rec) {
+  EFS_RETURN_IF_ERROR(Meter(rec));
+  return meta_->UpdateInode(*rec);
+}
+
+Status PosixFs::DeleteInode(const InodeRecord& rec) {
+  metered_delta_ -= static_cast<int64_t>(rec.metered);
+  return meta_->DeleteInode(rec.ino());
+}
+
+Status PosixFs::AddEntry(InodeRecord* dir, std::string_view name, uint64_t ino) {
+  dir->entry_bytes += EntryBytes(name);
+  return meta_->InsertEntry(dir->ino(), EntryRecord{std::string(name), dir->next_cookie++, ino});
+}
+
+Status PosixFs::DropEntry(InodeRecord* dir, std::string_view name) {
+  dir->entry_bytes -= std::min(dir->entry_bytes, EntryBytes(name));
+  return meta_->DeleteEntry(dir->ino(), name);
 }
 
 Result<InodeRecord> PosixFs::Load(uint64_t ino) {
@@ -160,18 +215,19 @@ Result<std::optional<InodeRecord>> PosixFs::Child(const InodeRecord& dir, std::s
 Result<bool> PosixFs::Unlink(InodeRecord* victim, InodeRecord* dir, Time now) {
   if (IsDirRec(*victim)) {
     dir->attrs.nlink--;
-    EFS_RETURN_IF_ERROR(meta_->DeleteInode(victim->ino()));
+    EFS_RETURN_IF_ERROR(DeleteInode(*victim));
     return false;
   }
   victim->attrs.nlink--;
   Touch(victim, now, false);
-  EFS_RETURN_IF_ERROR(meta_->UpdateInode(*victim));
+  EFS_RETURN_IF_ERROR(SaveInode(victim));
   return victim->attrs.nlink == 0 && !Pinned(victim->ino());
 }
 
 Status PosixFs::DropInode(uint64_t ino) {
+  EFS_ASSIGN_OR_RETURN(InodeRecord rec, Load(ino));
   EFS_RETURN_IF_ERROR(data_->Remove(ino));
-  return InTxn(Durability::kLazy, [&]() REQUIRES(mu_) { return meta_->DeleteInode(ino); });
+  return InTxn(Durability::kLazy, [&]() REQUIRES(mu_) { return DeleteInode(rec); });
 }
 
 // ----------------------------------------------------------------------------- attributes
@@ -208,7 +264,7 @@ Result<Attributes> PosixFs::SetAttr(const Credentials& cred, FileId id, const Se
   }
   Touch(&rec, now, false);
   EFS_RETURN_IF_ERROR(
-      InTxn(Durability::kDurable, [&]() REQUIRES(mu_) { return meta_->UpdateInode(rec); }));
+      InTxn(Durability::kDurable, [&]() REQUIRES(mu_) { return SaveInode(&rec); }));
   return Finish(rec);
 }
 
@@ -312,15 +368,14 @@ Result<CreateResult> PosixFs::CreateLocked(const Credentials& cred, FileId dir_i
   CreateResult result;
   result.dir.before = dir.attrs.change;
   EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
-    EFS_ASSIGN_OR_RETURN(rec.attrs.id.ino, meta_->InsertInode(rec));
-    EFS_RETURN_IF_ERROR(meta_->InsertEntry(
-        dir.ino(), EntryRecord{std::string(name), dir.next_cookie++, rec.ino()}));
+    EFS_ASSIGN_OR_RETURN(rec.attrs.id.ino, InsertInode(&rec));
+    EFS_RETURN_IF_ERROR(AddEntry(&dir, name, rec.ino()));
     if (args.type == FileType::kSymlink) {
       EFS_RETURN_IF_ERROR(meta_->StoreSymlink(rec.ino(), args.symlink_target));
     }
     if (IsDirRec(rec)) dir.attrs.nlink++;
     Touch(&dir, rec.attrs.ctime, true);
-    return meta_->UpdateInode(dir);
+    return SaveInode(&dir);
   }));
   result.dir.after = dir.attrs.change;
   result.created = true;
@@ -371,10 +426,10 @@ Result<DirChange> PosixFs::Remove(const Credentials& cred, FileId dir_id, std::s
   Time now = Now();
   bool drop = false;
   EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
-    EFS_RETURN_IF_ERROR(meta_->DeleteEntry(dir.ino(), name));
+    EFS_RETURN_IF_ERROR(DropEntry(&dir, name));
     EFS_ASSIGN_OR_RETURN(drop, Unlink(&victim, &dir, now));
     Touch(&dir, now, true);
-    return meta_->UpdateInode(dir);
+    return SaveInode(&dir);
   }));
   change.after = dir.attrs.change;
   if (drop) EFS_RETURN_IF_ERROR(DropInode(victim.ino()));
@@ -398,13 +453,12 @@ Result<DirChange> PosixFs::Link(const Credentials& cred, FileId file_id, FileId 
   DirChange change{dir.attrs.change, 0};
   Time now = Now();
   EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
-    EFS_RETURN_IF_ERROR(meta_->InsertEntry(
-        dir.ino(), EntryRecord{std::string(name), dir.next_cookie++, file.ino()}));
+    EFS_RETURN_IF_ERROR(AddEntry(&dir, name, file.ino()));
     file.attrs.nlink++;
     Touch(&file, now, false);
-    EFS_RETURN_IF_ERROR(meta_->UpdateInode(file));
+    EFS_RETURN_IF_ERROR(SaveInode(&file));
     Touch(&dir, now, true);
-    return meta_->UpdateInode(dir);
+    return SaveInode(&dir);
   }));
   change.after = dir.attrs.change;
   return change;
@@ -466,25 +520,24 @@ Result<RenameResult> PosixFs::Rename(const Credentials& cred, FileId src_dir,
   Time now = Now();
   bool drop = false;
   EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
-    EFS_RETURN_IF_ERROR(meta_->DeleteEntry(sdir.ino(), src_name));
+    EFS_RETURN_IF_ERROR(DropEntry(&sdir, src_name));
     if (target) {
-      EFS_RETURN_IF_ERROR(meta_->DeleteEntry(ddir.ino(), dst_name));
+      EFS_RETURN_IF_ERROR(DropEntry(&ddir, dst_name));
       EFS_ASSIGN_OR_RETURN(drop, Unlink(&*target, &ddir, now));
     }
-    EFS_RETURN_IF_ERROR(meta_->InsertEntry(
-        ddir.ino(), EntryRecord{std::string(dst_name), ddir.next_cookie++, src.ino()}));
+    EFS_RETURN_IF_ERROR(AddEntry(&ddir, dst_name, src.ino()));
     if (IsDirRec(src) && !same_dir) {
       src.parent = ddir.ino();
       sdir.attrs.nlink--;
       ddir.attrs.nlink++;
     }
     Touch(&src, now, false);
-    EFS_RETURN_IF_ERROR(meta_->UpdateInode(src));
+    EFS_RETURN_IF_ERROR(SaveInode(&src));
     Touch(&sdir, now, true);
-    EFS_RETURN_IF_ERROR(meta_->UpdateInode(sdir));
+    EFS_RETURN_IF_ERROR(SaveInode(&sdir));
     if (same_dir) return Status::Ok();
     Touch(&ddir, now, true);
-    return meta_->UpdateInode(ddir);
+    return SaveInode(&ddir);
   }));
   result.source.after = sdir.attrs.change;
   result.target.after = ddir.attrs.change;
@@ -557,7 +610,7 @@ Result<WriteResult> PosixFs::Write(const Credentials& cred, FileId id, uint64_t 
       stability == Stability::kFileSync || (stability == Stability::kDataSync && grows)
           ? Durability::kDurable
           : Durability::kLazy;
-  EFS_RETURN_IF_ERROR(InTxn(durability, [&]() REQUIRES(mu_) { return meta_->UpdateInode(rec); }));
+  EFS_RETURN_IF_ERROR(InTxn(durability, [&]() REQUIRES(mu_) { return SaveInode(&rec); }));
   EFS_ASSIGN_OR_RETURN(Attributes attrs, Finish(rec));
   return WriteResult{data.size(), stability, attrs};
 }
@@ -591,6 +644,11 @@ Status PosixFs::Unpin(FileId id) {
   pins_.erase(it);
   if (rec.attrs.nlink == 0) return DropInode(rec.ino());
   return Status::Ok();
+}
+
+uint64_t PosixFs::MeteredSize() {
+  MutexLock lock(&mu_);
+  return metered_size_;
 }
 
 Result<FsStat> PosixFs::StatFs() {

@@ -54,6 +54,7 @@ class PosixFs final : public FileSystem {
   Status Pin(FileId id) override;
   Status Unpin(FileId id) override;
   Result<FsStat> StatFs() override;
+  uint64_t MeteredSize() override;
   uint64_t WriteVerifier() const override { return verifier_; }
 
  private:
@@ -88,9 +89,19 @@ class PosixFs final : public FileSystem {
   Result<bool> Unlink(InodeRecord* victim, InodeRecord* dir, Time now) REQUIRES(mu_);
   // Removes an unlinked, unpinned inode's data and row (after the unlink is durable).
   Status DropInode(uint64_t ino) REQUIRES(mu_);
-  // Runs `body` in a transaction.
+  // Runs `body` in a transaction; the metered size moves by what the body recorded.
   template <class F>
   Status InTxn(Durability durability, F body) REQUIRES(mu_);
+
+  // Inode and entry writes inside a transaction, keeping each inode's `metered` and the
+  // pending change of the metered size in step.
+  Result<uint64_t> InsertInode(InodeRecord* rec) REQUIRES(mu_);
+  Status SaveInode(InodeRecord* rec) REQUIRES(mu_);
+  Status DeleteInode(const InodeRecord& rec) REQUIRES(mu_);
+  Status AddEntry(InodeRecord* dir, std::string_view name, uint64_t ino) REQUIRES(mu_);
+  Status DropEntry(InodeRecord* dir, std::string_view name) REQUIRES(mu_);
+  // Sets rec->metered to what `rec` should count now.
+  Status Meter(InodeRecord* rec) REQUIRES(mu_);
 
   Mutex mu_;
   const std::unique_ptr<MetadataBackend> meta_ PT_GUARDED_BY(mu_);
@@ -100,6 +111,8 @@ class PosixFs final : public FileSystem {
   FileId root_;
   std::mt19937_64 rng_ GUARDED_BY(mu_);
   std::unordered_map<uint64_t, uint32_t> pins_ GUARDED_BY(mu_);
+  uint64_t metered_size_ GUARDED_BY(mu_) = 0;   // committed
+  int64_t metered_delta_ GUARDED_BY(mu_) = 0;   // of the open transaction
 };
 
 }  // namespace efs::fs

@@ -21,6 +21,9 @@
 //              last_access (epoch seconds) is the last data read or write, for lifecycle
 //              policies; it is not atime, and reads update it at most once a minute.
 //              storage_class is the tier holding the data file (only STANDARD so far).
+//              entry_bytes (directories) is the sum of name bytes + 24 over the entries;
+//              metered is what the inode adds to the file system's metered size (the rules
+//              are in lib/fs/backend.h), as of its last change.
 //   dirents    (dir, name) -> ino, with the entry's cookie; (dir, cookie) is unique. Names are
 //              stored as given (bytes, BINARY collation).
 //   symlinks   the target of each symlink inode.
@@ -33,6 +36,8 @@
 // - Every acknowledged metadata change is one committed transaction. Size and times after an
 //   UNSTABLE write commit lazily (synchronous=NORMAL): a crash may lose them, never the
 //   database's consistency; COMMIT makes them durable.
+// - The file system's metered size is SUM(metered); a transaction that changes an inode's
+//   data or entries updates its metered in the same transaction.
 // - size is authoritative: bytes the data file lacks read as zeros, bytes it holds past size
 //   are cut off when the file is first opened for writing.
 //
@@ -104,8 +109,25 @@ CREATE TABLE symlinks (
 );
 )sql";
 
+// Version 1 -> 2: metering. entry_bytes is a directory's sum of (name bytes + 24) over its
+// entries; metered is what the inode adds to the file system's metered size (the rules are in
+// lib/fs/backend.h). Rows from version 1 are metered here; a sparse regular file counts its
+// whole size until its next write.
+inline constexpr const char kNamespaceV2[] = R"sql(
+ALTER TABLE inodes ADD COLUMN entry_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE inodes ADD COLUMN metered INTEGER NOT NULL DEFAULT 0;
+UPDATE inodes SET entry_bytes = (
+  SELECT COALESCE(SUM(LENGTH(CAST(name AS BLOB)) + 24), 0) FROM dirents WHERE dir = inodes.ino)
+  WHERE type = 2;
+UPDATE inodes SET metered = 2048 + CASE type
+  WHEN 1 THEN (size + 4095) / 4096 * 4096
+  WHEN 2 THEN MAX(4096, (entry_bytes + 4095) / 4096 * 4096)
+  ELSE 4096 END;
+)sql";
+
 inline constexpr const char* kNamespaceMigrations[] = {
     kNamespaceV1,
+    kNamespaceV2,
 };
 inline constexpr int kNamespaceSchemaVersion = static_cast<int>(std::size(kNamespaceMigrations));
 

@@ -16,9 +16,9 @@ using fs::InodeRecord;
 constexpr const char kInodeColumns[] =
     "generation, type, mode, nlink, uid, gid, size, rdev, atime_sec, atime_nsec, mtime_sec, "
     "mtime_nsec, ctime_sec, ctime_nsec, btime_sec, btime_nsec, change, parent, next_cookie, "
-    "create_verifier, last_access";
+    "create_verifier, last_access, entry_bytes, metered";
 
-// Binds the kInodeColumns of `rec` to parameters 1..21.
+// Binds the kInodeColumns of `rec` to parameters 1..23.
 void BindInode(Stmt& s, const InodeRecord& rec) {
   const fs::Attributes& a = rec.attrs;
   s.Bind(1, static_cast<int64_t>(a.id.generation));
@@ -43,9 +43,11 @@ void BindInode(Stmt& s, const InodeRecord& rec) {
     s.Bind(20, std::nullopt);
   }
   s.Bind(21, rec.last_access.sec);
+  s.Bind(22, static_cast<int64_t>(rec.entry_bytes));
+  s.Bind(23, static_cast<int64_t>(rec.metered));
 }
 
-// Reads kInodeColumns from columns 0..20 and ino from column 21.
+// Reads kInodeColumns from columns 0..22 and ino from column 23.
 InodeRecord ReadInode(const Stmt& s) {
   InodeRecord rec;
   fs::Attributes& a = rec.attrs;
@@ -67,7 +69,9 @@ InodeRecord ReadInode(const Stmt& s) {
   rec.next_cookie = static_cast<uint64_t>(s.Int(18));
   if (!s.IsNull(19)) rec.verifier = static_cast<uint64_t>(s.Int(19));
   rec.last_access.sec = s.Int(20);
-  a.id.ino = static_cast<uint64_t>(s.Int(21));
+  rec.entry_bytes = static_cast<uint64_t>(s.Int(21));
+  rec.metered = static_cast<uint64_t>(s.Int(22));
+  a.id.ino = static_cast<uint64_t>(s.Int(23));
   return rec;
 }
 
@@ -135,7 +139,7 @@ Result<std::optional<InodeRecord>> NamespaceStore::LoadInode(uint64_t ino) {
 Result<uint64_t> NamespaceStore::InsertInode(const InodeRecord& rec) {
   EFS_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string("INSERT INTO inodes (") + kInodeColumns +
                                             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                            "?, ?, ?, ?, ?, ?, ?)"));
+                                            "?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   BindInode(s, rec);
   EFS_RETURN_IF_ERROR(s.Run());
   return static_cast<uint64_t>(db_->LastInsertRowid());
@@ -148,9 +152,10 @@ Status NamespaceStore::UpdateInode(const InodeRecord& rec) {
                    "gid = ?6, size = ?7, rdev = ?8, atime_sec = ?9, atime_nsec = ?10, "
                    "mtime_sec = ?11, mtime_nsec = ?12, ctime_sec = ?13, ctime_nsec = ?14, "
                    "btime_sec = ?15, btime_nsec = ?16, change = ?17, parent = ?18, "
-                   "next_cookie = ?19, create_verifier = ?20, last_access = ?21 WHERE ino = ?22"));
+                   "next_cookie = ?19, create_verifier = ?20, last_access = ?21, entry_bytes = ?22, "
+                   "metered = ?23 WHERE ino = ?24"));
   BindInode(s, rec);
-  s.Bind(22, static_cast<int64_t>(rec.ino()));
+  s.Bind(24, static_cast<int64_t>(rec.ino()));
   EFS_RETURN_IF_ERROR(s.Run());
   if (db_->Changes() != 1) return Internal("update of missing inode " + std::to_string(rec.ino()));
   return Status::Ok();
@@ -236,6 +241,13 @@ Result<uint64_t> NamespaceStore::CountInodes() {
   EFS_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT COUNT(*) FROM inodes"));
   EFS_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return Internal("COUNT returned no row");
+  return static_cast<uint64_t>(s.Int(0));
+}
+
+Result<uint64_t> NamespaceStore::SumMetered() {
+  EFS_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT COALESCE(SUM(metered), 0) FROM inodes"));
+  EFS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return Internal("SUM returned no row");
   return static_cast<uint64_t>(s.Int(0));
 }
 

@@ -39,6 +39,7 @@ class NamespaceStore final : public fs::MetadataBackend {
   Status StoreSymlink(uint64_t ino, std::string_view target) override;
   Result<std::vector<uint64_t>> UnlinkedInodes() override;
   Result<uint64_t> CountInodes() override;
+  Result<uint64_t> SumMetered() override;
 
  private:
   explicit NamespaceStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}

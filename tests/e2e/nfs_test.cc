@@ -349,5 +349,47 @@ TEST_F(Nfs, DeletingAMountTargetBreaksItsMounts) {
   EXPECT_FALSE(client.Call(100003, 4, 0, ""));
 }
 
+// SizeInBytes trails the data by about a second (the daemon samples it), as EFS's does.
+TEST_F(Nfs, SizeInBytesFollowsWhatTheFileSystemStores) {
+  std::string fs = CreateFs();
+  Json mt = CreateMountTarget(fs, DefaultSubnet());
+  auto size = [&] {
+    return EfsJson({"describe-fs", "--file-system-id", fs})["FileSystems"][0]["SizeInBytes"];
+  };
+  // Polls (at most 10 s) until Value is `want`; returns the last SizeInBytes.
+  auto wait_for = [&](int64_t want) {
+    Json last = size();
+    for (int i = 0; i < 100 && last["Value"].get<int64_t>() != want; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      last = size();
+    }
+    return last;
+  };
+  EXPECT_EQ(size()["Value"], 6144);  // the empty root, as on EFS
+
+  WireClient client;
+  ASSERT_TRUE(client.Connect(mt["IpAddress"], mt["Port"]) && client.StartSession("meter"));
+  WriteFile(client, "a-megabyte", std::string(1000 * 1000, 'm'));  // 245 blocks of 4 KiB
+  WriteFile(client, "a-byte", "b");
+  const int64_t stored = 6144 + (2048 + 245 * 4096) + (2048 + 4096);
+  Json after = wait_for(stored);
+  EXPECT_EQ(after["Value"], stored);
+  EXPECT_EQ(after["ValueInStandard"], stored);
+  EXPECT_EQ(after["ValueInIA"], 0);
+  EXPECT_EQ(after["ValueInArchive"], 0);
+  EXPECT_GT(after["Timestamp"].get<double>(), 0);
+
+  CompoundBuilder remove = client.Seq();
+  remove.PutRootFh().Remove("a-megabyte");
+  auto removed = client.Compound(remove);
+  ASSERT_TRUE(removed);
+  ASSERT_EQ((*removed)->status, NFS4_OK);
+  EXPECT_EQ(wait_for(6144 + 2048 + 4096)["Value"], 6144 + 2048 + 4096);
+
+  ASSERT_EQ(daemon_.Stop(), 0);
+  ASSERT_TRUE(daemon_.Start()) << daemon_.log();
+  EXPECT_EQ(size()["Value"], 6144 + 2048 + 4096);
+}
+
 }  // namespace
 }  // namespace efs::e2e

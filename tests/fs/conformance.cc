@@ -728,6 +728,67 @@ TEST_P(FsConformance, StatFsCountsFiles) {
   EXPECT_EQ(after->free_files + after->used_files, after->total_files);
 }
 
+// EFS metering (EFS-REFERENCE.md s2.3): 2 KiB per inode plus data in 4 KiB steps; directories
+// at least 4 KiB of entries; symlinks and special files 4 KiB; sparse files what they hold.
+TEST_P(FsConformance, MeteredSizeFollowsWhatIsStored) {
+  constexpr uint64_t kKiB = 1024;
+  const uint64_t empty = fs_->MeteredSize();
+  EXPECT_EQ(empty, 6 * kKiB);  // the root directory of a new file system, as on EFS
+
+  FileId f = Make(root_, "file");
+  EXPECT_EQ(fs_->MeteredSize(), empty + 2 * kKiB);
+  WriteAt(f, 0, std::string(10000, 'a'));
+  EXPECT_EQ(fs_->MeteredSize(), empty + 2 * kKiB + 12 * kKiB);
+  WriteAt(f, 10000, std::string(2288, 'b'), Stability::kUnstable);  // exactly 12 KiB now
+  EXPECT_EQ(fs_->MeteredSize(), empty + 2 * kKiB + 12 * kKiB);
+  WriteAt(f, 12288, "c");
+  EXPECT_EQ(fs_->MeteredSize(), empty + 2 * kKiB + 16 * kKiB);
+  SetAttrs shrink;
+  shrink.size = 4096;
+  ASSERT_OK(fs_->SetAttr(kRoot, f, shrink));
+  EXPECT_EQ(fs_->MeteredSize(), empty + 2 * kKiB + 4 * kKiB);
+
+  FileId sparse = Make(root_, "sparse");
+  WriteAt(sparse, uint64_t{1} << 30, "x");
+  const uint64_t with_sparse = fs_->MeteredSize();
+  EXPECT_GE(with_sparse, empty + 6 * kKiB + 2 * kKiB + 4 * kKiB);
+  EXPECT_LT(with_sparse, empty + 6 * kKiB + 1024 * kKiB);  // not the 1 GiB of its size
+
+  FileId dir = MakeDir(root_, "dir");
+  Make(root_, "link", FileType::kSymlink);
+  Make(root_, "fifo", FileType::kFifo);
+  EXPECT_EQ(fs_->MeteredSize(), with_sparse + 3 * 6 * kKiB);
+
+  // A directory counts its entries (name + 24 bytes each) in 4 KiB steps.
+  const uint64_t before_entries = fs_->MeteredSize();
+  for (int i = 0; i < 100; ++i) {
+    Make(dir, std::string(100, 'n') + std::to_string(1000 + i));  // 104-byte names
+  }
+  // 100 files of 2 KiB, and the directory's 100 * 128 = 12,800 bytes: 16 KiB, 12 more than 4.
+  EXPECT_EQ(fs_->MeteredSize(), before_entries + 100 * 2 * kKiB + 12 * kKiB);
+  ASSERT_OK(fs_->Rename(kRoot, dir, std::string(100, 'n') + "1000", root_, "moved"));
+  ASSERT_OK(fs_->Link(kRoot, f, dir, "hard"));
+  for (int i = 1; i < 100; ++i) {
+    ASSERT_OK(fs_->Remove(kRoot, dir, std::string(100, 'n') + std::to_string(1000 + i)));
+  }
+  ASSERT_OK(fs_->Remove(kRoot, dir, "hard"));
+  for (const char* name : {"moved", "file", "sparse", "link", "fifo", "dir"}) {
+    ASSERT_OK(fs_->Remove(kRoot, root_, name));
+  }
+  EXPECT_EQ(fs_->MeteredSize(), empty);
+}
+
+TEST_P(FsConformance, AnUnlinkedOpenFileIsMeteredUntilItsLastClose) {
+  const uint64_t empty = fs_->MeteredSize();
+  FileId f = Make(root_, "open");
+  WriteAt(f, 0, std::string(8192, 'x'));
+  ASSERT_OK(fs_->Pin(f));
+  ASSERT_OK(fs_->Remove(kRoot, root_, "open"));
+  EXPECT_EQ(fs_->MeteredSize(), empty + 2048 + 8192);
+  ASSERT_OK(fs_->Unpin(f));
+  EXPECT_EQ(fs_->MeteredSize(), empty);
+}
+
 TEST_P(FsConformance, ManyThreadsWriteTheirOwnFiles) {
   constexpr int kThreads = 4;
   constexpr int kBlocks = 32;

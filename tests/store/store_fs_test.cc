@@ -187,6 +187,57 @@ TEST(StoreFs, NamespaceSchemaIsVersionedAndRefusesForeignFiles) {
   EXPECT_EQ(OpenStoreFs(tmp.Join("other")).status().code(), Code::kCorruption);
 }
 
+TEST(StoreFs, MeteredSizeSurvivesReopen) {
+  TempDir tmp;
+  uint64_t metered = 0;
+  {
+    auto fs = OpenOrDie(tmp.path());
+    FileId f = CreateFile(*fs, "f");
+    ASSERT_TRUE(fs->Write(kRoot, f, 0, std::string(100000, 'x'), Stability::kUnstable).ok());
+    ASSERT_TRUE(fs->Commit(f).ok());
+    CreateFile(*fs, "g");
+    metered = fs->MeteredSize();
+    EXPECT_EQ(metered, 6144u + 2048 + 102400 + 2048);
+  }
+  auto fs = OpenOrDie(tmp.path());
+  EXPECT_EQ(fs->MeteredSize(), metered);
+}
+
+// A namespace written before metering existed (version 1) is metered when it is migrated.
+TEST(StoreFs, MigrationMetersAVersion1Namespace) {
+  TempDir tmp;
+  uint64_t metered = 0;
+  {
+    auto fs = OpenOrDie(tmp.path());
+    fs::CreateArgs dir;
+    dir.type = fs::FileType::kDirectory;
+    FileId d = fs->Create(kRoot, fs->Root(), "d", dir)->attrs.id;
+    for (int i = 0; i < 50; ++i) {
+      fs::CreateArgs args;
+      ASSERT_TRUE(fs->Create(kRoot, d, std::string(200, 'a' + i % 26) + std::to_string(i), args)
+                      .ok());
+    }
+    FileId f = CreateFile(*fs, "f");
+    ASSERT_TRUE(fs->Write(kRoot, f, 0, std::string(5000, 'x'), Stability::kFileSync).ok());
+    fs::CreateArgs link;
+    link.type = fs::FileType::kSymlink;
+    link.symlink_target = "f";
+    ASSERT_TRUE(fs->Create(kRoot, fs->Root(), "l", link).ok());
+    metered = fs->MeteredSize();
+  }
+  {  // what version 1 looked like
+    auto db = Db::Open(tmp.Join("namespace.db"));
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("ALTER TABLE inodes DROP COLUMN entry_bytes").ok());
+    ASSERT_TRUE((*db)->Exec("ALTER TABLE inodes DROP COLUMN metered").ok());
+    ASSERT_TRUE((*db)->SetUserVersion(1).ok());
+  }
+  auto fs = OpenOrDie(tmp.path());
+  EXPECT_EQ(fs->MeteredSize(), metered);
+  // 50 entries of 225 or 226 bytes: the directory holds 12 KiB of entries.
+  EXPECT_EQ(metered, 6144u + (2048 + 12288) + 50 * 2048 + (2048 + 8192) + (2048 + 4096));
+}
+
 // A child process writes FILE_SYNC blocks (and creates a file per block), telling the parent
 // each acknowledged block through a pipe, and is killed with SIGKILL mid-burst. Every
 // acknowledged block and file must be there when the parent reopens the store.

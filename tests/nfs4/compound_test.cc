@@ -7,7 +7,7 @@ namespace {
 
 using Compound = Nfs4TestEnv;
 
-TEST_F(Compound, MinorVersionTwoIsAMismatchWithNoResults) {
+TEST_P(Compound, MinorVersionTwoIsAMismatchWithNoResults) {
   CompoundBuilder b;
   b.MinorVersion(2).Tag("t").PutRootFh();
   Reply r = Run(b);
@@ -15,7 +15,7 @@ TEST_F(Compound, MinorVersionTwoIsAMismatchWithNoResults) {
   EXPECT_EQ(r.count(), 0u);
 }
 
-TEST_F(Compound, TheTagIsEchoed) {
+TEST_P(Compound, TheTagIsEchoed) {
   Connect();
   CompoundBuilder b = Seq();
   b.Tag("my tag");
@@ -23,14 +23,14 @@ TEST_F(Compound, TheTagIsEchoed) {
   EXPECT_EQ(std::string((*r.res)->tag.utf8string_val, (*r.res)->tag.utf8string_len), "my tag");
 }
 
-TEST_F(Compound, AnEmptyCompoundSucceeds) {
+TEST_P(Compound, AnEmptyCompoundSucceeds) {
   CompoundBuilder b;
   Reply r = Run(b);
   EXPECT_EQ(r.status(), NFS4_OK);
   EXPECT_EQ(r.count(), 0u);
 }
 
-TEST_F(Compound, AnOpWithoutSequenceFirstIsNotInSession) {
+TEST_P(Compound, AnOpWithoutSequenceFirstIsNotInSession) {
   CompoundBuilder b;
   b.PutRootFh().GetFh();
   Reply r = Run(b);
@@ -38,7 +38,7 @@ TEST_F(Compound, AnOpWithoutSequenceFirstIsNotInSession) {
   EXPECT_EQ(r.count(), 1u);
 }
 
-TEST_F(Compound, SequenceAfterTheFirstOpIsSequencePos) {
+TEST_P(Compound, SequenceAfterTheFirstOpIsSequencePos) {
   Connect();
   CompoundBuilder b = Seq();
   b.PutRootFh().Sequence(sessionid_, 9);
@@ -47,33 +47,33 @@ TEST_F(Compound, SequenceAfterTheFirstOpIsSequencePos) {
   EXPECT_EQ(r.count(), 3u);
 }
 
-TEST_F(Compound, ExchangeIdWithoutSequenceMustBeAlone) {
+TEST_P(Compound, ExchangeIdWithoutSequenceMustBeAlone) {
   CompoundBuilder b;
   b.ExchangeId("c").PutRootFh();
   EXPECT_EQ(Run(b).status(), NFS4ERR_NOT_ONLY_OP);
 }
 
-TEST_F(Compound, CreateSessionWithoutSequenceMustBeAlone) {
+TEST_P(Compound, CreateSessionWithoutSequenceMustBeAlone) {
   CompoundBuilder b;
   b.CreateSession(1, 1).PutRootFh();
   EXPECT_EQ(Run(b).status(), NFS4ERR_NOT_ONLY_OP);
 }
 
-TEST_F(Compound, DestroySessionWithoutSequenceMustBeAlone) {
+TEST_P(Compound, DestroySessionWithoutSequenceMustBeAlone) {
   Connect();
   CompoundBuilder b;
   b.DestroySession(sessionid_).PutRootFh();
   EXPECT_EQ(Run(b).status(), NFS4ERR_NOT_ONLY_OP);
 }
 
-TEST_F(Compound, BindConnToSessionIsAlwaysAlone) {
+TEST_P(Compound, BindConnToSessionIsAlwaysAlone) {
   Connect();
   CompoundBuilder b = Seq();
   b.BindConnToSession(sessionid_);
   EXPECT_EQ(Run(b).last(), NFS4ERR_NOT_ONLY_OP);
 }
 
-TEST_F(Compound, MoreOpsThanTheSessionAllowsIsTooManyOps) {
+TEST_P(Compound, MoreOpsThanTheSessionAllowsIsTooManyOps) {
   Connect("c", /*max_ops=*/4);
   CompoundBuilder b = Seq();
   b.PutRootFh().GetFh().GetFh().GetFh();
@@ -82,7 +82,7 @@ TEST_F(Compound, MoreOpsThanTheSessionAllowsIsTooManyOps) {
   EXPECT_EQ(r.count(), 1u);
 }
 
-TEST_F(Compound, AReplyOverTheSessionLimitStopsWithRepTooBig) {
+TEST_P(Compound, AReplyOverTheSessionLimitStopsWithRepTooBig) {
   Connect("c", 16, /*max_response=*/2048, /*max_cached=*/1024);
   CreateFile("big", std::string(4000, 'x'));
   CompoundBuilder b;
@@ -101,14 +101,14 @@ TEST_F(Compound, AReplyOverTheSessionLimitStopsWithRepTooBig) {
   EXPECT_EQ(Run(c).last(), NFS4ERR_REP_TOO_BIG_TO_CACHE);
 }
 
-TEST_F(Compound, AnOpNeedingAFileHandleWithoutOneIsNoFileHandle) {
+TEST_P(Compound, AnOpNeedingAFileHandleWithoutOneIsNoFileHandle) {
   Connect();
   CompoundBuilder b = Seq();
   b.GetAttr({FATTR4_SIZE});
   EXPECT_EQ(Run(b).last(), NFS4ERR_NOFILEHANDLE);
 }
 
-TEST_F(Compound, RenameWithoutASavedFileHandleIsNoFileHandle) {
+TEST_P(Compound, RenameWithoutASavedFileHandleIsNoFileHandle) {
   Connect();
   CompoundBuilder b = Seq();
   b.PutRootFh().Rename("a", "b");
@@ -117,7 +117,7 @@ TEST_F(Compound, RenameWithoutASavedFileHandleIsNoFileHandle) {
 
 // Op numbers outside the XDR union do not decode at all (GARBAGE_ARGS, see below); OP_ILLEGAL
 // itself decodes and answers NFS4ERR_OP_ILLEGAL.
-TEST_F(Compound, TheIllegalOpIsIllegal) {
+TEST_P(Compound, TheIllegalOpIsIllegal) {
   Connect();
   CompoundBuilder b = Seq();
   b.Op(OP_ILLEGAL);
@@ -126,7 +126,7 @@ TEST_F(Compound, TheIllegalOpIsIllegal) {
   EXPECT_EQ(r.op(1).resop, OP_ILLEGAL);
 }
 
-TEST_F(Compound, OpsWithoutAHandlerAreNotSupported) {
+TEST_P(Compound, OpsWithoutAHandlerAreNotSupported) {
   Connect();
   CompoundBuilder b = Seq();
   b.PutRootFh().Op(OP_LAYOUTGET);
@@ -136,7 +136,7 @@ TEST_F(Compound, OpsWithoutAHandlerAreNotSupported) {
   EXPECT_EQ(Run(c).last(), NFS4ERR_NOTSUPP);
 }
 
-TEST_F(Compound, ProcessingStopsAtTheFirstError) {
+TEST_P(Compound, ProcessingStopsAtTheFirstError) {
   Connect();
   CompoundBuilder b = Seq();
   b.PutRootFh().Lookup("missing").GetFh();
@@ -145,7 +145,7 @@ TEST_F(Compound, ProcessingStopsAtTheFirstError) {
   EXPECT_EQ(r.count(), 3u);
 }
 
-TEST_F(Compound, AReadOnlyExportRefusesChanges) {
+TEST_P(Compound, AReadOnlyExportRefusesChanges) {
   read_only_ = true;
   Connect();
   CompoundBuilder b = Seq();
@@ -159,7 +159,7 @@ TEST_F(Compound, AReadOnlyExportRefusesChanges) {
   EXPECT_EQ(Run(g).status(), NFS4_OK);
 }
 
-TEST_F(Compound, ArgumentsThatDoNotDecodeAreGarbage) {
+TEST_P(Compound, ArgumentsThatDoNotDecodeAreGarbage) {
   rpc::CallHeader header;
   rpc::ConnectionInfo info;
   rpc::Credentials cred = Cred(0, 0);
@@ -172,6 +172,8 @@ TEST_F(Compound, ArgumentsThatDoNotDecodeAreGarbage) {
   xdr_destroy(&xdrs);
   EXPECT_EQ(s.code(), Code::kInvalidArgument);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, Compound, AllBackends(), BackendName);
 
 }  // namespace
 }  // namespace efs::nfs4::testing

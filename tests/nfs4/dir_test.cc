@@ -11,7 +11,7 @@ class Dir : public Nfs4TestEnv {
   void SetUp() override { Connect(); }
 };
 
-TEST_F(Dir, CreateMakesDirectoriesSymlinksFifosAndSockets) {
+TEST_P(Dir, CreateMakesDirectoriesSymlinksFifosAndSockets) {
   CompoundBuilder b = Seq();
   b.PutRootFh()
       .Create(NF4DIR, "d", ModeAttr(0750))
@@ -34,7 +34,7 @@ TEST_F(Dir, CreateMakesDirectoriesSymlinksFifosAndSockets) {
   EXPECT_LT(ci.before, ci.after);
 }
 
-TEST_F(Dir, CreateRefusesDevicesAndRegularFiles) {
+TEST_P(Dir, CreateRefusesDevicesAndRegularFiles) {
   for (nfs_ftype4 t : {NF4BLK, NF4CHR, NF4REG}) {
     CompoundBuilder b = Seq();
     b.PutRootFh().Create(t, "x");
@@ -42,7 +42,7 @@ TEST_F(Dir, CreateRefusesDevicesAndRegularFiles) {
   }
 }
 
-TEST_F(Dir, CreateOfAnExistingNameIsExist) {
+TEST_P(Dir, CreateOfAnExistingNameIsExist) {
   CompoundBuilder a = Seq();
   a.PutRootFh().Create(NF4DIR, "d");
   Ok(a);
@@ -51,19 +51,19 @@ TEST_F(Dir, CreateOfAnExistingNameIsExist) {
   EXPECT_EQ(Run(b).last(), NFS4ERR_EXIST);
 }
 
-TEST_F(Dir, CreateInAnotherUsersDirectoryIsAccess) {
+TEST_P(Dir, CreateInAnotherUsersDirectoryIsAccess) {
   CompoundBuilder b = Seq();
   b.PutRootFh().Create(NF4DIR, "d");
   EXPECT_EQ(Run(b, Cred(1000, 1000)).last(), NFS4ERR_ACCESS);
 }
 
-TEST_F(Dir, ReadlinkOfADirectoryIsInval) {
+TEST_P(Dir, ReadlinkOfADirectoryIsInval) {
   CompoundBuilder b = Seq();
   b.PutRootFh().ReadLink();
   EXPECT_EQ(Run(b).last(), NFS4ERR_INVAL);
 }
 
-TEST_F(Dir, RemoveDeletesAndRefusesNonEmptyDirectories) {
+TEST_P(Dir, RemoveDeletesAndRefusesNonEmptyDirectories) {
   CompoundBuilder mk = Seq();
   mk.PutRootFh().Create(NF4DIR, "d").Create(NF4DIR, "sub");
   Ok(mk);
@@ -80,7 +80,7 @@ TEST_F(Dir, RemoveDeletesAndRefusesNonEmptyDirectories) {
   EXPECT_EQ(Run(missing).last(), NFS4ERR_NOENT);
 }
 
-TEST_F(Dir, RenameMovesFromTheSavedToTheCurrentDirectory) {
+TEST_P(Dir, RenameMovesFromTheSavedToTheCurrentDirectory) {
   CreateFile("f", "x");
   CompoundBuilder b = Seq();
   b.PutRootFh().Create(NF4DIR, "d").PutRootFh().SaveFh().Lookup("d").Rename("f", "g").Lookup("g");
@@ -92,7 +92,7 @@ TEST_F(Dir, RenameMovesFromTheSavedToTheCurrentDirectory) {
   EXPECT_EQ(Run(gone).last(), NFS4ERR_NOENT);
 }
 
-TEST_F(Dir, LinkAddsANameAndCountsIt) {
+TEST_P(Dir, LinkAddsANameAndCountsIt) {
   CreateFile("f", "x");
   CompoundBuilder b = Seq();
   b.PutRootFh().Lookup("f").SaveFh().PutRootFh().Link("g").Lookup("g").GetAttr({FATTR4_NUMLINKS});
@@ -104,7 +104,7 @@ TEST_F(Dir, LinkAddsANameAndCountsIt) {
   EXPECT_EQ(Run(dir).last(), NFS4ERR_ISDIR);
 }
 
-TEST_F(Dir, ReaddirPagesThroughEveryEntryByCookie) {
+TEST_P(Dir, ReaddirPagesThroughEveryEntryByCookie) {
   std::set<std::string> want;
   for (int i = 0; i < 12; ++i) {
     std::string name = "entry-" + std::to_string(i);
@@ -133,7 +133,7 @@ TEST_F(Dir, ReaddirPagesThroughEveryEntryByCookie) {
   EXPECT_GT(pages, 2);  // 300 bytes hold a few entries only
 }
 
-TEST_F(Dir, ReaddirRefusesReservedCookiesAndTinyBuffers) {
+TEST_P(Dir, ReaddirRefusesReservedCookiesAndTinyBuffers) {
   CompoundBuilder mk = Seq();
   mk.PutRootFh().Create(NF4DIR, "d");
   Ok(mk);
@@ -149,6 +149,8 @@ TEST_F(Dir, ReaddirRefusesReservedCookiesAndTinyBuffers) {
   EXPECT_EQ(r.u(3).opreaddir.READDIR4res_u.resok4.reply.entries, nullptr);
   EXPECT_TRUE(r.u(3).opreaddir.READDIR4res_u.resok4.reply.eof);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, Dir, AllBackends(), BackendName);
 
 }  // namespace
 }  // namespace efs::nfs4::testing

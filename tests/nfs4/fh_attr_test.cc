@@ -23,7 +23,7 @@ class FhAttr : public Nfs4TestEnv {
   }
 };
 
-TEST_F(FhAttr, GetFhReturnsAHandleThatPutFhAccepts) {
+TEST_P(FhAttr, GetFhReturnsAHandleThatPutFhAccepts) {
   std::string root = Handle("");
   EXPECT_EQ(root.size(), kFileHandleSize);
   CompoundBuilder b = Seq();
@@ -32,20 +32,20 @@ TEST_F(FhAttr, GetFhReturnsAHandleThatPutFhAccepts) {
   EXPECT_EQ(Values(Attrs(r, 2)), XdrU32(NF4DIR));
 }
 
-TEST_F(FhAttr, GarbageHandleIsBadHandle) {
+TEST_P(FhAttr, GarbageHandleIsBadHandle) {
   CompoundBuilder b = Seq();
   b.PutFh("not a handle");
   EXPECT_EQ(Run(b).last(), NFS4ERR_BADHANDLE);
 }
 
-TEST_F(FhAttr, AHandleOfAnotherFileSystemIsStale) {
+TEST_P(FhAttr, AHandleOfAnotherFileSystemIsStale) {
   std::string fh = EncodeFileHandle({ExportIdFor("fs-other"), fs_->Root()});
   CompoundBuilder b = Seq();
   b.PutFh(fh);
   EXPECT_EQ(Run(b).last(), NFS4ERR_STALE);
 }
 
-TEST_F(FhAttr, AHandleOfARemovedFileIsStale) {
+TEST_P(FhAttr, AHandleOfARemovedFileIsStale) {
   CompoundBuilder mk = Seq();
   mk.PutRootFh().Create(NF4DIR, "d");
   Ok(mk);
@@ -58,7 +58,7 @@ TEST_F(FhAttr, AHandleOfARemovedFileIsStale) {
   EXPECT_EQ(Run(b).last(), NFS4ERR_STALE);
 }
 
-TEST_F(FhAttr, AForgedGenerationIsStale) {
+TEST_P(FhAttr, AForgedGenerationIsStale) {
   CompoundBuilder mk = Seq();
   mk.PutRootFh().Create(NF4DIR, "d").GetAttr({FATTR4_FILEID});
   Ok(mk);
@@ -71,26 +71,26 @@ TEST_F(FhAttr, AForgedGenerationIsStale) {
   EXPECT_EQ(Run(b).last(), NFS4ERR_STALE);
 }
 
-TEST_F(FhAttr, LookupOfAMissingNameIsNoent) {
+TEST_P(FhAttr, LookupOfAMissingNameIsNoent) {
   CompoundBuilder b = Seq();
   b.PutRootFh().Lookup("nope");
   EXPECT_EQ(Run(b).last(), NFS4ERR_NOENT);
 }
 
-TEST_F(FhAttr, LookupOfAnEmptyNameIsInval) {
+TEST_P(FhAttr, LookupOfAnEmptyNameIsInval) {
   CompoundBuilder b = Seq();
   b.PutRootFh().Lookup("");
   EXPECT_EQ(Run(b).last(), NFS4ERR_INVAL);
 }
 
-TEST_F(FhAttr, LookupThroughAFileIsNotDir) {
+TEST_P(FhAttr, LookupThroughAFileIsNotDir) {
   CreateFile("f");
   CompoundBuilder b = Seq();
   b.PutRootFh().Lookup("f").Lookup("x");
   EXPECT_EQ(Run(b).last(), NFS4ERR_NOTDIR);
 }
 
-TEST_F(FhAttr, LookupIntoAPrivateDirectoryIsDeniedToOthers) {
+TEST_P(FhAttr, LookupIntoAPrivateDirectoryIsDeniedToOthers) {
   CompoundBuilder mk = Seq();
   mk.PutRootFh().Create(NF4DIR, "private", ModeAttr(0700)).Create(NF4DIR, "inner");
   Ok(mk);
@@ -99,7 +99,7 @@ TEST_F(FhAttr, LookupIntoAPrivateDirectoryIsDeniedToOthers) {
   EXPECT_EQ(Run(b, Cred(1000, 1000)).last(), NFS4ERR_ACCESS);
 }
 
-TEST_F(FhAttr, LookuppWalksUpAndStopsAtTheRoot) {
+TEST_P(FhAttr, LookuppWalksUpAndStopsAtTheRoot) {
   CompoundBuilder mk = Seq();
   mk.PutRootFh().Create(NF4DIR, "d");
   Ok(mk);
@@ -113,7 +113,7 @@ TEST_F(FhAttr, LookuppWalksUpAndStopsAtTheRoot) {
   EXPECT_EQ(Run(top).last(), NFS4ERR_NOENT);
 }
 
-TEST_F(FhAttr, SaveAndRestoreSwapTheCurrentHandle) {
+TEST_P(FhAttr, SaveAndRestoreSwapTheCurrentHandle) {
   CompoundBuilder mk = Seq();
   mk.PutRootFh().Create(NF4DIR, "d");
   Ok(mk);
@@ -127,7 +127,7 @@ TEST_F(FhAttr, SaveAndRestoreSwapTheCurrentHandle) {
   EXPECT_EQ(Run(none).last(), NFS4ERR_RESTOREFH);
 }
 
-TEST_F(FhAttr, GetattrEncodesTypeSizeModeAndNumericOwnersByteForByte) {
+TEST_P(FhAttr, GetattrEncodesTypeSizeModeAndNumericOwnersByteForByte) {
   CompoundBuilder pub = Seq();
   pub.PutRootFh().Create(NF4DIR, "pub", ModeAttr(0777));
   Ok(pub);
@@ -145,7 +145,7 @@ TEST_F(FhAttr, GetattrEncodesTypeSizeModeAndNumericOwnersByteForByte) {
             XdrU32(NF4REG) + XdrU64(5) + XdrU32(0640) + XdrString("1000") + XdrString("100"));
 }
 
-TEST_F(FhAttr, GetattrOfServerConstantsIsExact) {
+TEST_P(FhAttr, GetattrOfServerConstantsIsExact) {
   CompoundBuilder b = Seq();
   b.PutRootFh().GetAttr({FATTR4_FH_EXPIRE_TYPE, FATTR4_LEASE_TIME, FATTR4_MAXNAME, FATTR4_MAXREAD,
                          FATTR4_MAXLINK, FATTR4_MAXWRITE});
@@ -154,14 +154,14 @@ TEST_F(FhAttr, GetattrOfServerConstantsIsExact) {
                                      XdrU64(1 << 20) + XdrU64(1 << 20));
 }
 
-TEST_F(FhAttr, GetattrLeavesOutUnsupportedAttributes) {
+TEST_P(FhAttr, GetattrLeavesOutUnsupportedAttributes) {
   CompoundBuilder b = Seq();
   b.PutRootFh().GetAttr({FATTR4_ACL, FATTR4_FILES_FREE, FATTR4_TYPE, FATTR4_QUOTA_USED});
   Reply r = Ok(b);
   EXPECT_EQ(Mask(Attrs(r, 2)), (std::vector<uint32_t>{1u << FATTR4_TYPE}));
 }
 
-TEST_F(FhAttr, SupportedAttrsListsTheMandatoryOnes) {
+TEST_P(FhAttr, SupportedAttrsListsTheMandatoryOnes) {
   CompoundBuilder b = Seq();
   b.PutRootFh().GetAttr({FATTR4_SUPPORTED_ATTRS});
   Reply r = Ok(b);
@@ -176,7 +176,7 @@ TEST_F(FhAttr, SupportedAttrsListsTheMandatoryOnes) {
   }
 }
 
-TEST_F(FhAttr, SetattrChangesTheModeAndReportsWhatItSet) {
+TEST_P(FhAttr, SetattrChangesTheModeAndReportsWhatItSet) {
   CreateFile("f");
   CompoundBuilder b = Seq();
   b.PutRootFh().Lookup("f").SetAttr(ModeAttr(0600)).GetAttr({FATTR4_MODE});
@@ -187,7 +187,7 @@ TEST_F(FhAttr, SetattrChangesTheModeAndReportsWhatItSet) {
   EXPECT_EQ(Values(Attrs(r, 4)), XdrU32(0600));
 }
 
-TEST_F(FhAttr, SetattrRefusesUnsupportedReadOnlyAndNamedOwners) {
+TEST_P(FhAttr, SetattrRefusesUnsupportedReadOnlyAndNamedOwners) {
   CreateFile("f");
   CompoundBuilder acl = Seq();
   acl.PutRootFh().Lookup("f").SetAttr({Bitmap({FATTR4_ACL}), XdrU32(0)});
@@ -200,21 +200,21 @@ TEST_F(FhAttr, SetattrRefusesUnsupportedReadOnlyAndNamedOwners) {
   EXPECT_EQ(Run(owner).last(), NFS4ERR_BADOWNER);
 }
 
-TEST_F(FhAttr, SetattrSizeTruncates) {
+TEST_P(FhAttr, SetattrSizeTruncates) {
   CreateFile("f", "0123456789");
   CompoundBuilder b = Seq();
   b.PutRootFh().Lookup("f").SetAttr({Bitmap({FATTR4_SIZE}), XdrU64(3)}).GetAttr({FATTR4_SIZE});
   EXPECT_EQ(Values(Attrs(Ok(b), 4)), XdrU64(3));
 }
 
-TEST_F(FhAttr, ChmodByAnotherUserIsPerm) {
+TEST_P(FhAttr, ChmodByAnotherUserIsPerm) {
   CreateFile("f");
   CompoundBuilder b = Seq();
   b.PutRootFh().Lookup("f").SetAttr(ModeAttr(0777));
   EXPECT_EQ(Run(b, Cred(1000, 1000)).last(), NFS4ERR_PERM);
 }
 
-TEST_F(FhAttr, VerifyAndNverifyCompareEncodings) {
+TEST_P(FhAttr, VerifyAndNverifyCompareEncodings) {
   CreateFile("f", "abc");
   CompoundBuilder same = Seq();
   same.PutRootFh().Lookup("f").Verify({Bitmap({FATTR4_SIZE}), XdrU64(3)});
@@ -230,7 +230,7 @@ TEST_F(FhAttr, VerifyAndNverifyCompareEncodings) {
   EXPECT_EQ(Run(unsupported).last(), NFS4ERR_ATTRNOTSUPP);
 }
 
-TEST_F(FhAttr, AccessReportsWhatTheCallerMayDo) {
+TEST_P(FhAttr, AccessReportsWhatTheCallerMayDo) {
   CompoundBuilder b = Seq();
   b.PutRootFh().Access(ACCESS4_READ | ACCESS4_LOOKUP | ACCESS4_MODIFY | ACCESS4_EXECUTE);
   Reply r = Ok(b, Cred(1000, 1000));
@@ -243,7 +243,7 @@ TEST_F(FhAttr, AccessReportsWhatTheCallerMayDo) {
   EXPECT_EQ(root.u(2).opaccess.ACCESS4res_u.resok4.access, ACCESS4_MODIFY);
 }
 
-TEST_F(FhAttr, SecinfoOffersAuthSysAndConsumesTheHandle) {
+TEST_P(FhAttr, SecinfoOffersAuthSysAndConsumesTheHandle) {
   CreateFile("f");
   CompoundBuilder b = Seq();
   b.PutRootFh().SecInfo("f");
@@ -259,6 +259,8 @@ TEST_F(FhAttr, SecinfoOffersAuthSysAndConsumesTheHandle) {
   missing.PutRootFh().SecInfo("nope");
   EXPECT_EQ(Run(missing).last(), NFS4ERR_NOENT);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, FhAttr, AllBackends(), BackendName);
 
 }  // namespace
 }  // namespace efs::nfs4::testing

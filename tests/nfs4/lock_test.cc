@@ -29,7 +29,7 @@ class Lock : public Nfs4TestEnv {
   stateid4 open_a_{}, open_b_{};
 };
 
-TEST_F(Lock, AWriteLockDeniesAnotherOwnerAndNamesTheHolder) {
+TEST_P(Lock, AWriteLockDeniesAnotherOwnerAndNamesTheHolder) {
   Reply a = LockNew(WRITE_LT, 0, 100, open_a_, "lock-a");
   ASSERT_EQ(a.status(), NFS4_OK);
   EXPECT_EQ(LockStateid(a).seqid, 1u);
@@ -44,13 +44,13 @@ TEST_F(Lock, AWriteLockDeniesAnotherOwnerAndNamesTheHolder) {
   EXPECT_EQ(LockNew(WRITE_LT, 100, 10, open_b_, "lock-b").status(), NFS4_OK);
 }
 
-TEST_F(Lock, ReadLocksShare) {
+TEST_P(Lock, ReadLocksShare) {
   EXPECT_EQ(LockNew(READ_LT, 0, UINT64_MAX, open_a_, "lock-a").status(), NFS4_OK);
   EXPECT_EQ(LockNew(READ_LT, 5, 5, open_b_, "lock-b").status(), NFS4_OK);
   EXPECT_EQ(LockNew(WRITE_LT, 5, 5, open_b_, "lock-b").last(), NFS4ERR_DENIED);
 }
 
-TEST_F(Lock, LocktTestsWithoutLocking) {
+TEST_P(Lock, LocktTestsWithoutLocking) {
   ASSERT_EQ(LockNew(WRITE_LT, 10, 10, open_a_, "lock-a").status(), NFS4_OK);
   CompoundBuilder other = Seq();
   other.PutRootFh().Lookup("f").LockT(READ_LT, 0, 15, "lock-b");
@@ -65,7 +65,7 @@ TEST_F(Lock, LocktTestsWithoutLocking) {
   EXPECT_EQ(Run(free_range).status(), NFS4_OK);
 }
 
-TEST_F(Lock, UnlockingTheMiddleSplitsTheRange) {
+TEST_P(Lock, UnlockingTheMiddleSplitsTheRange) {
   Reply a = LockNew(WRITE_LT, 0, 100, open_a_, "lock-a");
   CompoundBuilder u = Seq();
   u.PutRootFh().Lookup("f").LockU(LockStateid(a), 40, 20);
@@ -76,7 +76,7 @@ TEST_F(Lock, UnlockingTheMiddleSplitsTheRange) {
   EXPECT_EQ(LockNew(WRITE_LT, 60, 5, open_b_, "lock-b").last(), NFS4ERR_DENIED);
 }
 
-TEST_F(Lock, AnOwnerUpgradesPartOfItsReadLock) {
+TEST_P(Lock, AnOwnerUpgradesPartOfItsReadLock) {
   Reply a = LockNew(READ_LT, 0, 20, open_a_, "lock-a");
   CompoundBuilder up = Seq();
   up.PutRootFh().Lookup("f").Lock(WRITE_LT, 10, 10, LockStateid(a));
@@ -86,7 +86,7 @@ TEST_F(Lock, AnOwnerUpgradesPartOfItsReadLock) {
   EXPECT_EQ(LockNew(READ_LT, 15, 1, open_b_, "lock-b").last(), NFS4ERR_DENIED);
 }
 
-TEST_F(Lock, AnOldLockStateidIsOld) {
+TEST_P(Lock, AnOldLockStateidIsOld) {
   Reply a = LockNew(READ_LT, 0, 1, open_a_, "lock-a");
   stateid4 first = LockStateid(a);
   CompoundBuilder more = Seq();
@@ -97,7 +97,7 @@ TEST_F(Lock, AnOldLockStateidIsOld) {
   EXPECT_EQ(Run(old).last(), NFS4ERR_OLD_STATEID);
 }
 
-TEST_F(Lock, AWriteLockNeedsAnOpenForWriting) {
+TEST_P(Lock, AWriteLockNeedsAnOpenForWriting) {
   CompoundBuilder b = Seq();
   b.PutRootFh().Open("reader", "f", -1, OPEN4_SHARE_ACCESS_READ);
   stateid4 ro = Ok(b).u(2).opopen.OPEN4res_u.resok4.stateid;
@@ -105,7 +105,7 @@ TEST_F(Lock, AWriteLockNeedsAnOpenForWriting) {
   EXPECT_EQ(LockNew(READ_LT, 0, 1, ro, "lock-r").status(), NFS4_OK);
 }
 
-TEST_F(Lock, BadRangesAndReclaimsAreRefused) {
+TEST_P(Lock, BadRangesAndReclaimsAreRefused) {
   EXPECT_EQ(LockNew(WRITE_LT, 0, 0, open_a_, "lock-a").last(), NFS4ERR_INVAL);
   EXPECT_EQ(LockNew(WRITE_LT, 10, UINT64_MAX - 5, open_a_, "lock-a").last(), NFS4ERR_INVAL);
   CompoundBuilder b = Seq();
@@ -114,7 +114,7 @@ TEST_F(Lock, BadRangesAndReclaimsAreRefused) {
   EXPECT_EQ(Run(b).last(), NFS4ERR_NO_GRACE);
 }
 
-TEST_F(Lock, ClosingTheOpenReleasesItsLocks) {
+TEST_P(Lock, ClosingTheOpenReleasesItsLocks) {
   ASSERT_EQ(LockNew(WRITE_LT, 0, UINT64_MAX, open_a_, "lock-a").status(), NFS4_OK);
   CompoundBuilder c = Seq();
   c.PutRootFh().Lookup("f").Close(open_a_);
@@ -122,7 +122,7 @@ TEST_F(Lock, ClosingTheOpenReleasesItsLocks) {
   EXPECT_EQ(LockNew(WRITE_LT, 0, 10, open_b_, "lock-b").status(), NFS4_OK);
 }
 
-TEST_F(Lock, ALockStateidCarriesIoAndIsFreedWhenEmpty) {
+TEST_P(Lock, ALockStateidCarriesIoAndIsFreedWhenEmpty) {
   Reply a = LockNew(WRITE_LT, 0, 4, open_a_, "lock-a");
   stateid4 lock = LockStateid(a);
   CompoundBuilder io = Seq();
@@ -148,7 +148,7 @@ TEST_F(Lock, ALockStateidCarriesIoAndIsFreedWhenEmpty) {
   EXPECT_EQ(Run(free).status(), NFS4_OK);
 }
 
-TEST_F(Lock, AnExpiredClientsLocksGo) {
+TEST_P(Lock, AnExpiredClientsLocksGo) {
   ASSERT_EQ(LockNew(WRITE_LT, 0, 10, open_a_, "lock-a").status(), NFS4_OK);
   clock_.Advance(state::kLeaseSeconds + 5);
   Connect("client-2");
@@ -158,6 +158,8 @@ TEST_F(Lock, AnExpiredClientsLocksGo) {
       .LockNew(WRITE_LT, 0, 10, CurrentStateid(), "lock-2");
   EXPECT_EQ(Run(b).status(), NFS4_OK);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, Lock, AllBackends(), BackendName);
 
 }  // namespace
 }  // namespace efs::nfs4::testing

@@ -1,5 +1,8 @@
-// Nfs4TestEnv: an Nfs4Server over a MemFs with a FakeClock, and helpers that run COMPOUNDs
-// through XDR (encode the args, HandleCompound, decode the reply) as the wire would.
+// Nfs4TestEnv: an Nfs4Server with a FakeClock over a file system of either backend (MemFs, or
+// the real store in a temporary directory), and helpers that run COMPOUNDs through XDR (encode
+// the args, HandleCompound, decode the reply) as the wire would. Every suite derived from it is
+// instantiated for both backends: INSTANTIATE_TEST_SUITE_P(Backends, Suite, AllBackends(),
+// BackendName).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,10 +10,13 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "base/clock.h"
 #include "fs/mem_fs.h"
+#include "store/store_fs.h"
+#include "testutil/temp_dir.h"
 #include "nfs4/compound_builder.h"
 #include "nfs4/errors.h"
 #include "nfs4/nfs4_server.h"
@@ -21,6 +27,16 @@
 namespace efs::nfs4::testing {
 
 inline constexpr char kMountTarget[] = "fsmt-0000000000000001";
+
+enum class Backend { kMemFs, kStoreFs };
+
+inline auto AllBackends() { return ::testing::Values(Backend::kMemFs, Backend::kStoreFs); }
+
+inline const char* BackendLabel(Backend b) { return b == Backend::kMemFs ? "MemFs" : "StoreFs"; }
+inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
+  return BackendLabel(info.param);
+}
+inline void PrintTo(Backend b, std::ostream* os) { *os << BackendLabel(b); }
 
 // A decoded COMPOUND4res and the bytes it came from.
 struct Reply {
@@ -50,10 +66,10 @@ inline rpc::Credentials Cred(uint32_t uid, uint32_t gid) {
   return c;
 }
 
-class Nfs4TestEnv : public ::testing::Test {
+class Nfs4TestEnv : public ::testing::TestWithParam<Backend> {
  protected:
   Nfs4TestEnv()
-      : fs_(fs::NewMemFs(&clock_)),
+      : fs_(OpenBackend(GetParam())),
         server_(
             [this](const std::string& mt) -> std::optional<Export> {
               if (mt != kMountTarget) return std::nullopt;
@@ -146,7 +162,15 @@ class Nfs4TestEnv : public ::testing::Test {
     return s;
   }
 
+  std::unique_ptr<fs::FileSystem> OpenBackend(Backend backend) {
+    if (backend == Backend::kMemFs) return fs::NewMemFs(&clock_);
+    auto store = store::OpenStoreFs(tmp_.Join("fs"), &clock_);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(store).value() : fs::NewMemFs(&clock_);
+  }
+
   FakeClock clock_;
+  testutil::TempDir tmp_;
   std::unique_ptr<fs::FileSystem> fs_;
   bool read_only_ = false;
   Nfs4Server server_;

@@ -18,7 +18,7 @@ class OpenIo : public Nfs4TestEnv {
   }
 };
 
-TEST_F(OpenIo, CreateWriteCommitAndReadRoundTrip) {
+TEST_P(OpenIo, CreateWriteCommitAndReadRoundTrip) {
   CompoundBuilder b = Seq();
   b.PutRootFh()
       .Open("owner", "f", GUARDED4)
@@ -39,21 +39,21 @@ TEST_F(OpenIo, CreateWriteCommitAndReadRoundTrip) {
   EXPECT_TRUE(rd.eof);
 }
 
-TEST_F(OpenIo, FileSyncWritesSayFileSync) {
+TEST_P(OpenIo, FileSyncWritesSayFileSync) {
   stateid4 sid = CreateFile("f");
   CompoundBuilder b = Seq();
   b.PutRootFh().Lookup("f").Write(sid, 0, "x", FILE_SYNC4);
   EXPECT_EQ(Ok(b).u(3).opwrite.WRITE4res_u.resok4.committed, FILE_SYNC4);
 }
 
-TEST_F(OpenIo, GuardedCreateOfAnExistingFileIsExist) {
+TEST_P(OpenIo, GuardedCreateOfAnExistingFileIsExist) {
   CreateFile("f");
   CompoundBuilder b = Seq();
   b.PutRootFh().Open("other", "f", GUARDED4);
   EXPECT_EQ(Run(b).last(), NFS4ERR_EXIST);
 }
 
-TEST_F(OpenIo, ExclusiveCreateRetransmissionWithTheSameVerifierSucceeds) {
+TEST_P(OpenIo, ExclusiveCreateRetransmissionWithTheSameVerifierSucceeds) {
   for (int i = 0; i < 2; ++i) {
     CompoundBuilder b = Seq();
     b.PutRootFh().Open("o", "x", EXCLUSIVE4_1, OPEN4_SHARE_ACCESS_BOTH, OPEN4_SHARE_DENY_NONE,
@@ -66,19 +66,19 @@ TEST_F(OpenIo, ExclusiveCreateRetransmissionWithTheSameVerifierSucceeds) {
   EXPECT_EQ(Run(other).last(), NFS4ERR_EXIST);
 }
 
-TEST_F(OpenIo, ShareDenyIsNotSupported) {
+TEST_P(OpenIo, ShareDenyIsNotSupported) {
   CompoundBuilder b = Seq();
   b.PutRootFh().Open("o", "f", UNCHECKED4, OPEN4_SHARE_ACCESS_READ, OPEN4_SHARE_DENY_WRITE);
   EXPECT_EQ(Run(b).last(), NFS4ERR_NOTSUPP);
 }
 
-TEST_F(OpenIo, OpeningAMissingFileWithoutCreateIsNoent) {
+TEST_P(OpenIo, OpeningAMissingFileWithoutCreateIsNoent) {
   CompoundBuilder b = Seq();
   b.PutRootFh().Open("o", "nope", -1);
   EXPECT_EQ(Run(b).last(), NFS4ERR_NOENT);
 }
 
-TEST_F(OpenIo, OpeningADirectoryIsIsdir) {
+TEST_P(OpenIo, OpeningADirectoryIsIsdir) {
   CompoundBuilder mk = Seq();
   mk.PutRootFh().Create(NF4DIR, "d");
   Ok(mk);
@@ -87,7 +87,7 @@ TEST_F(OpenIo, OpeningADirectoryIsIsdir) {
   EXPECT_EQ(Run(b).last(), NFS4ERR_ISDIR);
 }
 
-TEST_F(OpenIo, OpeningAnotherUsersFileForWriteIsAccess) {
+TEST_P(OpenIo, OpeningAnotherUsersFileForWriteIsAccess) {
   CreateFile("f", "data");  // root's, 0644
   CompoundBuilder b = Seq();
   b.PutRootFh().Open("u", "f", -1, OPEN4_SHARE_ACCESS_WRITE);
@@ -99,14 +99,14 @@ TEST_F(OpenIo, OpeningAnotherUsersFileForWriteIsAccess) {
   EXPECT_EQ(std::string(rd.data.data_val, rd.data.data_len), "data");
 }
 
-TEST_F(OpenIo, ClaimFhOpensTheCurrentFile) {
+TEST_P(OpenIo, ClaimFhOpensTheCurrentFile) {
   CreateFile("f", "abc");
   CompoundBuilder b = Seq();
   b.PutRootFh().Lookup("f").OpenFh("o2").Read(CurrentStateid(), 0, 3);
   EXPECT_EQ(Run(b).status(), NFS4_OK);
 }
 
-TEST_F(OpenIo, CloseWithABadStateidIsBadStateid) {
+TEST_P(OpenIo, CloseWithABadStateidIsBadStateid) {
   CreateFile("f");
   stateid4 bogus{};
   bogus.seqid = 1;
@@ -116,7 +116,7 @@ TEST_F(OpenIo, CloseWithABadStateidIsBadStateid) {
   EXPECT_EQ(Run(b).last(), NFS4ERR_BAD_STATEID);
 }
 
-TEST_F(OpenIo, CloseEndsTheOpenAndReturnsTheInvalidStateid) {
+TEST_P(OpenIo, CloseEndsTheOpenAndReturnsTheInvalidStateid) {
   stateid4 sid = CreateFile("f");
   CompoundBuilder b = Seq();
   b.PutRootFh().Lookup("f").Close(sid);
@@ -127,7 +127,7 @@ TEST_F(OpenIo, CloseEndsTheOpenAndReturnsTheInvalidStateid) {
   EXPECT_EQ(Run(again).last(), NFS4ERR_BAD_STATEID);
 }
 
-TEST_F(OpenIo, ASecondOpenBumpsTheSeqidAndOldOnesAreOld) {
+TEST_P(OpenIo, ASecondOpenBumpsTheSeqidAndOldOnesAreOld) {
   stateid4 first = CreateFile("f");
   CompoundBuilder b = Seq();
   b.PutRootFh().Open("owner", "f", -1, OPEN4_SHARE_ACCESS_READ);
@@ -139,7 +139,7 @@ TEST_F(OpenIo, ASecondOpenBumpsTheSeqidAndOldOnesAreOld) {
   EXPECT_EQ(Run(old).last(), NFS4ERR_OLD_STATEID);
 }
 
-TEST_F(OpenIo, WritingThroughAReadOnlyOpenIsOpenmode) {
+TEST_P(OpenIo, WritingThroughAReadOnlyOpenIsOpenmode) {
   CreateFile("f");
   CompoundBuilder b = Seq();
   b.PutRootFh().Open("reader", "f", -1, OPEN4_SHARE_ACCESS_READ).Write(CurrentStateid(), 0, "x");
@@ -147,7 +147,7 @@ TEST_F(OpenIo, WritingThroughAReadOnlyOpenIsOpenmode) {
 }
 
 // RFC 5661 s18.18.3: the new access must be one some OPEN of the owner asked for.
-TEST_F(OpenIo, OpenDowngradeGoesBackToAnAccessOpenedBefore) {
+TEST_P(OpenIo, OpenDowngradeGoesBackToAnAccessOpenedBefore) {
   stateid4 sid = CreateFile("f");  // ACCESS_BOTH
   CompoundBuilder never = Seq();
   never.PutRootFh().Lookup("f").OpenDowngrade(sid, OPEN4_SHARE_ACCESS_READ);
@@ -168,7 +168,7 @@ TEST_F(OpenIo, OpenDowngradeGoesBackToAnAccessOpenedBefore) {
   EXPECT_EQ(Run(up).last(), NFS4ERR_INVAL);
 }
 
-TEST_F(OpenIo, AnonymousStateidReadsWithPermissionChecks) {
+TEST_P(OpenIo, AnonymousStateidReadsWithPermissionChecks) {
   CreateFile("f", "public");
   CompoundBuilder b = Seq();
   b.PutRootFh().Lookup("f").Read(stateid4{}, 0, 6);
@@ -179,7 +179,7 @@ TEST_F(OpenIo, AnonymousStateidReadsWithPermissionChecks) {
   EXPECT_EQ(Run(w, Cred(1000, 1000)).last(), NFS4ERR_ACCESS);
 }
 
-TEST_F(OpenIo, ARemovedOpenFileStaysReadableUntilClose) {
+TEST_P(OpenIo, ARemovedOpenFileStaysReadableUntilClose) {
   stateid4 sid = CreateFile("f", "still here");
   std::string fh = Handle("f");
   CompoundBuilder rm = Seq();
@@ -198,7 +198,7 @@ TEST_F(OpenIo, ARemovedOpenFileStaysReadableUntilClose) {
   EXPECT_EQ(Run(after).last(), NFS4ERR_STALE);
 }
 
-TEST_F(OpenIo, TestStateidSaysWhichAreValid) {
+TEST_P(OpenIo, TestStateidSaysWhichAreValid) {
   stateid4 sid = CreateFile("f");
   stateid4 bogus = sid;
   bogus.other[11] ^= 1;
@@ -212,14 +212,14 @@ TEST_F(OpenIo, TestStateidSaysWhichAreValid) {
   EXPECT_EQ(codes.tsr_status_codes_val[2], NFS4ERR_BAD_STATEID);
 }
 
-TEST_F(OpenIo, FreeStateidOfAnOpenIsLocksHeld) {
+TEST_P(OpenIo, FreeStateidOfAnOpenIsLocksHeld) {
   stateid4 sid = CreateFile("f");
   CompoundBuilder b = Seq();
   b.FreeStateid(sid);
   EXPECT_EQ(Run(b).last(), NFS4ERR_LOCKS_HELD);
 }
 
-TEST_F(OpenIo, AnotherClientsStateidIsBad) {
+TEST_P(OpenIo, AnotherClientsStateidIsBad) {
   stateid4 sid = CreateFile("f");
   Connect("client-2");
   CompoundBuilder b = Seq();
@@ -227,7 +227,7 @@ TEST_F(OpenIo, AnotherClientsStateidIsBad) {
   EXPECT_EQ(Run(b).last(), NFS4ERR_BAD_STATEID);
 }
 
-TEST_F(OpenIo, LeaseExpiryReleasesOpens) {
+TEST_P(OpenIo, LeaseExpiryReleasesOpens) {
   stateid4 sid = CreateFile("f", "x");
   std::string fh = Handle("f");
   CompoundBuilder rm = Seq();
@@ -241,6 +241,8 @@ TEST_F(OpenIo, LeaseExpiryReleasesOpens) {
   (void)sid;
 }
 
+INSTANTIATE_TEST_SUITE_P(Backends, OpenIo, AllBackends(), BackendName);
+
 }  // namespace
 }  // namespace efs::nfs4::testing
 
@@ -251,7 +253,7 @@ using Concurrency = Nfs4TestEnv;
 
 // Four threads, one slot each, write and read their own files at once (a smoke test for the
 // state tables' and slots' locking; run it under TSan to check races).
-TEST_F(Concurrency, SlotsOfOneSessionRunInParallel) {
+TEST_P(Concurrency, SlotsOfOneSessionRunInParallel) {
   Connect("c");
   std::vector<std::thread> threads;
   std::atomic<int> failures{0};
@@ -273,6 +275,8 @@ TEST_F(Concurrency, SlotsOfOneSessionRunInParallel) {
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, Concurrency, AllBackends(), BackendName);
 
 }  // namespace
 }  // namespace efs::nfs4::testing

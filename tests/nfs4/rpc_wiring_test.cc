@@ -23,7 +23,7 @@ std::string SuccessHeader(uint32_t xid) { return Words({xid, 1, 0, 0, 0, 0}); }
 
 using RpcWiring = Nfs4TestEnv;
 
-TEST_F(RpcWiring, NullAndCompoundRunThroughTheProgramTable) {
+TEST_P(RpcWiring, NullAndCompoundRunThroughTheProgramTable) {
   rpc::ProgramTable table;
   server_.Register(&table);
   rpc::ConnectionInfo info;
@@ -51,7 +51,7 @@ TEST_F(RpcWiring, NullAndCompoundRunThroughTheProgramTable) {
   EXPECT_EQ(mismatch.reply.substr(4), Words({9, 1, 0, 0, 0, 2, 4, 4}));
 }
 
-TEST_F(RpcWiring, GarbageCompoundArgumentsAreGarbageArgs) {
+TEST_P(RpcWiring, GarbageCompoundArgumentsAreGarbageArgs) {
   rpc::ProgramTable table;
   server_.Register(&table);
   rpc::ConnectionInfo info;
@@ -59,6 +59,8 @@ TEST_F(RpcWiring, GarbageCompoundArgumentsAreGarbageArgs) {
   rpc::CallOutcome out = table.Execute(Call(3, kProcCompound, Words({100})), info, nullptr);
   EXPECT_EQ(out.reply.substr(4), Words({3, 1, 0, 0, 0, 4}));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RpcWiring, AllBackends(), BackendName);
 
 }  // namespace
 }  // namespace efs::nfs4::testing

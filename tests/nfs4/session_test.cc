@@ -14,7 +14,7 @@ const CREATE_SESSION4resok& SessionOk(const Reply& r) {
   return r.u(0).opcreate_session.CREATE_SESSION4res_u.csr_resok4;
 }
 
-TEST_F(Session, ExchangeIdOfANewClientIsUnconfirmedUntilCreateSession) {
+TEST_P(Session, ExchangeIdOfANewClientIsUnconfirmedUntilCreateSession) {
   CompoundBuilder x;
   x.ExchangeId("c1");
   Reply r = Run(x);
@@ -30,13 +30,13 @@ TEST_F(Session, ExchangeIdOfANewClientIsUnconfirmedUntilCreateSession) {
   EXPECT_NE(ExchangeOk(r2).eir_flags & EXCHGID4_FLAG_CONFIRMED_R, 0u);
 }
 
-TEST_F(Session, ExchangeIdUpdateOfAnUnknownClientIsNoent) {
+TEST_P(Session, ExchangeIdUpdateOfAnUnknownClientIsNoent) {
   CompoundBuilder x;
   x.ExchangeId("nobody", "v", EXCHGID4_FLAG_UPD_CONFIRMED_REC_A);
   EXPECT_EQ(Run(x).status(), NFS4ERR_NOENT);
 }
 
-TEST_F(Session, ExchangeIdWithStateProtectionIsNotSupported) {
+TEST_P(Session, ExchangeIdWithStateProtectionIsNotSupported) {
   CompoundBuilder x;
   x.ExchangeId("c");
   x.Build().argarray.argarray_val[0].nfs_argop4_u.opexchange_id.eia_state_protect.spa_how =
@@ -44,7 +44,7 @@ TEST_F(Session, ExchangeIdWithStateProtectionIsNotSupported) {
   EXPECT_EQ(Run(x).status(), NFS4ERR_NOTSUPP);
 }
 
-TEST_F(Session, CreateSessionReplayReturnsTheSameSession) {
+TEST_P(Session, CreateSessionReplayReturnsTheSameSession) {
   CompoundBuilder x;
   x.ExchangeId("c");
   Reply rx = Run(x);
@@ -63,13 +63,13 @@ TEST_F(Session, CreateSessionReplayReturnsTheSameSession) {
   EXPECT_EQ(Run(skip).status(), NFS4ERR_SEQ_MISORDERED);
 }
 
-TEST_F(Session, CreateSessionOfAnUnknownClientIsStaleClientid) {
+TEST_P(Session, CreateSessionOfAnUnknownClientIsStaleClientid) {
   CompoundBuilder c;
   c.CreateSession(12345, 1);
   EXPECT_EQ(Run(c).status(), NFS4ERR_STALE_CLIENTID);
 }
 
-TEST_F(Session, CreateSessionNegotiatesTheChannelDown) {
+TEST_P(Session, CreateSessionNegotiatesTheChannelDown) {
   CompoundBuilder x;
   x.ExchangeId("c");
   Reply rx = Run(x);
@@ -87,7 +87,7 @@ TEST_F(Session, CreateSessionNegotiatesTheChannelDown) {
   EXPECT_EQ(back.ca_maxrequests, 1000u);
 }
 
-TEST_F(Session, SequenceReportsTheSlotTable) {
+TEST_P(Session, SequenceReportsTheSlotTable) {
   Connect();
   CompoundBuilder b = Seq();
   Reply r = Ok(b);
@@ -97,21 +97,21 @@ TEST_F(Session, SequenceReportsTheSlotTable) {
   EXPECT_EQ(ok.sr_status_flags, 0u);
 }
 
-TEST_F(Session, ASlotBeyondTheTableIsBadSlot) {
+TEST_P(Session, ASlotBeyondTheTableIsBadSlot) {
   Connect();
   CompoundBuilder b;
   b.Sequence(sessionid_, 1, /*slot=*/4);
   EXPECT_EQ(Run(b).status(), NFS4ERR_BADSLOT);
 }
 
-TEST_F(Session, ASeqidThatSkipsAheadIsMisordered) {
+TEST_P(Session, ASeqidThatSkipsAheadIsMisordered) {
   Connect();
   CompoundBuilder b;
   b.Sequence(sessionid_, 3);
   EXPECT_EQ(Run(b).status(), NFS4ERR_SEQ_MISORDERED);
 }
 
-TEST_F(Session, ARetransmittedCreateGetsTheCachedReplyNotExist) {
+TEST_P(Session, ARetransmittedCreateGetsTheCachedReplyNotExist) {
   Connect();
   CompoundBuilder b = Seq();
   b.PutRootFh().Create(NF4DIR, "d").GetFh();
@@ -126,7 +126,7 @@ TEST_F(Session, ARetransmittedCreateGetsTheCachedReplyNotExist) {
   EXPECT_EQ(Run(c).last(), NFS4ERR_EXIST);
 }
 
-TEST_F(Session, ARetransmissionWithoutCacheThisIsRetryUncachedRep) {
+TEST_P(Session, ARetransmissionWithoutCacheThisIsRetryUncachedRep) {
   Connect();
   CompoundBuilder b;
   b.Sequence(sessionid_, 1, 0, /*cachethis=*/false).PutRootFh();
@@ -134,7 +134,7 @@ TEST_F(Session, ARetransmissionWithoutCacheThisIsRetryUncachedRep) {
   EXPECT_EQ(Run(b).status(), NFS4ERR_RETRY_UNCACHED_REP);
 }
 
-TEST_F(Session, SlotsCountSeqidsIndependently) {
+TEST_P(Session, SlotsCountSeqidsIndependently) {
   Connect();
   CompoundBuilder a;
   a.Sequence(sessionid_, 1, 0);
@@ -144,14 +144,14 @@ TEST_F(Session, SlotsCountSeqidsIndependently) {
   EXPECT_EQ(Run(b).status(), NFS4_OK);
 }
 
-TEST_F(Session, AnUnknownSessionIsBadSession) {
+TEST_P(Session, AnUnknownSessionIsBadSession) {
   char bogus[NFS4_SESSIONID_SIZE] = {1, 2, 3};
   CompoundBuilder b;
   b.Sequence(bogus, 1);
   EXPECT_EQ(Run(b).status(), NFS4ERR_BADSESSION);
 }
 
-TEST_F(Session, SequenceRenewsTheLease) {
+TEST_P(Session, SequenceRenewsTheLease) {
   Connect();
   for (int i = 0; i < 3; ++i) {
     clock_.Advance(60);
@@ -160,7 +160,7 @@ TEST_F(Session, SequenceRenewsTheLease) {
   }
 }
 
-TEST_F(Session, AnExpiredClientLosesItsSessionAndClientId) {
+TEST_P(Session, AnExpiredClientLosesItsSessionAndClientId) {
   Connect();
   stateid4 open = CreateFile("f", "data");
   (void)open;
@@ -172,7 +172,7 @@ TEST_F(Session, AnExpiredClientLosesItsSessionAndClientId) {
   EXPECT_EQ(Run(c).status(), NFS4ERR_STALE_CLIENTID);
 }
 
-TEST_F(Session, DestroySessionEndsTheSession) {
+TEST_P(Session, DestroySessionEndsTheSession) {
   Connect();
   CompoundBuilder d;
   d.DestroySession(sessionid_);
@@ -181,7 +181,7 @@ TEST_F(Session, DestroySessionEndsTheSession) {
   EXPECT_EQ(Run(b).status(), NFS4ERR_BADSESSION);
 }
 
-TEST_F(Session, DestroySessionOfTheCurrentSessionMustBeLast) {
+TEST_P(Session, DestroySessionOfTheCurrentSessionMustBeLast) {
   Connect();
   CompoundBuilder d = Seq();
   d.DestroySession(sessionid_).PutRootFh();
@@ -191,7 +191,7 @@ TEST_F(Session, DestroySessionOfTheCurrentSessionMustBeLast) {
   EXPECT_EQ(Run(e).status(), NFS4_OK);
 }
 
-TEST_F(Session, DestroyClientidIsBusyWhileSessionsLive) {
+TEST_P(Session, DestroyClientidIsBusyWhileSessionsLive) {
   Connect();
   CompoundBuilder d;
   d.DestroyClientid(clientid_);
@@ -203,7 +203,7 @@ TEST_F(Session, DestroyClientidIsBusyWhileSessionsLive) {
   EXPECT_EQ(Run(d).status(), NFS4ERR_STALE_CLIENTID);
 }
 
-TEST_F(Session, ARebootedClientReplacesItsRecordOnCreateSession) {
+TEST_P(Session, ARebootedClientReplacesItsRecordOnCreateSession) {
   Connect("c");
   char old_session[NFS4_SESSIONID_SIZE];
   std::memcpy(old_session, sessionid_, sizeof old_session);
@@ -220,7 +220,7 @@ TEST_F(Session, ARebootedClientReplacesItsRecordOnCreateSession) {
   EXPECT_EQ(Run(b).status(), NFS4ERR_BADSESSION);
 }
 
-TEST_F(Session, ReclaimCompleteTwiceIsCompleteAlready) {
+TEST_P(Session, ReclaimCompleteTwiceIsCompleteAlready) {
   Connect();
   CompoundBuilder a = Seq();
   a.ReclaimComplete();
@@ -230,7 +230,7 @@ TEST_F(Session, ReclaimCompleteTwiceIsCompleteAlready) {
   EXPECT_EQ(Run(b).last(), NFS4ERR_COMPLETE_ALREADY);
 }
 
-TEST_F(Session, BindConnToSessionBindsBothDirections) {
+TEST_P(Session, BindConnToSessionBindsBothDirections) {
   Connect();
   CompoundBuilder b;
   b.BindConnToSession(sessionid_);
@@ -239,6 +239,8 @@ TEST_F(Session, BindConnToSessionBindsBothDirections) {
   EXPECT_EQ(r.u(0).opbind_conn_to_session.BIND_CONN_TO_SESSION4res_u.bctsr_resok4.bctsr_dir,
             CDFS4_BOTH);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, Session, AllBackends(), BackendName);
 
 }  // namespace
 }  // namespace efs::nfs4::testing

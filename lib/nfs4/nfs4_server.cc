@@ -1,10 +1,12 @@
 // Nfs4Server: RPC glue around Compound() (see nfs4_server.h).
 #include "nfs4/nfs4_server.h"
 
+#include <cstdlib>
 #include <random>
 #include <utility>
 
 #include "nfs4/compound.h"
+#include "xdr/xdr_bounded.h"
 #include "xdr/xdr_mem.h"
 
 namespace efs::nfs4 {
@@ -13,6 +15,41 @@ namespace {
 uint32_t NewBootTag(const Clock* clock) {
   std::random_device rd;
   return static_cast<uint32_t>(clock->Now()) ^ rd();
+}
+
+// True for the op numbers nfs_argop4 knows (RFC 5662: OP_ACCESS..OP_RECLAIM_COMPLETE and
+// OP_ILLEGAL).
+bool IsProtocolOp(uint32_t opnum) {
+  return (opnum >= OP_ACCESS && opnum <= OP_RECLAIM_COMPLETE) || opnum == OP_ILLEGAL;
+}
+
+// xdr_COMPOUND4args, except that an op number the protocol does not have ends the array with
+// an OP_ILLEGAL op instead of failing: RFC 5661 s15.2 answers it NFS4ERR_OP_ILLEGAL after
+// running the ops before it (its arguments, and everything after, cannot be parsed). False for
+// input that does not decode; *args is then for xdr_free only.
+bool DecodeCompoundArgs(XDR* xdrs, COMPOUND4args* args) {
+  u_int count = 0;
+  if (!xdr_utf8str_cs(xdrs, &args->tag) || !xdr_uint32_t(xdrs, &args->minorversion) ||
+      !xdr_u_int(xdrs, &count) || count > efs_xdr_bytes_left(xdrs) / 4) {
+    return false;
+  }
+  if (count == 0) return true;
+  // calloc: xdr_free releases the array with free().
+  auto* ops = static_cast<nfs_argop4*>(std::calloc(count, sizeof(nfs_argop4)));
+  if (ops == nullptr) return false;
+  args->argarray.argarray_val = ops;
+  for (u_int i = 0; i < count; ++i) {
+    args->argarray.argarray_len = i + 1;
+    u_int start = xdr_getpos(xdrs);
+    uint32_t opnum = 0;
+    if (!xdr_uint32_t(xdrs, &opnum)) return false;
+    if (!IsProtocolOp(opnum)) {
+      ops[i].argop = OP_ILLEGAL;
+      return true;
+    }
+    if (!xdr_setpos(xdrs, start) || !xdr_nfs_argop4(xdrs, &ops[i])) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -29,10 +66,10 @@ void Nfs4Server::Register(rpc::ProgramTable* table) {
 
 Status Nfs4Server::HandleCompound(const rpc::CallContext& ctx, XDR* args, std::string* reply) {
   u_int start = xdr_getpos(args);
-  auto decoded = efs::xdr::DecodeFrom(xdr_COMPOUND4args, args);
-  if (!decoded.ok()) return decoded.status();
+  efs::xdr::XdrOwned<COMPOUND4args> decoded(xdr_COMPOUND4args);
+  if (!DecodeCompoundArgs(args, decoded.get())) return efs::xdr::InvalidArgumentGarbage();
   size_t size = xdr_getpos(args) - start;
-  reply->append(Execute(*decoded.value(), ctx.cred, ctx.info.mount_target_id, size));
+  reply->append(Execute(*decoded, ctx.cred, ctx.info.mount_target_id, size));
   return Status::Ok();
 }
 

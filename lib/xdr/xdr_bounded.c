@@ -11,6 +11,8 @@
 #include <pthread.h>
 #include <rpc/rpc.h>
 
+#include "xdr_bounded.h"
+
 static const struct xdr_ops* mem_ops[2];
 static pthread_once_t mem_ops_once = PTHREAD_ONCE_INIT;
 
@@ -37,6 +39,13 @@ static u_int bytes_after_count(XDR* xdrs, u_int* count, bool_t* ok) {
     return 0;
   }
   return xdrs->x_handy >= 4 ? xdrs->x_handy - 4 : 0;
+}
+
+u_int efs_xdr_bytes_left(XDR* xdrs) {
+  if (xdrs->x_op != XDR_DECODE) return UINT_MAX;
+  pthread_once(&mem_ops_once, learn_mem_ops);
+  if (xdrs->x_ops != mem_ops[0] && xdrs->x_ops != mem_ops[1]) return UINT_MAX;
+  return xdrs->x_handy;
 }
 
 bool_t efs_xdr_array(XDR* xdrs, char** addrp, u_int* sizep, u_int maxsize, u_int elsize,

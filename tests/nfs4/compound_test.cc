@@ -115,8 +115,6 @@ TEST_P(Compound, RenameWithoutASavedFileHandleIsNoFileHandle) {
   EXPECT_EQ(Run(b).last(), NFS4ERR_NOFILEHANDLE);
 }
 
-// Op numbers outside the XDR union do not decode at all (GARBAGE_ARGS, see below); OP_ILLEGAL
-// itself decodes and answers NFS4ERR_OP_ILLEGAL.
 TEST_P(Compound, TheIllegalOpIsIllegal) {
   Connect();
   CompoundBuilder b = Seq();
@@ -124,6 +122,29 @@ TEST_P(Compound, TheIllegalOpIsIllegal) {
   Reply r = Run(b);
   EXPECT_EQ(r.status(), NFS4ERR_OP_ILLEGAL);
   EXPECT_EQ(r.op(1).resop, OP_ILLEGAL);
+}
+
+// RFC 5661 s15.2: an op number the protocol does not have is answered NFS4ERR_OP_ILLEGAL (as
+// OP_ILLEGAL) once the ops before it have run; whatever follows it cannot be parsed.
+TEST_P(Compound, AnUnknownOpNumberIsIllegalAfterTheOpsBeforeIt) {
+  Connect();
+  for (uint32_t unknown : {0u, 2u, 59u, 10043u, 0xffffffffu}) {
+    CompoundBuilder b = Seq();
+    std::string name = "before-" + std::to_string(unknown);
+    b.PutRootFh().Create(NF4DIR, name);
+    std::string args = b.Encode();  // empty tag, minor version, then the op count at byte 8
+    ASSERT_EQ(args.substr(8, 4), XdrU32(3));
+    args.replace(8, 4, XdrU32(5));
+    args += XdrU32(unknown) + "arguments nobody can parse" + XdrU32(OP_GETFH);
+    Reply r = RunBytes(args);
+    EXPECT_EQ(r.status(), NFS4ERR_OP_ILLEGAL) << unknown;
+    ASSERT_EQ(r.count(), 4u) << unknown;
+    EXPECT_EQ(r.op(3).resop, OP_ILLEGAL);
+    EXPECT_EQ(r.op_status(2), NFS4_OK);
+    CompoundBuilder look = Seq();
+    look.PutRootFh().Lookup(name);
+    EXPECT_EQ(Run(look).status(), NFS4_OK) << "the CREATE before the unknown op ran";
+  }
 }
 
 TEST_P(Compound, OpsWithoutAHandlerAreNotSupported) {

@@ -133,7 +133,7 @@ Status Daemon::Impl::StartNfs() {
   Exports* resolver = exports.get();
   nfs = std::make_unique<nfs4::Nfs4Server>(
       [resolver](const std::string& mount_target_id) { return resolver->Resolve(mount_target_id); },
-      &clock);
+      &clock, static_cast<uint32_t>(config.lease_seconds));
   nfs->Register(&programs);
   rpc = std::make_unique<rpc::Server>(&programs, rpc::ServerOptions{});
   EFS_RETURN_IF_ERROR(rpc->Start());

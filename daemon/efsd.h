@@ -14,6 +14,7 @@ struct Config {
   std::string socket_path;
   int nfs_port = 0;            // 0: 2049 if it can be bound, else 12049
   int idle_timeout_seconds = 60;
+  int lease_seconds = 90;      // NFSv4 lease time
 };
 
 // The defaults DESIGN.md gives: root uses /var/lib/efsd and /run/efsd/efsd.sock; anyone else

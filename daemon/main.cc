@@ -42,6 +42,10 @@ int main(int argc, char** argv) {
                  "close API connections idle this many seconds")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  app.add_option("--lease-time", config.lease_seconds,
+                 "NFSv4 lease: a client silent this many seconds loses its opens and locks")
+      ->check(CLI::Range(2, 3600))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

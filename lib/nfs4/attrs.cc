@@ -119,7 +119,7 @@ bool EncodeOne(uint32_t a, const AttrSource& src, const std::optional<fs::FsStat
       w.Bool(true);
       break;
     case FATTR4_LEASE_TIME:
-      w.U32(state::kLeaseSeconds);
+      w.U32(src.lease_seconds);
       break;
     case FATTR4_RDATTR_ERROR:
       w.U32(src.rdattr_error);
@@ -335,6 +335,15 @@ nfsstat4 EncodeAttrValues(const AttrSource& src, const AttrMask& want, AttrMask*
     mask->Set(a);
   }
   return NFS4_OK;
+}
+
+AttrSource SourceOf(CompoundState& cs, const fs::Attributes& attrs) {
+  AttrSource src;
+  src.attrs = attrs;
+  src.export_id = cs.exp()->id;
+  src.fs = &cs.fs();
+  src.lease_seconds = static_cast<uint32_t>(cs.clients().lease_seconds());
+  return src;
 }
 
 nfsstat4 EncodeAttrs(CompoundState& cs, const AttrSource& src, const AttrMask& want, fattr4* out) {

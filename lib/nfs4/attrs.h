@@ -44,7 +44,11 @@ struct AttrSource {
   uint64_t export_id = 0;
   fs::FileSystem* fs = nullptr;     // for space_* (StatFs)
   nfsstat4 rdattr_error = NFS4_OK;  // READDIR: the error of this entry
+  uint32_t lease_seconds = 0;       // lease_time
 };
+
+// The source for `attrs` of a file on the current export of `cs`.
+AttrSource SourceOf(CompoundState& cs, const fs::Attributes& attrs);
 
 // Encodes the attributes of `want` GETATTR supports (others are left out of the result
 // bitmap, RFC 5661 s18.7.3) into *mask and *values. Write-only attributes (time_*_set) are

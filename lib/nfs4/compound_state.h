@@ -36,9 +36,9 @@ struct Export {
 
 // Server-wide state, owned by Nfs4Server. Thread-safe (each table locks itself).
 struct ServerState {
-  ServerState(const Clock* clock, uint32_t boot_tag)
+  ServerState(const Clock* clock, uint32_t boot_tag, double lease_seconds)
       : clock(clock),
-        clients(clock, state::kLeaseSeconds),
+        clients(clock, lease_seconds),
         opens(boot_tag, &numbers),
         locks(boot_tag, &numbers) {}
   const Clock* clock;  // not owned

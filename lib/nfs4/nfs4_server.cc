@@ -54,8 +54,8 @@ bool DecodeCompoundArgs(XDR* xdrs, COMPOUND4args* args) {
 
 }  // namespace
 
-Nfs4Server::Nfs4Server(ExportResolver resolver, const Clock* clock)
-    : resolver_(std::move(resolver)), state_(clock, NewBootTag(clock)) {}
+Nfs4Server::Nfs4Server(ExportResolver resolver, const Clock* clock, uint32_t lease_seconds)
+    : resolver_(std::move(resolver)), state_(clock, NewBootTag(clock), lease_seconds) {}
 
 void Nfs4Server::Register(rpc::ProgramTable* table) {
   rpc::RpcHandler compound = [this](const rpc::CallContext& ctx, XDR* args, std::string* reply) {

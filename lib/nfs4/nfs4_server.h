@@ -36,8 +36,10 @@ class Nfs4Server {
   using ExportResolver = std::function<std::optional<Export>(const std::string& mount_target_id)>;
 
   // `clock` (leases) is not owned and must outlive the server. The file systems the resolver
-  // returns must outlive the server's use of them (see DropExport).
-  Nfs4Server(ExportResolver resolver, const Clock* clock);
+  // returns must outlive the server's use of them (see DropExport). A client that sends
+  // nothing for `lease_seconds` loses its state.
+  Nfs4Server(ExportResolver resolver, const Clock* clock,
+             uint32_t lease_seconds = state::kLeaseSeconds);
   Nfs4Server(const Nfs4Server&) = delete;
   Nfs4Server& operator=(const Nfs4Server&) = delete;
 

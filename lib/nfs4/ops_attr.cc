@@ -17,7 +17,7 @@ nfsstat4 CompareAttrs(CompoundState& cs, const fattr4& given, bool* same) {
   if (want.Has(FATTR4_RDATTR_ERROR)) return NFS4ERR_INVAL;
   Result<fs::Attributes> a = cs.fs().GetAttr(*cs.current_fh);
   if (!a.ok()) return ToNfsStat(a.status());
-  AttrSource src{*a, cs.exp()->id, &cs.fs(), NFS4_OK};
+  AttrSource src = SourceOf(cs, *a);
   AttrMask mask;
   std::string values;
   if (nfsstat4 st = EncodeAttrValues(src, want, &mask, &values); st != NFS4_OK) return st;
@@ -32,7 +32,7 @@ nfsstat4 OpGetattr(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
   AttrMask want = AttrMask::From(arg.nfs_argop4_u.opgetattr.attr_request);
   Result<fs::Attributes> a = cs.fs().GetAttr(*cs.current_fh);
   if (!a.ok()) return ToNfsStat(a.status());
-  AttrSource src{*a, cs.exp()->id, &cs.fs(), NFS4_OK};
+  AttrSource src = SourceOf(cs, *a);
   return EncodeAttrs(cs, src, want,
                      &res->nfs_resop4_u.opgetattr.GETATTR4res_u.resok4.obj_attributes);
 }

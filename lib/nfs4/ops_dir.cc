@@ -20,7 +20,7 @@ size_t EntrySize(const entry4& e) {
 
 // Fills `e` for one directory entry. REQUIRES: want non-empty.
 nfsstat4 EntryAttrs(CompoundState& cs, const fs::DirEntry& d, const AttrMask& want, entry4* e) {
-  AttrSource src{{}, cs.exp()->id, &cs.fs(), NFS4_OK};
+  AttrSource src = SourceOf(cs, {});
   if (d.attrs) {
     src.attrs = *d.attrs;
   } else {

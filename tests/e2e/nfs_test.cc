@@ -349,6 +349,71 @@ TEST_F(Nfs, DeletingAMountTargetBreaksItsMounts) {
   EXPECT_FALSE(client.Call(100003, 4, 0, ""));
 }
 
+// A client that goes silent for longer than the lease loses its lock to the next client; one
+// that keeps sending requests keeps it. efsd runs with a 3-second lease here.
+TEST_F(Nfs, AnExpiredLeaseReleasesTheLockAndAHeldLeaseKeepsIt) {
+  ASSERT_EQ(daemon_.Stop(), 0);
+  ASSERT_TRUE(daemon_.Start({"--idle-timeout", "2", "--lease-time", "3"})) << daemon_.log();
+  Json mt = CreateMountTarget(CreateFs(), DefaultSubnet());
+  WireClient holder, other;
+  ASSERT_TRUE(holder.Connect(mt["IpAddress"], mt["Port"]) && holder.StartSession("holder"));
+  ASSERT_TRUE(other.Connect(mt["IpAddress"], mt["Port"]) && other.StartSession("other"));
+
+  CompoundBuilder attr = holder.Seq();
+  attr.PutRootFh().GetAttr({FATTR4_LEASE_TIME});
+  auto leased = holder.Compound(attr);
+  ASSERT_TRUE(leased);
+  ASSERT_EQ((*leased)->status, NFS4_OK);
+  const fattr4& fattr = Op(*leased, 2).nfs_resop4_u.opgetattr.GETATTR4res_u.resok4.obj_attributes;
+  std::string_view lease_value(fattr.attr_vals.attrlist4_val, fattr.attr_vals.attrlist4_len);
+  EXPECT_EQ(TakeWord(&lease_value), 3u);
+
+  WriteFile(holder, "contended", "0123456789");
+  CompoundBuilder lock = holder.Seq();
+  lock.PutRootFh().Open("holder-open", "contended", -1).LockNew(WRITE_LT, 0, 10,
+                                                                 CurrentStateid(), "holder-lock");
+  auto locked = holder.Compound(lock);
+  ASSERT_TRUE(locked);
+  ASSERT_EQ((*locked)->status, NFS4_OK);
+  auto test_lock = [&] {
+    CompoundBuilder t = other.Seq();
+    t.PutRootFh().Lookup("contended").LockT(WRITE_LT, 0, 10, "other-lock");
+    auto r = other.Compound(t);
+    return r ? (*r)->status : NFS4ERR_IO;
+  };
+
+  // Renewed every second for five seconds: the lock stays.
+  for (int i = 0; i < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    CompoundBuilder renew = holder.Seq();
+    auto renewed = holder.Compound(renew);
+    ASSERT_TRUE(renewed);
+    ASSERT_EQ((*renewed)->status, NFS4_OK);
+    EXPECT_EQ(test_lock(), NFS4ERR_DENIED) << "after " << i + 1 << " s";
+  }
+
+  // The holder is silent for 4.5 s while the other client keeps its own lease: the holder's
+  // lease runs out, the lock is free, the holder's session is gone.
+  for (int i = 0; i < 9; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CompoundBuilder renew = other.Seq();
+    auto renewed = other.Compound(renew);
+    ASSERT_TRUE(renewed);
+    ASSERT_EQ((*renewed)->status, NFS4_OK);
+  }
+  EXPECT_EQ(test_lock(), NFS4_OK);
+  CompoundBuilder take = other.Seq();
+  take.PutRootFh().Open("other-open", "contended", -1).LockNew(WRITE_LT, 0, 10, CurrentStateid(),
+                                                               "other-lock");
+  auto taken = other.Compound(take);
+  ASSERT_TRUE(taken);
+  EXPECT_EQ((*taken)->status, NFS4_OK);
+  CompoundBuilder late = holder.Seq();
+  auto refused = holder.Compound(late);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ((*refused)->status, NFS4ERR_BADSESSION);
+}
+
 // SizeInBytes trails the data by about a second (the daemon samples it), as EFS's does.
 TEST_F(Nfs, SizeInBytesFollowsWhatTheFileSystemStores) {
   std::string fs = CreateFs();

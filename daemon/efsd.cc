@@ -3,10 +3,12 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/interprocess/sync/file_lock.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -40,6 +42,20 @@ std::string EnvOr(const char* name, const std::string& fallback) {
   return v && *v ? v : fallback;
 }
 
+
+// Raises the soft limit on open files to the hard one (systemd and most shells start services
+// at 1024) and returns how many NFS connections fit, leaving room for the store's files.
+size_t NfsConnectionBudget() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 512;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  size_t files = static_cast<size_t>(std::min<rlim_t>(limit.rlim_cur, 1 << 20));
+  return files > 2048 ? files - 1024 : files / 2;
+}
 
 Status MakeDirs(const std::string& path, mode_t mode) {
   std::error_code ec;
@@ -135,7 +151,9 @@ Status Daemon::Impl::StartNfs() {
       [resolver](const std::string& mount_target_id) { return resolver->Resolve(mount_target_id); },
       &clock, static_cast<uint32_t>(config.lease_seconds));
   nfs->Register(&programs);
-  rpc = std::make_unique<rpc::Server>(&programs, rpc::ServerOptions{});
+  rpc::ServerOptions options;
+  options.max_connections = NfsConnectionBudget();
+  rpc = std::make_unique<rpc::Server>(&programs, options);
   EFS_RETURN_IF_ERROR(rpc->Start());
   metering = std::make_unique<Metering>(exports.get(), control.get(), &clock, kMeteringInterval);
   return Status::Ok();

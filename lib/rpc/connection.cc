@@ -124,6 +124,7 @@ Connection::Next Connection::OnReadable(std::vector<std::string>* records) {
   }
   MutexLock lock(&mu_);
   in_flight_ += static_cast<int>(records->size());
+  last_active_ = std::chrono::steady_clock::now();
   UpdateEventsLocked();
   return Next::kContinue;
 }
@@ -139,6 +140,7 @@ Connection::Next Connection::OnWritable() {
 Connection::Next Connection::CallDone() {
   MutexLock lock(&mu_);
   --in_flight_;
+  last_active_ = std::chrono::steady_clock::now();
   UpdateEventsLocked();
   return DrainedLocked() ? Next::kClose : Next::kContinue;
 }
@@ -156,6 +158,12 @@ void Connection::Shutdown() {
 bool Connection::closed() const {
   MutexLock lock(&mu_);
   return closed_;
+}
+
+std::optional<std::chrono::steady_clock::time_point> Connection::IdleSince() const {
+  MutexLock lock(&mu_);
+  if (in_flight_ > 0 || !out_.empty()) return std::nullopt;
+  return last_active_;
 }
 
 }  // namespace efs::rpc

@@ -12,10 +12,12 @@
 // queue or the server's memory, and a worker never blocks on a socket.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +73,10 @@ class Connection {
   void Shutdown() EXCLUDES(mu_);
   bool closed() const EXCLUDES(mu_);
 
+  // When the connection last had something to do (bytes arrived or a call finished), if it is
+  // idle now: no call in flight, no output waiting. nullopt while busy.
+  std::optional<std::chrono::steady_clock::time_point> IdleSince() const EXCLUDES(mu_);
+
  private:
   // Writes queued output until the socket would block; false on a socket error.
   bool FlushLocked() REQUIRES(mu_);
@@ -93,6 +99,8 @@ class Connection {
   bool eof_ GUARDED_BY(mu_) = false;  // the peer finished sending
   bool closed_ GUARDED_BY(mu_) = false;
   uint32_t events_ GUARDED_BY(mu_) = 0;  // the epoll interest last set
+  std::chrono::steady_clock::time_point last_active_ GUARDED_BY(mu_) =
+      std::chrono::steady_clock::now();
 };
 
 }  // namespace efs::rpc

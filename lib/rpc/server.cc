@@ -7,7 +7,9 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "base/log.h"
 
@@ -52,6 +54,11 @@ void Server::Serve(UniqueFd fd, ConnectionInfo info) {
   (void)::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   MutexLock lock(&mu_);
   if (!running_ || stopping_) return;  // fd closes here
+  if (!MakeRoom()) {
+    EFS_LOG(kWarn) << "rpc: " << connections_.size()
+                   << " connections, all busy: refusing a connection to " << info.mount_target_id;
+    return;
+  }
   uint64_t id = next_id_++;
   auto conn = std::make_shared<Connection>(std::move(fd), std::move(info), id, epoll_fd_.get(),
                                            options_.limits);
@@ -105,10 +112,49 @@ size_t Server::connection_count() const {
   return connections_.size();
 }
 
+bool Server::MakeRoom() {
+  if (connections_.size() < std::max<size_t>(1, options_.max_connections)) return true;
+  std::shared_ptr<Connection> idlest;
+  std::chrono::steady_clock::time_point since;
+  for (const auto& [id, conn] : connections_) {
+    std::optional<std::chrono::steady_clock::time_point> idle = conn->IdleSince();
+    if (idle && (idlest == nullptr || *idle < since)) {
+      idlest = conn;
+      since = *idle;
+    }
+  }
+  if (idlest == nullptr) return false;
+  EFS_LOG(kInfo) << "rpc: " << connections_.size()
+                 << " connections: closing the one idle longest to admit another";
+  idlest->Shutdown();
+  connections_.erase(idlest->id());
+  return true;
+}
+
+void Server::CloseIdle() {
+  auto cutoff = std::chrono::steady_clock::now() - options_.idle_timeout;
+  std::vector<std::shared_ptr<Connection>> idle;
+  {
+    MutexLock lock(&mu_);
+    for (const auto& [id, conn] : connections_) {
+      std::optional<std::chrono::steady_clock::time_point> since = conn->IdleSince();
+      if (since && *since < cutoff) idle.push_back(conn);
+    }
+  }
+  for (const auto& conn : idle) Close(conn);
+}
+
 void Server::PollLoop() {
   epoll_event events[kMaxEvents];
+  const bool expire = options_.idle_timeout.count() > 0;
+  // Idle connections are looked for about four times per timeout, at most once a second.
+  const auto sweep_every = std::min<std::chrono::milliseconds>(
+      std::chrono::seconds(1), std::max<std::chrono::milliseconds>(
+                                   std::chrono::milliseconds(10), options_.idle_timeout / 4));
+  auto next_sweep = std::chrono::steady_clock::now() + sweep_every;
   while (!stopping_) {
-    int n = ::epoll_wait(epoll_fd_.get(), events, kMaxEvents, -1);
+    int timeout_ms = expire ? static_cast<int>(sweep_every.count()) : -1;
+    int n = ::epoll_wait(epoll_fd_.get(), events, kMaxEvents, timeout_ms);
     if (n < 0) {
       if (errno == EINTR) continue;
       EFS_LOG(kError) << "rpc: epoll_wait: " << std::strerror(errno);
@@ -116,6 +162,10 @@ void Server::PollLoop() {
     }
     for (int i = 0; i < n && !stopping_; ++i) {
       if (events[i].data.u64 != 0) HandleEvent(events[i].data.u64, events[i].events);
+    }
+    if (expire && std::chrono::steady_clock::now() >= next_sweep) {
+      CloseIdle();
+      next_sweep = std::chrono::steady_clock::now() + sweep_every;
     }
   }
 }

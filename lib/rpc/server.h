@@ -15,6 +15,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -35,6 +36,12 @@ namespace efs::rpc {
 struct ServerOptions {
   int workers = 8;
   ConnectionLimits limits;
+  // A connection with nothing to do for this long is closed (0: never), as Linux's NFS server
+  // closes its idle connections after 6 minutes; NFS clients reconnect when they next need to.
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(6)};
+  // At most this many connections: one more closes the connection idle longest to make room,
+  // or is refused when every connection is busy.
+  size_t max_connections = 10000;
 };
 
 class Server {
@@ -65,6 +72,10 @@ class Server {
 
  private:
   void PollLoop();
+  // Closes connections idle past options_.idle_timeout.
+  void CloseIdle() EXCLUDES(mu_);
+  // Makes room for one more connection under options_.max_connections; false if it cannot.
+  bool MakeRoom() REQUIRES(mu_);
   void HandleEvent(uint64_t id, uint32_t events) EXCLUDES(mu_);
   std::shared_ptr<Connection> Find(uint64_t id) const EXCLUDES(mu_);
   void Close(const std::shared_ptr<Connection>& conn) EXCLUDES(mu_);

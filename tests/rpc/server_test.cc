@@ -59,7 +59,11 @@ ProgramTable MakeTable() {
                      ctx.connection != nullptr ? 1u : 0u});
     return Status::Ok();
   };
-  table.Register(kProg, 1, {nullptr, add_one, who});
+  auto slow = [](const CallContext&, XDR*, std::string*) -> Status {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    return Status::Ok();
+  };
+  table.Register(kProg, 1, {nullptr, add_one, who, slow});
   table.Register(kProg, 3, {nullptr, add_one});
   return table;
 }
@@ -214,14 +218,33 @@ TEST_F(ServerTest, PipelinedCallsAllGetTheirReplies) {
   }
 }
 
-TEST_F(ServerTest, TwoHundredConcurrentConnections) {
-  constexpr int kThreads = 20, kPerThread = 10, kCalls = 5;
+int ThreadCount() {
+  FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return -1;
+  char line[256];
+  int threads = -1;
+  while (std::fgets(line, sizeof line, f)) {
+    if (std::sscanf(line, "Threads: %d", &threads) == 1) break;
+  }
+  std::fclose(f);
+  return threads;
+}
+
+// Two thousand connections at once, each making calls, served by the poll thread and the
+// eight workers: the server starts no thread per connection.
+TEST_F(ServerTest, TwoThousandConcurrentConnectionsWithoutAThreadEach) {
+  constexpr int kThreads = 20, kPerThread = 100, kCalls = 3;
+  std::atomic<int> connected{0};
+  std::atomic<bool> all_connected{false};
+  int peak_threads = 0;
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       std::vector<std::unique_ptr<Client>> clients;
       for (int i = 0; i < kPerThread; ++i) clients.push_back(std::make_unique<Client>(port_));
+      ++connected;
+      while (!all_connected) std::this_thread::sleep_for(std::chrono::milliseconds(1));
       for (int k = 0; k < kCalls; ++k) {
         for (int i = 0; i < kPerThread; ++i) {
           uint32_t xid = static_cast<uint32_t>((t * kPerThread + i) * 100 + k);
@@ -233,8 +256,71 @@ TEST_F(ServerTest, TwoHundredConcurrentConnections) {
       }
     });
   }
+  auto deadline = steady_clock::now() + std::chrono::seconds(30);
+  while (connected < kThreads && steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(WaitForConnections(kThreads * kPerThread));
+  peak_threads = ThreadCount();
+  all_connected = true;
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), kThreads * kPerThread * kCalls);
+  // This process: main, the acceptor, the 20 client threads, the poll thread and 8 workers.
+  EXPECT_LE(peak_threads, 40);
+}
+
+TEST_F(ServerTest, IdleConnectionsAreClosedBusyOnesKept) {
+  ServerOptions options;
+  options.idle_timeout = std::chrono::milliseconds(400);
+  Restart(options);
+  Client idle(port_), busy(port_);
+  ASSERT_TRUE(WaitForConnections(2));
+  for (uint32_t i = 0; i < 10; ++i) {  // a call every 100 ms for a second
+    ASSERT_EQ(busy.Roundtrip(Call(i, kProg, 1, 1, Words({i}))),
+              AcceptedReply(i, AcceptStat::kSuccess) + Words({i + 1}));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(idle.ClosedByServer());
+  EXPECT_EQ(server_->connection_count(), 1u);
+  EXPECT_EQ(busy.Roundtrip(Call(99, kProg, 1, 1, Words({99}))),
+            AcceptedReply(99, AcceptStat::kSuccess) + Words({100}));
+}
+
+TEST_F(ServerTest, AtTheCapTheConnectionIdleLongestMakesRoom) {
+  ServerOptions options;
+  options.max_connections = 3;
+  options.idle_timeout = std::chrono::milliseconds(0);
+  Restart(options);
+  Client first(port_);
+  ASSERT_TRUE(WaitForConnections(1));
+  Client second(port_), third(port_);
+  ASSERT_TRUE(WaitForConnections(3));
+  for (Client* c : {&second, &third}) {
+    ASSERT_EQ(c->Roundtrip(Call(1, kProg, 1, 1, Words({1}))),
+              AcceptedReply(1, AcceptStat::kSuccess) + Words({2}));
+  }
+  Client fourth(port_);
+  EXPECT_TRUE(first.ClosedByServer());
+  for (Client* c : {&second, &third, &fourth}) {
+    EXPECT_EQ(c->Roundtrip(Call(2, kProg, 1, 1, Words({2}))),
+              AcceptedReply(2, AcceptStat::kSuccess) + Words({3}));
+  }
+  EXPECT_EQ(server_->connection_count(), 3u);
+}
+
+TEST_F(ServerTest, AtTheCapWithEveryConnectionBusyANewOneIsRefused) {
+  ServerOptions options;
+  options.max_connections = 2;
+  Restart(options);
+  Client a(port_), b(port_);
+  ASSERT_TRUE(WaitForConnections(2));
+  ASSERT_TRUE(a.Send(Call(7, kProg, 1, 3)));  // 500 ms each
+  ASSERT_TRUE(b.Send(Call(8, kProg, 1, 3)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  Client refused(port_);
+  EXPECT_TRUE(refused.ClosedByServer());
+  EXPECT_EQ(a.Receive(), AcceptedReply(7, AcceptStat::kSuccess));
+  EXPECT_EQ(b.Receive(), AcceptedReply(8, AcceptStat::kSuccess));
 }
 
 TEST_F(ServerTest, HalfARecordThenGoneClosesOnlyThatConnection) {

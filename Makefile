@@ -5,7 +5,7 @@ DESTDIR ?=
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all configure test thread-safety install man deps format lint clean asan up bench-api
+.PHONY: all configure test thread-safety install man deps format lint clean asan up bench-api bench-nfs
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -35,6 +35,10 @@ deps:
 # Control-plane request rates through the real daemon (Google Benchmark).
 bench-api: all
 	$(BUILD)/bench/efs_api_bench
+
+# NFSv4.1 round trips, READ/WRITE rates and creates through the real daemon over loopback TCP.
+bench-nfs: all
+	$(BUILD)/bench/efs_nfs_bench
 
 asan:
 	$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DEFS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug" test

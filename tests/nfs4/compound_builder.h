@@ -89,12 +89,12 @@ class CompoundBuilder {
   }
   CompoundBuilder& CreateSession(uint64_t clientid, uint32_t sequence, uint32_t max_ops = 16,
                                  uint32_t slots = 4, uint32_t max_response = 2 << 20,
-                                 uint32_t max_cached = 64 * 1024) {
+                                 uint32_t max_cached = 64 * 1024, uint32_t max_request = 1 << 20) {
     CREATE_SESSION4args& a = Add(OP_CREATE_SESSION).opcreate_session;
     a.csa_clientid = clientid;
     a.csa_sequence = sequence;
     channel_attrs4& f = a.csa_fore_chan_attrs;
-    f.ca_maxrequestsize = 1 << 20;
+    f.ca_maxrequestsize = max_request;
     f.ca_maxresponsesize = max_response;
     f.ca_maxresponsesize_cached = max_cached;
     f.ca_maxoperations = max_ops;

@@ -1,7 +1,10 @@
 // NFSv4.1 through the real efsd: over TCP to mount-target addresses, with the RPC framing and
 // AUTH_SYS a client sends. Both mount targets of a file system see the same bytes; data
 // survives a restart; security groups and mount-target deletion decide who gets in.
+#include <arpa/inet.h>
+
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "tests/e2e/e2e_util.h"
@@ -239,8 +242,10 @@ TEST_F(Nfs, AnExpiredLeaseReleasesTheLockAndAHeldLeaseKeepsIt) {
   ASSERT_TRUE(leased);
   ASSERT_EQ((*leased)->status, NFS4_OK);
   const fattr4& fattr = Op(*leased, 2).nfs_resop4_u.opgetattr.GETATTR4res_u.resok4.obj_attributes;
-  std::string_view lease_value(fattr.attr_vals.attrlist4_val, fattr.attr_vals.attrlist4_len);
-  EXPECT_EQ(TakeWord(&lease_value), 3u);
+  ASSERT_EQ(fattr.attr_vals.attrlist4_len, 4u);
+  uint32_t lease = 0;
+  std::memcpy(&lease, fattr.attr_vals.attrlist4_val, 4);
+  EXPECT_EQ(ntohl(lease), 3u);
 
   WriteFile(holder, "contended", "0123456789");
   CompoundBuilder lock = holder.Seq();

@@ -45,6 +45,9 @@ Status RecordReader::Feed(std::string_view bytes, std::vector<std::string>* reco
         return Status(Code::kResourceExhausted, "RecordTooLarge",
                       "rpc: record over " + std::to_string(max_record_size_) + " bytes");
       }
+      // One allocation per fragment instead of a doubling string per read; the cap above
+      // bounds what a fragment header can make it reserve.
+      record_.reserve(record_.size() + fragment_left_);
     }
     size_t n = std::min(bytes.size(), fragment_left_);
     record_.append(bytes.data(), n);

@@ -3,6 +3,8 @@
 
 #include <rpc/auth_unix.h>
 
+#include <algorithm>
+
 namespace efs::rpc {
 namespace {
 
@@ -39,6 +41,30 @@ AuthStat ParseCredentials(const OpaqueAuth& cred, Credentials* out) {
       // RFC 5531 s9: AUTH_TOOWEAK rejects a flavor for security reasons; we offer none other.
       return AuthStat::kTooWeak;
   }
+}
+
+OpaqueAuth EncodeAuthSys(const Credentials& cred, uint32_t stamp) {
+  std::string machine = cred.machine.substr(0, kMaxMachineName);
+  gid_t gids[kMaxGids];
+  size_t n = std::min(cred.gids.size(), kMaxGids);
+  for (size_t i = 0; i < n; ++i) gids[i] = cred.gids[i];
+  authunix_parms parms{};
+  parms.aup_time = stamp;
+  parms.aup_machname = machine.data();
+  parms.aup_uid = cred.uid;
+  parms.aup_gid = cred.gid;
+  parms.aup_len = static_cast<u_int>(n);
+  parms.aup_gids = gids;
+  char buf[kMaxAuthBytes];
+  XDR xdrs;
+  xdrmem_create(&xdrs, buf, sizeof buf, XDR_ENCODE);
+  // 5 words, the name (<= 256 bytes padded) and 16 gids fit kMaxAuthBytes.
+  bool ok = xdr_authunix_parms(&xdrs, &parms);
+  OpaqueAuth out;
+  out.flavor = kAuthSys;
+  if (ok) out.body.assign(buf, xdr_getpos(&xdrs));
+  xdr_destroy(&xdrs);
+  return out;
 }
 
 }  // namespace efs::rpc

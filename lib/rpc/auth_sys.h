@@ -32,4 +32,8 @@ struct Credentials {
 // RPCSEC_GSS, which efsd does not offer.
 AuthStat ParseCredentials(const OpaqueAuth& cred, Credentials* out);
 
+// Client side: `cred` (uid, gid, at most kMaxGids gids, machine name) as an AUTH_SYS opaque_auth
+// with `stamp`. Extra gids are dropped and a longer machine name is cut at kMaxMachineName.
+OpaqueAuth EncodeAuthSys(const Credentials& cred, uint32_t stamp);
+
 }  // namespace efs::rpc

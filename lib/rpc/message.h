@@ -1,11 +1,15 @@
 // ONC RPC call and reply headers (RFC 5531 s9): decoding a call's header, encoding every kind
-// of reply we send. Bodies here carry no record mark; see record_marking.h for framing.
+// of reply we send, and for clients (lib/nfs4client) encoding a call header and reading a reply.
+// Bodies here carry no record mark; see record_marking.h for framing.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include <rpc/rpc.h>
+
+#include "base/status.h"
 
 namespace efs::rpc {
 
@@ -74,5 +78,18 @@ std::string ProgMismatchReply(uint32_t xid, uint32_t low, uint32_t high);
 std::string RpcMismatchReply(uint32_t xid);
 // RFC 5531 s9: a rejected reply, AUTH_ERROR with why.
 std::string AuthErrorReply(uint32_t xid, AuthStat why);
+
+// Client side: appends a call header (RPC version 2, `cred`, an AUTH_NONE verifier) to *out;
+// the procedure's arguments follow it.
+void AppendCallHeader(uint32_t xid, uint32_t prog, uint32_t vers, uint32_t proc,
+                      const OpaqueAuth& cred, std::string* out);
+
+// Client side: the xid of a reply record (its first word); false if it is too short.
+bool ReplyXid(std::string_view reply, uint32_t* xid);
+
+// Client side: the results of an accepted, successful reply (what follows accept_stat SUCCESS).
+// kUnavailable with reason "RpcDenied", "ProgUnavail", ... for any other reply, kCorruption
+// for one that does not decode.
+Result<std::string_view> SuccessResults(std::string_view reply);
 
 }  // namespace efs::rpc

@@ -187,6 +187,43 @@ TEST(ProgramTable, DispatchesEveryOutcome) {
   EXPECT_EQ(Exec(t, gss), AuthErrorReply(9, AuthStat::kTooWeak));
 }
 
+TEST(ClientSide, CallHeaderWithAuthSysDecodesAsTheServerReadsIt) {
+  Credentials c;
+  c.flavor = kAuthSys;
+  c.uid = 1000;
+  c.gid = 100;
+  c.gids = {1, 2, 3};
+  c.machine = "host-a";
+  std::string bytes;
+  AppendCallHeader(77, 100003, 4, 1, EncodeAuthSys(c, 5), &bytes);
+  bytes += Words({0xabcd});
+  CallHeader h;
+  uint32_t pos = 0;
+  ASSERT_EQ(Decode(bytes, &h, &pos), HeaderStatus::kOk);
+  EXPECT_EQ(h.xid, 77u);
+  EXPECT_EQ(pos, bytes.size() - 4);
+  Credentials parsed;
+  ASSERT_EQ(ParseCredentials(h.cred, &parsed), AuthStat::kOk);
+  EXPECT_EQ(parsed.uid, 1000u);
+  EXPECT_EQ(parsed.gid, 100u);
+  EXPECT_EQ(parsed.gids, (std::vector<uint32_t>{1, 2, 3}));
+  EXPECT_EQ(parsed.machine, "host-a");
+}
+
+TEST(ClientSide, SuccessResultsSkipTheHeaderAndRefuseOtherReplies) {
+  Result<std::string_view> ok =
+      SuccessResults(AcceptedReply(3, AcceptStat::kSuccess) + Words({42}));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(*ok, Words({42}));
+  uint32_t xid = 0;
+  ASSERT_TRUE(ReplyXid(AcceptedReply(3, AcceptStat::kSuccess), &xid));
+  EXPECT_EQ(xid, 3u);
+  EXPECT_EQ(SuccessResults(AcceptedReply(4, AcceptStat::kProgUnavail)).status().reason(),
+            "ProgUnavail");
+  EXPECT_EQ(SuccessResults(AuthErrorReply(5, AuthStat::kTooWeak)).status().reason(), "RpcDenied");
+  EXPECT_EQ(SuccessResults(Words({1, 1})).status().code(), Code::kCorruption);
+}
+
 TEST(ProgramTable, RepliesAreIgnoredAndJunkCloses) {
   ProgramTable t = TestTable();
   EXPECT_EQ(t.Execute(Words({1, 1, 0, 0, 0, 0}), {}, nullptr).kind, CallOutcome::kIgnore);

@@ -3,6 +3,7 @@
 
 #include "base/status.h"
 #include "xdr/nfs4_prot.h"
+#include "xdr/nfsstat_name.h"
 
 namespace efs::nfs4 {
 
@@ -10,6 +11,6 @@ namespace efs::nfs4 {
 nfsstat4 ToNfsStat(const Status& status);
 
 // The name of `status`, e.g. "NFS4ERR_NOENT", for test output and logs.
-const char* NfsStatName(nfsstat4 status);
+using xdr::NfsStatName;
 
 }  // namespace efs::nfs4

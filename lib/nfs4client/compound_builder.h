@@ -1,5 +1,6 @@
 // CompoundBuilder: builds NFSv4.1 COMPOUND4args in-process, one chained call per op (nfs4j's
-// CompoundBuilder), for tests that run them through the XDR encoder as the wire would.
+// CompoundBuilder). nfs4client::Client sends what it builds; the server tests, the e2e tests and
+// bench/nfs_bench.cc use it too (tests/nfs4/compound_builder.h re-exports it).
 //
 //   CompoundBuilder b;
 //   b.Sequence(sid, 1).PutRootFh().Lookup("a").GetAttr({FATTR4_SIZE});
@@ -17,7 +18,7 @@
 #include "xdr/nfs4_prot.h"
 #include "xdr/xdr_mem.h"
 
-namespace efs::nfs4::testing {
+namespace efs::nfs4client {
 
 // XDR pieces for attribute values.
 inline std::string XdrU32(uint32_t v) {
@@ -142,8 +143,10 @@ class CompoundBuilder {
   }
   CompoundBuilder& LookupP() { return Op(OP_LOOKUPP); }
 
-  CompoundBuilder& GetAttr(std::initializer_list<uint32_t> attrs) {
-    SetBitmap(Bitmap(attrs), &Add(OP_GETATTR).opgetattr.attr_request);
+  CompoundBuilder& GetAttr(std::initializer_list<uint32_t> attrs) { return GetAttrs(Bitmap(attrs)); }
+  // GETATTR of an attribute bitmap (as Bitmap() makes).
+  CompoundBuilder& GetAttrs(const std::vector<uint32_t>& mask) {
+    SetBitmap(mask, &Add(OP_GETATTR).opgetattr.attr_request);
     return *this;
   }
   CompoundBuilder& SetAttr(const Fattr& attrs, const stateid4& sid = {}) {
@@ -189,11 +192,19 @@ class CompoundBuilder {
   CompoundBuilder& ReadLink() { return Op(OP_READLINK); }
   CompoundBuilder& ReadDir(uint64_t cookie, uint32_t maxcount,
                            std::initializer_list<uint32_t> attrs = {}, uint32_t dircount = 0) {
+    return ReadDirPage(cookie, 0, maxcount, Bitmap(attrs), dircount);
+  }
+  // READDIR after `cookie` with the cookieverf of the page that handed it out (0 for the first).
+  CompoundBuilder& ReadDirPage(uint64_t cookie, uint64_t cookieverf, uint32_t maxcount,
+                               const std::vector<uint32_t>& mask, uint32_t dircount = 0) {
     READDIR4args& a = Add(OP_READDIR).opreaddir;
     a.cookie = cookie;
+    for (int i = 0; i < NFS4_VERIFIER_SIZE; ++i) {
+      a.cookieverf[i] = static_cast<char>(cookieverf >> (56 - 8 * i));
+    }
     a.dircount = dircount;
     a.maxcount = maxcount;
-    SetBitmap(Bitmap(attrs), &a.attr_request);
+    SetBitmap(mask, &a.attr_request);
     return *this;
   }
 
@@ -382,4 +393,4 @@ class CompoundBuilder {
   std::vector<std::shared_ptr<void>> arrays_;
 };
 
-}  // namespace efs::nfs4::testing
+}  // namespace efs::nfs4client

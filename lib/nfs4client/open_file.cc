@@ -1,0 +1,176 @@
+// OpenFileImpl: one OPEN's state as the client keeps it for its calls and for recovery, and
+// the POSIX lock-range arithmetic it replays (see client_impl.h).
+#include <algorithm>
+
+#include "nfs4client/client_impl.h"
+
+namespace efs::nfs4client {
+namespace {
+
+// One past the last byte of a range (UINT64_MAX: to the end of the file).
+uint64_t EndOf(uint64_t offset, uint64_t length) {
+  return length == UINT64_MAX || length > UINT64_MAX - offset ? UINT64_MAX : offset + length;
+}
+uint64_t EndOf(const LockRange& r) { return EndOf(r.offset, r.length); }
+LockRange FromEnds(uint64_t start, uint64_t end, LockType type) {
+  return LockRange{start, end == UINT64_MAX ? UINT64_MAX : end - start, type};
+}
+
+// The parts of `held` outside [start, end).
+std::vector<LockRange> Without(const std::vector<LockRange>& held, uint64_t start, uint64_t end) {
+  std::vector<LockRange> out;
+  for (const LockRange& h : held) {
+    uint64_t h_end = EndOf(h);
+    if (h_end <= start || h.offset >= end) {
+      out.push_back(h);
+      continue;
+    }
+    if (h.offset < start) out.push_back(FromEnds(h.offset, start, h.type));
+    if (h_end > end) out.push_back(FromEnds(end, h_end, h.type));
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddLockRange(std::vector<LockRange>* held, const LockRange& range) {
+  std::vector<LockRange> next = Without(*held, range.offset, EndOf(range));
+  next.push_back(range);
+  std::sort(next.begin(), next.end(),
+            [](const LockRange& a, const LockRange& b) { return a.offset < b.offset; });
+  held->clear();
+  for (const LockRange& r : next) {
+    if (!held->empty() && held->back().type == r.type && EndOf(held->back()) >= r.offset) {
+      LockRange& last = held->back();
+      last = FromEnds(last.offset, std::max(EndOf(last), EndOf(r)), r.type);
+    } else {
+      held->push_back(r);
+    }
+  }
+}
+
+void RemoveLockRange(std::vector<LockRange>* held, uint64_t offset, uint64_t length) {
+  *held = Without(*held, offset, EndOf(offset, length));
+}
+
+OpenFileImpl::OpenFileImpl(FileHandle fh, bool read, bool write, std::string owner, Identity opener,
+                           const stateid4& stateid, const Attrs& attrs)
+    : fh_(std::move(fh)),
+      read_(read),
+      write_(write),
+      owner_(std::move(owner)),
+      opener_(std::move(opener)),
+      stateid_(stateid),
+      attrs_(attrs) {}
+
+uint32_t OpenFileImpl::access() const {
+  return (read_ ? OPEN4_SHARE_ACCESS_READ : 0) | (write_ ? OPEN4_SHARE_ACCESS_WRITE : 0);
+}
+
+Attrs OpenFileImpl::attrs() const {
+  MutexLock l(&mu_);
+  return attrs_;
+}
+
+stateid4 OpenFileImpl::stateid() const {
+  MutexLock l(&mu_);
+  stateid4 s = stateid_;
+  s.seqid = 0;
+  return s;
+}
+
+void OpenFileImpl::SetStateid(const stateid4& stateid) {
+  MutexLock l(&mu_);
+  stateid_ = stateid;
+}
+
+void OpenFileImpl::SetAttrs(const Attrs& attrs) {
+  MutexLock l(&mu_);
+  attrs_ = attrs;
+}
+
+bool OpenFileImpl::closed() const {
+  MutexLock l(&mu_);
+  return closed_;
+}
+
+void OpenFileImpl::MarkClosed() {
+  MutexLock l(&mu_);
+  closed_ = true;
+  unstable_.clear();
+  locks_.clear();
+}
+
+void OpenFileImpl::AddUnstable(uint64_t offset, std::string data, uint64_t verifier) {
+  MutexLock l(&mu_);
+  unstable_.push_back(UnstableWrite{
+      next_write_id_++, offset, std::make_shared<const std::string>(std::move(data)), verifier});
+}
+
+std::vector<UnstableWrite> OpenFileImpl::Unstable() const {
+  MutexLock l(&mu_);
+  return unstable_;
+}
+
+bool OpenFileImpl::HasUnstable() const {
+  MutexLock l(&mu_);
+  return !unstable_.empty();
+}
+
+void OpenFileImpl::Committed(const std::vector<uint64_t>& ids, uint64_t verifier) {
+  MutexLock l(&mu_);
+  std::erase_if(unstable_, [&](const UnstableWrite& w) {
+    return w.verifier == verifier && std::find(ids.begin(), ids.end(), w.id) != ids.end();
+  });
+}
+
+void OpenFileImpl::SetVerifier(uint64_t id, uint64_t verifier) {
+  MutexLock l(&mu_);
+  for (UnstableWrite& w : unstable_) {
+    if (w.id == id) w.verifier = verifier;
+  }
+}
+
+std::optional<stateid4> OpenFileImpl::LockStateid(uint64_t owner) const {
+  MutexLock l(&mu_);
+  auto it = locks_.find(owner);
+  if (it == locks_.end() || !it->second.stateid) return std::nullopt;
+  stateid4 s = *it->second.stateid;
+  s.seqid = 0;  // the current one (RFC 5661 s8.2.2)
+  return s;
+}
+
+void OpenFileImpl::Locked(uint64_t owner, const stateid4& stateid, const LockRange& range) {
+  MutexLock l(&mu_);
+  LockOwnerState& st = locks_[owner];
+  st.stateid = stateid;
+  AddLockRange(&st.held, range);
+}
+
+void OpenFileImpl::Unlocked(uint64_t owner, uint64_t offset, uint64_t length) {
+  MutexLock l(&mu_);
+  auto it = locks_.find(owner);
+  if (it != locks_.end()) RemoveLockRange(&it->second.held, offset, length);
+}
+
+std::map<uint64_t, std::vector<LockRange>> OpenFileImpl::TakeLocksForReclaim() {
+  MutexLock l(&mu_);
+  std::map<uint64_t, std::vector<LockRange>> out;
+  for (auto& [owner, st] : locks_) {
+    if (!st.held.empty()) out[owner] = st.held;
+    st.stateid.reset();
+    st.held.clear();
+  }
+  return out;
+}
+
+std::vector<uint64_t> OpenFileImpl::LockOwners() const {
+  MutexLock l(&mu_);
+  std::vector<uint64_t> out;
+  for (const auto& [owner, st] : locks_) {
+    if (st.stateid) out.push_back(owner);
+  }
+  return out;
+}
+
+}  // namespace efs::nfs4client

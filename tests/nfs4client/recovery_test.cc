@@ -1,0 +1,177 @@
+// nfs4client recovery: a cut connection (calls are retransmitted on their slot and answered
+// from the server's reply cache) and a server restart (a new session; opens, locks and
+// uncommitted writes recovered).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "nfs4client/client.h"
+#include "tests/nfs4client/test_server.h"
+
+namespace efs::nfs4client {
+namespace {
+
+using testing::TestServer;
+
+const Identity kRoot{0, 0, {}};
+
+std::unique_ptr<Client> Connect(TestServer& server, const std::string& owner) {
+  auto c = Client::Connect(server.ClientOptions(owner));
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return c.ok() ? std::move(c).value() : nullptr;
+}
+
+std::string ReadAll(Client& c, OpenFile& file) {
+  std::string out;
+  for (int i = 0; i < 1000; ++i) {
+    auto r = c.Read(kRoot, file, out.size(), c.max_read());
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) break;
+    out += r->data;
+    if (r->eof || r->data.empty()) break;
+  }
+  return out;
+}
+
+TEST(Recovery, MkdirCutMidCallIsAnsweredFromTheReplyCache) {
+  TestServer server({});
+  std::unique_ptr<Client> c = Connect(server, "cut-once");
+  ASSERT_NE(c, nullptr);
+  auto root = c->Root(kRoot);
+  ASSERT_TRUE(root.ok());
+  // Each file-system call now takes 200 ms, so the MKDIR is still running when the connection
+  // goes: the server finishes it and drops the reply; the client retransmits it on the same
+  // slot and seqid over a new connection.
+  server.fs().set_delay(std::chrono::milliseconds(200));
+  std::thread cutter([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    server.CutConnections();
+  });
+  Result<Node> d = c->Mkdir(kRoot, root->fh, "once", 0755);
+  cutter.join();
+  server.fs().set_delay(std::chrono::microseconds(0));
+  ASSERT_TRUE(d.ok()) << d.status().ToString();  // not NFS4ERR_EXIST: the cached reply
+  Result<Node> l = c->Lookup(kRoot, root->fh, "once");
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->fh, d->fh);
+}
+
+TEST(Recovery, CallsCompleteWhileConnectionsAreCutAgainAndAgain) {
+  TestServer server({.delay = std::chrono::milliseconds(5)});
+  std::unique_ptr<Client> c = Connect(server, "cut-often");
+  ASSERT_NE(c, nullptr);
+  auto root = c->Root(kRoot);
+  ASSERT_TRUE(root.ok());
+  constexpr int kThreads = 6, kDirs = 15;
+  std::atomic<int> done{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kDirs; ++i) {
+        std::string name = "d" + std::to_string(t) + "-" + std::to_string(i);
+        Result<Node> d = c->Mkdir(kRoot, root->fh, name, 0755);
+        if (!d.ok()) {
+          ADD_FAILURE() << name << ": " << d.status().ToString();
+          ++failures;
+        }
+      }
+      ++done;
+    });
+  }
+  for (int cut = 0; cut < 20 && done < kThreads; ++cut) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    server.CutConnections();
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kDirs; ++i) {
+      std::string name = "d" + std::to_string(t) + "-" + std::to_string(i);
+      EXPECT_TRUE(c->Lookup(kRoot, root->fh, name).ok()) << name;
+    }
+  }
+}
+
+TEST(Recovery, ServerRestartKeepsOpensLocksAndUncommittedWrites) {
+  TestServer server({.store = true, .volatile_unstable = true});
+  std::unique_ptr<Client> a = Connect(server, "restart-a");
+  ASSERT_NE(a, nullptr);
+  auto root = a->Root(kRoot);
+  ASSERT_TRUE(root.ok());
+  OpenArgs args;
+  args.write = true;
+  args.create = CreateHow::kGuarded;
+  auto f = a->Open(kRoot, root->fh, "kept", args);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_TRUE(a->Write(kRoot, **f, 0, "stable", Stability::kFileSync).ok());
+  std::string unstable(300 * 1024, 'u');
+  ASSERT_TRUE(a->Write(kRoot, **f, 4096, unstable, Stability::kUnstable).ok());
+  ASSERT_EQ(server.fs().buffered_bytes(), unstable.size());  // not yet on the store
+  auto lock = a->Lock(kRoot, **f, 1, LockRange{0, 10, LockType::kWrite});
+  ASSERT_TRUE(lock.ok() && !lock->has_value());
+
+  server.Restart();
+
+  // The restart lost the unstable data: a new client sees the file as the store has it.
+  std::unique_ptr<Client> b = Connect(server, "restart-b");
+  ASSERT_NE(b, nullptr);
+  Result<Attrs> lost = b->GetAttr(kRoot, (*f)->fh());
+  ASSERT_TRUE(lost.ok()) << lost.status().ToString();
+  EXPECT_EQ(lost->size, 6u);
+
+  // A's next call finds its session gone; recovery opens the file again, takes its lock again
+  // and writes the unstable data again, and the call goes on.
+  std::string head = ReadAll(*a, **f);
+  ASSERT_GE(head.size(), 4096 + unstable.size());
+  EXPECT_EQ(head.substr(0, 6), "stable");
+  EXPECT_EQ(head.substr(4096), unstable);
+  ASSERT_TRUE(a->Write(kRoot, **f, 6, "+more", Stability::kUnstable).ok());
+  ASSERT_TRUE(a->Commit(kRoot, **f).ok());
+  EXPECT_EQ(server.fs().buffered_bytes(), 0u);
+
+  auto fb = b->OpenHandle(kRoot, (*f)->fh(), true, true);
+  ASSERT_TRUE(fb.ok()) << fb.status().ToString();
+  auto denied = b->Lock(kRoot, **fb, 2, LockRange{5, 1, LockType::kWrite});
+  ASSERT_TRUE(denied.ok()) << denied.status().ToString();
+  ASSERT_TRUE(denied->has_value());  // A holds its lock again
+  EXPECT_EQ((*denied)->range.offset, 0u);
+  EXPECT_EQ((*denied)->range.length, 10u);
+  std::string seen = ReadAll(*b, **fb);
+  EXPECT_EQ(seen.substr(0, 11), "stable+more");
+  EXPECT_EQ(seen.substr(4096), unstable);
+
+  ASSERT_TRUE(a->Close(kRoot, **f).ok());
+  auto granted = b->Lock(kRoot, **fb, 2, LockRange{5, 1, LockType::kWrite});
+  ASSERT_TRUE(granted.ok());
+  EXPECT_FALSE(granted->has_value());
+  ASSERT_TRUE(b->Close(kRoot, **fb).ok());
+}
+
+TEST(Recovery, CommitRewritesWhatARestartLost) {
+  TestServer server({.store = true, .volatile_unstable = true});
+  std::unique_ptr<Client> a = Connect(server, "commit-after-restart");
+  ASSERT_NE(a, nullptr);
+  auto root = a->Root(kRoot);
+  ASSERT_TRUE(root.ok());
+  OpenArgs args;
+  args.write = true;
+  args.create = CreateHow::kUnchecked;
+  auto f = a->Open(kRoot, root->fh, "c", args);
+  ASSERT_TRUE(f.ok());
+  std::string data(2 * (1 << 20) + 5, 'x');
+  ASSERT_TRUE(a->Write(kRoot, **f, 0, data, Stability::kUnstable).ok());
+  server.Restart();
+  // The first call after the restart is the COMMIT itself.
+  ASSERT_TRUE(a->Commit(kRoot, **f).ok());
+  EXPECT_EQ(server.fs().buffered_bytes(), 0u);
+  Result<Attrs> attrs = a->GetAttr(kRoot, (*f)->fh());
+  ASSERT_TRUE(attrs.ok());
+  EXPECT_EQ(attrs->size, data.size());
+  EXPECT_EQ(ReadAll(*a, **f), data);
+  ASSERT_TRUE(a->Close(kRoot, **f).ok());
+}
+
+}  // namespace
+}  // namespace efs::nfs4client

@@ -15,6 +15,7 @@
 namespace efs::nfs4client {
 namespace {
 
+using testing::ReadAll;
 using testing::TestServer;
 
 const Identity kRoot{0, 0, {}};
@@ -48,25 +49,7 @@ class ClientTest : public ::testing::Test {
   }
 
   std::shared_ptr<OpenFile> Create(const std::string& name, CreateHow how = CreateHow::kGuarded) {
-    OpenArgs a;
-    a.write = true;
-    a.create = how;
-    auto f = client_->Open(kRoot, root_, name, a);
-    EXPECT_TRUE(f.ok()) << f.status().ToString();
-    return f.ok() ? *f : nullptr;
-  }
-
-  // Reads all of `file` in max_read() pieces (bounded by 10000 calls).
-  std::string ReadAll(Client& c, OpenFile& file) {
-    std::string out;
-    for (int i = 0; i < 10000; ++i) {
-      auto r = c.Read(kRoot, file, out.size(), c.max_read());
-      EXPECT_TRUE(r.ok()) << r.status().ToString();
-      if (!r.ok()) break;
-      out += r->data;
-      if (r->eof || r->data.empty()) break;
-    }
-    return out;
+    return testing::CreateFile(*client_, kRoot, root_, name, how);
   }
 
   TestServer server_;
@@ -227,7 +210,7 @@ TEST_F(ClientTest, SetAttrChmodTruncateAndTimes) {
   a = client_->SetAttr(kRoot, f->fh(), truncate, f.get());
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_EQ(a->size, 5u);
-  EXPECT_EQ(ReadAll(*client_, *f), "hello");
+  EXPECT_EQ(ReadAll(*client_, kRoot, *f), "hello");
   SetAttrs times;
   times.mtime_how = SetAttrs::TimeHow::kClientTime;
   times.mtime = Time{1000000, 5};
@@ -264,13 +247,13 @@ TEST_F(ClientTest, WriteReadCommitCloseOfSeveralMiB) {
   ASSERT_NE(f, nullptr);
   ASSERT_TRUE(client_->Write(kRoot, *f, 0, data, Stability::kUnstable).ok());
   EXPECT_EQ(f->attrs().size, data.size());
-  EXPECT_EQ(ReadAll(*client_, *f), data);
+  EXPECT_EQ(ReadAll(*client_, kRoot, *f), data);
   ASSERT_TRUE(client_->Commit(kRoot, *f).ok());
   ASSERT_TRUE(client_->Close(kRoot, *f).ok());
   EXPECT_EQ(f->attrs().size, data.size());
   auto again = client_->OpenHandle(kRoot, f->fh(), true, false);
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(ReadAll(*client_, **again), data);
+  EXPECT_EQ(ReadAll(*client_, kRoot, **again), data);
   ASSERT_TRUE(client_->Close(kRoot, **again).ok());
   EXPECT_FALSE(client_->Close(kRoot, **again).ok());  // closed already
 }
@@ -289,7 +272,7 @@ TEST_F(ClientTest, SmallMaxIoSplitsReadsAndWrites) {
   auto r = small->Read(kRoot, **f, 10, 1 << 20);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->data.size(), 64u * 1024);  // at most max_read() per READ
-  EXPECT_EQ(ReadAll(*small, **f), std::string(10, '\0') + data);
+  EXPECT_EQ(ReadAll(*small, kRoot, **f), std::string(10, '\0') + data);
   ASSERT_TRUE(small->Close(kRoot, **f).ok());
 }
 

@@ -12,6 +12,8 @@
 namespace efs::nfs4client {
 namespace {
 
+using testing::CreateFile;
+using testing::ReadAll;
 using testing::TestServer;
 
 const Identity kRoot{0, 0, {}};
@@ -20,18 +22,6 @@ std::unique_ptr<Client> Connect(TestServer& server, const std::string& owner) {
   auto c = Client::Connect(server.ClientOptions(owner));
   EXPECT_TRUE(c.ok()) << c.status().ToString();
   return c.ok() ? std::move(c).value() : nullptr;
-}
-
-std::string ReadAll(Client& c, OpenFile& file) {
-  std::string out;
-  for (int i = 0; i < 1000; ++i) {
-    auto r = c.Read(kRoot, file, out.size(), c.max_read());
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    if (!r.ok()) break;
-    out += r->data;
-    if (r->eof || r->data.empty()) break;
-  }
-  return out;
 }
 
 TEST(Recovery, MkdirCutMidCallIsAnsweredFromTheReplyCache) {
@@ -100,16 +90,13 @@ TEST(Recovery, ServerRestartKeepsOpensLocksAndUncommittedWrites) {
   ASSERT_NE(a, nullptr);
   auto root = a->Root(kRoot);
   ASSERT_TRUE(root.ok());
-  OpenArgs args;
-  args.write = true;
-  args.create = CreateHow::kGuarded;
-  auto f = a->Open(kRoot, root->fh, "kept", args);
-  ASSERT_TRUE(f.ok()) << f.status().ToString();
-  ASSERT_TRUE(a->Write(kRoot, **f, 0, "stable", Stability::kFileSync).ok());
+  std::shared_ptr<OpenFile> file = CreateFile(*a, kRoot, root->fh, "kept");
+  ASSERT_NE(file, nullptr);
+  ASSERT_TRUE(a->Write(kRoot, *file, 0, "stable", Stability::kFileSync).ok());
   std::string unstable(300 * 1024, 'u');
-  ASSERT_TRUE(a->Write(kRoot, **f, 4096, unstable, Stability::kUnstable).ok());
+  ASSERT_TRUE(a->Write(kRoot, *file, 4096, unstable, Stability::kUnstable).ok());
   ASSERT_EQ(server.fs().buffered_bytes(), unstable.size());  // not yet on the store
-  auto lock = a->Lock(kRoot, **f, 1, LockRange{0, 10, LockType::kWrite});
+  auto lock = a->Lock(kRoot, *file, 1, LockRange{0, 10, LockType::kWrite});
   ASSERT_TRUE(lock.ok() && !lock->has_value());
 
   server.Restart();
@@ -117,32 +104,32 @@ TEST(Recovery, ServerRestartKeepsOpensLocksAndUncommittedWrites) {
   // The restart lost the unstable data: a new client sees the file as the store has it.
   std::unique_ptr<Client> b = Connect(server, "restart-b");
   ASSERT_NE(b, nullptr);
-  Result<Attrs> lost = b->GetAttr(kRoot, (*f)->fh());
+  Result<Attrs> lost = b->GetAttr(kRoot, file->fh());
   ASSERT_TRUE(lost.ok()) << lost.status().ToString();
   EXPECT_EQ(lost->size, 6u);
 
   // A's next call finds its session gone; recovery opens the file again, takes its lock again
   // and writes the unstable data again, and the call goes on.
-  std::string head = ReadAll(*a, **f);
+  std::string head = ReadAll(*a, kRoot, *file);
   ASSERT_GE(head.size(), 4096 + unstable.size());
   EXPECT_EQ(head.substr(0, 6), "stable");
   EXPECT_EQ(head.substr(4096), unstable);
-  ASSERT_TRUE(a->Write(kRoot, **f, 6, "+more", Stability::kUnstable).ok());
-  ASSERT_TRUE(a->Commit(kRoot, **f).ok());
+  ASSERT_TRUE(a->Write(kRoot, *file, 6, "+more", Stability::kUnstable).ok());
+  ASSERT_TRUE(a->Commit(kRoot, *file).ok());
   EXPECT_EQ(server.fs().buffered_bytes(), 0u);
 
-  auto fb = b->OpenHandle(kRoot, (*f)->fh(), true, true);
+  auto fb = b->OpenHandle(kRoot, file->fh(), true, true);
   ASSERT_TRUE(fb.ok()) << fb.status().ToString();
   auto denied = b->Lock(kRoot, **fb, 2, LockRange{5, 1, LockType::kWrite});
   ASSERT_TRUE(denied.ok()) << denied.status().ToString();
   ASSERT_TRUE(denied->has_value());  // A holds its lock again
   EXPECT_EQ((*denied)->range.offset, 0u);
   EXPECT_EQ((*denied)->range.length, 10u);
-  std::string seen = ReadAll(*b, **fb);
+  std::string seen = ReadAll(*b, kRoot, **fb);
   EXPECT_EQ(seen.substr(0, 11), "stable+more");
   EXPECT_EQ(seen.substr(4096), unstable);
 
-  ASSERT_TRUE(a->Close(kRoot, **f).ok());
+  ASSERT_TRUE(a->Close(kRoot, *file).ok());
   auto granted = b->Lock(kRoot, **fb, 2, LockRange{5, 1, LockType::kWrite});
   ASSERT_TRUE(granted.ok());
   EXPECT_FALSE(granted->has_value());
@@ -155,22 +142,19 @@ TEST(Recovery, CommitRewritesWhatARestartLost) {
   ASSERT_NE(a, nullptr);
   auto root = a->Root(kRoot);
   ASSERT_TRUE(root.ok());
-  OpenArgs args;
-  args.write = true;
-  args.create = CreateHow::kUnchecked;
-  auto f = a->Open(kRoot, root->fh, "c", args);
-  ASSERT_TRUE(f.ok());
+  std::shared_ptr<OpenFile> file = CreateFile(*a, kRoot, root->fh, "c", CreateHow::kUnchecked);
+  ASSERT_NE(file, nullptr);
   std::string data(2 * (1 << 20) + 5, 'x');
-  ASSERT_TRUE(a->Write(kRoot, **f, 0, data, Stability::kUnstable).ok());
+  ASSERT_TRUE(a->Write(kRoot, *file, 0, data, Stability::kUnstable).ok());
   server.Restart();
   // The first call after the restart is the COMMIT itself.
-  ASSERT_TRUE(a->Commit(kRoot, **f).ok());
+  ASSERT_TRUE(a->Commit(kRoot, *file).ok());
   EXPECT_EQ(server.fs().buffered_bytes(), 0u);
-  Result<Attrs> attrs = a->GetAttr(kRoot, (*f)->fh());
+  Result<Attrs> attrs = a->GetAttr(kRoot, file->fh());
   ASSERT_TRUE(attrs.ok());
   EXPECT_EQ(attrs->size, data.size());
-  EXPECT_EQ(ReadAll(*a, **f), data);
-  ASSERT_TRUE(a->Close(kRoot, **f).ok());
+  EXPECT_EQ(ReadAll(*a, kRoot, *file), data);
+  ASSERT_TRUE(a->Close(kRoot, *file).ok());
 }
 
 }  // namespace

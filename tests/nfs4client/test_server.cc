@@ -246,4 +246,26 @@ void TestServer::AcceptLoop() {
   }
 }
 
+std::string ReadAll(Client& c, const Identity& who, OpenFile& file) {
+  std::string out;
+  for (int i = 0; i < 10000; ++i) {
+    auto r = c.Read(who, file, out.size(), c.max_read());
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) break;
+    out += r->data;
+    if (r->eof || r->data.empty()) break;
+  }
+  return out;
+}
+
+std::shared_ptr<OpenFile> CreateFile(Client& c, const Identity& who, const FileHandle& dir,
+                                     const std::string& name, CreateHow how) {
+  OpenArgs a;
+  a.write = true;
+  a.create = how;
+  auto f = c.Open(who, dir, name, a);
+  EXPECT_TRUE(f.ok()) << f.status().ToString();
+  return f.ok() ? *f : nullptr;
+}
+
 }  // namespace efs::nfs4client::testing

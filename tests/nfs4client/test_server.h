@@ -139,4 +139,13 @@ class TestServer {
   std::thread acceptor_;
 };
 
+// All of `file` read through `c` in max_read() pieces (at most 10000 READs); failures are test
+// failures.
+std::string ReadAll(Client& c, const Identity& who, OpenFile& file);
+
+// `name` in `dir` opened for reading and writing, created as `how` says; null (and a test
+// failure) if that fails.
+std::shared_ptr<OpenFile> CreateFile(Client& c, const Identity& who, const FileHandle& dir,
+                                     const std::string& name, CreateHow how = CreateHow::kGuarded);
+
 }  // namespace efs::nfs4client::testing

@@ -100,6 +100,7 @@ ClientImpl::~ClientImpl() {
     MutexLock l(&mu_);
     stopping_ = true;
     stop_cv_.SignalAll();
+    slot_cv_.SignalAll();
   }
   // RFC 5661 s18.37, s18.50: tell the server now rather than let the lease run out. Clients
   // that still hold opens keep their client id (NFS4ERR_CLIENTID_BUSY) until the lease ends.
@@ -158,7 +159,9 @@ Result<Reply> ClientImpl::Transmit(const Identity& who, const std::string& args,
       return Error(Code::kUnavailable, "RecoveryTimeout",
                    "the server did not answer: " + r.status().message());
     }
-    // Retransmit the same bytes (same slot and seqid) on a new connection.
+    // Retransmit the same bytes (same slot and seqid) on a new connection. efsd binds a
+    // connection to the session with its first SEQUENCE (SP4_NONE, RFC 5661 s2.10.3.1), so
+    // no BIND_CONN_TO_SESSION is needed.
     EFS_RETURN_IF_ERROR(transport_.Reconnect(generation, deadline));
   }
 }
@@ -166,6 +169,7 @@ Result<Reply> ClientImpl::Transmit(const Identity& who, const std::string& args,
 Result<ClientImpl::SlotTicket> ClientImpl::TakeSlot(Mode mode, Clock::time_point deadline) {
   MutexLock l(&mu_);
   for (;;) {
+    if (stopping_) return Error(Code::kUnavailable, "Closing", "the client is closing");
     if (mode == Mode::kRecovery || !recovering_) {
       uint32_t limit = std::min<uint32_t>(target_highest_ + 1, slots_.size());
       for (uint32_t i = 0; i < limit; ++i) {
@@ -331,7 +335,9 @@ void ClientImpl::RenewLoop() {
     }
     // RFC 5661 s8.3: any SEQUENCE renews the lease; an idle client sends one alone.
     Result<Reply> r = Exchange(kSessionIdentity, "SEQUENCE", false, [](CompoundBuilder&) {});
-    if (!r.ok()) EFS_LOG(kWarn) << "nfs4client: lease renewal failed: " << r.status().ToString();
+    if (!r.ok() && r.status().reason() != "Closing") {
+      EFS_LOG(kWarn) << "nfs4client: lease renewal failed: " << r.status().ToString();
+    }
   }
 }
 

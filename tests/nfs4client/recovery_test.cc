@@ -157,5 +157,30 @@ TEST(Recovery, CommitRewritesWhatARestartLost) {
   ASSERT_TRUE(a->Close(kRoot, *file).ok());
 }
 
+TEST(Lease, AnIdleClientKeepsItsLeaseAndItsLocks) {
+  TestServer server({.lease_seconds = 3});
+  std::unique_ptr<Client> a = Connect(server, "idle");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->lease_time(), std::chrono::seconds(3));
+  auto root = a->Root(kRoot);
+  ASSERT_TRUE(root.ok());
+  std::shared_ptr<OpenFile> file = CreateFile(*a, kRoot, root->fh, "held");
+  ASSERT_NE(file, nullptr);
+  auto lock = a->Lock(kRoot, *file, 1, LockRange{0, 1, LockType::kWrite});
+  ASSERT_TRUE(lock.ok() && !lock->has_value());
+  // Twice the lease passes with A idle; only its renewer speaks for it.
+  for (int i = 0; i < 12; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    server.AdvanceClock(0.5);
+  }
+  std::unique_ptr<Client> b = Connect(server, "other");
+  ASSERT_NE(b, nullptr);
+  auto fb = b->OpenHandle(kRoot, file->fh(), true, true);
+  ASSERT_TRUE(fb.ok());
+  auto denied = b->Lock(kRoot, **fb, 2, LockRange{0, 1, LockType::kWrite});
+  ASSERT_TRUE(denied.ok());
+  EXPECT_TRUE(denied->has_value());  // A's lease, and so its lock, is still alive
+}
+
 }  // namespace
 }  // namespace efs::nfs4client

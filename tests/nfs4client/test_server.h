@@ -103,6 +103,7 @@ class TestServer {
     bool store = false;              // the real store in a temporary directory, else MemFs
     bool volatile_unstable = false;  // TestFs loses uncommitted UNSTABLE writes on Restart
     std::chrono::microseconds delay{0};
+    uint32_t lease_seconds = 90;
   };
   explicit TestServer(Options options);
   ~TestServer();
@@ -111,6 +112,8 @@ class TestServer {
   // Client options for this server (short timeouts so a failing test fails quickly).
   Client::Options ClientOptions(const std::string& owner) const;
   TestFs& fs() { return *fs_; }
+  // Moves the server's clock (leases expire by it) forward.
+  void AdvanceClock(double seconds) { clock_.Advance(seconds); }
 
   // Closes every connection, as a network fault would; the server keeps its state.
   void CutConnections() { rpc_->CloseConnectionsTo(kMountTarget); }

@@ -135,7 +135,9 @@ struct OpenArgs {
 };
 
 // One OPEN's state. Held by shared_ptr; the client keeps a weak reference for recovery, which
-// updates the stateid in place, so callers never see it change.
+// updates the stateid in place, so callers never see it change. Every OpenFile has an open
+// owner of its own, so two opens of one file are two server opens and a CLOSE ends only its
+// own. Only the Client that opened it may be given it.
 class OpenFile {
  public:
   virtual ~OpenFile() = default;
@@ -232,7 +234,7 @@ class Client {
   virtual Result<ReadResult> Read(const Identity& who, OpenFile& file, uint64_t offset,
                                   uint32_t count) = 0;
   // WRITE of all of `data` (split into max_write() pieces as needed). kUnstable data is kept by
-  // the client until a COMMIT with an unchanged verifier says it is durable.
+  // the client (in memory) until a COMMIT with an unchanged verifier says it is durable.
   virtual Status Write(const Identity& who, OpenFile& file, uint64_t offset, std::string_view data,
                        Stability stability) = 0;
   // COMMIT; writes again what a server restart lost (verifier changed), then commits again.
@@ -242,6 +244,9 @@ class Client {
 
   // --- locks: POSIX byte-range locks of lock owner `owner` (e.g. FUSE's lock_owner) through
   // `file`. nullopt: granted / no conflict; a LockConflict: NFS4ERR_DENIED with its holder.
+  // The NFSv4 lock owner is (file's open owner, `owner`): locks of one `owner` through two
+  // OpenFiles of one file are two owners' to the server. Locks are never waited for (no
+  // blocking LOCK): a caller that wants to wait polls.
   virtual Result<std::optional<LockConflict>> Lock(const Identity& who, OpenFile& file,
                                                    uint64_t owner, const LockRange& range) = 0;
   virtual Result<std::optional<LockConflict>> TestLock(const Identity& who, OpenFile& file,
@@ -257,8 +262,10 @@ class Client {
 Status ToStatus(nfsstat4 status, std::string_view op);
 
 // The errno for `status` (0 for Ok): ENOENT, EACCES, EPERM, EEXIST, ENOTDIR, EISDIR,
-// ENOTEMPTY, ENAMETOOLONG, ESTALE, ENOSPC, EFBIG, EMLINK, EINVAL, EROFS, EAGAIN (lock denied),
-// ENOTSUP, and EIO for anything else.
+// ENOTEMPTY, ENAMETOOLONG, ESTALE, ENOSPC, EFBIG, EMLINK, EINVAL, EROFS, EAGAIN (lock denied,
+// or a server that stayed busy: kResourceExhausted), ENOTSUP (NOTSUPP, BADTYPE:
+// kFailedPrecondition), and EIO for anything else (a lost server: kUnavailable).
+// ToErrno(ToStatus(s, op)) is the errno for NFS status s.
 int ToErrno(const Status& status);
 
 }  // namespace efs::nfs4client

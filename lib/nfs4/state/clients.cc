@@ -2,6 +2,7 @@
 #include "nfs4/state/clients.h"
 
 #include <algorithm>
+#include <random>
 #include <utility>
 
 namespace efs::nfs4::state {
@@ -45,8 +46,13 @@ ChannelAttrs NegotiateBack(const ChannelAttrs& a) {
 ClientTable::ClientTable(const Clock* clock, double lease_seconds)
     : clock_(clock),
       lease_seconds_(lease_seconds),
-      // Client ids of different boots differ: the boot time sits in the high 32 bits.
-      next_clientid_((static_cast<uint64_t>(clock->Now()) << 32) | 1) {}
+      // Client ids (and the session ids made from them) of different boots differ: the high
+      // 32 bits are the boot time mixed with randomness, so that two boots within one second
+      // differ too.
+      next_clientid_(
+          (static_cast<uint64_t>(static_cast<uint32_t>(clock->Now()) ^ std::random_device{}())
+           << 32) |
+          1) {}
 
 ClientTable::Client* ClientTable::FindLocked(uint64_t clientid) {
   auto it = clients_.find(clientid);

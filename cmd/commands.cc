@@ -31,6 +31,10 @@ const CommandSpec kCommands[] = {
     {"tag", "add or overwrite tags on a resource", &NewTag, kNoFlags},
     {"untag", "remove tags from a resource", &NewUntag, kNoFlags},
     {"list-tags", "list a resource's tags", &NewListTags, kNoFlags},
+    // Mounting on this machine.
+    {"mount", "mount a file system on a directory", &NewMount, kNoFlags},
+    {"umount", "unmount a file system", &NewUmount, kNoFlags},
+    {"mounts", "list the file systems mounted on this machine", &NewMounts, kNoFlags},
     // Network.
     {"describe-vpcs", "describe the VPCs", &NewDescribeVpcs, kNoFlags},
     {"describe-subnets", "describe subnets", &NewDescribeSubnets, kNoFlags},

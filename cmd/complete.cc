@@ -7,6 +7,7 @@
 #include "cmd/commands.h"
 #include "cmd/context.h"
 #include "cmd/live_ids.h"
+#include "cmd/mounting.h"
 #include "cmd/options.h"
 
 namespace efs::cli {
@@ -52,6 +53,22 @@ std::vector<std::string> Values(CLI::Option& option, const std::string& name,
   return values;
 }
 
+// How many positional arguments come before the word being typed (the last of `args`).
+size_t PositionalIndex(CLI::App& sub, const std::vector<std::string>& args) {
+  size_t count = 0;
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (!StartsWith(args[i], "-")) {
+      ++count;
+      continue;
+    }
+    CLI::Option* option = args[i].find('=') == std::string::npos
+                              ? sub.get_option_no_throw(args[i])
+                              : nullptr;
+    if (option != nullptr && TakesValue(*option)) ++i;
+  }
+  return count;
+}
+
 // Completes the words after the command `sub` (`args`, the last being typed).
 std::vector<std::string> CompleteInCommand(CLI::App& sub, const std::vector<std::string>& args,
                                            const std::vector<std::string>& words,
@@ -81,6 +98,17 @@ std::vector<std::string> CompleteInCommand(CLI::App& sub, const std::vector<std:
     break;
   }
   if (sub.get_name() == "help") return CommandNames();
+  // Positional arguments: `mount FS DIR` (the shell offers directories for DIR), `umount DIR`.
+  size_t positional = PositionalIndex(sub, args);
+  if (sub.get_name() == "mount" && positional == 0 && list_ids) {
+    return list_ids("--file-system-id", words);
+  }
+  if (sub.get_name() == "umount" && positional == 0) {
+    std::vector<std::string> points;
+    for (const MountInfo& m : ListMounts()) points.push_back(m.mount_point);
+    return points;
+  }
+  if (sub.get_name() == "mount" && positional == 1) return {};
   return current.empty() ? LongOptions(sub) : std::vector<std::string>{};
 }
 

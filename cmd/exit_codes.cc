@@ -1,6 +1,10 @@
 // ToExitCode and ReportError: where a failed command becomes stderr text and an exit status.
 #include "cmd/exit_codes.h"
 
+#include <utility>
+
+#include "cmd/mounting.h"
+
 namespace efs::cli {
 
 Status UsageError(std::string message) {
@@ -12,6 +16,14 @@ int ToExitCode(const Status& status) {
   if (status.reason() == kUsageError) return kExitUsage;
   if (status.reason() == kDaemonUnreachable) return kExitUnreachable;
   if (status.reason() == kWaitTimeout) return kExitWaitTimeout;
+  static const std::pair<const char*, int> kMountReasons[] = {
+      {kNoMountTarget, kExitNoMountTarget},    {kMountTargetUnreachable, kExitMountTargetUnreachable},
+      {kPathNotFound, kExitMountTargetUnreachable},
+      {kNoMountPoint, kExitNoMountPoint},      {kMountPointBusy, kExitMountPointBusy},
+      {kNoFuse, kExitNoFuse},                  {kNotMounted, kExitNotMounted}};
+  for (const auto& [reason, code] : kMountReasons) {
+    if (status.reason() == reason) return code;
+  }
   return kExitServiceError;
 }
 

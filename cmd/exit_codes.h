@@ -14,6 +14,13 @@ inline constexpr int kExitServiceError = 1;  // efsd answered with an error
 inline constexpr int kExitUsage = 2;         // bad command line, caught before asking efsd
 inline constexpr int kExitUnreachable = 3;   // no daemon at the socket, or it stopped answering
 inline constexpr int kExitWaitTimeout = 4;   // --wait gave up after --wait-timeout seconds
+// efs mount and efs umount (the reasons are in mounting.h).
+inline constexpr int kExitNoMountTarget = 5;       // no available mount target (in that zone)
+inline constexpr int kExitMountTargetUnreachable = 6;  // the mount target did not answer NFS
+inline constexpr int kExitNoMountPoint = 7;        // the directory is missing, or not one
+inline constexpr int kExitMountPointBusy = 8;      // already mounted, or in use at umount
+inline constexpr int kExitNoFuse = 9;              // neither the kernel's NFS client nor FUSE
+inline constexpr int kExitNotMounted = 10;         // umount of a directory efs did not mount
 
 // Reasons the CLI itself attaches to a Status (the others are AWS error codes from efsd).
 inline constexpr char kUsageError[] = "UsageError";

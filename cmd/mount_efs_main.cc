@@ -2,27 +2,24 @@
 //
 // It asks efsd for the file system's available mount targets, prefers the one in the zone named
 // by -o az= (or the address given by -o mounttargetip=), and mounts it through the kernel's
-// NFSv4.1 client with EFS's recommended options, which user options override. Exit codes follow
+// NFSv4.1 client with EFS's recommended options, which user options override; a kernel without
+// an NFS client gets the FUSE mount `efs mount` makes (cmd/mounting.h). Exit codes follow
 // mount(8): 0 mounted, 1 bad invocation, 32 mount failure.
 #include <unistd.h>
 
 #include <cstdio>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "api/client.h"
 #include "api/messages.h"
 #include "base/ids.h"
+#include "cmd/mounting.h"
 
 namespace {
 
 constexpr int kUsage = 1;
 constexpr int kMountFailure = 32;
-// EFS's recommended NFS options (EFS-REFERENCE.md 2.6).
-const char* kDefaultOptions[][2] = {{"vers", "4.1"},  {"rsize", "1048576"}, {"wsize", "1048576"},
-                                    {"hard", nullptr}, {"timeo", "600"},     {"retrans", "2"},
-                                    {"noresvport", nullptr}};
 // Options efs-utils defines that are not NFS options; the ones efsd cannot honour yet are refused.
 const char* kEfsOnly[] = {"az", "mounttargetip", "region", "netns", "_netdev", "nofail"};
 const char* kUnsupported[] = {"tls", "iam", "accesspoint", "awsprofile", "awscredsuri", "ocsp",
@@ -80,36 +77,22 @@ std::string OptionValue(const Invocation& inv, const std::string& name) {
   return "";
 }
 
-// Picks an available mount target: the one at -o mounttargetip=, else the one in -o az=, else
-// the first available one.
-const efs::api::Json* PickTarget(const efs::api::Json& targets, const Invocation& inv) {
-  std::string ip = OptionValue(inv, "mounttargetip"), az = OptionValue(inv, "az");
-  const efs::api::Json* first = nullptr;
-  for (const auto& mt : targets) {
-    if (mt.value("LifeCycleState", "") != "available") continue;
-    if (!ip.empty() && mt.value("IpAddress", "") != ip) continue;
-    if (!az.empty() && mt.value("AvailabilityZoneName", "") == az) return &mt;
-    if (!first) first = &mt;
-  }
-  return az.empty() || !ip.empty() ? first : nullptr;
-}
-
-std::string NfsOptions(const Invocation& inv, int port, const std::string& ip) {
-  std::map<std::string, std::string> user;
-  for (const auto& [k, v] : inv.options) user[k] = v;
-  std::string out;
-  auto add = [&out](const std::string& k, const std::string& v) {
-    out += (out.empty() ? "" : ",") + k + (v.empty() ? "" : "=" + v);
-  };
-  for (const auto& [k, v] : kDefaultOptions) if (!user.count(k)) add(k, v ? v : "");
+// The request `efs mount` would make for this invocation.
+efs::cli::MountRequest ToRequest(const Invocation& inv) {
+  efs::cli::MountRequest r;
+  r.fs_id = inv.fs_id;
+  r.path = inv.path;
+  r.mount_point = inv.dir;
+  r.availability_zone = OptionValue(inv, "az");
+  r.mount_target_ip = OptionValue(inv, "mounttargetip");
   for (const auto& [k, v] : inv.options) {
     bool efs_only = false;
     for (const char* e : kEfsOnly) efs_only |= k == e;
-    if (!efs_only && k != "port" && k != "addr") add(k, v);
+    if (k == "ro") r.read_only = true;
+    if (k == "rw") r.read_only = false;
+    if (!efs_only && k != "ro" && k != "rw") r.nfs_options.emplace_back(k, v);
   }
-  add("port", user.count("port") ? user["port"] : std::to_string(port));
-  add("addr", ip);
-  return out;
+  return r;
 }
 
 }  // namespace
@@ -133,19 +116,30 @@ int main(int argc, char** argv) {
   req.file_system_id = inv.fs_id;
   auto reply = (*client)->Send("DescribeMountTargets", req);
   if (!reply.ok()) return Fail(kMountFailure, reply.status().ToString());
-  const efs::api::Json* mt = PickTarget((*reply)["MountTargets"], inv);
-  if (!mt) return Fail(kMountFailure, "file system '" + inv.fs_id + "' has no available mount target" +
-                                          (OptionValue(inv, "az").empty() ? "" : " in that zone"));
-  std::string ip = (*mt)["IpAddress"], source = ip + ":" + inv.path;
-  std::string options = NfsOptions(inv, (*mt)["Port"].get<int>(), ip);
+  efs::cli::MountRequest request = ToRequest(inv);
+  auto target = efs::cli::PickMountTarget(*reply, request);
+  if (!target.ok()) return Fail(kMountFailure, target.status().message());
+  if (!efs::cli::KernelHasNfs4()) {
+    // No NFS in this kernel: the FUSE mount efs mount makes.
+    if (inv.verbose) {
+      std::fprintf(stderr, "mount.efs: no NFS client in the kernel: mounting %s through FUSE "
+                   "(mount target %s)\n", inv.dir.c_str(), target->id.c_str());
+    }
+    if (inv.fake) return 0;
+    request.client = efs::cli::MountClient::kFuse;
+    efs::Status mounted = efs::cli::Mount(request, *target);
+    if (!mounted.ok()) return Fail(kMountFailure, mounted.message());
+    return 0;
+  }
+  std::string source = target->ip + ":" + inv.path;
+  std::string options = efs::cli::KernelNfsOptions(request, *target);
   std::vector<std::string> args = {"mount", "-t", "nfs4", "-o", options, source, inv.dir};
   if (inv.fake) args.insert(args.begin() + 1, "-f");
   if (inv.no_mtab) args.insert(args.begin() + 1, "-n");
   if (inv.verbose) {
     std::string line;
     for (const auto& a : args) line += (line.empty() ? "" : " ") + a;
-    std::fprintf(stderr, "mount.efs: %s (mount target %s)\n", line.c_str(),
-                 (*mt)["MountTargetId"].get<std::string>().c_str());
+    std::fprintf(stderr, "mount.efs: %s (mount target %s)\n", line.c_str(), target->id.c_str());
   }
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());

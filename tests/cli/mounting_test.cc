@@ -1,0 +1,81 @@
+// The pure parts of mounting: which mount target a mount uses, the kernel client's options, and
+// the exit code of each mount failure.
+#include "cmd/mounting.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "cmd/exit_codes.h"
+
+namespace efs::cli {
+namespace {
+
+api::Json Targets() {
+  return api::Json::parse(R"({"MountTargets": [
+    {"MountTargetId": "fsmt-a", "IpAddress": "127.80.0.4", "AvailabilityZoneName": "local-1a",
+     "LifeCycleState": "available", "Port": 12049},
+    {"MountTargetId": "fsmt-b", "IpAddress": "127.80.16.4", "AvailabilityZoneName": "local-1b",
+     "LifeCycleState": "creating", "Port": 12049},
+    {"MountTargetId": "fsmt-c", "IpAddress": "127.80.32.4", "AvailabilityZoneName": "local-1c",
+     "LifeCycleState": "available", "Port": 12049}]})");
+}
+
+MountRequest Request(std::string zone = "", std::string ip = "") {
+  MountRequest r;
+  r.fs_id = "fs-0123456789abcdef0";
+  r.availability_zone = std::move(zone);
+  r.mount_target_ip = std::move(ip);
+  return r;
+}
+
+TEST(PickMountTarget, TheFirstAvailableOneWithoutPreference) {
+  Result<MountTarget> t = PickMountTarget(Targets(), Request());
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->id, "fsmt-a");
+  EXPECT_EQ(t->ip, "127.80.0.4");
+  EXPECT_EQ(t->port, 12049);
+}
+
+TEST(PickMountTarget, TheOneInTheZoneAndOnlyIfAvailable) {
+  EXPECT_EQ(PickMountTarget(Targets(), Request("local-1c"))->id, "fsmt-c");
+  Result<MountTarget> creating = PickMountTarget(Targets(), Request("local-1b"));
+  ASSERT_FALSE(creating.ok());
+  EXPECT_EQ(creating.status().reason(), kNoMountTarget);
+  EXPECT_NE(creating.status().message().find("in local-1b"), std::string::npos);
+  EXPECT_EQ(ToExitCode(creating.status()), kExitNoMountTarget);
+}
+
+TEST(PickMountTarget, TheOneAtTheAddress) {
+  EXPECT_EQ(PickMountTarget(Targets(), Request("", "127.80.32.4"))->id, "fsmt-c");
+  EXPECT_FALSE(PickMountTarget(Targets(), Request("", "127.80.16.4")).ok());
+  EXPECT_FALSE(PickMountTarget(api::Json::object(), Request()).ok());
+}
+
+TEST(KernelNfsOptions, EfsDefaultsThenTheCallersThenPortAndAddress) {
+  MountTarget t{"fsmt-a", "127.80.0.4", "local-1a", 12049};
+  MountRequest r = Request();
+  EXPECT_EQ(KernelNfsOptions(r, t),
+            "vers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2,noresvport,"
+            "port=12049,addr=127.80.0.4");
+  r.nfs_options = {{"timeo", "100"}, {"soft", ""}, {"port", "2049"}};
+  r.read_only = true;
+  EXPECT_EQ(KernelNfsOptions(r, t),
+            "vers=4.1,rsize=1048576,wsize=1048576,hard,retrans=2,noresvport,ro,timeo=100,soft,"
+            "port=2049,addr=127.80.0.4");
+}
+
+TEST(MountExitCodes, EachCauseHasItsOwn) {
+  std::set<int> codes;
+  for (const char* reason : {kNoMountTarget, kMountTargetUnreachable, kNoMountPoint,
+                             kMountPointBusy, kNoFuse, kNotMounted}) {
+    int code = ToExitCode(Status(Code::kFailedPrecondition, reason, "x"));
+    EXPECT_GE(code, 5) << reason;
+    codes.insert(code);
+  }
+  EXPECT_EQ(codes.size(), 6u);
+  EXPECT_EQ(ToExitCode(Status(Code::kNotFound, "FileSystemNotFound", "x")), kExitServiceError);
+}
+
+}  // namespace
+}  // namespace efs::cli

@@ -175,6 +175,9 @@ class Client {
     uint32_t max_io = 1 << 20;                // largest READ/WRITE payload asked for
     std::chrono::milliseconds call_timeout{std::chrono::seconds(60)};
     std::chrono::milliseconds recovery_timeout{std::chrono::minutes(5)};
+    // Unstable data an OpenFile may hold before Write commits it (the client keeps it in memory
+    // until a COMMIT says it is durable, so this bounds that memory per open file).
+    uint64_t max_unstable_bytes = 64 << 20;
   };
 
   // Connects and makes a session. kUnavailable if the server cannot be reached, an error from

@@ -101,6 +101,7 @@ class OpenFileImpl final : public OpenFile {
   void AddUnstable(uint64_t offset, std::string data, uint64_t verifier) EXCLUDES(mu_);
   std::vector<UnstableWrite> Unstable() const EXCLUDES(mu_);
   bool HasUnstable() const EXCLUDES(mu_);
+  uint64_t UnstableBytes() const EXCLUDES(mu_);
   // Forgets the writes among `ids` whose verifier is `verifier`.
   void Committed(const std::vector<uint64_t>& ids, uint64_t verifier) EXCLUDES(mu_);
   void SetVerifier(uint64_t id, uint64_t verifier) EXCLUDES(mu_);

@@ -107,6 +107,13 @@ void OpenFileImpl::AddUnstable(uint64_t offset, std::string data, uint64_t verif
       next_write_id_++, offset, std::make_shared<const std::string>(std::move(data)), verifier});
 }
 
+uint64_t OpenFileImpl::UnstableBytes() const {
+  MutexLock l(&mu_);
+  uint64_t bytes = 0;
+  for (const UnstableWrite& w : unstable_) bytes += w.data->size();
+  return bytes;
+}
+
 std::vector<UnstableWrite> OpenFileImpl::Unstable() const {
   MutexLock l(&mu_);
   return unstable_;

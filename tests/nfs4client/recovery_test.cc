@@ -3,6 +3,7 @@
 // uncommitted writes recovered).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -154,6 +155,31 @@ TEST(Recovery, CommitRewritesWhatARestartLost) {
   ASSERT_TRUE(attrs.ok());
   EXPECT_EQ(attrs->size, data.size());
   EXPECT_EQ(ReadAll(*a, kRoot, *file), data);
+  ASSERT_TRUE(a->Close(kRoot, *file).ok());
+}
+
+// A writer that never commits does not make the client hold everything it wrote: past
+// max_unstable_bytes, Write commits, so the server holds the data durably (and the client
+// may drop its copy).
+TEST(Recovery, UnstableDataPastTheLimitIsCommittedByWrite) {
+  TestServer server({.store = true, .volatile_unstable = true});
+  Client::Options options = server.ClientOptions("bounded-unstable");
+  options.max_unstable_bytes = 1 << 20;
+  auto connected = Client::Connect(options);
+  ASSERT_TRUE(connected.ok()) << connected.status().ToString();
+  std::unique_ptr<Client> a = std::move(connected).value();
+  auto root = a->Root(kRoot);
+  ASSERT_TRUE(root.ok());
+  std::shared_ptr<OpenFile> file = CreateFile(*a, kRoot, root->fh, "u", CreateHow::kUnchecked);
+  ASSERT_NE(file, nullptr);
+  const std::string piece(256 * 1024, 'u');
+  size_t most_buffered = 0;
+  for (int i = 0; i < 32; ++i) {  // 8 MiB, never an explicit Commit
+    ASSERT_TRUE(a->Write(kRoot, *file, uint64_t(i) * piece.size(), piece, Stability::kUnstable)
+                    .ok());
+    most_buffered = std::max(most_buffered, server.fs().buffered_bytes());
+  }
+  EXPECT_LE(most_buffered, size_t{(1 << 20) + 256 * 1024});
   ASSERT_TRUE(a->Close(kRoot, *file).ok());
 }
 

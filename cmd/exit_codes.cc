@@ -20,7 +20,8 @@ int ToExitCode(const Status& status) {
       {kNoMountTarget, kExitNoMountTarget},    {kMountTargetUnreachable, kExitMountTargetUnreachable},
       {kPathNotFound, kExitMountTargetUnreachable},
       {kNoMountPoint, kExitNoMountPoint},      {kMountPointBusy, kExitMountPointBusy},
-      {kNoFuse, kExitNoFuse},                  {kNotMounted, kExitNotMounted}};
+      {kNoFuse, kExitNoFuse},                  {kNoKernelClient, kExitNoFuse},
+      {kNotMounted, kExitNotMounted}};
   for (const auto& [reason, code] : kMountReasons) {
     if (status.reason() == reason) return code;
   }

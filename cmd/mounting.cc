@@ -373,6 +373,11 @@ std::string KernelNfsOptions(const MountRequest& request, const MountTarget& tar
 Status Mount(const MountRequest& request, const MountTarget& target) {
   std::string mount_point;
   EFS_RETURN_IF_ERROR(CheckMountPoint(request.mount_point, &mount_point));
+  if (request.client == MountClient::kKernel && !KernelHasNfs4()) {
+    return MountError(kNoKernelClient,
+                      "this kernel has no NFS client (nfs4 is not in /proc/filesystems); "
+                      "mount with --client fuse or auto");
+  }
   bool kernel = request.client == MountClient::kKernel ||
                 (request.client == MountClient::kAuto && KernelHasNfs4());
   if (kernel) return MountKernel(request, target, mount_point);

@@ -23,6 +23,7 @@ namespace efs::cli {
 inline constexpr char kNoMountPoint[] = "NoMountPoint";            // missing or not a directory
 inline constexpr char kMountPointBusy[] = "MountPointBusy";        // already mounted, or in use
 inline constexpr char kNoFuse[] = "FuseUnavailable";               // no kernel NFS, no FUSE
+inline constexpr char kNoKernelClient[] = "KernelNfsUnavailable";  // --client kernel without one
 inline constexpr char kNoMountTarget[] = "NoAvailableMountTarget";
 inline constexpr char kMountTargetUnreachable[] = "MountTargetUnreachable";
 inline constexpr char kPathNotFound[] = "PathNotFound";           // FS:/PATH has no such directory

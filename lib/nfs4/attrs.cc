@@ -182,6 +182,13 @@ bool EncodeOne(uint32_t a, const AttrSource& src, const std::optional<fs::FsStat
       w.U32(0);
       w.U32(0);
       break;
+    case FATTR4_FILES_AVAIL:
+    case FATTR4_FILES_FREE:
+      w.U64(st->free_files);
+      break;
+    case FATTR4_FILES_TOTAL:
+      w.U64(st->total_files);
+      break;
     case FATTR4_SPACE_AVAIL:
       w.U64(st->avail_bytes);
       break;
@@ -274,6 +281,9 @@ const AttrMask& SupportedAttrs() {
                                           FATTR4_CHOWN_RESTRICTED,
                                           FATTR4_FILEHANDLE,
                                           FATTR4_FILEID,
+                                          FATTR4_FILES_AVAIL,
+                                          FATTR4_FILES_FREE,
+                                          FATTR4_FILES_TOTAL,
                                           FATTR4_HOMOGENEOUS,
                                           FATTR4_MAXFILESIZE,
                                           FATTR4_MAXLINK,
@@ -316,7 +326,8 @@ nfsstat4 EncodeAttrValues(const AttrSource& src, const AttrMask& want, AttrMask*
     return NFS4ERR_INVAL;
   }
   std::optional<fs::FsStat> st;
-  if (want.Has(FATTR4_SPACE_AVAIL) || want.Has(FATTR4_SPACE_FREE) || want.Has(FATTR4_SPACE_TOTAL)) {
+  if (want.Has(FATTR4_SPACE_AVAIL) || want.Has(FATTR4_SPACE_FREE) || want.Has(FATTR4_SPACE_TOTAL) ||
+      want.Has(FATTR4_FILES_AVAIL) || want.Has(FATTR4_FILES_FREE) || want.Has(FATTR4_FILES_TOTAL)) {
     Result<fs::FsStat> r = src.fs->StatFs();
     if (!r.ok()) return ToNfsStat(r.status());
     st = *r;

@@ -156,9 +156,26 @@ TEST_P(FhAttr, GetattrOfServerConstantsIsExact) {
 
 TEST_P(FhAttr, GetattrLeavesOutUnsupportedAttributes) {
   CompoundBuilder b = Seq();
-  b.PutRootFh().GetAttr({FATTR4_ACL, FATTR4_FILES_FREE, FATTR4_TYPE, FATTR4_QUOTA_USED});
+  b.PutRootFh().GetAttr({FATTR4_ACL, FATTR4_TYPE, FATTR4_QUOTA_USED, FATTR4_QUOTA_AVAIL_HARD});
   Reply r = Ok(b);
   EXPECT_EQ(Mask(Attrs(r, 2)), (std::vector<uint32_t>{1u << FATTR4_TYPE}));
+}
+
+// df -i through any client: files_total, files_free and files_avail.
+TEST_P(FhAttr, FileCountsAreServed) {
+  CreateFile("counted");
+  CompoundBuilder b = Seq();
+  b.PutRootFh().GetAttr({FATTR4_FILES_AVAIL, FATTR4_FILES_FREE, FATTR4_FILES_TOTAL});
+  Reply r = Ok(b);
+  std::string v = Values(Attrs(r, 2));
+  ASSERT_EQ(v.size(), 24u);
+  auto u64 = [&v](size_t at) {
+    uint64_t n = 0;
+    for (size_t i = 0; i < 8; ++i) n = n << 8 | static_cast<unsigned char>(v[at + i]);
+    return n;
+  };
+  EXPECT_EQ(u64(0), u64(8));                // avail = free
+  EXPECT_EQ(u64(8) + 2, u64(16));           // two inodes used: the root and "counted"
 }
 
 TEST_P(FhAttr, SupportedAttrsListsTheMandatoryOnes) {

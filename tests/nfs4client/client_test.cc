@@ -239,6 +239,10 @@ TEST_F(ClientTest, AccessAndStatFs) {
   ASSERT_TRUE(space.ok()) << space.status().ToString();
   EXPECT_EQ(space->max_name, 255u);
   EXPECT_GE(space->total_bytes, space->free_bytes);
+  // File counts (df -i): the root and "f" are in use.
+  EXPECT_GT(space->total_files, 0u);
+  EXPECT_LE(space->free_files + 2, space->total_files);
+  EXPECT_EQ(space->avail_files, space->free_files);
 }
 
 TEST_F(ClientTest, WriteReadCommitCloseOfSeveralMiB) {

@@ -223,6 +223,21 @@ TEST_F(Mount, AnFcntlLockThroughOneMountBlocksAProcessOnTheOther) {
   EXPECT_GE(std::stod(r.out.substr(at + 7)), 0.8) << r.out;
 }
 
+// flock(2) locks are whole-file NFS locks: one held through one mount keeps flock -n on the
+// other mount out until it is released.
+TEST_F(Mount, AFlockThroughOneMountExcludesTheOtherMount) {
+  std::string a = MountFs({"--availability-zone-name", "local-1a"});
+  std::string b = MountFs({"--availability-zone-name", "local-1b"});
+  ASSERT_EQ(Sh("echo data > " + a + "/flocked").rc, 0);
+  RunResult r = Sh("flock " + a + "/flocked -c 'touch " + a + "/held; sleep 2' &\n"
+                   "for i in $(seq 1 50); do [ -e " + b + "/held ] && break; sleep 0.1; done\n"
+                   "flock -n " + b + "/flocked -c true && echo free || echo excluded\n"
+                   "wait\n"
+                   "flock -n " + b + "/flocked -c true && echo free-after\n");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "excluded\nfree-after\n") << r.err;
+}
+
 TEST_F(Mount, ANonRootUserIsRefusedWhereTheModeBitsSaySo) {
   std::string dir = MountFs();
   ASSERT_EQ(Sh("set -e; cd " + dir + "; mkdir private open; chmod 0700 private; chmod 0777 open;"

@@ -5,24 +5,11 @@
 
 #include "rpc/auth_sys.h"
 #include "rpc/program_table.h"
+#include "tests/rpc/rpc_test_util.h"
 #include "xdr/xdr_mem.h"
 
 namespace efs::rpc {
 namespace {
-
-// libtirpc declares xdr_void as taking no arguments; call it through xdrproc_t anyway.
-xdrproc_t VoidProc() {
-  return reinterpret_cast<xdrproc_t>(reinterpret_cast<void (*)()>(xdr_void));
-}
-
-std::string Words(std::initializer_list<uint32_t> words) {
-  std::string out;
-  for (uint32_t w : words) {
-    out += {static_cast<char>(w >> 24), static_cast<char>(w >> 16), static_cast<char>(w >> 8),
-            static_cast<char>(w)};
-  }
-  return out;
-}
 
 // An AUTH_SYS body: stamp 7, machine "host", uid 1000, gid 100, gids 0..n-1.
 std::string AuthSysBody(uint32_t ngids, std::string machine = "host") {

@@ -15,28 +15,15 @@
 #include <gtest/gtest.h>
 
 #include "rpc/record_marking.h"
+#include "tests/rpc/rpc_test_util.h"
 #include "xdr/xdr_mem.h"
 
 namespace efs::rpc {
 namespace {
 
-// libtirpc declares xdr_void as taking no arguments; call it through xdrproc_t anyway.
-xdrproc_t VoidProc() {
-  return reinterpret_cast<xdrproc_t>(reinterpret_cast<void (*)()>(xdr_void));
-}
-
 using std::chrono::steady_clock;
 
 constexpr uint32_t kProg = 0x20000101;
-
-std::string Words(std::initializer_list<uint32_t> words) {
-  std::string out;
-  for (uint32_t w : words) {
-    out += {static_cast<char>(w >> 24), static_cast<char>(w >> 16), static_cast<char>(w >> 8),
-            static_cast<char>(w)};
-  }
-  return out;
-}
 
 std::string Call(uint32_t xid, uint32_t prog, uint32_t vers, uint32_t proc, std::string args = "") {
   std::string body = Words({xid, 0, 2, prog, vers, proc, 0, 0, 0, 0}) + args;

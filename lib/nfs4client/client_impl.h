@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/byte_ranges.h"
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "nfs4client/client.h"
@@ -66,13 +67,8 @@ struct UnstableWrite {
 // A POSIX lock owner's state through one OpenFile.
 struct LockOwnerState {
   std::optional<stateid4> stateid;  // after its first granted LOCK
-  std::vector<LockRange> held;      // what it holds, as POSIX merges and splits it
+  std::vector<ByteRange> held;      // what it holds, as POSIX merges and splits it
 };
-
-// POSIX lock arithmetic on `held`: a lock replaces what the owner held in its range, an unlock
-// removes the range; touching ranges of one type merge.
-void AddLockRange(std::vector<LockRange>* held, const LockRange& range);
-void RemoveLockRange(std::vector<LockRange>* held, uint64_t offset, uint64_t length);
 
 class OpenFileImpl final : public OpenFile {
  public:

@@ -1,5 +1,5 @@
-// OpenFileImpl: one OPEN's state as the client keeps it for its calls and for recovery, and
-// the POSIX lock-range arithmetic it replays (see client_impl.h).
+// OpenFileImpl: one OPEN's state as the client keeps it for its calls and for recovery (see
+// client_impl.h).
 #include <algorithm>
 
 #include "nfs4client/client_impl.h"
@@ -7,51 +7,16 @@
 namespace efs::nfs4client {
 namespace {
 
-// One past the last byte of a range (UINT64_MAX: to the end of the file).
-uint64_t EndOf(uint64_t offset, uint64_t length) {
-  return length == UINT64_MAX || length > UINT64_MAX - offset ? UINT64_MAX : offset + length;
-}
-uint64_t EndOf(const LockRange& r) { return EndOf(r.offset, r.length); }
-LockRange FromEnds(uint64_t start, uint64_t end, LockType type) {
-  return LockRange{start, end == UINT64_MAX ? UINT64_MAX : end - start, type};
+ByteRange ToByteRange(const LockRange& r) {
+  return ByteRange{r.offset, RangeEnd(r.offset, r.length), r.type == LockType::kWrite};
 }
 
-// The parts of `held` outside [start, end).
-std::vector<LockRange> Without(const std::vector<LockRange>& held, uint64_t start, uint64_t end) {
-  std::vector<LockRange> out;
-  for (const LockRange& h : held) {
-    uint64_t h_end = EndOf(h);
-    if (h_end <= start || h.offset >= end) {
-      out.push_back(h);
-      continue;
-    }
-    if (h.offset < start) out.push_back(FromEnds(h.offset, start, h.type));
-    if (h_end > end) out.push_back(FromEnds(end, h_end, h.type));
-  }
-  return out;
+LockRange ToLockRange(const ByteRange& r) {
+  return LockRange{r.start, RangeLength(r.start, r.end),
+                   r.exclusive ? LockType::kWrite : LockType::kRead};
 }
 
 }  // namespace
-
-void AddLockRange(std::vector<LockRange>* held, const LockRange& range) {
-  std::vector<LockRange> next = Without(*held, range.offset, EndOf(range));
-  next.push_back(range);
-  std::sort(next.begin(), next.end(),
-            [](const LockRange& a, const LockRange& b) { return a.offset < b.offset; });
-  held->clear();
-  for (const LockRange& r : next) {
-    if (!held->empty() && held->back().type == r.type && EndOf(held->back()) >= r.offset) {
-      LockRange& last = held->back();
-      last = FromEnds(last.offset, std::max(EndOf(last), EndOf(r)), r.type);
-    } else {
-      held->push_back(r);
-    }
-  }
-}
-
-void RemoveLockRange(std::vector<LockRange>* held, uint64_t offset, uint64_t length) {
-  *held = Without(*held, offset, EndOf(offset, length));
-}
 
 OpenFileImpl::OpenFileImpl(FileHandle fh, bool read, bool write, std::string owner, Identity opener,
                            const stateid4& stateid, const Attrs& attrs)
@@ -151,20 +116,20 @@ void OpenFileImpl::Locked(uint64_t owner, const stateid4& stateid, const LockRan
   MutexLock l(&mu_);
   LockOwnerState& st = locks_[owner];
   st.stateid = stateid;
-  AddLockRange(&st.held, range);
+  AddRange(&st.held, ToByteRange(range));
 }
 
 void OpenFileImpl::Unlocked(uint64_t owner, uint64_t offset, uint64_t length) {
   MutexLock l(&mu_);
   auto it = locks_.find(owner);
-  if (it != locks_.end()) RemoveLockRange(&it->second.held, offset, length);
+  if (it != locks_.end()) RemoveRange(&it->second.held, offset, RangeEnd(offset, length));
 }
 
 std::map<uint64_t, std::vector<LockRange>> OpenFileImpl::TakeLocksForReclaim() {
   MutexLock l(&mu_);
   std::map<uint64_t, std::vector<LockRange>> out;
   for (auto& [owner, st] : locks_) {
-    if (!st.held.empty()) out[owner] = st.held;
+    for (const ByteRange& r : st.held) out[owner].push_back(ToLockRange(r));
     st.stateid.reset();
     st.held.clear();
   }

@@ -4,13 +4,6 @@
 #include <algorithm>
 
 namespace efs::nfs4::state {
-namespace {
-
-bool Overlaps(uint64_t a_start, uint64_t a_end, uint64_t b_start, uint64_t b_end) {
-  return a_start < b_end && b_start < a_end;
-}
-
-}  // namespace
 
 nfsstat4 LockTable::ValidateRange(uint64_t offset, uint64_t length) {
   if (length == 0) return NFS4ERR_INVAL;
@@ -18,9 +11,8 @@ nfsstat4 LockTable::ValidateRange(uint64_t offset, uint64_t length) {
   return NFS4_OK;
 }
 
-LockTable::Range LockTable::ToRange(uint64_t offset, uint64_t length, bool write) {
-  uint64_t end = length == UINT64_MAX ? UINT64_MAX : offset + length;
-  return Range{offset, end, write};
+ByteRange LockTable::ToRange(uint64_t offset, uint64_t length, bool write) {
+  return ByteRange{offset, RangeEnd(offset, length), write};
 }
 
 nfsstat4 LockTable::FindLocked(uint64_t clientid, const stateid4& s, uint64_t* number) {
@@ -36,17 +28,17 @@ nfsstat4 LockTable::FindLocked(uint64_t clientid, const stateid4& s, uint64_t* n
 }
 
 bool LockTable::ConflictLocked(const FileKey& file, uint64_t clientid, const std::string& owner,
-                               const Range& r, LockDenied* denied) {
+                               const ByteRange& r, LockDenied* denied) {
   auto f = by_file_.find(file);
   if (f == by_file_.end()) return false;
   for (uint64_t n : f->second) {
     const LockState& st = states_.at(n);
     if (st.clientid == clientid && st.owner == owner) continue;
-    for (const Range& h : st.ranges) {
-      if (!Overlaps(h.start, h.end, r.start, r.end) || (!h.write && !r.write)) continue;
+    for (const ByteRange& h : st.ranges) {
+      if (!Overlaps(h, r) || (!h.exclusive && !r.exclusive)) continue;
       denied->offset = h.start;
-      denied->length = h.end == UINT64_MAX ? UINT64_MAX : h.end - h.start;
-      denied->write = h.write;
+      denied->length = RangeLength(h.start, h.end);
+      denied->write = h.exclusive;
       denied->clientid = st.clientid;
       denied->owner = st.owner;
       return true;
@@ -58,33 +50,11 @@ bool LockTable::ConflictLocked(const FileKey& file, uint64_t clientid, const std
 nfsstat4 LockTable::LockLocked(uint64_t number, const LockRequest& req, stateid4* out,
                                LockDenied* denied) {
   LockState& st = states_.at(number);
-  Range r = ToRange(req.offset, req.length, req.write);
+  ByteRange r = ToRange(req.offset, req.length, req.write);
   if (ConflictLocked({st.export_id, st.file.ino}, st.clientid, st.owner, r, denied)) {
     return NFS4ERR_DENIED;
   }
-  // POSIX: the new range replaces whatever the owner held there; then touching ranges of one
-  // type merge.
-  std::vector<Range> next;
-  for (const Range& h : st.ranges) {
-    if (!Overlaps(h.start, h.end, r.start, r.end)) {
-      next.push_back(h);
-      continue;
-    }
-    if (h.start < r.start) next.push_back({h.start, r.start, h.write});
-    if (h.end > r.end) next.push_back({r.end, h.end, h.write});
-  }
-  next.push_back(r);
-  std::sort(next.begin(), next.end(),
-            [](const Range& a, const Range& b) { return a.start < b.start; });
-  st.ranges.clear();
-  for (const Range& h : next) {
-    if (!st.ranges.empty() && st.ranges.back().write == h.write &&
-        st.ranges.back().end >= h.start) {
-      st.ranges.back().end = std::max(st.ranges.back().end, h.end);
-    } else {
-      st.ranges.push_back(h);
-    }
-  }
+  AddRange(&st.ranges, r);
   st.seqid = NextSeqid(st.seqid);
   *out = codec_.Make(number, st.seqid);
   return NFS4_OK;
@@ -132,17 +102,7 @@ nfsstat4 LockTable::Unlock(uint64_t clientid, const stateid4& s, fs::FileId file
   if (nfsstat4 st = FindLocked(clientid, s, &n); st != NFS4_OK) return st;
   LockState& st = states_.at(n);
   if (!(st.file == file)) return NFS4ERR_BAD_STATEID;
-  Range r = ToRange(offset, length, false);
-  std::vector<Range> next;
-  for (const Range& h : st.ranges) {
-    if (!Overlaps(h.start, h.end, r.start, r.end)) {
-      next.push_back(h);
-      continue;
-    }
-    if (h.start < r.start) next.push_back({h.start, r.start, h.write});
-    if (h.end > r.end) next.push_back({r.end, h.end, h.write});
-  }
-  st.ranges = std::move(next);
+  RemoveRange(&st.ranges, offset, RangeEnd(offset, length));
   st.seqid = NextSeqid(st.seqid);
   *out = codec_.Make(n, st.seqid);
   return NFS4_OK;
@@ -151,7 +111,7 @@ nfsstat4 LockTable::Unlock(uint64_t clientid, const stateid4& s, fs::FileId file
 nfsstat4 LockTable::Test(uint64_t clientid, const std::string& owner, uint64_t export_id,
                          fs::FileId file, const LockRequest& req, LockDenied* denied) {
   MutexLock lock(&mu_);
-  Range r = ToRange(req.offset, req.length, req.write);
+  ByteRange r = ToRange(req.offset, req.length, req.write);
   return ConflictLocked({export_id, file.ino}, clientid, owner, r, denied) ? NFS4ERR_DENIED
                                                                            : NFS4_OK;
 }

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/byte_ranges.h"
 #include "base/mutex.h"
 #include "fs/filesystem.h"
 #include "nfs4/state/stateid.h"
@@ -74,11 +75,6 @@ class LockTable {
   void DropExport(uint64_t export_id);
 
  private:
-  struct Range {
-    uint64_t start = 0;
-    uint64_t end = 0;  // exclusive; UINT64_MAX: to the end of the file
-    bool write = false;
-  };
   struct LockState {
     uint64_t clientid = 0;
     std::string owner;
@@ -86,15 +82,15 @@ class LockTable {
     fs::FileId file;
     uint64_t open_number = 0;
     uint32_t seqid = 1;
-    std::vector<Range> ranges;
+    std::vector<ByteRange> ranges;  // base/byte_ranges.h
   };
   using FileKey = std::pair<uint64_t, uint64_t>;  // export id, inode
 
-  static Range ToRange(uint64_t offset, uint64_t length, bool write);
+  static ByteRange ToRange(uint64_t offset, uint64_t length, bool write);
   nfsstat4 FindLocked(uint64_t clientid, const stateid4& s, uint64_t* number) REQUIRES(mu_);
   // The first range of another owner that conflicts with `r` on the file; false if none.
   bool ConflictLocked(const FileKey& file, uint64_t clientid, const std::string& owner,
-                      const Range& r, LockDenied* denied) REQUIRES(mu_);
+                      const ByteRange& r, LockDenied* denied) REQUIRES(mu_);
   nfsstat4 LockLocked(uint64_t number, const LockRequest& req, stateid4* out, LockDenied* denied)
       REQUIRES(mu_);
   void EraseLocked(uint64_t number) REQUIRES(mu_);

@@ -150,8 +150,8 @@ Result<uint64_t> PosixFs::InsertInode(InodeRecord* rec) {
   return meta_->InsertInode(*rec);
 }
 
-Status PosixFs::SaveInode(InodeRecord* rec) {
-  EFS_RETURN_IF_ERROR(Meter(rec));
+Status PosixFs::SaveInode(InodeRecord* rec, bool data_changed) {
+  if (rec->attrs.type != FileType::kRegular || data_changed) EFS_RETURN_IF_ERROR(Meter(rec));
   return meta_->UpdateInode(*rec);
 }
 
@@ -264,7 +264,8 @@ Result<Attributes> PosixFs::SetAttr(const Credentials& cred, FileId id, const Se
   }
   Touch(&rec, now, false);
   EFS_RETURN_IF_ERROR(
-      InTxn(Durability::kDurable, [&]() REQUIRES(mu_) { return SaveInode(&rec); }));
+      InTxn(Durability::kDurable,
+            [&]() REQUIRES(mu_) { return SaveInode(&rec, attrs.size.has_value()); }));
   return Finish(rec);
 }
 
@@ -610,7 +611,8 @@ Result<WriteResult> PosixFs::Write(const Credentials& cred, FileId id, uint64_t 
       stability == Stability::kFileSync || (stability == Stability::kDataSync && grows)
           ? Durability::kDurable
           : Durability::kLazy;
-  EFS_RETURN_IF_ERROR(InTxn(durability, [&]() REQUIRES(mu_) { return SaveInode(&rec); }));
+  EFS_RETURN_IF_ERROR(
+      InTxn(durability, [&]() REQUIRES(mu_) { return SaveInode(&rec, /*data_changed=*/true); }));
   EFS_ASSIGN_OR_RETURN(Attributes attrs, Finish(rec));
   return WriteResult{data.size(), stability, attrs};
 }

@@ -96,11 +96,13 @@ class PosixFs final : public FileSystem {
   // Inode and entry writes inside a transaction, keeping each inode's `metered` and the
   // pending change of the metered size in step.
   Result<uint64_t> InsertInode(InodeRecord* rec) REQUIRES(mu_);
-  Status SaveInode(InodeRecord* rec) REQUIRES(mu_);
+  // `data_changed`: a regular file's bytes may have changed (a write or a size change), so its
+  // storage is measured again; other saves of a regular file leave its metering as it was.
+  Status SaveInode(InodeRecord* rec, bool data_changed = false) REQUIRES(mu_);
   Status DeleteInode(const InodeRecord& rec) REQUIRES(mu_);
   Status AddEntry(InodeRecord* dir, std::string_view name, uint64_t ino) REQUIRES(mu_);
   Status DropEntry(InodeRecord* dir, std::string_view name) REQUIRES(mu_);
-  // Sets rec->metered to what `rec` should count now.
+  // Sets rec->metered to what `rec` should count now (a regular file's storage is measured).
   Status Meter(InodeRecord* rec) REQUIRES(mu_);
 
   Mutex mu_;

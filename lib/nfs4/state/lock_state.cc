@@ -1,8 +1,6 @@
 // POSIX byte-range locks over NFSv4.1 lock stateids (see lock_state.h).
 #include "nfs4/state/lock_state.h"
 
-#include <algorithm>
-
 namespace efs::nfs4::state {
 
 nfsstat4 LockTable::ValidateRange(uint64_t offset, uint64_t length) {

@@ -59,7 +59,6 @@ nc::Time FromTimespec(const timespec& ts) {
 // An open file as FUSE's fi->fh holds it.
 struct Handle {
   std::shared_ptr<nc::OpenFile> file;
-  uint64_t change_at_open = 0;
 };
 
 Handle* HandleOf(const fuse_file_info* fi) { return reinterpret_cast<Handle*>(fi->fh); }
@@ -366,15 +365,13 @@ void OpLink(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* ne
   impl->ReplyEntry(req, nc::Node{fh, *attrs});
 }
 
-// Opens for the kernel: keeps the page cache only when the file did not change since.
-void ReplyOpen(fuse_req_t req, Impl* impl, fuse_ino_t ino,
-               std::shared_ptr<nc::OpenFile> file, fuse_file_info* fi, const nc::Node* created) {
-  (void)impl;
-  (void)ino;
-  auto* handle = new Handle{std::move(file), 0};
-  handle->change_at_open = handle->file->attrs().change;
+// Replies to OPEN or CREATE (`created`): the kernel drops its cached pages of the file, so
+// what other clients wrote before they closed it is read afresh (close-to-open).
+void ReplyOpen(fuse_req_t req, Impl* impl, std::shared_ptr<nc::OpenFile> file,
+               fuse_file_info* fi, const nc::Node* created) {
+  auto* handle = new Handle{std::move(file)};
   fi->fh = reinterpret_cast<uint64_t>(handle);
-  fi->keep_cache = 0;  // close-to-open: what another client wrote since is read afresh
+  fi->keep_cache = 0;
   if (created != nullptr) {
     fuse_entry_param e;
     impl->Remember(*created, &e);
@@ -411,7 +408,7 @@ void OpOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
       return Impl::ReplyError(req, after.status());
     }
   }
-  ReplyOpen(req, impl, ino, std::move(file).value(), fi, nullptr);
+  ReplyOpen(req, impl, std::move(file).value(), fi, nullptr);
 }
 
 void OpCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
@@ -430,7 +427,7 @@ void OpCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
       impl->client->Open(Impl::Who(req), dir, name, args);
   if (!file.ok()) return Impl::ReplyError(req, file.status());
   nc::Node node{(*file)->fh(), (*file)->attrs()};
-  ReplyOpen(req, impl, impl->NodeId(node.attrs.fileid), std::move(file).value(), fi, &node);
+  ReplyOpen(req, impl, std::move(file).value(), fi, &node);
 }
 
 void OpRead(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {

@@ -8,8 +8,8 @@
 // Consistency: attributes and names are cached by the kernel for Options::attr_timeout and
 // entry_timeout (0 by default: every stat and lookup asks the server, which is what EFS's
 // strong consistency means for a client that mounts without caching). Data follows
-// close-to-open: close() (FUSE flush) commits what was written; open() fetches the attributes
-// and drops the kernel's cached pages when the file changed since they were read.
+// close-to-open: close() (FUSE flush) commits what was written; open() drops the kernel's
+// cached pages of the file, so what other clients wrote before closing it is read afresh.
 //
 // Node ids: a file's NFS fileid (inode numbers are never reused on efsd); the mount's root,
 // whatever its fileid, is FUSE_ROOT_ID, and a file whose fileid is FUSE_ROOT_ID takes the

@@ -1,4 +1,6 @@
 // efs mount FS[:/PATH] DIR: mounts a file system through one of its mount targets (mounting.h).
+#include <cstdlib>
+
 #include "base/ids.h"
 #include "base/macros.h"
 #include "cmd/command.h"
@@ -38,12 +40,7 @@ struct MountCommand final : Command {
   }
 
   Status ParseOptions() {
-    size_t start = 0;
-    while (start <= options.size() && !options.empty()) {
-      size_t comma = options.find(',', start);
-      std::string item = options.substr(start, comma == std::string::npos ? comma : comma - start);
-      size_t eq = item.find('=');
-      std::string key = item.substr(0, eq), value = eq == std::string::npos ? "" : item.substr(eq + 1);
+    for (const auto& [key, value] : SplitMountOptions(options)) {
       if (key == "ro") {
         request.read_only = true;
       } else if (key == "rw") {
@@ -55,11 +52,9 @@ struct MountCommand final : Command {
           return UsageError("actimeo takes seconds from 0 to 3600, not '" + value + "'");
         }
         request.attr_cache_seconds = seconds;
-      } else if (!key.empty()) {
+      } else {
         request.nfs_options.emplace_back(key, value);
       }
-      if (comma == std::string::npos) break;
-      start = comma + 1;
     }
     return Status::Ok();
   }
@@ -83,20 +78,14 @@ struct MountCommand final : Command {
     describe.file_system_id = request.fs_id;
     EFS_ASSIGN_OR_RETURN(Json described, ctx.Send("DescribeMountTargets", describe));
     EFS_ASSIGN_OR_RETURN(MountTarget target, PickMountTarget(described, request));
-    EFS_RETURN_IF_ERROR(Mount(request, target));
+    EFS_ASSIGN_OR_RETURN(MountInfo m, Mount(request, target));
     if (request.foreground) return Status::Ok();
-    for (const MountInfo& m : ListMounts()) {
-      if (m.fs_id == request.fs_id && m.mount_target_id == target.id &&
-          m.mount_point.size() > 0 && m.path == request.path) {
-        ctx.Print(Json{{"MountPoint", m.mount_point},
-                       {"FileSystemId", m.fs_id},
-                       {"Path", m.path},
-                       {"MountTargetId", m.mount_target_id},
-                       {"IpAddress", m.ip},
-                       {"Client", m.client}});
-        break;
-      }
-    }
+    ctx.Print(Json{{"MountPoint", m.mount_point},
+                   {"FileSystemId", m.fs_id},
+                   {"Path", m.path},
+                   {"MountTargetId", m.mount_target_id},
+                   {"IpAddress", m.ip},
+                   {"Client", m.client}});
     return Status::Ok();
   }
 };

@@ -36,25 +36,13 @@ int Fail(int code, const std::string& message) {
   return code;
 }
 
-void SplitOptions(const std::string& list, Invocation* inv) {
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    std::string item = list.substr(start, comma == std::string::npos ? comma : comma - start);
-    if (!item.empty()) {
-      size_t eq = item.find('=');
-      inv->options.emplace_back(item.substr(0, eq), eq == std::string::npos ? "" : item.substr(eq + 1));
-    }
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-}
-
 bool ParseArgs(int argc, char** argv, Invocation* inv) {
   std::vector<std::string> positional;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "-o" && i + 1 < argc) SplitOptions(argv[++i], inv);
+    if (a == "-o" && i + 1 < argc) {
+      for (auto& option : efs::cli::SplitMountOptions(argv[++i])) inv->options.push_back(option);
+    }
     else if ((a == "-t" || a == "-N") && i + 1 < argc) ++i;
     else if (a == "-f") inv->fake = true;
     else if (a == "-v") inv->verbose = true;
@@ -127,8 +115,8 @@ int main(int argc, char** argv) {
     }
     if (inv.fake) return 0;
     request.client = efs::cli::MountClient::kFuse;
-    efs::Status mounted = efs::cli::Mount(request, *target);
-    if (!mounted.ok()) return Fail(kMountFailure, mounted.message());
+    auto mounted = efs::cli::Mount(request, *target);
+    if (!mounted.ok()) return Fail(kMountFailure, mounted.status().message());
     return 0;
   }
   std::string source = target->ip + ":" + inv.path;

@@ -169,8 +169,14 @@ Status CheckMountPoint(const std::string& mount_point, std::string* real) {
   return Status::Ok();
 }
 
-Status MountKernel(const MountRequest& request, const MountTarget& target,
-                   const std::string& mount_point) {
+MountInfo InfoOf(const MountRequest& request, const MountTarget& target,
+                 const std::string& mount_point, const char* client, int pid) {
+  return MountInfo{mount_point, request.fs_id, request.path, target.id,  target.ip,
+                   client,      target.port,   pid,          request.read_only};
+}
+
+Result<MountInfo> MountKernel(const MountRequest& request, const MountTarget& target,
+                              const std::string& mount_point) {
   std::vector<std::string> args = {"mount", "-t", "nfs4", "-o", KernelNfsOptions(request, target),
                                    target.ip + ":" + request.path, mount_point};
   pid_t pid = ::fork();
@@ -189,8 +195,9 @@ Status MountKernel(const MountRequest& request, const MountTarget& target,
     return Status(Code::kIOError, kMountTargetUnreachable,
                   "mount -t nfs4 " + target.ip + ":" + request.path + " failed");
   }
-  return Record(MountInfo{mount_point, request.fs_id, request.path, target.id, target.ip,
-                          "kernel", target.port, 0, request.read_only});
+  MountInfo info = InfoOf(request, target, mount_point, "kernel", 0);
+  EFS_RETURN_IF_ERROR(Record(info));
+  return info;
 }
 
 // The FUSE mount in this process: connect, find the directory, mount, report through
@@ -226,14 +233,11 @@ Status ServeFuse(const MountRequest& request, const MountTarget& target,
   fusefs::FuseFs fs(client->get(), *dir, fuse_options);
   Status mounted = fs.Mount(mount_point);
   if (!mounted.ok()) {
-    if (mounted.reason() == "NoFuse" || mounted.reason() == "MountFailed") {
-      return MountError(kNoFuse, mounted.message());
-    }
+    // FuseFs::Mount says kUnavailable when FUSE cannot be used here.
+    if (mounted.code() == Code::kUnavailable) return MountError(kNoFuse, mounted.message());
     return mounted;
   }
-  EFS_RETURN_IF_ERROR(Record(MountInfo{mount_point, request.fs_id, request.path, target.id,
-                                       target.ip, "fuse", target.port, ::getpid(),
-                                       request.read_only}));
+  EFS_RETURN_IF_ERROR(Record(InfoOf(request, target, mount_point, "fuse", ::getpid())));
   if (ready >= 0) {
     (void)!::write(ready, "", 1);  // one zero byte: mounted
     ::close(ready);
@@ -243,13 +247,16 @@ Status ServeFuse(const MountRequest& request, const MountTarget& target,
   return served;
 }
 
-Status MountFuse(const MountRequest& request, const MountTarget& target,
-                 const std::string& mount_point) {
+Result<MountInfo> MountFuse(const MountRequest& request, const MountTarget& target,
+                            const std::string& mount_point) {
   if (::access("/dev/fuse", R_OK | W_OK) != 0) {
     return MountError(kNoFuse,
                       "this machine has neither the kernel's NFS client nor FUSE (/dev/fuse)");
   }
-  if (request.foreground) return ServeFuse(request, target, mount_point, -1);
+  if (request.foreground) {
+    EFS_RETURN_IF_ERROR(ServeFuse(request, target, mount_point, -1));
+    return InfoOf(request, target, mount_point, "fuse", ::getpid());
+  }
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return IOError(std::string("pipe: ") + std::strerror(errno));
   pid_t pid = ::fork();
@@ -284,7 +291,7 @@ Status MountFuse(const MountRequest& request, const MountTarget& target,
     if (report == std::string(1, '\0')) break;
   }
   ::close(fds[0]);
-  if (report == std::string(1, '\0')) return Status::Ok();
+  if (report == std::string(1, '\0')) return InfoOf(request, target, mount_point, "fuse", pid);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -340,6 +347,20 @@ Result<MountTarget> PickMountTarget(const api::Json& described, const MountReque
   return t;
 }
 
+std::vector<std::pair<std::string, std::string>> SplitMountOptions(std::string_view list) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    out.emplace_back(std::string(item.substr(0, eq)),
+                     eq == std::string_view::npos ? "" : std::string(item.substr(eq + 1)));
+  }
+  return out;
+}
+
 bool KernelHasNfs4() {
   std::ifstream in("/proc/filesystems");
   std::string line;
@@ -370,7 +391,7 @@ std::string KernelNfsOptions(const MountRequest& request, const MountTarget& tar
   return out;
 }
 
-Status Mount(const MountRequest& request, const MountTarget& target) {
+Result<MountInfo> Mount(const MountRequest& request, const MountTarget& target) {
   std::string mount_point;
   EFS_RETURN_IF_ERROR(CheckMountPoint(request.mount_point, &mount_point));
   if (request.client == MountClient::kKernel && !KernelHasNfs4()) {

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "api/messages.h"
@@ -54,20 +56,16 @@ struct MountTarget {
 // system) as described above; kNoMountTarget when none is available (there).
 Result<MountTarget> PickMountTarget(const api::Json& described, const MountRequest& request);
 
+// A mount(8) option list "a,b=c,..." as (name, value) pairs, value "" for a flag; empty
+// items are skipped.
+std::vector<std::pair<std::string, std::string>> SplitMountOptions(std::string_view list);
+
 // True when the running kernel can mount nfs4 (it is in /proc/filesystems).
 bool KernelHasNfs4();
 
 // The options EFS recommends for the kernel client (EFS-REFERENCE.md 2.6), then `request`'s,
 // then port= and addr= for `target`.
 std::string KernelNfsOptions(const MountRequest& request, const MountTarget& target);
-
-// Mounts as described at the top of this file. Returns once the file system is mounted (or
-// with `foreground`, once it is unmounted again).
-Status Mount(const MountRequest& request, const MountTarget& target);
-
-// Unmounts `mount_point` and, for a FUSE mount, waits (at most 30 s) for its process to finish.
-// kMountPointBusy while a process uses it, kNotMounted when it is not an efs mount.
-Status Unmount(const std::string& mount_point);
 
 // One mounted file system.
 struct MountInfo {
@@ -76,6 +74,14 @@ struct MountInfo {
   int pid = 0;  // FUSE: the process serving it
   bool read_only = false;
 };
+
+// Mounts as described at the top of this file. Returns once the file system is mounted (or
+// with `foreground`, once it is unmounted again), with what the registry records for it.
+Result<MountInfo> Mount(const MountRequest& request, const MountTarget& target);
+
+// Unmounts `mount_point` and, for a FUSE mount, waits (at most 30 s) for its process to finish.
+// kMountPointBusy while a process uses it, kNotMounted when it is not an efs mount.
+Status Unmount(const std::string& mount_point);
 
 // Every efs mount on this machine: FUSE mounts of type fuse.efs and kernel nfs4 mounts that the
 // registry knows, in /proc/self/mountinfo's order.

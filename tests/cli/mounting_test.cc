@@ -65,6 +65,14 @@ TEST(KernelNfsOptions, EfsDefaultsThenTheCallersThenPortAndAddress) {
             "port=2049,addr=127.80.0.4");
 }
 
+TEST(SplitMountOptions, FlagsValuesAndEmptyItems) {
+  using Options = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(SplitMountOptions("ro,,actimeo=3,addr=1.2.3.4,"),
+            (Options{{"ro", ""}, {"actimeo", "3"}, {"addr", "1.2.3.4"}}));
+  EXPECT_EQ(SplitMountOptions("a=b=c"), (Options{{"a", "b=c"}}));
+  EXPECT_TRUE(SplitMountOptions("").empty());
+}
+
 TEST(MountExitCodes, EachCauseHasItsOwn) {
   std::set<int> codes;
   for (const char* reason : {kNoMountTarget, kMountTargetUnreachable, kNoMountPoint,

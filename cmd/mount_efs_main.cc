@@ -5,8 +5,6 @@
 // NFSv4.1 client with EFS's recommended options, which user options override; a kernel without
 // an NFS client gets the FUSE mount `efs mount` makes (cmd/mounting.h). Exit codes follow
 // mount(8): 0 mounted, 1 bad invocation, 32 mount failure.
-#include <unistd.h>
-
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -107,31 +105,22 @@ int main(int argc, char** argv) {
   efs::cli::MountRequest request = ToRequest(inv);
   auto target = efs::cli::PickMountTarget(*reply, request);
   if (!target.ok()) return Fail(kMountFailure, target.status().message());
-  if (!efs::cli::KernelHasNfs4()) {
-    // No NFS in this kernel: the FUSE mount efs mount makes.
-    if (inv.verbose) {
+  bool kernel = efs::cli::KernelHasNfs4();
+  if (inv.verbose) {
+    if (kernel) {
+      std::fprintf(stderr, "mount.efs: mount -t nfs4 -o %s %s:%s %s (mount target %s)\n",
+                   efs::cli::KernelNfsOptions(request, *target).c_str(), target->ip.c_str(),
+                   inv.path.c_str(), inv.dir.c_str(), target->id.c_str());
+    } else {
       std::fprintf(stderr, "mount.efs: no NFS client in the kernel: mounting %s through FUSE "
                    "(mount target %s)\n", inv.dir.c_str(), target->id.c_str());
     }
-    if (inv.fake) return 0;
-    request.client = efs::cli::MountClient::kFuse;
-    auto mounted = efs::cli::Mount(request, *target);
-    if (!mounted.ok()) return Fail(kMountFailure, mounted.status().message());
-    return 0;
   }
-  std::string source = target->ip + ":" + inv.path;
-  std::string options = efs::cli::KernelNfsOptions(request, *target);
-  std::vector<std::string> args = {"mount", "-t", "nfs4", "-o", options, source, inv.dir};
-  if (inv.fake) args.insert(args.begin() + 1, "-f");
-  if (inv.no_mtab) args.insert(args.begin() + 1, "-n");
-  if (inv.verbose) {
-    std::string line;
-    for (const auto& a : args) line += (line.empty() ? "" : " ") + a;
-    std::fprintf(stderr, "mount.efs: %s (mount target %s)\n", line.c_str(), target->id.c_str());
-  }
-  std::vector<char*> cargs;
-  for (auto& a : args) cargs.push_back(a.data());
-  cargs.push_back(nullptr);
-  ::execvp("mount", cargs.data());
-  return Fail(kMountFailure, "cannot run mount(8)");
+  if (inv.fake) return 0;
+  // The mount efs mount makes, recorded so that efs mounts lists it and efs umount ends it.
+  request.client = kernel ? efs::cli::MountClient::kKernel : efs::cli::MountClient::kFuse;
+  if (inv.no_mtab) request.mount_flags.push_back("-n");
+  auto mounted = efs::cli::Mount(request, *target);
+  if (!mounted.ok()) return Fail(kMountFailure, mounted.status().message());
+  return 0;
 }

@@ -177,8 +177,11 @@ MountInfo InfoOf(const MountRequest& request, const MountTarget& target,
 
 Result<MountInfo> MountKernel(const MountRequest& request, const MountTarget& target,
                               const std::string& mount_point) {
-  std::vector<std::string> args = {"mount", "-t", "nfs4", "-o", KernelNfsOptions(request, target),
-                                   target.ip + ":" + request.path, mount_point};
+  std::vector<std::string> args = {"mount"};
+  args.insert(args.end(), request.mount_flags.begin(), request.mount_flags.end());
+  for (const char* a : {"-t", "nfs4", "-o"}) args.push_back(a);
+  args.insert(args.end(), {KernelNfsOptions(request, target), target.ip + ":" + request.path,
+                           mount_point});
   pid_t pid = ::fork();
   if (pid < 0) return IOError(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {

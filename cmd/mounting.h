@@ -43,6 +43,7 @@ struct MountRequest {
   MountClient client = MountClient::kAuto;
   // Extra options for the kernel client (name, value; value "" for a flag).
   std::vector<std::pair<std::string, std::string>> nfs_options;
+  std::vector<std::string> mount_flags;  // kernel: flags for mount(8) before -t (mount.efs's -n)
   double attr_cache_seconds = 0;  // FUSE: how long the kernel may cache attributes and names
   bool foreground = false;        // FUSE: serve in this process until unmounted
 };

@@ -2,16 +2,18 @@
 # The real Linux NFSv4.1 client against efsd: starts efsd on a temporary state directory, makes a
 # file system with a mount target, relays 127.0.0.1:PORT to the mount target's own address (qemu's
 # user networking reaches only the host's 127.0.0.1), boots Debian's kernel in qemu with
-# run-vm.sh, mounts with vers=4.1 and runs guest.sh. Exit status: guest.sh's, or non-zero when
+# run-vm.sh, mounts with vers=4.1 and runs guest.sh, which also mounts with efs mount, mount -t efs
+# and an fstab line (efs reaches efsd's API through a relay to its socket). Exit status: guest.sh's, or non-zero when
 # anything on the way fails.
 # Usage: tests/kclient/run.sh BIN_DIR
 set -eu
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
-efsd_pid="" relay_pid=""
+efsd_pid="" relay_pid="" api_relay_pid=""
 cleanup() {
   [ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null || true
+  [ -n "$api_relay_pid" ] && kill "$api_relay_pid" 2>/dev/null || true
   [ -n "$efsd_pid" ] && kill "$efsd_pid" 2>/dev/null && wait "$efsd_pid" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -38,8 +40,25 @@ socat "TCP-LISTEN:$relay_port,bind=127.0.0.1,reuseaddr,fork" "TCP:$ip:$nfs_port"
 relay_pid=$!
 sleep 0.3
 
+api_port=$(free_port)
+socat "TCP-LISTEN:$api_port,bind=127.0.0.1,reuseaddr,fork" "UNIX-CONNECT:$work/efsd.sock" &
+api_relay_pid=$!
+
+# The guest gets locktest, and efs, mount.efs and socat with their libraries under /extra/root.
 mkdir "$work/extra"
 cc -static -O2 -o "$work/extra/locktest" "$here/locktest.c"
+stage() {  # stage BINARY DEST: a stripped copy at /extra/root/DEST, its libraries beside
+  root=$work/extra/root
+  install -D -m 0755 "$1" "$root$2"
+  strip "$root$2"
+  for lib in $(ldd "$1" | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
+    [ -e "$root$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+  done
+}
+stage "$bin/efs" /usr/bin/efs
+stage "$bin/mount.efs" /sbin/mount.efs
+stage "$(command -v socat)" /usr/bin/socat
+printf 'FS=%s\nIP=%s\nAPI_PORT=%s\n' "$fs" "$ip" "$api_port" > "$work/extra/env"
 
 status=0
 KCLIENT_EXTRA_DIR="$work/extra" KCLIENT_MOUNT_OPTS=vers=4.1 KCLIENT_TIMEOUT=${KCLIENT_TIMEOUT:-600} \

@@ -460,11 +460,18 @@ void OpWrite(fuse_req_t req, fuse_ino_t, const char* buf, size_t size, off_t off
 
 // close(2) of a descriptor: the data written through it becomes durable and visible to the
 // next open anywhere (close-to-open).
+// Every close(2): commits (close-to-open), and releases the closing process's fcntl locks of
+// the file, as closing any of its descriptors does in POSIX (the kernel leaves that to a FUSE
+// file system that takes locks itself).
 void OpFlush(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   Impl* impl = ImplOf(req);
   Handle* h = HandleOf(fi);
-  if (!h->file->writable()) return (void)fuse_reply_err(req, 0);
-  Impl::ReplyError(req, impl->client->Commit(Impl::Who(req), *h->file));
+  nc::Identity who = Impl::Who(req);
+  if (h->file->writable()) {
+    if (Status s = impl->client->Commit(who, *h->file); !s.ok()) return Impl::ReplyError(req, s);
+  }
+  nc::LockRange whole{0, UINT64_MAX, nc::LockType::kWrite};
+  Impl::ReplyError(req, impl->client->Unlock(who, *h->file, fi->lock_owner, whole));
 }
 
 void OpFsync(fuse_req_t req, fuse_ino_t, int, fuse_file_info* fi) {

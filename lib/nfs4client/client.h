@@ -242,14 +242,17 @@ class Client {
                        Stability stability) = 0;
   // COMMIT; writes again what a server restart lost (verifier changed), then commits again.
   virtual Status Commit(const Identity& who, OpenFile& file) = 0;
-  // Commits unstable data, releases the file's locks and CLOSEs. The OpenFile is dead after.
+  // Commits unstable data, releases the locks taken through it and CLOSEs. The OpenFile is
+  // dead after.
   virtual Status Close(const Identity& who, OpenFile& file) = 0;
 
   // --- locks: POSIX byte-range locks of lock owner `owner` (e.g. FUSE's lock_owner) through
   // `file`. nullopt: granted / no conflict; a LockConflict: NFS4ERR_DENIED with its holder.
-  // The NFSv4 lock owner is (file's open owner, `owner`): locks of one `owner` through two
-  // OpenFiles of one file are two owners' to the server. Locks are never waited for (no
-  // blocking LOCK): a caller that wants to wait polls.
+  // `owner` is one NFSv4 lock owner of this client for every file and open, as POSIX has it
+  // for a process: its locks through two OpenFiles of one file do not conflict, and an unlock
+  // through either releases them. Closing the OpenFile an owner first locked a file through
+  // ends that owner's locks of the file (as closing any descriptor does in POSIX). Locks are
+  // never waited for (no blocking LOCK): a caller that wants to wait polls.
   virtual Result<std::optional<LockConflict>> Lock(const Identity& who, OpenFile& file,
                                                    uint64_t owner, const LockRange& range) = 0;
   virtual Result<std::optional<LockConflict>> TestLock(const Identity& who, OpenFile& file,

@@ -23,11 +23,11 @@
 #include <thread>
 #include <vector>
 
-#include "base/byte_ranges.h"
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "nfs4client/client.h"
 #include "nfs4client/compound_builder.h"
+#include "nfs4client/lock_book.h"
 #include "nfs4client/transport.h"
 #include "xdr/xdr_owned.h"
 
@@ -64,11 +64,6 @@ struct UnstableWrite {
   uint64_t verifier = 0;  // the write verifier the WRITE returned
 };
 
-// A POSIX lock owner's state through one OpenFile.
-struct LockOwnerState {
-  std::optional<stateid4> stateid;  // after its first granted LOCK
-  std::vector<ByteRange> held;      // what it holds, as POSIX merges and splits it
-};
 
 class OpenFileImpl final : public OpenFile {
  public:
@@ -102,15 +97,6 @@ class OpenFileImpl final : public OpenFile {
   void Committed(const std::vector<uint64_t>& ids, uint64_t verifier) EXCLUDES(mu_);
   void SetVerifier(uint64_t id, uint64_t verifier) EXCLUDES(mu_);
 
-  // Locks by POSIX lock owner `owner`.
-  std::optional<stateid4> LockStateid(uint64_t owner) const EXCLUDES(mu_);
-  void Locked(uint64_t owner, const stateid4& stateid, const LockRange& range) EXCLUDES(mu_);
-  void Unlocked(uint64_t owner, uint64_t offset, uint64_t length) EXCLUDES(mu_);
-  // Every owner's held ranges; forgets their stateids (recovery takes the locks anew).
-  std::map<uint64_t, std::vector<LockRange>> TakeLocksForReclaim() EXCLUDES(mu_);
-  // Owners that have a lock stateid.
-  std::vector<uint64_t> LockOwners() const EXCLUDES(mu_);
-
  private:
   const FileHandle fh_;
   const bool read_, write_;
@@ -122,7 +108,6 @@ class OpenFileImpl final : public OpenFile {
   bool closed_ GUARDED_BY(mu_) = false;
   uint64_t next_write_id_ GUARDED_BY(mu_) = 1;
   std::vector<UnstableWrite> unstable_ GUARDED_BY(mu_);
-  std::map<uint64_t, LockOwnerState> locks_ GUARDED_BY(mu_);
 };
 
 class ClientImpl final : public Client {
@@ -240,6 +225,7 @@ class ClientImpl final : public Client {
                                   std::string_view data, Stability stability, Mode mode);
   // Writes unstable write `w` again (its data was lost) and notes the new verifier.
   Status Rewrite(const Identity& who, OpenFileImpl& f, const UnstableWrite& w, Mode mode);
+  std::string LockOwnerName(uint64_t owner) const;
   Result<std::optional<LockConflict>> LockAs(const Identity& who, OpenFileImpl& f, uint64_t owner,
                                              const LockRange& range, Mode mode);
 
@@ -248,6 +234,7 @@ class ClientImpl final : public Client {
   const std::string verifier_;  // EXCHANGE_ID's boot verifier: this Client instance
   const size_t max_reply_;
   Transport transport_;
+  LockBook locks_;
   std::atomic<uint32_t> stamp_{1};
   uint32_t max_read_ = 0, max_write_ = 0, lease_ = 90;  // set by Start
 

@@ -5,19 +5,6 @@
 #include "nfs4client/client_impl.h"
 
 namespace efs::nfs4client {
-namespace {
-
-ByteRange ToByteRange(const LockRange& r) {
-  return ByteRange{r.offset, RangeEnd(r.offset, r.length), r.type == LockType::kWrite};
-}
-
-LockRange ToLockRange(const ByteRange& r) {
-  return LockRange{r.start, RangeLength(r.start, r.end),
-                   r.exclusive ? LockType::kWrite : LockType::kRead};
-}
-
-}  // namespace
-
 OpenFileImpl::OpenFileImpl(FileHandle fh, bool read, bool write, std::string owner, Identity opener,
                            const stateid4& stateid, const Attrs& attrs)
     : fh_(std::move(fh)),
@@ -63,7 +50,6 @@ void OpenFileImpl::MarkClosed() {
   MutexLock l(&mu_);
   closed_ = true;
   unstable_.clear();
-  locks_.clear();
 }
 
 void OpenFileImpl::AddUnstable(uint64_t offset, std::string data, uint64_t verifier) {
@@ -101,48 +87,6 @@ void OpenFileImpl::SetVerifier(uint64_t id, uint64_t verifier) {
   for (UnstableWrite& w : unstable_) {
     if (w.id == id) w.verifier = verifier;
   }
-}
-
-std::optional<stateid4> OpenFileImpl::LockStateid(uint64_t owner) const {
-  MutexLock l(&mu_);
-  auto it = locks_.find(owner);
-  if (it == locks_.end() || !it->second.stateid) return std::nullopt;
-  stateid4 s = *it->second.stateid;
-  s.seqid = 0;  // the current one (RFC 5661 s8.2.2)
-  return s;
-}
-
-void OpenFileImpl::Locked(uint64_t owner, const stateid4& stateid, const LockRange& range) {
-  MutexLock l(&mu_);
-  LockOwnerState& st = locks_[owner];
-  st.stateid = stateid;
-  AddRange(&st.held, ToByteRange(range));
-}
-
-void OpenFileImpl::Unlocked(uint64_t owner, uint64_t offset, uint64_t length) {
-  MutexLock l(&mu_);
-  auto it = locks_.find(owner);
-  if (it != locks_.end()) RemoveRange(&it->second.held, offset, RangeEnd(offset, length));
-}
-
-std::map<uint64_t, std::vector<LockRange>> OpenFileImpl::TakeLocksForReclaim() {
-  MutexLock l(&mu_);
-  std::map<uint64_t, std::vector<LockRange>> out;
-  for (auto& [owner, st] : locks_) {
-    for (const ByteRange& r : st.held) out[owner].push_back(ToLockRange(r));
-    st.stateid.reset();
-    st.held.clear();
-  }
-  return out;
-}
-
-std::vector<uint64_t> OpenFileImpl::LockOwners() const {
-  MutexLock l(&mu_);
-  std::vector<uint64_t> out;
-  for (const auto& [owner, st] : locks_) {
-    if (st.stateid) out.push_back(owner);
-  }
-  return out;
 }
 
 }  // namespace efs::nfs4client

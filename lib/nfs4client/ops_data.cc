@@ -57,10 +57,6 @@ LockConflict ConflictOf(const LOCK4denied& d) {
   return c;
 }
 
-// The NFSv4 lock owner of POSIX lock owner `owner` through the open of `f`.
-std::string LockOwnerName(const OpenFileImpl& f, uint64_t owner) {
-  return f.owner() + "/lock-" + std::to_string(owner);
-}
 
 }  // namespace
 
@@ -199,34 +195,42 @@ Status ClientImpl::Close(const Identity& who, OpenFile& file) {
   OpenFileImpl& f = Impl(file);
   if (f.closed()) return InvalidArgument("close: the file is closed already");
   if (f.HasUnstable()) EFS_RETURN_IF_ERROR(Commit(who, f));
-  for (uint64_t owner : f.LockOwners()) {
+  // The locks taken under this open end with it (lock_book.h).
+  for (uint64_t owner : locks_.OwnersThrough(f.owner())) {
     EFS_RETURN_IF_ERROR(Unlock(who, f, owner, LockRange{0, UINT64_MAX, LockType::kWrite}));
   }
   EFS_ASSIGN_OR_RETURN(Reply r, Run(who, "close", true, [&](CompoundBuilder& b) {
                          b.PutFh(f.fh()).Close(f.stateid()).GetAttrs(AttrsMask());
                        }));
   if (Result<Attrs> a = AttrsOf(r); a.ok()) f.SetAttrs(*a);
+  locks_.Forget(f.owner());
   f.MarkClosed();
   return Status::Ok();
+}
+
+// The NFSv4 lock owner of POSIX lock owner `owner`: one per owner for every file and open of
+// this client (the server scopes it by client id).
+std::string ClientImpl::LockOwnerName(uint64_t owner) const {
+  return options_.owner + "/lock-" + std::to_string(owner);
 }
 
 Result<std::optional<LockConflict>> ClientImpl::LockAs(const Identity& who, OpenFileImpl& f,
                                                        uint64_t owner, const LockRange& range,
                                                        Mode mode) {
-  std::optional<stateid4> lock_sid = f.LockStateid(owner);
+  std::optional<stateid4> lock_sid = locks_.Stateid(f.fh(), owner);
   EFS_ASSIGN_OR_RETURN(Reply r, Exchange(
                                     who, "lock", true,
                                     [&](CompoundBuilder& b) {
                                       b.PutFh(f.fh());
-                                      // RFC 5661 s18.10.3: a lock owner's first LOCK comes
-                                      // with the open it locks under, later ones with its
-                                      // lock stateid.
+                                      // RFC 5661 s18.10.3: a lock owner's first LOCK of a
+                                      // file comes with the open it locks under, later ones
+                                      // (through any open) with its lock stateid.
                                       if (lock_sid) {
                                         b.Lock(LockTypeOf(range), range.offset, range.length,
                                                *lock_sid);
                                       } else {
                                         b.LockNew(LockTypeOf(range), range.offset, range.length,
-                                                  f.stateid(), LockOwnerName(f, owner));
+                                                  f.stateid(), LockOwnerName(owner));
                                       }
                                     },
                                     mode));
@@ -234,7 +238,8 @@ Result<std::optional<LockConflict>> ClientImpl::LockAs(const Identity& who, Open
     return std::optional<LockConflict>(ConflictOf(r.Last(OP_LOCK).oplock.LOCK4res_u.denied));
   }
   EFS_RETURN_IF_ERROR(ToStatus(r.status(), "lock"));
-  f.Locked(owner, r.Last(OP_LOCK).oplock.LOCK4res_u.resok4.lock_stateid, range);
+  locks_.Locked(f.fh(), owner, f.owner(), r.Last(OP_LOCK).oplock.LOCK4res_u.resok4.lock_stateid,
+                range);
   return std::optional<LockConflict>();
 }
 
@@ -248,7 +253,7 @@ Result<std::optional<LockConflict>> ClientImpl::TestLock(const Identity& who, Op
   OpenFileImpl& f = Impl(file);
   EFS_ASSIGN_OR_RETURN(Reply r, Exchange(who, "locktest", false, [&](CompoundBuilder& b) {
                          b.PutFh(f.fh()).LockT(LockTypeOf(range), range.offset, range.length,
-                                               LockOwnerName(f, owner));
+                                               LockOwnerName(owner));
                        }));
   if (r.status() == NFS4ERR_DENIED) {
     return std::optional<LockConflict>(ConflictOf(r.Last(OP_LOCKT).oplockt.LOCKT4res_u.denied));
@@ -260,13 +265,14 @@ Result<std::optional<LockConflict>> ClientImpl::TestLock(const Identity& who, Op
 Status ClientImpl::Unlock(const Identity& who, OpenFile& file, uint64_t owner,
                           const LockRange& range) {
   OpenFileImpl& f = Impl(file);
-  std::optional<stateid4> sid = f.LockStateid(owner);
-  if (!sid) return Status::Ok();  // this owner never locked through this file
+  std::optional<stateid4> sid = locks_.Stateid(f.fh(), owner);
+  // Nothing to send when the owner holds nothing there (every close(2) of a FUSE file asks).
+  if (!sid || !locks_.Holds(f.fh(), owner, range)) return Status::Ok();
   Result<Reply> r = Run(who, "unlock", true, [&](CompoundBuilder& b) {
     b.PutFh(f.fh()).LockU(*sid, range.offset, range.length);
   });
   if (!r.ok()) return r.status();
-  f.Unlocked(owner, range.offset, range.length);
+  locks_.Unlocked(f.fh(), owner, range.offset, range.length);
   return Status::Ok();
 }
 

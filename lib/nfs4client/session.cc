@@ -396,7 +396,7 @@ Status ClientImpl::ReclaimFile(OpenFileImpl& f) {
   if (DecodeFattr(r.Last(OP_GETATTR).opgetattr.GETATTR4res_u.resok4.obj_attributes, &d).ok()) {
     f.SetAttrs(d.attrs);
   }
-  for (const auto& [owner, ranges] : f.TakeLocksForReclaim()) {
+  for (const auto& [owner, ranges] : locks_.TakeForReclaim(f.owner())) {
     for (const LockRange& range : ranges) {
       EFS_ASSIGN_OR_RETURN(std::optional<LockConflict> denied,
                            LockAs(f.opener(), f, owner, range, Mode::kRecovery));

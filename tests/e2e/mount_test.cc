@@ -223,6 +223,46 @@ TEST_F(Mount, AnFcntlLockThroughOneMountBlocksAProcessOnTheOther) {
   EXPECT_GE(std::stod(r.out.substr(at + 7)), 0.8) << r.out;
 }
 
+// fcntl locks belong to the process, not to the descriptor: a process that opens a file twice
+// locks through both without conflict, and closing either descriptor releases its locks, as
+// another mount's process then sees.
+TEST_F(Mount, FcntlLocksOfOneProcessThroughTwoDescriptorsAreOneOwners) {
+  std::string a = MountFs({"--availability-zone-name", "local-1a"});
+  std::string b = MountFs({"--availability-zone-name", "local-1b"});
+  ASSERT_EQ(Sh("echo data > " + a + "/twice").rc, 0);
+  std::string script =
+      "import fcntl, os, sys\n"
+      "def free(path):\n"
+      "    f = open(path, 'r+')\n"
+      "    try:\n"
+      "        fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+      "        return 'free'\n"
+      "    except OSError:\n"
+      "        return 'held'\n"
+      "    finally:\n"
+      "        f.close()\n"
+      "one, two = open(sys.argv[1], 'r+'), open(sys.argv[1], 'r+')\n"
+      "fcntl.lockf(one, fcntl.LOCK_EX | fcntl.LOCK_NB, 10, 0)\n"
+      "fcntl.lockf(two, fcntl.LOCK_EX | fcntl.LOCK_NB, 10, 0)\n"
+      "print('both', flush=True)\n"
+      "pid = os.fork()\n"
+      "if pid == 0:\n"
+      "    print('other:', free(sys.argv[2]), flush=True)\n"
+      "    os._exit(0)\n"
+      "os.waitpid(pid, 0)\n"
+      "two.close()\n"
+      "pid = os.fork()\n"
+      "if pid == 0:\n"
+      "    print('after close:', free(sys.argv[2]), flush=True)\n"
+      "    os._exit(0)\n"
+      "os.waitpid(pid, 0)\n";
+  std::string path = daemon_.dir().Join("twice.py");
+  std::ofstream(path) << script;
+  RunResult r = Sh("python3 " + path + " " + a + "/twice " + b + "/twice");
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "both\nother: held\nafter close: free\n") << r.err;
+}
+
 // flock(2) locks are whole-file NFS locks: one held through one mount keeps flock -n on the
 // other mount out until it is released.
 TEST_F(Mount, AFlockThroughOneMountExcludesTheOtherMount) {

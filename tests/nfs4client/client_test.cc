@@ -387,6 +387,61 @@ TEST_F(ClientTest, TwoClientsLockAndUnlock) {
   ASSERT_TRUE(client_->Close(kRoot, *fa).ok());
 }
 
+// A POSIX lock owner (a process) that opens a file twice is one lock owner through both opens:
+// its locks do not conflict with each other, an unlock through either releases them, and the
+// open it first locked through may close without breaking its locks through the other.
+TEST_F(ClientTest, OneOwnerThroughTwoOpensIsOneLockOwner) {
+  std::unique_ptr<Client> other = Connect("client-b");
+  ASSERT_NE(other, nullptr);
+  std::shared_ptr<OpenFile> first = Create("twice");
+  ASSERT_NE(first, nullptr);
+  auto second = client_->OpenHandle(kRoot, first->fh(), true, true);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  auto theirs = other->OpenHandle(kRoot, first->fh(), true, true);
+  ASSERT_TRUE(theirs.ok());
+  const LockRange head{0, 10, LockType::kWrite};
+
+  auto a = client_->Lock(kRoot, *first, 5, head);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_FALSE(a->has_value());
+  auto again = client_->Lock(kRoot, **second, 5, head);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_FALSE(again->has_value()) << "one owner's locks through two opens conflicted";
+  // Another owner of this client conflicts, through either open.
+  auto other_owner = client_->Lock(kRoot, **second, 6, head);
+  ASSERT_TRUE(other_owner.ok());
+  EXPECT_TRUE(other_owner->has_value());
+  auto tested = client_->TestLock(kRoot, **second, 6, head);
+  ASSERT_TRUE(tested.ok());
+  EXPECT_TRUE(tested->has_value());
+  EXPECT_FALSE(client_->TestLock(kRoot, **second, 5, head)->has_value());
+
+  // Unlocked through the second open, the lock taken through the first is gone.
+  ASSERT_TRUE(client_->Unlock(kRoot, **second, 5, head).ok());
+  auto b = other->Lock(kRoot, **theirs, 1, head);
+  ASSERT_TRUE(b.ok());
+  EXPECT_FALSE(b->has_value()) << "the unlock through the other open left the lock";
+  ASSERT_TRUE(other->Unlock(kRoot, **theirs, 1, head).ok());
+
+  // Locked again; closing the open it was first taken through ends it (closing any
+  // descriptor does in POSIX), and the owner can lock through the open that is left.
+  ASSERT_FALSE(client_->Lock(kRoot, *first, 5, head)->has_value());
+  ASSERT_FALSE(client_->Lock(kRoot, **second, 5, LockRange{20, 5, LockType::kWrite})->has_value());
+  ASSERT_TRUE(client_->Close(kRoot, *first).ok());
+  b = other->Lock(kRoot, **theirs, 1, LockRange{0, 30, LockType::kWrite});
+  ASSERT_TRUE(b.ok());
+  EXPECT_FALSE(b->has_value()) << "closing the first open left its owner's locks";
+  ASSERT_TRUE(other->Unlock(kRoot, **theirs, 1, LockRange{0, 30, LockType::kWrite}).ok());
+  auto after = client_->Lock(kRoot, **second, 5, head);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_FALSE(after->has_value());
+  b = other->Lock(kRoot, **theirs, 1, head);
+  ASSERT_TRUE(b.ok());
+  EXPECT_TRUE(b->has_value());
+  ASSERT_TRUE(client_->Close(kRoot, **second).ok());
+  ASSERT_TRUE(other->Close(kRoot, **theirs).ok());
+}
+
 class ConcurrentClientTest : public ClientTest {
  protected:
   ConcurrentClientTest() : ClientTest(TestServer::Options{.delay = std::chrono::milliseconds(1)}) {}

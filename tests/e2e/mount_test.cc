@@ -76,6 +76,11 @@ class Mount : public E2eTest {
     if (r.rc == 0) mounted_.push_back(dir);
     return dir;
   }
+  // Two mounts of the file system, through the mount targets in local-1a and local-1b.
+  std::pair<std::string, std::string> MountBothZones() {
+    std::string a = MountFs({"--availability-zone-name", "local-1a"});
+    return {a, MountFs({"--availability-zone-name", "local-1b"})};
+  }
 
   std::string fs_;
   Json zone_a_, zone_b_;
@@ -151,8 +156,7 @@ TEST_F(Mount, AppendTruncateAndASparseFile) {
 }
 
 TEST_F(Mount, TwoMountsThroughTwoMountTargetsSeeEachOthersChangesAfterCloseAndOpen) {
-  std::string a = MountFs({"--availability-zone-name", "local-1a"});
-  std::string b = MountFs({"--availability-zone-name", "local-1b"});
+  auto [a, b] = MountBothZones();
   RunResult r = Sh(
       "set -e\n"
       "echo first > " + a + "/shared\n"
@@ -166,8 +170,7 @@ TEST_F(Mount, TwoMountsThroughTwoMountTargetsSeeEachOthersChangesAfterCloseAndOp
 
 // Both mounts try O_CREAT|O_EXCL on the same names at once: each name is created exactly once.
 TEST_F(Mount, ExclusiveCreateRacesBetweenTwoMountsHaveOneWinner) {
-  std::string a = MountFs({"--availability-zone-name", "local-1a"});
-  std::string b = MountFs({"--availability-zone-name", "local-1b"});
+  auto [a, b] = MountBothZones();
   constexpr int kNames = 100;
   std::atomic<int> wins{0};
   auto racer = [&](const std::string& dir) {
@@ -189,8 +192,7 @@ TEST_F(Mount, ExclusiveCreateRacesBetweenTwoMountsHaveOneWinner) {
 }
 
 TEST_F(Mount, AnFcntlLockThroughOneMountBlocksAProcessOnTheOther) {
-  std::string a = MountFs({"--availability-zone-name", "local-1a"});
-  std::string b = MountFs({"--availability-zone-name", "local-1b"});
+  auto [a, b] = MountBothZones();
   ASSERT_EQ(Sh("echo data > " + a + "/locked").rc, 0);
   // POSIX record locks (fcntl F_SETLK/F_SETLKW) through python's fcntl.lockf.
   std::string hold =
@@ -227,8 +229,7 @@ TEST_F(Mount, AnFcntlLockThroughOneMountBlocksAProcessOnTheOther) {
 // locks through both without conflict, and closing either descriptor releases its locks, as
 // another mount's process then sees.
 TEST_F(Mount, FcntlLocksOfOneProcessThroughTwoDescriptorsAreOneOwners) {
-  std::string a = MountFs({"--availability-zone-name", "local-1a"});
-  std::string b = MountFs({"--availability-zone-name", "local-1b"});
+  auto [a, b] = MountBothZones();
   ASSERT_EQ(Sh("echo data > " + a + "/twice").rc, 0);
   std::string script =
       "import fcntl, os, sys\n"
@@ -266,8 +267,7 @@ TEST_F(Mount, FcntlLocksOfOneProcessThroughTwoDescriptorsAreOneOwners) {
 // flock(2) locks are whole-file NFS locks: one held through one mount keeps flock -n on the
 // other mount out until it is released.
 TEST_F(Mount, AFlockThroughOneMountExcludesTheOtherMount) {
-  std::string a = MountFs({"--availability-zone-name", "local-1a"});
-  std::string b = MountFs({"--availability-zone-name", "local-1b"});
+  auto [a, b] = MountBothZones();
   ASSERT_EQ(Sh("echo data > " + a + "/flocked").rc, 0);
   RunResult r = Sh("flock " + a + "/flocked -c 'touch " + a + "/held; sleep 2' &\n"
                    "for i in $(seq 1 50); do [ -e " + b + "/held ] && break; sleep 0.1; done\n"

@@ -1,6 +1,4 @@
 // efs mount FS[:/PATH] DIR: mounts a file system through one of its mount targets (mounting.h).
-#include <cstdlib>
-
 #include "base/ids.h"
 #include "base/macros.h"
 #include "cmd/command.h"
@@ -29,34 +27,14 @@ struct MountCommand final : Command {
                    "use the mount target with this address")
         ->type_name("IP");
     app.add_option("-o,--options", options,
-                   "comma-separated options: ro, rw, actimeo=SECONDS, and NFS options for the "
-                   "kernel client")
+                   "comma-separated options: ro, rw, actimeo=SECONDS, noac, and NFS options for "
+                   "the kernel client")
         ->type_name("OPTIONS");
     app.add_option("--client", client, "kernel, fuse or auto (the kernel's when it has one)")
         ->check(CLI::IsMember({"auto", "kernel", "fuse"}))
         ->capture_default_str();
     app.add_flag("--foreground", request.foreground,
                  "FUSE: serve in this process until unmounted");
-  }
-
-  Status ParseOptions() {
-    for (const auto& [key, value] : SplitMountOptions(options)) {
-      if (key == "ro") {
-        request.read_only = true;
-      } else if (key == "rw") {
-        request.read_only = false;
-      } else if (key == "actimeo") {
-        char* end = nullptr;
-        double seconds = std::strtod(value.c_str(), &end);
-        if (value.empty() || *end != '\0' || seconds < 0 || seconds > 3600) {
-          return UsageError("actimeo takes seconds from 0 to 3600, not '" + value + "'");
-        }
-        request.attr_cache_seconds = seconds;
-      } else {
-        request.nfs_options.emplace_back(key, value);
-      }
-    }
-    return Status::Ok();
   }
 
   Status Run(Context& ctx) override {
@@ -73,7 +51,9 @@ struct MountCommand final : Command {
     request.client = client == "kernel" ? MountClient::kKernel
                      : client == "fuse" ? MountClient::kFuse
                                         : MountClient::kAuto;
-    EFS_RETURN_IF_ERROR(ParseOptions());
+    if (Status s = ApplyMountOptions(SplitMountOptions(options), &request); !s.ok()) {
+      return UsageError(s.message());
+    }
     api::DescribeMountTargetsRequest describe;
     describe.file_system_id = request.fs_id;
     EFS_ASSIGN_OR_RETURN(Json described, ctx.Send("DescribeMountTargets", describe));

@@ -12,6 +12,7 @@
 #include "api/client.h"
 #include "api/messages.h"
 #include "base/ids.h"
+#include "base/macros.h"
 #include "cmd/mounting.h"
 
 namespace {
@@ -64,20 +65,20 @@ std::string OptionValue(const Invocation& inv, const std::string& name) {
 }
 
 // The request `efs mount` would make for this invocation.
-efs::cli::MountRequest ToRequest(const Invocation& inv) {
+efs::Result<efs::cli::MountRequest> ToRequest(const Invocation& inv) {
   efs::cli::MountRequest r;
   r.fs_id = inv.fs_id;
   r.path = inv.path;
   r.mount_point = inv.dir;
   r.availability_zone = OptionValue(inv, "az");
   r.mount_target_ip = OptionValue(inv, "mounttargetip");
+  std::vector<std::pair<std::string, std::string>> options;
   for (const auto& [k, v] : inv.options) {
     bool efs_only = false;
     for (const char* e : kEfsOnly) efs_only |= k == e;
-    if (k == "ro") r.read_only = true;
-    if (k == "rw") r.read_only = false;
-    if (!efs_only && k != "ro" && k != "rw") r.nfs_options.emplace_back(k, v);
+    if (!efs_only) options.emplace_back(k, v);
   }
+  EFS_RETURN_IF_ERROR(efs::cli::ApplyMountOptions(options, &r));
   return r;
 }
 
@@ -96,13 +97,15 @@ int main(int argc, char** argv) {
       if (k == u) return Fail(kUsage, "option '" + k + "' is not supported by efsd");
     }
   }
+  efs::Result<efs::cli::MountRequest> parsed = ToRequest(inv);
+  if (!parsed.ok()) return Fail(kUsage, parsed.status().message());
+  efs::cli::MountRequest request = *std::move(parsed);
   auto client = efs::api::Client::Connect(efs::api::DefaultSocketPath(), 10'000);
   if (!client.ok()) return Fail(kMountFailure, client.status().message());
   efs::api::DescribeMountTargetsRequest req;
   req.file_system_id = inv.fs_id;
   auto reply = (*client)->Send("DescribeMountTargets", req);
   if (!reply.ok()) return Fail(kMountFailure, reply.status().ToString());
-  efs::cli::MountRequest request = ToRequest(inv);
   auto target = efs::cli::PickMountTarget(*reply, request);
   if (!target.ok()) return Fail(kMountFailure, target.status().message());
   bool kernel = efs::cli::KernelHasNfs4();

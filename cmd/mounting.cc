@@ -364,6 +364,28 @@ std::vector<std::pair<std::string, std::string>> SplitMountOptions(std::string_v
   return out;
 }
 
+Status ApplyMountOptions(const std::vector<std::pair<std::string, std::string>>& options,
+                         MountRequest* request) {
+  for (const auto& [key, value] : options) {
+    if (key == "ro" || key == "rw") {
+      request->read_only = key == "ro";
+      continue;
+    }
+    if (key == "actimeo") {
+      char* end = nullptr;
+      double seconds = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !(seconds >= 0 && seconds <= 3600)) {
+        return InvalidArgument("actimeo takes seconds from 0 to 3600, not '" + value + "'");
+      }
+      request->attr_cache_seconds = seconds;
+    } else if (key == "noac") {
+      request->attr_cache_seconds = 0;
+    }
+    request->nfs_options.emplace_back(key, value);
+  }
+  return Status::Ok();
+}
+
 bool KernelHasNfs4() {
   std::ifstream in("/proc/filesystems");
   std::string line;

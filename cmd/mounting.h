@@ -44,7 +44,7 @@ struct MountRequest {
   // Extra options for the kernel client (name, value; value "" for a flag).
   std::vector<std::pair<std::string, std::string>> nfs_options;
   std::vector<std::string> mount_flags;  // kernel: flags for mount(8) before -t (mount.efs's -n)
-  double attr_cache_seconds = 0;  // FUSE: how long the kernel may cache attributes and names
+  double attr_cache_seconds = 1;  // FUSE: how long the kernel may cache attributes and names
   bool foreground = false;        // FUSE: serve in this process until unmounted
 };
 
@@ -60,6 +60,12 @@ Result<MountTarget> PickMountTarget(const api::Json& described, const MountReque
 // A mount(8) option list "a,b=c,..." as (name, value) pairs, value "" for a flag; empty
 // items are skipped.
 std::vector<std::pair<std::string, std::string>> SplitMountOptions(std::string_view list);
+
+// Adds the options of `efs mount -o` and `mount.efs -o` to `request`: ro, rw, actimeo=SECONDS
+// (0 to 3600) and noac (actimeo=0) set the FUSE mount's cache and go to the kernel's client as
+// well; any other option is the kernel client's. kInvalidArgument for a malformed actimeo.
+Status ApplyMountOptions(const std::vector<std::pair<std::string, std::string>>& options,
+                         MountRequest* request);
 
 // True when the running kernel can mount nfs4 (it is in /proc/filesystems).
 bool KernelHasNfs4();

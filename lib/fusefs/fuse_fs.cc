@@ -174,10 +174,10 @@ struct FuseFs::Impl {
   void ReplyEntry(fuse_req_t req, const Result<nc::Node>& node) {
     if (!node.ok()) {
       if (node.status().code() == Code::kNotFound) {
-        // A negative entry, cached for entry_timeout (0: not at all).
+        // A negative entry, not cached: a name another client creates is seen at once.
         fuse_entry_param e{};
         e.ino = 0;
-        e.entry_timeout = options.entry_timeout.count();
+        e.entry_timeout = 0;
         fuse_reply_entry(req, &e);
         return;
       }
@@ -365,13 +365,18 @@ void OpLink(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* ne
   impl->ReplyEntry(req, nc::Node{fh, *attrs});
 }
 
-// Replies to OPEN or CREATE (`created`): the kernel drops its cached pages of the file, so
-// what other clients wrote before they closed it is read afresh (close-to-open).
-void ReplyOpen(fuse_req_t req, Impl* impl, std::shared_ptr<nc::OpenFile> file,
+// Replies to OPEN or CREATE (`created`): the kernel drops its cached pages of the file, and
+// of an opened file its cached attributes, so what other clients wrote before they closed it
+// is seen afresh (close-to-open).
+void ReplyOpen(fuse_req_t req, Impl* impl, fuse_ino_t ino, std::shared_ptr<nc::OpenFile> file,
                fuse_file_info* fi, const nc::Node* created) {
   auto* handle = new Handle{std::move(file)};
   fi->fh = reinterpret_cast<uint64_t>(handle);
   fi->keep_cache = 0;
+  // A negative offset drops attributes only; that takes no lock the opening thread holds.
+  if (created == nullptr && impl->options.attr_timeout.count() > 0) {
+    (void)fuse_lowlevel_notify_inval_inode(impl->session, ino, -1, 0);
+  }
   if (created != nullptr) {
     fuse_entry_param e;
     impl->Remember(*created, &e);
@@ -408,7 +413,7 @@ void OpOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
       return Impl::ReplyError(req, after.status());
     }
   }
-  ReplyOpen(req, impl, std::move(file).value(), fi, nullptr);
+  ReplyOpen(req, impl, ino, std::move(file).value(), fi, nullptr);
 }
 
 void OpCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
@@ -427,7 +432,7 @@ void OpCreate(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
       impl->client->Open(Impl::Who(req), dir, name, args);
   if (!file.ok()) return Impl::ReplyError(req, file.status());
   nc::Node node{(*file)->fh(), (*file)->attrs()};
-  ReplyOpen(req, impl, std::move(file).value(), fi, &node);
+  ReplyOpen(req, impl, 0, std::move(file).value(), fi, &node);
 }
 
 void OpRead(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
@@ -738,6 +743,12 @@ Status FuseFs::Mount(const std::string& mountpoint) {
                                    "-o", "subtype=" + impl_->options.subtype};
   if (impl_->options.allow_other && ::geteuid() == 0) argv.insert(argv.end(), {"-o", "allow_other"});
   if (impl_->options.read_only) argv.insert(argv.end(), {"-o", "ro"});
+  // A path walk through cached names asks the server nothing about the directories on the
+  // way, so the kernel checks their mode bits itself, as the NFS client does with its access
+  // cache; the server still checks every request.
+  if (impl_->options.entry_timeout.count() > 0) {
+    argv.insert(argv.end(), {"-o", "default_permissions"});
+  }
   std::vector<char*> cargv;
   for (std::string& a : argv) cargv.push_back(a.data());
   fuse_args args = FUSE_ARGS_INIT(static_cast<int>(cargv.size()), cargv.data());

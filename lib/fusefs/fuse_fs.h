@@ -2,14 +2,15 @@
 // nfs4client::Client. What `efs mount` runs where the kernel has no NFS client.
 //
 // Every request runs as its caller: the uid, gid and groups FUSE reports become the AUTH_SYS
-// identity of the NFS call, so the server's permission checks apply per user (the mount does
-// not use default_permissions).
+// identity of the NFS call, so the server's permission checks apply per user. When names are
+// cached the kernel checks mode bits too (default_permissions): a path walk through cached
+// names would otherwise skip the server's search-permission checks of the directories.
 //
-// Consistency: attributes and names are cached by the kernel for Options::attr_timeout and
-// entry_timeout (0 by default: every stat and lookup asks the server, which is what EFS's
-// strong consistency means for a client that mounts without caching). Data follows
-// close-to-open: close() (FUSE flush) commits what was written; open() drops the kernel's
-// cached pages of the file, so what other clients wrote before closing it is read afresh.
+// Consistency, as the kernel's NFS client keeps it: the kernel caches attributes and names for
+// Options::attr_timeout and entry_timeout (names that do not exist are never cached), and data
+// follows close-to-open: close() (FUSE flush) commits what was written; open() revalidates,
+// dropping the kernel's cached attributes and pages of the file, so what other clients wrote
+// before closing it is seen afresh. With both timeouts 0 every stat and lookup asks the server.
 //
 // Node ids: a file's NFS fileid (inode numbers are never reused on efsd); the mount's root,
 // whatever its fileid, is FUSE_ROOT_ID, and a file whose fileid is FUSE_ROOT_ID takes the

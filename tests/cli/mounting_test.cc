@@ -73,6 +73,25 @@ TEST(SplitMountOptions, FlagsValuesAndEmptyItems) {
   EXPECT_TRUE(SplitMountOptions("").empty());
 }
 
+TEST(ApplyMountOptions, ReadOnlyTheCacheAndTheKernelClientsOptions) {
+  MountRequest r = Request();
+  EXPECT_EQ(r.attr_cache_seconds, 1);  // the default: names and attributes for one second
+  ASSERT_TRUE(ApplyMountOptions(SplitMountOptions("ro,actimeo=2.5,timeo=100"), &r).ok());
+  EXPECT_TRUE(r.read_only);
+  EXPECT_EQ(r.attr_cache_seconds, 2.5);
+  using Options = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(r.nfs_options, (Options{{"actimeo", "2.5"}, {"timeo", "100"}}));
+  ASSERT_TRUE(ApplyMountOptions(SplitMountOptions("rw,noac"), &r).ok());
+  EXPECT_FALSE(r.read_only);
+  EXPECT_EQ(r.attr_cache_seconds, 0);
+  for (const char* bad : {"actimeo=", "actimeo=-1", "actimeo=3601", "actimeo=1s", "actimeo=nan"}) {
+    MountRequest q = Request();
+    Status s = ApplyMountOptions(SplitMountOptions(bad), &q);
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << bad;
+    EXPECT_NE(s.message().find("actimeo takes seconds from 0 to 3600"), std::string::npos) << bad;
+  }
+}
+
 TEST(MountExitCodes, EachCauseHasItsOwn) {
   std::set<int> codes;
   for (const char* reason : {kNoMountTarget, kMountTargetUnreachable, kNoMountPoint,

@@ -225,6 +225,29 @@ TEST_F(Mount, AnFcntlLockThroughOneMountBlocksAProcessOnTheOther) {
   EXPECT_GE(std::stod(r.out.substr(at + 7)), 0.8) << r.out;
 }
 
+// Attributes are cached (a second by default, actimeo=N, none with noac), but opening a file
+// revalidates them: a size another mount changed shows in fstat right after open, as
+// close-to-open promises, even while the old size is still cached.
+TEST_F(Mount, OpeningAFileRevalidatesItsCachedAttributes) {
+  std::string a = MountFs({"--availability-zone-name", "local-1a"});
+  std::string b = MountFs({"--availability-zone-name", "local-1b", "-o", "actimeo=30"});
+  std::string c = MountFs({"-o", "noac"});
+  ASSERT_EQ(Sh("echo 1 > " + a + "/grows").rc, 0);
+  std::string script =
+      "import os, sys\n"
+      "a, b, c = sys.argv[1:4]\n"
+      "print(os.stat(b + '/grows').st_size, os.stat(c + '/grows').st_size)\n"
+      "with open(a + '/grows', 'a') as f: f.write('more')\n"
+      "print('noac', os.stat(c + '/grows').st_size)\n"
+      "fd = os.open(b + '/grows', os.O_RDONLY)\n"
+      "print('open', os.fstat(fd).st_size, os.read(fd, 100))\n";
+  std::string path = daemon_.dir().Join("grows.py");
+  std::ofstream(path) << script;
+  RunResult r = Sh("python3 " + path + " " + a + " " + b + " " + c);
+  EXPECT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out, "2 2\nnoac 6\nopen 6 b'1\\nmore'\n") << r.err;
+}
+
 // fcntl locks belong to the process, not to the descriptor: a process that opens a file twice
 // locks through both without conflict, and closing either descriptor releases its locks, as
 // another mount's process then sees.

@@ -76,6 +76,12 @@ class Mount : public E2eTest {
     if (r.rc == 0) mounted_.push_back(dir);
     return dir;
   }
+  // Writes a python script into the test's directory; returns "python3 PATH" to run it.
+  std::string Python(const std::string& name, const std::string& script) {
+    std::string path = daemon_.dir().Join(name);
+    std::ofstream(path) << script;
+    return "python3 " + path;
+  }
   // Two mounts of the file system, through the mount targets in local-1a and local-1b.
   std::pair<std::string, std::string> MountBothZones() {
     std::string a = MountFs({"--availability-zone-name", "local-1a"});
@@ -212,11 +218,8 @@ TEST_F(Mount, AnFcntlLockThroughOneMountBlocksAProcessOnTheOther) {
       "t = time.time()\n"
       "fcntl.lockf(f, fcntl.LOCK_EX)\n"
       "print('waited %.1f' % (time.time() - t))\n";
-  std::string holder = daemon_.dir().Join("hold.py"), waiter = daemon_.dir().Join("wait.py");
-  std::ofstream(holder) << hold;
-  std::ofstream(waiter) << try_lock;
-  RunResult r = Sh("python3 " + holder + " " + a + "/locked 2 & sleep 0.5; python3 " + waiter +
-                   " " + b + "/locked; wait");
+  RunResult r = Sh(Python("hold.py", hold) + " " + a + "/locked 2 & sleep 0.5; " +
+                   Python("wait.py", try_lock) + " " + b + "/locked; wait");
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_NE(r.out.find("locked\nrefused\nwaited"), std::string::npos) << r.out;
   // The waiter blocked until the holder exited (about 1.5 s later), then got the lock.
@@ -241,9 +244,7 @@ TEST_F(Mount, OpeningAFileRevalidatesItsCachedAttributes) {
       "print('noac', os.stat(c + '/grows').st_size)\n"
       "fd = os.open(b + '/grows', os.O_RDONLY)\n"
       "print('open', os.fstat(fd).st_size, os.read(fd, 100))\n";
-  std::string path = daemon_.dir().Join("grows.py");
-  std::ofstream(path) << script;
-  RunResult r = Sh("python3 " + path + " " + a + " " + b + " " + c);
+  RunResult r = Sh(Python("grows.py", script) + " " + a + " " + b + " " + c);
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_EQ(r.out, "2 2\nnoac 6\nopen 6 b'1\\nmore'\n") << r.err;
 }
@@ -280,9 +281,7 @@ TEST_F(Mount, FcntlLocksOfOneProcessThroughTwoDescriptorsAreOneOwners) {
       "    print('after close:', free(sys.argv[2]), flush=True)\n"
       "    os._exit(0)\n"
       "os.waitpid(pid, 0)\n";
-  std::string path = daemon_.dir().Join("twice.py");
-  std::ofstream(path) << script;
-  RunResult r = Sh("python3 " + path + " " + a + "/twice " + b + "/twice");
+  RunResult r = Sh(Python("twice.py", script) + " " + a + "/twice " + b + "/twice");
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_EQ(r.out, "both\nother: held\nafter close: free\n") << r.err;
 }

@@ -141,7 +141,10 @@ TEST_F(Mount, CoreutilsWork) {
       "(cd " + src + "/tree && find . -type f -exec md5sum {} + | sort -k2) > " + src + "/a.md5\n"
       "(cd back && find . -type f -exec md5sum {} + | sort -k2) > " + src + "/b.md5\n"
       "cmp " + src + "/a.md5 " + src + "/b.md5\n"
-      "rm -r moved back 1 && test -z \"$(ls -A | grep -v -e hard -e soft)\"\n");
+      "rm -r moved back 1 && test -z \"$(ls -A | grep -v -e hard -e soft)\"\n"
+      "mkfifo pipe && test -p pipe && (echo through > pipe &) && test \"$(cat pipe)\" = through\n"
+      "rm pipe && df -P . | awk 'NR == 2 { exit !($2 > 0 && $4 > 0) }'\n"
+      "test $(stat -f -c %c .) -gt 0\n");
   EXPECT_EQ(r.rc, 0) << r.out << r.err;
 }
 
@@ -315,6 +318,31 @@ TEST_F(Mount, ANonRootUserIsRefusedWhereTheModeBitsSaySo) {
   r = Sh("echo hello > " + dir + "/open/theirs && stat -c %u " + dir + "/open/theirs", 30, 4321);
   EXPECT_EQ(r.rc, 0) << r.err;
   EXPECT_EQ(r.out, "4321\n");
+}
+
+// fusermount3 -u, as any FUSE user would, ends the background process serving the mount.
+TEST_F(Mount, FusermountUnmountEndsTheServingProcess) {
+  std::string dir = MountFs();
+  int pid = 0;
+  Json mounts = EfsJson({"mounts"});
+  for (const Json& m : mounts["Mounts"]) {
+    if (m["MountPoint"] == dir) pid = m.value("Pid", 0);
+  }
+  ASSERT_GT(pid, 0) << mounts.dump();
+  ASSERT_EQ(Sh("echo kept > " + dir + "/f").rc, 0);
+  RunResult r = Sh("fusermount3 -u " + dir);
+  ASSERT_EQ(r.rc, 0) << r.err;
+  mounted_.clear();
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = ::kill(pid, 0) != 0 && errno == ESRCH;
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(gone) << "the FUSE process " << pid << " outlived its mount";
+  EXPECT_TRUE(EfsJson({"mounts"})["Mounts"].empty());
+  // Its data was committed: a new mount reads it.
+  std::string again = MountFs();
+  EXPECT_EQ(ReadAll(again + "/f"), "kept\n");
 }
 
 TEST_F(Mount, UmountOfABusyMountPointFailsAndChangesNothing) {

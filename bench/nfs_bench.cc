@@ -5,7 +5,6 @@
 // id and session; their rates are the sums over the threads.
 // Run: make bench-nfs, or build/bench/efs_nfs_bench --benchmark_min_time=0.2
 #include <benchmark/benchmark.h>
-#include <malloc.h>
 
 #include <atomic>
 #include <cstdio>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "api/messages.h"
+#include "base/heap.h"
 #include "tests/e2e/wire_client.h"
 #include "testutil/test_daemon.h"
 
@@ -371,11 +371,10 @@ BENCHMARK(BM_CreateFile)->UseRealTime()->Threads(1)->Threads(16);
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The client's 1 MiB buffers stay in the heap, as a kernel client's pages would, instead of
-  // being mapped and faulted in afresh for every call: that cost is the client's, not efsd's,
-  // and on a small machine it would be counted against the server.
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  // The client's 1 MiB buffers stay in the heap, as a kernel client's pages would: faulting
+  // them in afresh for every call is the client's cost, which on a small machine would be
+  // counted against the server.
+  efs::KeepLargeBuffersInTheHeap();
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   if (g_target && g_target->daemon.running() && g_target->daemon.Stop() != 0) {

@@ -22,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+#include "base/heap.h"
 #include "base/macros.h"
 #include "fusefs/fuse_fs.h"
 #include "nfs4client/client.h"
@@ -207,6 +208,7 @@ Result<MountInfo> MountKernel(const MountRequest& request, const MountTarget& ta
 // `ready` (a pipe to the parent, or -1), serve until unmounted.
 Status ServeFuse(const MountRequest& request, const MountTarget& target,
                  const std::string& mount_point, int ready) {
+  KeepLargeBuffersInTheHeap();  // every FUSE write and read is a buffer of up to 1 MiB
   nfs4client::Client::Options options;
   options.host = target.ip;
   options.port = target.port;

@@ -1,11 +1,11 @@
 // efsd: flags, signals and the foreground life of the daemon.
-#include <malloc.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstring>
 
+#include "base/heap.h"
 #include "base/log.h"
 #include "daemon/efsd.h"
 
@@ -23,20 +23,11 @@ sigset_t BlockStopSignals() {
   return set;
 }
 
-// NFS moves data in buffers of up to 1 MiB (records, READ data, replies). glibc serves blocks
-// above its mmap threshold with a fresh mmap each time, which costs a page fault per 4 KiB
-// touched; its dynamic threshold follows whatever large block was freed last, so the
-// throughput of 1 MiB READs depended on the history of allocations. A fixed threshold above
-// the largest buffer keeps them in the heap, where they are reused.
-void KeepLargeBuffersInTheHeap() {
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 128 << 20);
-}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  KeepLargeBuffersInTheHeap();
+  efs::KeepLargeBuffersInTheHeap();
   efs::daemon::Config config{efs::daemon::DefaultStateDir(), efs::daemon::DefaultSocketPath()};
   std::string log_level = "info";
   CLI::App app{"efsd: elastic file storage daemon, shaped like Amazon EFS", "efsd"};

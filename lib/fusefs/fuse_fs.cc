@@ -446,9 +446,14 @@ void OpRead(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* 
         std::min<size_t>(size - out.size(), impl->client->max_read()));
     Result<nc::Client::ReadResult> r = impl->client->Read(who, *h->file, offset, want);
     if (!r.ok()) return Impl::ReplyError(req, r.status());
-    out += r->data;
     offset += r->data.size();
-    if (r->eof || r->data.empty()) break;
+    bool done = r->eof || r->data.empty();
+    if (out.empty()) {
+      out = std::move(r->data);  // the usual case, one READ: no copy
+    } else {
+      out += r->data;
+    }
+    if (done) break;
   }
   fuse_reply_buf(req, out.data(), out.size());
 }
@@ -463,9 +468,8 @@ void OpWrite(fuse_req_t req, fuse_ino_t, const char* buf, size_t size, off_t off
   fuse_reply_write(req, size);
 }
 
-// close(2) of a descriptor: the data written through it becomes durable and visible to the
-// next open anywhere (close-to-open).
-// Every close(2): commits (close-to-open), and releases the closing process's fcntl locks of
+// Every close(2): commits what was written, so the next open anywhere sees it durable
+// (close-to-open), and releases the closing process's fcntl locks of
 // the file, as closing any of its descriptors does in POSIX (the kernel leaves that to a FUSE
 // file system that takes locks itself).
 void OpFlush(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {

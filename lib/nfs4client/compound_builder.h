@@ -13,6 +13,8 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "xdr/nfs4_prot.h"
@@ -255,16 +257,19 @@ class CompoundBuilder {
     a.count = count;
     return *this;
   }
-  CompoundBuilder& Write(const stateid4& sid, uint64_t offset, const std::string& data,
+  // WRITE of `data`, which is not copied: it must outlive Encode (a temporary cannot be given).
+  CompoundBuilder& Write(const stateid4& sid, uint64_t offset, std::string_view data,
                          stable_how4 stable = UNSTABLE4) {
     WRITE4args& a = Add(OP_WRITE).opwrite;
     a.stateid = sid;
     a.offset = offset;
     a.stable = stable;
     a.data.data_len = static_cast<u_int>(data.size());
-    a.data.data_val = Keep(data);
+    a.data.data_val = const_cast<char*>(data.data());  // XDR_ENCODE only reads it
     return *this;
   }
+  template <class T, class = std::enable_if_t<std::is_same_v<T, std::string>>>
+  CompoundBuilder& Write(const stateid4&, uint64_t, T&&, stable_how4 = UNSTABLE4) = delete;
   CompoundBuilder& Commit() { return Op(OP_COMMIT); }
   // LOCK by a new lock owner under open stateid `open`.
   CompoundBuilder& LockNew(nfs_lock_type4 type, uint64_t offset, uint64_t length,

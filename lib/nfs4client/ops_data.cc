@@ -115,7 +115,7 @@ Result<Client::ReadResult> ClientImpl::Read(const Identity& who, OpenFile& file,
 Result<ClientImpl::WriteOutcome> ClientImpl::WritePiece(const Identity& who, OpenFileImpl& f,
                                                         uint64_t offset, std::string_view data,
                                                         Stability stability, Mode mode) {
-  std::string piece(data.substr(0, max_write_));
+  std::string_view piece = data.substr(0, max_write_);
   EFS_ASSIGN_OR_RETURN(Reply r, Run(
                                     who, "write", true,
                                     [&](CompoundBuilder& b) {

@@ -154,7 +154,8 @@ TEST_F(Nfs, KillNineDuringFileSyncWritesLosesNoAcknowledgedByte) {
   });
   for (int i = 0; i < 100000; ++i) {
     CompoundBuilder w = writer.Seq();
-    w.PutRootFh().Lookup("journal").Write(sid, uint64_t(i) * 4096, block(i), FILE_SYNC4);
+    std::string data = block(i);
+    w.PutRootFh().Lookup("journal").Write(sid, uint64_t(i) * 4096, data, FILE_SYNC4);
     auto r = writer.Compound(w);
     if (!r || (*r)->status != NFS4_OK) break;
     const WRITE4resok& ok = Op(*r, 3).nfs_resop4_u.opwrite.WRITE4res_u.resok4;

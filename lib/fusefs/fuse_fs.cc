@@ -468,15 +468,15 @@ void OpWrite(fuse_req_t req, fuse_ino_t, const char* buf, size_t size, off_t off
   fuse_reply_write(req, size);
 }
 
-// Every close(2): commits what was written, so the next open anywhere sees it durable
-// (close-to-open), and releases the closing process's fcntl locks of
+// Every close(2): commits what was written through this open, so the next open anywhere sees
+// it durable (close-to-open; nothing to send when nothing is unstable), and releases the closing process's fcntl locks of
 // the file, as closing any of its descriptors does in POSIX (the kernel leaves that to a FUSE
 // file system that takes locks itself).
 void OpFlush(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   Impl* impl = ImplOf(req);
   Handle* h = HandleOf(fi);
   nc::Identity who = Impl::Who(req);
-  if (h->file->writable()) {
+  if (h->file->unstable_bytes() > 0) {
     if (Status s = impl->client->Commit(who, *h->file); !s.ok()) return Impl::ReplyError(req, s);
   }
   nc::LockRange whole{0, UINT64_MAX, nc::LockType::kWrite};

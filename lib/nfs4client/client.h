@@ -146,6 +146,8 @@ class OpenFile {
   virtual bool writable() const = 0;
   // Attributes as the OPEN (or the last WRITE/COMMIT/CLOSE through this file) returned them.
   virtual Attrs attrs() const = 0;
+  // Bytes written UNSTABLE through this open and not yet proven durable by a COMMIT.
+  virtual uint64_t unstable_bytes() const = 0;
 };
 
 enum class LockType { kRead, kWrite };

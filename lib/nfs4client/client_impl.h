@@ -74,6 +74,7 @@ class OpenFileImpl final : public OpenFile {
   bool readable() const override { return read_; }
   bool writable() const override { return write_; }
   Attrs attrs() const override EXCLUDES(mu_);
+  uint64_t unstable_bytes() const override EXCLUDES(mu_);
 
   // The open owner (unique per OpenFile) and who opened it (recovery opens again as them).
   const std::string& owner() const { return owner_; }
@@ -92,7 +93,6 @@ class OpenFileImpl final : public OpenFile {
   void AddUnstable(uint64_t offset, std::string data, uint64_t verifier) EXCLUDES(mu_);
   std::vector<UnstableWrite> Unstable() const EXCLUDES(mu_);
   bool HasUnstable() const EXCLUDES(mu_);
-  uint64_t UnstableBytes() const EXCLUDES(mu_);
   // Forgets the writes among `ids` whose verifier is `verifier`.
   void Committed(const std::vector<uint64_t>& ids, uint64_t verifier) EXCLUDES(mu_);
   void SetVerifier(uint64_t id, uint64_t verifier) EXCLUDES(mu_);

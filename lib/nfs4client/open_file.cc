@@ -58,7 +58,7 @@ void OpenFileImpl::AddUnstable(uint64_t offset, std::string data, uint64_t verif
       next_write_id_++, offset, std::make_shared<const std::string>(std::move(data)), verifier});
 }
 
-uint64_t OpenFileImpl::UnstableBytes() const {
+uint64_t OpenFileImpl::unstable_bytes() const {
   MutexLock l(&mu_);
   uint64_t bytes = 0;
   for (const UnstableWrite& w : unstable_) bytes += w.data->size();

@@ -143,7 +143,7 @@ Status ClientImpl::Write(const Identity& who, OpenFile& file, uint64_t offset,
     offset += w.count;
     data.remove_prefix(w.count);
   }
-  if (f.UnstableBytes() > options_.max_unstable_bytes) return Commit(who, file);
+  if (f.unstable_bytes() > options_.max_unstable_bytes) return Commit(who, file);
   return Status::Ok();
 }
 

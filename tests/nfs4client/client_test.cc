@@ -249,15 +249,20 @@ TEST_F(ClientTest, WriteReadCommitCloseOfSeveralMiB) {
   std::string data = RandomBytes(5 * (1 << 20) + 123, 1);
   std::shared_ptr<OpenFile> f = Create("big");
   ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->unstable_bytes(), 0u);
   ASSERT_TRUE(client_->Write(kRoot, *f, 0, data, Stability::kUnstable).ok());
   EXPECT_EQ(f->attrs().size, data.size());
+  EXPECT_EQ(f->unstable_bytes(), data.size());
   EXPECT_EQ(ReadAll(*client_, kRoot, *f), data);
   ASSERT_TRUE(client_->Commit(kRoot, *f).ok());
+  EXPECT_EQ(f->unstable_bytes(), 0u);
+  ASSERT_TRUE(client_->Write(kRoot, *f, 0, "stable", Stability::kFileSync).ok());
+  EXPECT_EQ(f->unstable_bytes(), 0u);
   ASSERT_TRUE(client_->Close(kRoot, *f).ok());
   EXPECT_EQ(f->attrs().size, data.size());
   auto again = client_->OpenHandle(kRoot, f->fh(), true, false);
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(ReadAll(*client_, kRoot, **again), data);
+  EXPECT_EQ(ReadAll(*client_, kRoot, **again), "stable" + data.substr(6));
   ASSERT_TRUE(client_->Close(kRoot, **again).ok());
   EXPECT_FALSE(client_->Close(kRoot, **again).ok());  // closed already
 }

@@ -8,9 +8,6 @@
 namespace efs::nfs4::state {
 namespace {
 
-// What the server grants at most on the fore channel: 1 MiB of READ or WRITE data plus room
-// for the rest of the COMPOUND (EFS-REFERENCE s2.6: 1 MiB rsize/wsize).
-constexpr uint32_t kMaxMessage = (1u << 20) + 64 * 1024;
 constexpr uint32_t kMaxCachedReply = 64 * 1024;
 // Linux refuses a session whose ca_maxoperations is below what it asked for; knfsd grants
 // up to 200. The COMPOUND loop has no per-op cost beyond the op itself.
@@ -25,8 +22,8 @@ uint32_t Clamp(uint32_t asked, uint32_t lo, uint32_t hi) {
 ChannelAttrs NegotiateFore(const ChannelAttrs& a) {
   ChannelAttrs g;
   g.header_pad = 0;
-  g.max_request = Clamp(a.max_request, 1024, kMaxMessage);
-  g.max_response = Clamp(a.max_response, 1024, kMaxMessage);
+  g.max_request = Clamp(a.max_request, 1024, kMaxChannelMessage);
+  g.max_response = Clamp(a.max_response, 1024, kMaxChannelMessage);
   g.max_response_cached = Clamp(a.max_response_cached, 0, kMaxCachedReply);
   g.max_ops = Clamp(a.max_ops, 2, kMaxOps);
   g.max_requests = Clamp(a.max_requests, 1, kMaxSlots);
@@ -52,7 +49,8 @@ ClientTable::ClientTable(const Clock* clock, double lease_seconds)
       next_clientid_(
           (static_cast<uint64_t>(static_cast<uint32_t>(clock->Now()) ^ std::random_device{}())
            << 32) |
-          1) {}
+          1),
+      next_confirm_(next_clientid_ ^ (static_cast<uint64_t>(std::random_device{}()) << 32)) {}
 
 ClientTable::Client* ClientTable::FindLocked(uint64_t clientid) {
   auto it = clients_.find(clientid);
@@ -60,9 +58,13 @@ ClientTable::Client* ClientTable::FindLocked(uint64_t clientid) {
 }
 
 ClientTable::Client* ClientTable::FindOwnerLocked(const std::string& scope,
-                                                  const std::string& owner, bool confirmed) {
+                                                  const std::string& owner, bool confirmed,
+                                                  uint32_t minor_version) {
   for (auto& [id, c] : clients_) {
-    if (c.confirmed == confirmed && c.scope == scope && c.owner == owner) return &c;
+    if (c.confirmed == confirmed && c.scope == scope && c.owner == owner &&
+        c.minor_version == minor_version) {
+      return &c;
+    }
   }
   return nullptr;
 }
@@ -125,7 +127,9 @@ nfsstat4 ClientTable::CreateSession(const CreateSessionArgs& args, CreateSession
                                     std::vector<uint64_t>* dropped) {
   MutexLock lock(&mu_);
   Client* c = FindLocked(args.clientid);
-  if (c == nullptr || c->scope != args.scope) return NFS4ERR_STALE_CLIENTID;
+  if (c == nullptr || c->scope != args.scope || c->minor_version != 1) {
+    return NFS4ERR_STALE_CLIENTID;
+  }
   if (c->principal != args.principal) return NFS4ERR_CLID_INUSE;
   // RFC 5661 s18.36.4: the previous sequence is a replay, only the expected one is new.
   if (c->has_cached_session && args.sequence + 1 == c->sequence) {
@@ -186,7 +190,7 @@ nfsstat4 ClientTable::DestroySession(const SessionId& id, const std::string& sco
 nfsstat4 ClientTable::DestroyClientId(uint64_t clientid, const std::string& scope, bool has_state) {
   MutexLock lock(&mu_);
   Client* c = FindLocked(clientid);
-  if (c == nullptr || c->scope != scope) return NFS4ERR_STALE_CLIENTID;
+  if (c == nullptr || c->scope != scope || c->minor_version != 1) return NFS4ERR_STALE_CLIENTID;
   if (!c->sessions.empty() || has_state) return NFS4ERR_CLIENTID_BUSY;
   EraseLocked(clientid);
   return NFS4_OK;
@@ -216,7 +220,12 @@ std::vector<uint64_t> ClientTable::Reap() {
     }
     if (!busy) expired.push_back(id);
   }
-  for (uint64_t id : expired) EraseLocked(id);
+  for (uint64_t id : expired) {
+    Client* c = FindLocked(id);
+    if (c->minor_version == 0 && c->confirmed) expired_[id] = now;
+    EraseLocked(id);
+  }
+  ForgetExpiredLocked(now);
   return expired;
 }
 

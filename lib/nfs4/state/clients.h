@@ -1,5 +1,8 @@
 // The client table: NFSv4.1 client records (EXCHANGE_ID), their sessions (CREATE_SESSION,
-// DESTROY_SESSION) and their leases (RFC 5661 s2.4, s8.3, s18.35-18.37, s18.50).
+// DESTROY_SESSION) and their leases (RFC 5661 s2.4, s8.3, s18.35-18.37, s18.50), and NFSv4.0
+// client records (SETCLIENTID, SETCLIENTID_CONFIRM, RENEW: RFC 3530 s14.2.28, s14.2.33-34),
+// which clients_v40.cc implements. The two kinds share the client id space, never an owner:
+// a 4.1 EXCHANGE_ID does not find a 4.0 record of the same owner string, nor the reverse.
 //
 // Records are kept per scope, the mount target a client reached: every mount target looks like
 // its own server (its own server_owner), so a client's record on one file system never meets
@@ -7,14 +10,17 @@
 // answers their old client ids and sessions with NFS4ERR_STALE_CLIENTID / NFS4ERR_BADSESSION.
 //
 // Leases: SEQUENCE, CREATE_SESSION and EXCHANGE_ID of a confirmed record renew a client's
-// lease; a client silent for longer than the lease time is expired by Reap(): its record and
-// sessions go, and the caller releases its open state.
+// lease; in 4.0, Renew() does (RENEW and every op naming the client id or one of its
+// stateids). A client silent for longer than the lease time is expired by Reap(): its record
+// and sessions go, and the caller releases its open state. An expired 4.0 client id answers
+// NFS4ERR_EXPIRED for a while after, then NFS4ERR_STALE_CLIENTID as unknown ones do.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +66,26 @@ struct CreateSessionResult {
   ChannelAttrs fore, back;  // as granted
 };
 
+// NFSv4.0 SETCLIENTID. The callback is accepted and never used (no delegations).
+struct SetClientIdArgs {
+  std::string scope;
+  std::string owner;      // nfs_client_id4.id
+  Verifier verifier{};    // nfs_client_id4.verifier: changes when the client reboots
+  std::string principal;  // who called: "flavor:uid"
+};
+
+struct SetClientIdResult {
+  uint64_t clientid = 0;
+  Verifier confirm{};  // setclientid_confirm
+};
+
+struct SetClientIdConfirmArgs {
+  std::string scope;
+  std::string principal;
+  uint64_t clientid = 0;
+  Verifier confirm{};
+};
+
 // Thread-safe.
 class ClientTable {
  public:
@@ -91,6 +117,23 @@ class ClientTable {
   // RFC 5661 s18.51: NFS4ERR_COMPLETE_ALREADY on the second call.
   nfsstat4 ReclaimComplete(uint64_t clientid);
 
+  // RFC 3530 s14.2.33 (RFC 7530 s16.33.5): NFS4ERR_CLID_INUSE if a confirmed record of
+  // args.owner has another principal; else a callback update of the confirmed record with the
+  // same verifier (same client id, a new confirm verifier), or a new unconfirmed record (a new
+  // or rebooted client) that replaces any unconfirmed one.
+  nfsstat4 SetClientId(const SetClientIdArgs& args, SetClientIdResult* out);
+
+  // RFC 3530 s14.2.34: confirms a record or its callback update; a confirmed record again is a
+  // retransmission and succeeds. NFS4ERR_STALE_CLIENTID if no record has that client id and
+  // confirm verifier, NFS4ERR_CLID_INUSE for another principal. Confirming a rebooted client
+  // drops its old confirmed record; that id is appended to *dropped so the caller can release
+  // its state.
+  nfsstat4 SetClientIdConfirm(const SetClientIdConfirmArgs& args, std::vector<uint64_t>* dropped);
+
+  // Renews the lease of the confirmed NFSv4.0 client `clientid` (RFC 3530 s14.2.28).
+  // NFS4ERR_EXPIRED if Reap() expired it lately, else NFS4ERR_STALE_CLIENTID if unknown.
+  nfsstat4 Renew(uint64_t clientid, const std::string& scope);
+
   // Expires every client whose lease ran out (and that has no request in progress) and
   // returns their ids. Cheap to call often: scans at most once a second.
   std::vector<uint64_t> Reap();
@@ -109,12 +152,18 @@ class ClientTable {
     CreateSessionResult cached_session;  // the last CREATE_SESSION result, for replays
     double renewed = 0;
     std::vector<SessionId> sessions;
+    uint32_t minor_version = 1;      // 0: made by SETCLIENTID
+    Verifier confirm{};              // 4.0: the setclientid_confirm that confirms the record
+    std::optional<Verifier> update;  // 4.0: a callback update's confirm, until confirmed
   };
 
   Client* FindLocked(uint64_t clientid) REQUIRES(mu_);
-  // The confirmed (or else unconfirmed) record of `owner` in `scope`.
-  Client* FindOwnerLocked(const std::string& scope, const std::string& owner, bool confirmed)
-      REQUIRES(mu_);
+  // The confirmed (or else unconfirmed) record of `owner` in `scope`, of one minor version.
+  Client* FindOwnerLocked(const std::string& scope, const std::string& owner, bool confirmed,
+                          uint32_t minor_version = 1) REQUIRES(mu_);
+  Verifier NewConfirmLocked() REQUIRES(mu_);
+  // Forgets 4.0 client ids that expired long enough ago to answer NFS4ERR_STALE_CLIENTID.
+  void ForgetExpiredLocked(double now) REQUIRES(mu_);
   Client* NewClientLocked(const ExchangeIdArgs& args) REQUIRES(mu_);
   void EraseLocked(uint64_t clientid) REQUIRES(mu_);
 
@@ -126,6 +175,8 @@ class ClientTable {
   double last_reap_ GUARDED_BY(mu_) = 0;
   std::map<uint64_t, Client> clients_ GUARDED_BY(mu_);
   std::map<SessionId, std::shared_ptr<Session>> sessions_ GUARDED_BY(mu_);
+  uint64_t next_confirm_ GUARDED_BY(mu_);
+  std::map<uint64_t, double> expired_ GUARDED_BY(mu_);  // 4.0 client id -> when it expired
 };
 
 }  // namespace efs::nfs4::state

@@ -139,6 +139,25 @@ nfsstat4 LockTable::Free(uint64_t clientid, const stateid4& s) {
   return NFS4_OK;
 }
 
+std::optional<StateOwner> LockTable::OwnerOf(const stateid4& s) {
+  MutexLock lock(&mu_);
+  std::optional<uint64_t> n = codec_.Number(s);
+  if (!n) return std::nullopt;
+  auto it = states_.find(*n);
+  if (it == states_.end()) return std::nullopt;
+  return StateOwner{it->second.clientid, it->second.owner};
+}
+
+nfsstat4 LockTable::ReleaseOwner(uint64_t clientid, const std::string& owner) {
+  MutexLock lock(&mu_);
+  auto owned = [&](const LockState& st) { return st.clientid == clientid && st.owner == owner; };
+  for (const auto& [n, st] : states_) {
+    if (owned(st) && !st.ranges.empty()) return NFS4ERR_LOCKS_HELD;
+  }
+  EraseWhereLocked(owned);
+  return NFS4_OK;
+}
+
 void LockTable::EraseLocked(uint64_t number) {
   auto it = states_.find(number);
   if (it == states_.end()) return;

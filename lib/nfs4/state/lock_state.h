@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -68,6 +69,13 @@ class LockTable {
   // TEST_STATEID (s18.48) and FREE_STATEID (s18.38: NFS4ERR_LOCKS_HELD while ranges are held).
   nfsstat4 TestStateid(uint64_t clientid, const stateid4& s);
   nfsstat4 Free(uint64_t clientid, const stateid4& s);
+
+  // NFSv4.0. The client and lock owner of the lock state `s` names (any seqid); nullopt if
+  // none.
+  std::optional<StateOwner> OwnerOf(const stateid4& s);
+  // RFC 3530 s14.2.37 (RELEASE_LOCKOWNER): NFS4ERR_LOCKS_HELD while the owner holds a range,
+  // else drops its lock states.
+  nfsstat4 ReleaseOwner(uint64_t clientid, const std::string& owner);
 
   // Drops lock state: of one open (CLOSE), one client (expiry), one export.
   void ReleaseOpen(uint64_t open_number);

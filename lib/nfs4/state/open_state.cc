@@ -108,17 +108,33 @@ nfsstat4 OpenTable::Test(uint64_t clientid, const stateid4& s) {
 
 std::vector<PinnedFile> OpenTable::ReleaseClient(uint64_t clientid) {
   MutexLock lock(&mu_);
-  std::vector<PinnedFile> out;
-  for (auto it = opens_.begin(); it != opens_.end();) {
-    if (it->second.clientid == clientid) {
-      out.push_back(it->second.file);
-      by_owner_.erase(KeyOf(it->second));
-      it = opens_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  return out;
+  return EraseWhereLocked([clientid](const OpenRecord& o) { return o.clientid == clientid; });
+}
+
+std::optional<StateOwner> OpenTable::OwnerOf(const stateid4& s) {
+  MutexLock lock(&mu_);
+  std::optional<uint64_t> n = codec_.Number(s);
+  if (!n) return std::nullopt;
+  auto it = opens_.find(*n);
+  if (it == opens_.end()) return std::nullopt;
+  return StateOwner{it->second.clientid, it->second.owner};
+}
+
+nfsstat4 OpenTable::Confirm(uint64_t clientid, const stateid4& s, fs::FileId file,
+                            stateid4* out) {
+  MutexLock lock(&mu_);
+  OpenRecord* o = nullptr;
+  if (nfsstat4 st = FindLocked(clientid, s, &o); st != NFS4_OK) return st;
+  if (!(o->file.id == file)) return NFS4ERR_BAD_STATEID;
+  o->seqid = NextSeqid(o->seqid);
+  *out = codec_.Make(codec_.Number(s).value(), o->seqid);
+  return NFS4_OK;
+}
+
+std::vector<PinnedFile> OpenTable::ReleaseOwner(uint64_t clientid, const std::string& owner) {
+  MutexLock lock(&mu_);
+  return EraseWhereLocked(
+      [&](const OpenRecord& o) { return o.clientid == clientid && o.owner == owner; });
 }
 
 void OpenTable::DropExport(uint64_t export_id) {

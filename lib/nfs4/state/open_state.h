@@ -59,6 +59,14 @@ class OpenTable {
   // Removes every open of `clientid` and returns the files to Unpin.
   std::vector<PinnedFile> ReleaseClient(uint64_t clientid);
 
+  // NFSv4.0. The client and open owner of the open `s` names (any seqid); nullopt if none.
+  std::optional<StateOwner> OwnerOf(const stateid4& s);
+  // RFC 3530 s14.2.18: OPEN_CONFIRM advances the seqid of the open `s` names.
+  nfsstat4 Confirm(uint64_t clientid, const stateid4& s, fs::FileId file, stateid4* out);
+  // Removes every open of one open owner (whose OPEN was never confirmed) and returns the
+  // files to Unpin.
+  std::vector<PinnedFile> ReleaseOwner(uint64_t clientid, const std::string& owner);
+
   // Forgets every open on `export_id` without unpinning (its file system is going away).
   void DropExport(uint64_t export_id);
 
@@ -77,6 +85,21 @@ class OpenTable {
 
   // Finds the open `s` names and applies the seqid rules.
   nfsstat4 FindLocked(uint64_t clientid, const stateid4& s, OpenRecord** out) REQUIRES(mu_);
+  // Erases every open for which `doomed(open)` holds and returns their files to Unpin.
+  template <class Pred>
+  std::vector<PinnedFile> EraseWhereLocked(Pred doomed) REQUIRES(mu_) {
+    std::vector<PinnedFile> out;
+    for (auto it = opens_.begin(); it != opens_.end();) {
+      if (doomed(it->second)) {
+        out.push_back(it->second.file);
+        by_owner_.erase(KeyOf(it->second));
+        it = opens_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    return out;
+  }
 
   // (clientid, export id, inode, open owner) -> open number.
   using OwnerKey = std::tuple<uint64_t, uint64_t, uint64_t, std::string>;

@@ -14,6 +14,11 @@ namespace efs::nfs4::state {
 
 using SessionId = std::array<char, NFS4_SESSIONID_SIZE>;
 
+// The largest request or reply a session's fore channel is granted: 1 MiB of READ or WRITE
+// data plus room for the rest of the COMPOUND (EFS-REFERENCE s2.6: 1 MiB rsize/wsize). An
+// NFSv4.0 COMPOUND, which has no session, gets as much.
+inline constexpr uint32_t kMaxChannelMessage = (1u << 20) + 64 * 1024;
+
 // channel_attrs4 without the RDMA list.
 struct ChannelAttrs {
   uint32_t header_pad = 0;

@@ -13,6 +13,12 @@ bool OtherIs(const stateid4& s, unsigned char byte) {
   return true;
 }
 
+uint32_t BootTagOf(const stateid4& s) {
+  uint32_t tag = 0;
+  for (int i = 0; i < 4; ++i) tag = (tag << 8) | static_cast<unsigned char>(s.other[i]);
+  return tag;
+}
+
 }  // namespace
 
 bool IsAnonymous(const stateid4& s) { return s.seqid == 0 && OtherIs(s, 0); }
@@ -34,13 +40,15 @@ stateid4 StateIdCodec::Make(uint64_t number, uint32_t seqid) const {
 }
 
 std::optional<uint64_t> StateIdCodec::Number(const stateid4& s) const {
-  uint32_t tag = 0;
-  for (int i = 0; i < 4; ++i) tag = (tag << 8) | static_cast<unsigned char>(s.other[i]);
-  if (tag != boot_tag_) return std::nullopt;
+  if (BootTagOf(s) != boot_tag_) return std::nullopt;
   uint64_t n = 0;
   for (int i = 0; i < 8; ++i) n = (n << 8) | static_cast<unsigned char>(s.other[4 + i]);
   if (n == 0) return std::nullopt;
   return n;
+}
+
+bool StateIdCodec::FromOtherBoot(const stateid4& s) const {
+  return !OtherIs(s, 0) && !OtherIs(s, 0xff) && BootTagOf(s) != boot_tag_;
 }
 
 }  // namespace efs::nfs4::state

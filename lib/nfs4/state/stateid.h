@@ -26,11 +26,16 @@
 //   bypass    (seqid ~0, other ~0)    treated as anonymous (no mandatory locks in efsd)
 //   current   (seqid 1, other 0)      the stateid the previous op in this COMPOUND produced
 //   invalid   (seqid ~0, other 0)     what CLOSE returns (RFC 5661 s18.2.4); never valid
+//
+// NFSv4.0 (RFC 3530 s8.1.3-8.1.4) knows only the anonymous and bypass stateids, and a seqid
+// must match exactly (0 is no wildcard); a stateid of an earlier boot is NFS4ERR_STALE_STATEID
+// there. ops_v40.cc applies these before the shared handlers and tables see the stateid.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "xdr/nfs4_prot.h"
 
@@ -41,6 +46,12 @@ bool IsBypass(const stateid4& s);
 bool IsCurrent(const stateid4& s);
 stateid4 InvalidStateid();
 
+// Who holds the state a stateid names: a client and its open or lock owner.
+struct StateOwner {
+  uint64_t clientid = 0;
+  std::string owner;
+};
+
 // Builds and parses `other` for one boot tag.
 class StateIdCodec {
  public:
@@ -48,6 +59,9 @@ class StateIdCodec {
   stateid4 Make(uint64_t number, uint32_t seqid) const;
   // The state number, or nullopt for another boot or a special stateid.
   std::optional<uint64_t> Number(const stateid4& s) const;
+  // True iff `s` is no special stateid and carries another boot tag (NFSv4.0 answers it
+  // NFS4ERR_STALE_STATEID, RFC 3530 s8.1.3).
+  bool FromOtherBoot(const stateid4& s) const;
 
  private:
   uint32_t boot_tag_;

@@ -1,27 +1,28 @@
 // The COMPOUND loop (nfs4j's shape): position rules, file-handle and read-only checks, the
 // response-size budget and the slot's reply cache, all in one place so handlers do none of it.
+// NFSv4.0 COMPOUNDs run the same loop without sessions; their ops go through RunV40Op.
 #include "nfs4/compound.h"
 
 #include <cstring>
 
 #include "nfs4/op_table.h"
+#include "nfs4/ops.h"
 #include "xdr/xdr_mem.h"
 
 namespace efs::nfs4 {
 namespace {
 
-// Without a session the reply budget is the largest the server ever grants.
+// A 4.1 COMPOUND without a session (EXCHANGE_ID, CREATE_SESSION, ...) has a small reply.
 constexpr size_t kSessionlessMaxResponse = 64 * 1024;
 
-// Every op result starts with its nfsstat4 (RFC 5662: each XXX4res leads with the status),
-// so the union's first bytes are the status whichever arm is active.
-void SetStatus(nfs_resop4* res, nfsstat4 status) {
-  std::memcpy(&res->nfs_resop4_u, &status, sizeof status);
+// The reply budget: the session's, or in 4.0 (no sessions) what a session is granted at most.
+size_t MaxResponse(const CompoundState& cs) {
+  if (cs.session) return cs.session->fore().max_response;
+  return cs.minor_version == 0 ? state::kMaxChannelMessage : kSessionlessMaxResponse;
 }
 
-// The checks that hold for every op before its handler runs.
-nfsstat4 Precheck(const CompoundState& cs, const nfs_argop4& arg, const OpDesc& d) {
-  if (IsIllegalOp(d)) return NFS4ERR_OP_ILLEGAL;  // RFC 5661 s18.54
+// NFSv4.1's rules on where ops may stand (sessions), and its refusal of the 4.0-only ops.
+nfsstat4 PrecheckV41(const CompoundState& cs, const nfs_argop4& arg, const OpDesc& d) {
   bool is_sequence = arg.argop == OP_SEQUENCE;
   if (cs.op_index == 0 && !is_sequence) {
     // RFC 5661 s2.6.3.1.1.8 / s18.46.3: only the session-making ops may come without
@@ -33,6 +34,18 @@ nfsstat4 Precheck(const CompoundState& cs, const nfs_argop4& arg, const OpDesc& 
   if (cs.op_index > 0 && is_sequence) return NFS4ERR_SEQUENCE_POS;
   // RFC 5661 s18.34.3: BIND_CONN_TO_SESSION is always alone.
   if ((d.flags & kOnlyOp) != 0 && cs.op_count > 1) return NFS4ERR_NOT_ONLY_OP;
+  // RFC 5661 s18: OPEN_CONFIRM, RENEW, SETCLIENTID(_CONFIRM), RELEASE_LOCKOWNER are 4.0's.
+  if ((d.flags & kV40Only) != 0) return NFS4ERR_NOTSUPP;
+  return NFS4_OK;
+}
+
+// The checks that hold for every op before its handler runs.
+nfsstat4 Precheck(const CompoundState& cs, const nfs_argop4& arg, const OpDesc& d) {
+  // RFC 5661 s18.54; RFC 3530 s14.2 (in 4.0 that includes the ops 4.1 added).
+  if (IsIllegalOp(d)) return NFS4ERR_OP_ILLEGAL;
+  if (cs.minor_version != 0) {
+    if (nfsstat4 st = PrecheckV41(cs, arg, d); st != NFS4_OK) return st;
+  }
   if ((d.flags & kNeedsFh) != 0 && !cs.current_fh) return NFS4ERR_NOFILEHANDLE;
   if ((d.flags & kNeedsSavedFh) != 0 && !cs.saved_fh) return NFS4ERR_NOFILEHANDLE;
   if ((d.flags & kMutates) != 0 && cs.exp() != nullptr && cs.exp()->read_only) {
@@ -59,12 +72,13 @@ std::string EncodeResult(const COMPOUND4res& res) {
 std::string Compound(CompoundState& cs, const COMPOUND4args& args) {
   COMPOUND4res res{};
   res.tag = args.tag;  // RFC 5661 s16.2.3: the tag is echoed
-  // RFC 5661 s16.2.3: a minor version the server does not speak answers with no results.
-  // NFSv4.0 (minor version 0) is not served yet.
-  if (args.minorversion != 1) {
+  // RFC 5661 s16.2.3: a minor version the server does not speak (beyond 0 and 1) answers
+  // with no results.
+  if (args.minorversion > 1) {
     res.status = NFS4ERR_MINOR_VERS_MISMATCH;
     return EncodeResult(res);
   }
+  cs.minor_version = args.minorversion;
   cs.op_count = args.argarray.argarray_len;
   nfs_resop4* results = cs.NewArray<nfs_resop4>(cs.op_count);
   res.resarray.resarray_val = results;
@@ -73,27 +87,28 @@ std::string Compound(CompoundState& cs, const COMPOUND4args& args) {
   for (uint32_t i = 0; i < cs.op_count && status == NFS4_OK; ++i) {
     const nfs_argop4& arg = args.argarray.argarray_val[i];
     nfs_resop4* r = &results[i];
-    const OpDesc& d = LookupOp(arg.argop);
+    const OpDesc& d = LookupOp(arg.argop, cs.minor_version);
     r->resop = IsIllegalOp(d) ? OP_ILLEGAL : arg.argop;
     cs.op_index = i;
     status = Precheck(cs, arg, d);
-    if (status == NFS4_OK) status = d.handler(cs, arg, r);
+    if (status == NFS4_OK) {
+      status = cs.minor_version == 0 ? RunV40Op(cs, arg, d.handler, r) : d.handler(cs, arg, r);
+    }
     if (cs.replayed) return cs.replay;  // SEQUENCE found a retransmission
-    SetStatus(r, status);
+    SetOpStatus(r, status);
     res.resarray.resarray_len = i + 1;
     reply_size += efs::xdr::EncodedSize(xdr_nfs_resop4, *r);
     // RFC 5661 s2.10.6.4 / s18.46.3: a reply over the session's limits stops at the op that
     // crossed them.
-    size_t max = cs.session ? cs.session->fore().max_response : kSessionlessMaxResponse;
     nfsstat4 limit = NFS4_OK;
-    if (reply_size > max) {
+    if (reply_size > MaxResponse(cs)) {
       limit = NFS4ERR_REP_TOO_BIG;
     } else if (cs.session && cs.cachethis && reply_size > cs.session->fore().max_response_cached) {
       limit = NFS4ERR_REP_TOO_BIG_TO_CACHE;
     }
     if (limit != NFS4_OK && i > 0) {
       std::memset(&r->nfs_resop4_u, 0, sizeof r->nfs_resop4_u);
-      SetStatus(r, limit);
+      SetOpStatus(r, limit);
       status = limit;
     }
   }

@@ -19,7 +19,9 @@
 #include "nfs4/state/clients.h"
 #include "nfs4/state/lock_state.h"
 #include "nfs4/state/open_state.h"
+#include "nfs4/state/owners.h"
 #include "nfs4/state/session.h"
+#include "nfs4/state/stateid.h"
 #include "xdr/nfs4_prot.h"
 
 namespace efs::nfs4 {
@@ -40,15 +42,19 @@ struct ServerState {
       : clock(clock),
         clients(clock, lease_seconds),
         opens(boot_tag, &numbers),
-        locks(boot_tag, &numbers) {}
+        locks(boot_tag, &numbers),
+        stateids(boot_tag) {}
   const Clock* clock;  // not owned
   state::StateNumbers numbers;
   state::ClientTable clients;
   state::OpenTable opens;
   state::LockTable locks;
+  state::OwnerTable owners;  // NFSv4.0 open and lock owner seqids
+  const state::StateIdCodec stateids;
 
   // Releases every open and lock of `clientid` (its record went away) and unpins its files.
   void ReleaseClient(uint64_t clientid) {
+    owners.ReleaseClient(clientid);
     locks.ReleaseClient(clientid);
     for (const state::PinnedFile& f : opens.ReleaseClient(clientid)) (void)f.fs->Unpin(f.id);
   }
@@ -71,6 +77,7 @@ class CompoundState {
   state::ClientTable& clients() { return server_->clients; }
   state::OpenTable& opens() { return server_->opens; }
   state::LockTable& locks() { return server_->locks; }
+  state::OwnerTable& owners() { return server_->owners; }
   // The export the connection's mount target serves; nullptr if none.
   const Export* exp() const { return exp_ ? &*exp_ : nullptr; }
   // REQUIRES: exp() != nullptr (true whenever a current file handle is set).
@@ -97,13 +104,19 @@ class CompoundState {
   // RFC 5661 s16.2.3.1.2: the stateid the last stateid-producing op returned.
   std::optional<stateid4> current_stateid;
 
+  // The COMPOUND's minor version: 0 (NFSv4.0, no sessions) or 1.
+  uint32_t minor_version = 1;
+  // NFSv4.0: the client the op at hand acts for, named by its client id or one of its
+  // stateids (ops_v40.cc sets it before the handler runs).
+  uint64_t v40_clientid = 0;
+
   // Where in the COMPOUND we are.
   uint32_t op_index = 0;
   uint32_t op_count = 0;
   size_t request_size = 0;  // bytes of the COMPOUND4args
 
-  // The client id of the session (0 without one).
-  uint64_t clientid() const { return session ? session->clientid() : 0; }
+  // The client id of the session; in NFSv4.0, v40_clientid (0 when neither).
+  uint64_t clientid() const { return session ? session->clientid() : v40_clientid; }
 
   // Memory for result values; freed with the state, after the reply is encoded.
   char* CopyBytes(std::string_view bytes) {
@@ -117,6 +130,8 @@ class CompoundState {
     arena_.push_back(p);
     return p->data();
   }
+  // Keeps `p` alive with the state (e.g. decoded XDR a result points into).
+  void Hold(std::shared_ptr<void> p) { arena_.push_back(std::move(p)); }
   template <class T>
   T* NewArray(size_t n) {
     T* p = new T[n == 0 ? 1 : n]();

@@ -1,5 +1,5 @@
-// kOps: the NFSv4.1 op table indexed by nfs_opnum4 (RFC 5661 s16.2.1 lists the ops).
-// pNFS, delegation and NFSv4.0-only ops have no handler: they answer NFS4ERR_NOTSUPP.
+// kOps: the NFSv4 op table indexed by nfs_opnum4 (RFC 5661 s16.2.1 lists the ops). pNFS and
+// delegation ops have no handler: they answer NFS4ERR_NOTSUPP, as NFSv4.0-only ops do in 4.1.
 #include <array>
 
 #include "nfs4/ops.h"
@@ -8,6 +8,7 @@ namespace efs::nfs4 {
 namespace {
 
 constexpr uint32_t kLastOp = OP_RECLAIM_COMPLETE;
+constexpr uint32_t kLastV40Op = OP_RELEASE_LOCKOWNER;
 constexpr OpDesc kIllegal = {"ILLEGAL", nullptr, 0};
 
 constexpr std::array<OpDesc, kLastOp + 1> BuildTable() {
@@ -35,7 +36,7 @@ constexpr std::array<OpDesc, kLastOp + 1> BuildTable() {
   set(OP_NVERIFY, "NVERIFY", &OpNverify, kFh);
   set(OP_OPEN, "OPEN", &OpOpen, kFh);          // read-only exports: checked when it would create
   set(OP_OPENATTR, "OPENATTR", nullptr, kFh);  // no named attributes (EFS: no xattrs)
-  set(OP_OPEN_CONFIRM, "OPEN_CONFIRM", nullptr, kV40Only);
+  set(OP_OPEN_CONFIRM, "OPEN_CONFIRM", &OpOpenConfirm, kFh | kV40Only);
   set(OP_OPEN_DOWNGRADE, "OPEN_DOWNGRADE", &OpOpenDowngrade, kFh);
   set(OP_PUTFH, "PUTFH", &OpPutfh, 0);
   set(OP_PUTPUBFH, "PUTPUBFH", &OpPutrootfh, 0);
@@ -45,16 +46,16 @@ constexpr std::array<OpDesc, kLastOp + 1> BuildTable() {
   set(OP_READLINK, "READLINK", &OpReadlink, kFh);
   set(OP_REMOVE, "REMOVE", &OpRemove, kMut);
   set(OP_RENAME, "RENAME", &OpRename, kMut | kNeedsSavedFh);
-  set(OP_RENEW, "RENEW", nullptr, kV40Only);
+  set(OP_RENEW, "RENEW", &OpRenew, kV40Only);
   set(OP_RESTOREFH, "RESTOREFH", &OpRestorefh, 0);
   set(OP_SAVEFH, "SAVEFH", &OpSavefh, kFh);
   set(OP_SECINFO, "SECINFO", &OpSecinfo, kFh);
   set(OP_SETATTR, "SETATTR", &OpSetattr, kMut);
-  set(OP_SETCLIENTID, "SETCLIENTID", nullptr, kV40Only);
-  set(OP_SETCLIENTID_CONFIRM, "SETCLIENTID_CONFIRM", nullptr, kV40Only);
+  set(OP_SETCLIENTID, "SETCLIENTID", &OpSetclientid, kV40Only);
+  set(OP_SETCLIENTID_CONFIRM, "SETCLIENTID_CONFIRM", &OpSetclientidConfirm, kV40Only);
   set(OP_VERIFY, "VERIFY", &OpVerify, kFh);
   set(OP_WRITE, "WRITE", &OpWrite, kMut);
-  set(OP_RELEASE_LOCKOWNER, "RELEASE_LOCKOWNER", nullptr, kV40Only);
+  set(OP_RELEASE_LOCKOWNER, "RELEASE_LOCKOWNER", &OpReleaseLockowner, kV40Only);
   set(OP_BACKCHANNEL_CTL, "BACKCHANNEL_CTL", nullptr, 0);
   set(OP_BIND_CONN_TO_SESSION, "BIND_CONN_TO_SESSION", &OpBindConnToSession,
       kSessionExempt | kSoleOp | kOnlyOp);
@@ -82,8 +83,9 @@ constexpr std::array<OpDesc, kLastOp + 1> kOps = BuildTable();
 
 }  // namespace
 
-const OpDesc& LookupOp(uint32_t opnum) {
-  if (opnum >= kOps.size()) return kIllegal;
+const OpDesc& LookupOp(uint32_t opnum, uint32_t minor_version) {
+  uint32_t last = minor_version == 0 ? kLastV40Op : kLastOp;
+  if (opnum > last) return kIllegal;
   return kOps[opnum];
 }
 

@@ -1,8 +1,9 @@
-// The NFSv4.1 op table: one row per nfs_opnum4 with the handler and the flags Compound() checks
-// once for every op (STYLE.md 2.6, ganesha's optabv4 shape).
+// The NFSv4 op table: one row per nfs_opnum4 with the handler and the flags Compound() checks
+// once for every op (STYLE.md 2.6, ganesha's optabv4 shape). NFSv4.0 and 4.1 share it.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 #include "nfs4/compound_state.h"
 #include "xdr/nfs4_prot.h"
@@ -10,8 +11,19 @@
 namespace efs::nfs4 {
 
 // A handler fills the resok arm of *res and returns the op's status; Compound() writes the
-// status into the result. nullptr answers NFS4ERR_NOTSUPP.
+// status into the result (SetOpStatus). nullptr answers NFS4ERR_NOTSUPP.
 using OpHandler = nfsstat4 (*)(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res);
+
+// Every op result starts with its nfsstat4 (RFC 5662: each XXX4res leads with the status),
+// so the union's first bytes are the status whichever arm is active.
+inline void SetOpStatus(nfs_resop4* res, nfsstat4 status) {
+  std::memcpy(&res->nfs_resop4_u, &status, sizeof status);
+}
+inline nfsstat4 OpStatus(const nfs_resop4& res) {
+  nfsstat4 status;
+  std::memcpy(&status, &res.nfs_resop4_u, sizeof status);
+  return status;
+}
 
 enum OpFlags : uint32_t {
   kNeedsFh = 1 << 0,        // no current file handle: NFS4ERR_NOFILEHANDLE
@@ -29,8 +41,9 @@ struct OpDesc {
   uint32_t flags;
 };
 
-// The row for `opnum`; the OP_ILLEGAL row for numbers the table does not know.
-const OpDesc& LookupOp(uint32_t opnum);
+// The row for `opnum` in `minor_version`; the OP_ILLEGAL row for numbers the table does not
+// know, and in 4.0 for the ops 4.1 added (RFC 3530 s14.2: beyond OP_RELEASE_LOCKOWNER).
+const OpDesc& LookupOp(uint32_t opnum, uint32_t minor_version = 1);
 bool IsIllegalOp(const OpDesc& desc);
 
 }  // namespace efs::nfs4

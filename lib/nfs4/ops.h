@@ -53,8 +53,20 @@ EFS_NFS4_OP(OpLocku);
 // ops_secinfo.cc
 EFS_NFS4_OP(OpSecinfo);
 EFS_NFS4_OP(OpSecinfoNoName);
+// ops_v40.cc
+EFS_NFS4_OP(OpSetclientid);
+EFS_NFS4_OP(OpSetclientidConfirm);
+EFS_NFS4_OP(OpRenew);
+EFS_NFS4_OP(OpOpenConfirm);
+EFS_NFS4_OP(OpReleaseLockowner);
 
 #undef EFS_NFS4_OP
+
+// Runs `handler` for an op of an NFSv4.0 COMPOUND (ops_v40.cc): first what 4.0 adds to the
+// shared handlers (the client an op names and its lease, 4.0's stateid rules, open
+// confirmation), and around it the owner seqid of OPEN, OPEN_CONFIRM, OPEN_DOWNGRADE, CLOSE,
+// LOCK and LOCKU, whose retransmission gets the kept reply instead of running again.
+nfsstat4 RunV40Op(CompoundState& cs, const nfs_argop4& arg, OpHandler handler, nfs_resop4* res);
 
 // Shared by op groups: resolves the special current stateid (RFC 5661 s16.2.3.1.2).
 nfsstat4 ResolveStateid(const CompoundState& cs, const stateid4& in, stateid4* out);

@@ -1,6 +1,6 @@
-// CompoundBuilder: builds NFSv4.1 COMPOUND4args in-process, one chained call per op (nfs4j's
-// CompoundBuilder). nfs4client::Client sends what it builds; the server tests, the e2e tests and
-// bench/nfs_bench.cc use it too (tests/nfs4/compound_builder.h re-exports it).
+// CompoundBuilder: builds NFSv4.1 (and 4.0) COMPOUND4args in-process, one chained call per op
+// (nfs4j's CompoundBuilder). nfs4client::Client sends what it builds; the server tests, the e2e
+// tests and bench/nfs_bench.cc use it too (tests/nfs4/compound_builder.h re-exports it).
 //
 //   CompoundBuilder b;
 //   b.Sequence(sid, 1).PutRootFh().Lookup("a").GetAttr({FATTR4_SIZE});
@@ -126,6 +126,81 @@ class CompoundBuilder {
   }
   CompoundBuilder& Op(nfs_opnum4 op) {
     Add(op);
+    return *this;
+  }
+
+  // NFSv4.0 ops (with MinorVersion(0)). The callback is a placeholder: efsd never calls it.
+  CompoundBuilder& SetClientId(const std::string& id, const std::string& verifier = "verifier") {
+    SETCLIENTID4args& a = Add(OP_SETCLIENTID).opsetclientid;
+    std::memcpy(a.client.verifier, verifier.data(),
+                std::min<size_t>(verifier.size(), NFS4_VERIFIER_SIZE));
+    a.client.id.id_len = static_cast<u_int>(id.size());
+    a.client.id.id_val = Keep(id);
+    a.callback.cb_program = 0x40000000;
+    a.callback.cb_location.na_r_netid = Keep("tcp");
+    a.callback.cb_location.na_r_addr = Keep("127.0.0.1.3.232");
+    a.callback_ident = 1;
+    return *this;
+  }
+  CompoundBuilder& SetClientIdConfirm(uint64_t clientid, const verifier4 confirm) {
+    SETCLIENTID_CONFIRM4args& a = Add(OP_SETCLIENTID_CONFIRM).opsetclientid_confirm;
+    a.clientid = clientid;
+    std::memcpy(a.setclientid_confirm, confirm, NFS4_VERIFIER_SIZE);
+    return *this;
+  }
+  CompoundBuilder& Renew(uint64_t clientid) {
+    Add(OP_RENEW).oprenew.clientid = clientid;
+    return *this;
+  }
+  CompoundBuilder& OpenConfirm(const stateid4& sid, uint32_t seqid) {
+    OPEN_CONFIRM4args& a = Add(OP_OPEN_CONFIRM).opopen_confirm;
+    a.open_stateid = sid;
+    a.seqid = seqid;
+    return *this;
+  }
+  CompoundBuilder& ReleaseLockOwner(uint64_t clientid, const std::string& owner) {
+    lock_owner4& o = Add(OP_RELEASE_LOCKOWNER).oprelease_lockowner.lock_owner;
+    o.clientid = clientid;
+    o.owner.owner_len = static_cast<u_int>(owner.size());
+    o.owner.owner_val = Keep(owner);
+    return *this;
+  }
+  // NFSv4.0: sets the owner seqid and client id of the op added last, which 4.1 ignores. OPEN:
+  // seqid and owner.clientid; CLOSE, OPEN_DOWNGRADE, LOCKU: seqid; LOCK by a new lock owner:
+  // open_seqid = seqid, lock_seqid and lock_owner.clientid; LOCK by an existing one:
+  // lock_seqid = seqid; LOCKT: owner.clientid.
+  CompoundBuilder& Seqid(uint32_t seqid, uint64_t clientid = 0, uint32_t lock_seqid = 0) {
+    auto& u = ops_.back().nfs_argop4_u;
+    switch (ops_.back().argop) {
+      case OP_OPEN:
+        u.opopen.seqid = seqid;
+        u.opopen.owner.clientid = clientid;
+        break;
+      case OP_CLOSE:
+        u.opclose.seqid = seqid;
+        break;
+      case OP_OPEN_DOWNGRADE:
+        u.opopen_downgrade.seqid = seqid;
+        break;
+      case OP_LOCKU:
+        u.oplocku.seqid = seqid;
+        break;
+      case OP_LOCK:
+        if (u.oplock.locker.new_lock_owner) {
+          open_to_lock_owner4& o = u.oplock.locker.locker4_u.open_owner;
+          o.open_seqid = seqid;
+          o.lock_seqid = lock_seqid;
+          o.lock_owner.clientid = clientid;
+        } else {
+          u.oplock.locker.locker4_u.lock_owner.lock_seqid = seqid;
+        }
+        break;
+      case OP_LOCKT:
+        u.oplockt.owner.clientid = clientid;
+        break;
+      default:
+        break;
+    }
     return *this;
   }
 

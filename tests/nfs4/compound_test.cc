@@ -153,7 +153,7 @@ TEST_P(Compound, OpsWithoutAHandlerAreNotSupported) {
   b.PutRootFh().Op(OP_LAYOUTGET);
   EXPECT_EQ(Run(b).last(), NFS4ERR_NOTSUPP);
   CompoundBuilder c = Seq();
-  c.Op(OP_RENEW);  // NFSv4.0 only
+  c.Op(OP_RENEW);  // NFSv4.0 only (v40_test.cc has the others)
   EXPECT_EQ(Run(c).last(), NFS4ERR_NOTSUPP);
 }
 

@@ -1,13 +1,14 @@
 #!/bin/sh
-# The real Linux NFSv4.1 client against efsd: starts efsd on a temporary state directory, makes a
+# The real Linux NFSv4 client against efsd: starts efsd on a temporary state directory, makes a
 # file system with a mount target, relays 127.0.0.1:PORT to the mount target's own address (qemu's
 # user networking reaches only the host's 127.0.0.1), boots Debian's kernel in qemu with
-# run-vm.sh, mounts with vers=4.1 and runs guest.sh, which also mounts with efs mount, mount -t efs
-# and an fstab line (efs reaches efsd's API through a relay to its socket). Exit status: guest.sh's, or non-zero when
-# anything on the way fails.
-# Usage: tests/kclient/run.sh BIN_DIR
+# run-vm.sh, mounts with vers=VERS (4.1 unless given) and runs guest.sh; with 4.1 it also mounts
+# with efs mount, mount -t efs and an fstab line (efs reaches efsd's API through a relay to its
+# socket). Exit status: guest.sh's, or non-zero when anything on the way fails.
+# Usage: tests/kclient/run.sh BIN_DIR [VERS]
 set -eu
 bin=$1
+vers=${2:-4.1}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 efsd_pid="" relay_pid="" api_relay_pid=""
@@ -58,10 +59,10 @@ stage() {  # stage BINARY DEST: a stripped copy at /extra/root/DEST, its librari
 stage "$bin/efs" /usr/bin/efs
 stage "$bin/mount.efs" /sbin/mount.efs
 stage "$(command -v socat)" /usr/bin/socat
-printf 'FS=%s\nIP=%s\nAPI_PORT=%s\n' "$fs" "$ip" "$api_port" > "$work/extra/env"
+printf 'FS=%s\nIP=%s\nAPI_PORT=%s\nVERS=%s\n' "$fs" "$ip" "$api_port" "$vers" > "$work/extra/env"
 
 status=0
-KCLIENT_EXTRA_DIR="$work/extra" KCLIENT_MOUNT_OPTS=vers=4.1 KCLIENT_TIMEOUT=${KCLIENT_TIMEOUT:-600} \
+KCLIENT_EXTRA_DIR="$work/extra" KCLIENT_MOUNT_OPTS=vers=$vers KCLIENT_TIMEOUT=${KCLIENT_TIMEOUT:-600} \
   "$here/run-vm.sh" "$relay_port" "$here/guest.sh" "$work/vm.log" >"$work/run.log" 2>&1 || status=$?
 if [ "$status" -ne 0 ] || ! grep -q GUEST-OK "$work/vm.log"; then
   echo "kernel client run failed (status $status)" >&2
@@ -71,4 +72,4 @@ if [ "$status" -ne 0 ] || ! grep -q GUEST-OK "$work/vm.log"; then
   exit 1
 fi
 grep -E "KCLIENT_(BOOTED|MOUNTED|SCRIPT_DONE)|vm exited" "$work/run.log" || true
-echo "ok: the Linux kernel's NFSv4.1 client mounted efsd and passed guest.sh"
+echo "ok: the Linux kernel's NFSv$vers client mounted efsd and passed guest.sh"

@@ -70,8 +70,8 @@ nfsstat4 UseStateid(CompoundState& cs, const stateid4& s, bool confirming,
 // For an op whose owner is the holder of `s` (of `kind`) and whose seqid is `seqid`. A
 // retransmitted CLOSE names state that is gone; its owner is then the one whose last request
 // named `s`.
-nfsstat4 SequencedByStateid(CompoundState& cs, const stateid4& s, OwnerKind kind,
-                            uint32_t seqid, Sequenced* out, bool confirming = false) {
+nfsstat4 SequencedByStateid(CompoundState& cs, const stateid4& s, OwnerKind kind, uint32_t seqid,
+                            Sequenced* out, bool confirming = false) {
   std::optional<OwnerKey> holder;
   if (nfsstat4 st = UseStateid(cs, s, confirming, &holder); st != NFS4_OK) return st;
   if (!holder) holder = cs.owners().FindByStateid(s);
@@ -112,13 +112,11 @@ nfsstat4 Prepare(CompoundState& cs, const nfs_argop4& arg, Sequenced* out) {
       return SequencedByStateid(cs, u.opopen_downgrade.open_stateid, OwnerKind::kOpen,
                                 u.opopen_downgrade.seqid, out);
     case OP_CLOSE:
-      return SequencedByStateid(cs, u.opclose.open_stateid, OwnerKind::kOpen, u.opclose.seqid,
-                                out);
+      return SequencedByStateid(cs, u.opclose.open_stateid, OwnerKind::kOpen, u.opclose.seqid, out);
     case OP_LOCK:
       return PrepareLock(cs, u.oplock, out);
     case OP_LOCKU:
-      return SequencedByStateid(cs, u.oplocku.lock_stateid, OwnerKind::kLock, u.oplocku.seqid,
-                                out);
+      return SequencedByStateid(cs, u.oplocku.lock_stateid, OwnerKind::kLock, u.oplocku.seqid, out);
     case OP_LOCKT:
       return UseClient(cs, u.oplockt.owner.clientid);
     case OP_READ:
@@ -159,11 +157,16 @@ nfsstat4 Replay(CompoundState& cs, const state::KeptReply& kept, nfs_resop4* res
 void Remember(CompoundState& cs, const nfs_argop4& arg, const Sequenced& seq, nfsstat4 status,
               nfs_resop4* res) {
   if (arg.argop == OP_OPEN && status == NFS4_OK) {
-    // RFC 3530 s14.2.16: a new open owner confirms its first OPEN (s8.1.8). PRESERVE_UNLINKED
-    // is 4.1's.
+    // RFC 3530 s8.1.8: a new open owner confirms its first OPEN, except a reclaim, which
+    // never needs confirming. PRESERVE_UNLINKED is 4.1's.
     uint32_t& rflags = res->nfs_resop4_u.opopen.OPEN4res_u.resok4.rflags;
     rflags &= OPEN4_RESULT_LOCKTYPE_POSIX;
-    if (!cs.owners().IsConfirmed(*seq.owner)) rflags |= OPEN4_RESULT_CONFIRM;
+    open_claim_type4 claim = arg.nfs_argop4_u.opopen.claim.claim;
+    if (claim == CLAIM_PREVIOUS || claim == CLAIM_DELEGATE_PREV) {
+      cs.owners().Confirm(*seq.owner);
+    } else if (!cs.owners().IsConfirmed(*seq.owner)) {
+      rflags |= OPEN4_RESULT_CONFIRM;
+    }
   }
   const LOCK4args& lock = arg.nfs_argop4_u.oplock;
   if (arg.argop == OP_LOCK && lock.locker.new_lock_owner && state::AdvancesSeqid(status)) {

@@ -127,8 +127,8 @@ TEST_P(V40, OpsThatNfsv41AddedAreIllegal) {
 
 TEST_P(V40, Nfsv40OnlyOpsAreNotSupportedInNfsv41) {
   Connect();
-  for (nfs_opnum4 op : {OP_SETCLIENTID, OP_SETCLIENTID_CONFIRM, OP_RENEW, OP_OPEN_CONFIRM,
-                        OP_RELEASE_LOCKOWNER}) {
+  for (nfs_opnum4 op :
+       {OP_SETCLIENTID, OP_SETCLIENTID_CONFIRM, OP_RENEW, OP_OPEN_CONFIRM, OP_RELEASE_LOCKOWNER}) {
     CompoundBuilder b = Seq();
     b.PutRootFh();
     if (op == OP_SETCLIENTID) {
@@ -417,8 +417,7 @@ TEST_P(V40, OpenDowngradeIsSequenced) {
   ok.PutFh(fh).OpenDowngrade(open, OPEN4_SHARE_ACCESS_READ).Seqid(4);
   Reply r = Run(ok);
   ASSERT_EQ(r.status(), NFS4_OK);
-  EXPECT_EQ(r.u(1).opopen_downgrade.OPEN_DOWNGRADE4res_u.resok4.open_stateid.seqid,
-            open.seqid + 1);
+  EXPECT_EQ(r.u(1).opopen_downgrade.OPEN_DOWNGRADE4res_u.resok4.open_stateid.seqid, open.seqid + 1);
 }
 
 // --- stateids (RFC 3530 s8.1.3-8.1.4)

@@ -25,11 +25,12 @@ void ClientTable::ForgetExpiredLocked(double now) {
 
 nfsstat4 ClientTable::SetClientId(const SetClientIdArgs& args, SetClientIdResult* out) {
   MutexLock lock(&mu_);
-  Client* conf = FindOwnerLocked(args.scope, args.owner, /*confirmed=*/true, 0);
+  Client* conf = FindOwnerLocked(args.scope, args.owner, /*confirmed=*/true, /*minor_version=*/0);
   // A confirmed record is its principal's: another may not replace or update it.
   if (conf != nullptr && conf->principal != args.principal) return NFS4ERR_CLID_INUSE;
   // Whatever happens, a pending unconfirmed record of x is replaced.
-  if (Client* unconf = FindOwnerLocked(args.scope, args.owner, /*confirmed=*/false, 0)) {
+  if (Client* unconf =
+          FindOwnerLocked(args.scope, args.owner, /*confirmed=*/false, /*minor_version=*/0)) {
     EraseLocked(unconf->clientid);
   }
   if (conf != nullptr && conf->verifier == args.verifier) {
@@ -42,8 +43,8 @@ nfsstat4 ClientTable::SetClientId(const SetClientIdArgs& args, SetClientIdResult
   }
   // No confirmed record (a new client), or one with another verifier (the client rebooted):
   // an unconfirmed {v, x, d, k, t}; the old record and its state go on confirmation.
-  Client* c = NewClientLocked(ExchangeIdArgs{args.scope, args.owner, args.verifier,
-                                             args.principal, /*update=*/false});
+  Client* c = NewClientLocked(
+      ExchangeIdArgs{args.scope, args.owner, args.verifier, args.principal, /*update=*/false});
   c->minor_version = 0;
   c->confirm = NewConfirmLocked();
   out->clientid = c->clientid;
@@ -69,7 +70,8 @@ nfsstat4 ClientTable::SetClientIdConfirm(const SetClientIdConfirmArgs& args,
     c->update.reset();
   } else if (first) {
     // A rebooted client: its earlier confirmed record and that record's state go.
-    if (Client* old = FindOwnerLocked(c->scope, c->owner, /*confirmed=*/true, 0)) {
+    if (Client* old =
+            FindOwnerLocked(c->scope, c->owner, /*confirmed=*/true, /*minor_version=*/0)) {
       dropped->push_back(old->clientid);
       EraseLocked(old->clientid);
     }

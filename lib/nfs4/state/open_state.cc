@@ -120,8 +120,7 @@ std::optional<StateOwner> OpenTable::OwnerOf(const stateid4& s) {
   return StateOwner{it->second.clientid, it->second.owner};
 }
 
-nfsstat4 OpenTable::Confirm(uint64_t clientid, const stateid4& s, fs::FileId file,
-                            stateid4* out) {
+nfsstat4 OpenTable::Confirm(uint64_t clientid, const stateid4& s, fs::FileId file, stateid4* out) {
   MutexLock lock(&mu_);
   OpenRecord* o = nullptr;
   if (nfsstat4 st = FindLocked(clientid, s, &o); st != NFS4_OK) return st;

@@ -27,24 +27,13 @@ const nfs_resop4& Op(const xdr::XdrOwned<COMPOUND4res>& r, uint32_t i) {
 
 class Nfs : public E2eTest {
  protected:
-  // Writes `data` to root/`name` through `client` (OPEN create + WRITE FILE_SYNC + CLOSE).
+  // Writes `data` to root/`name` through `client`.
   void WriteFile(WireClient& client, const std::string& name, const std::string& data) {
-    CompoundBuilder b = client.Seq();
-    b.PutRootFh().Open("writer", name, UNCHECKED4).Write(CurrentStateid(), 0, data, FILE_SYNC4);
-    b.Close(CurrentStateid());
-    auto r = client.Compound(b);
-    ASSERT_TRUE(r);
-    EXPECT_EQ((*r)->status, NFS4_OK);
+    EXPECT_TRUE(client.WriteFile(name, data)) << name;
   }
-  // Reads root/`name` through `client` (OPEN + READ + CLOSE).
+  // Reads root/`name` through `client`.
   std::string ReadFile(WireClient& client, const std::string& name) {
-    CompoundBuilder b = client.Seq();
-    b.PutRootFh().Open("reader", name, -1, OPEN4_SHARE_ACCESS_READ).Read(CurrentStateid(), 0, 1 << 20);
-    b.Close(CurrentStateid());
-    auto r = client.Compound(b);
-    if (!r || (*r)->status != NFS4_OK) return "<failed>";
-    const READ4resok& read = Op(*r, 3).nfs_resop4_u.opread.READ4res_u.resok4;
-    return std::string(read.data.data_val, read.data.data_len);
+    return client.ReadFile(name).value_or("<failed>");
   }
 };
 

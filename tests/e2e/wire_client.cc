@@ -23,6 +23,13 @@ using nfs4::testing::CompoundBuilder;
 // the rest of the COMPOUND (what efsd grants at most).
 constexpr uint32_t kMaxMessage = (1u << 20) + 64 * 1024;
 
+// RFC 5661 s16.2.3.1.2: the stateid the previous op of the COMPOUND produced.
+stateid4 CurrentStateid() {
+  stateid4 s{};
+  s.seqid = 1;
+  return s;
+}
+
 std::string Word(uint32_t v) {
   uint32_t n = htonl(v);
   return std::string(reinterpret_cast<const char*>(&n), 4);
@@ -137,6 +144,26 @@ CompoundBuilder WireClient::Retransmission() {
   CompoundBuilder b;
   b.Sequence(session_, seqid_, 0, true);
   return b;
+}
+
+bool WireClient::WriteFile(const std::string& name, std::string_view data, const std::string& dir) {
+  CompoundBuilder b = Seq();
+  b.PutRootFh();
+  if (!dir.empty()) b.Lookup(dir);
+  b.Open("writer", name, UNCHECKED4).Write(CurrentStateid(), 0, data, FILE_SYNC4);
+  b.Close(CurrentStateid());
+  auto r = Compound(b);
+  return r && (*r)->status == NFS4_OK;
+}
+
+std::optional<std::string> WireClient::ReadFile(const std::string& name) {
+  CompoundBuilder b = Seq();
+  b.PutRootFh().Open("reader", name, -1, OPEN4_SHARE_ACCESS_READ);
+  b.Read(CurrentStateid(), 0, 1 << 20).Close(CurrentStateid());
+  auto r = Compound(b);
+  if (!r || (*r)->status != NFS4_OK) return std::nullopt;
+  const READ4resok& read = (*r)->resarray.resarray_val[3].nfs_resop4_u.opread.READ4res_u.resok4;
+  return std::string(read.data.data_val, read.data.data_len);
 }
 
 std::optional<uint32_t> WireClient::Exchange(uint32_t prog, uint32_t vers, uint32_t proc,

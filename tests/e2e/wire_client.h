@@ -49,6 +49,12 @@ class WireClient {
   // The last SEQUENCE again, as a client retransmitting after a lost reply sends it.
   nfs4::testing::CompoundBuilder Retransmission();
 
+  // Writes `data` to `name` in the root, or in its directory `dir` (OPEN create, WRITE
+  // FILE_SYNC, CLOSE); returns true iff that succeeded.
+  bool WriteFile(const std::string& name, std::string_view data, const std::string& dir = "");
+  // Reads up to 1 MiB of `name` in the root (OPEN, READ, CLOSE); nullopt if that failed.
+  std::optional<std::string> ReadFile(const std::string& name);
+
  private:
   // Sends one call and reads its whole reply into *reply. Returns the accept_stat, with *results
   // the result bytes inside *reply; nullopt as Call.

@@ -529,6 +529,21 @@ TEST_P(V40, DataWrittenOver40ReadsBack) {
   EXPECT_EQ(std::string(ok.data.data_val, ok.data.data_len), data);
 }
 
+TEST_P(V40, AMebibyteReadFitsTheReplyBudgetWithoutASession) {
+  uint64_t c = Connect40("client-a");
+  std::string fh;
+  stateid4 open = OpenConfirmed(c, "o", "f", &fh);
+  std::string data(kMaxIoSize, 'x');
+  CompoundBuilder w = V0();
+  w.PutFh(fh).Write(open, 0, data, FILE_SYNC4);
+  ASSERT_EQ(Run(w).status(), NFS4_OK);
+  CompoundBuilder r = V0();
+  r.PutFh(fh).Read(open, 0, kMaxIoSize).GetAttr({FATTR4_SIZE});
+  Reply got = Run(r);
+  ASSERT_EQ(got.status(), NFS4_OK) << NfsStatName(got.last());
+  EXPECT_EQ(got.u(1).opread.READ4res_u.resok4.data.data_len, kMaxIoSize);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, V40, AllBackends(), BackendName);
 
 }  // namespace

@@ -48,13 +48,14 @@ class V40 : public Nfs4TestEnv {
     b.Renew(clientid);
     return Run(b).status();
   }
-  // SETCLIENTID + SETCLIENTID_CONFIRM; returns the client id.
-  uint64_t Connect40(const std::string& id, const std::string& verifier = "boot-1") {
+  // SETCLIENTID + SETCLIENTID_CONFIRM.
+  ClientId Confirmed(const std::string& id, const std::string& verifier = "boot-1") {
     ClientId c = SetClientId(id, verifier);
     EXPECT_EQ(c.status, NFS4_OK);
     EXPECT_EQ(Confirm(c), NFS4_OK);
-    return c.clientid;
+    return c;
   }
+  uint64_t Connect40(const std::string& id) { return Confirmed(id).clientid; }
 
   // PUTROOTFH, OPEN root/`name` (created unless how < 0) by (clientid, owner) with `seqid`,
   // GETFH.
@@ -84,6 +85,16 @@ class V40 : public Nfs4TestEnv {
     Reply r = Run(c);
     EXPECT_EQ(r.status(), NFS4_OK) << NfsStatName(r.last());
     return r.u(1).opopen_confirm.OPEN_CONFIRM4res_u.resok4.open_stateid;
+  }
+
+  // Runs `b` and then again, as a client retransmitting after a lost reply; expects the same
+  // reply bytes both times and returns the first reply.
+  Reply RunTwice(CompoundBuilder& b) {
+    std::string request = b.Encode();
+    Reply first = RunBytes(request);
+    Reply again = RunBytes(request);
+    EXPECT_EQ(again.bytes, first.bytes) << "the retransmission got another reply";
+    return first;
   }
 
   Reply Read(const std::string& fh, const stateid4& sid) {
@@ -175,8 +186,7 @@ TEST_P(V40, AConfirmOfUnknownIdsOrVerifiersIsStale) {
 }
 
 TEST_P(V40, AReplayedConfirmSucceedsAndKeepsTheState) {
-  ClientId c = SetClientId("client-a", "boot-1");
-  ASSERT_EQ(Confirm(c), NFS4_OK);
+  ClientId c = Confirmed("client-a");
   std::string fh;
   stateid4 open = OpenConfirmed(c.clientid, "o", "f", &fh);
   EXPECT_EQ(Confirm(c), NFS4_OK);
@@ -184,8 +194,7 @@ TEST_P(V40, AReplayedConfirmSucceedsAndKeepsTheState) {
 }
 
 TEST_P(V40, TheSameVerifierUpdatesTheCallbackAndKeepsIdAndState) {
-  ClientId c = SetClientId("client-a", "boot-1");
-  ASSERT_EQ(Confirm(c), NFS4_OK);
+  ClientId c = Confirmed("client-a");
   std::string fh;
   stateid4 open = OpenConfirmed(c.clientid, "o", "f", &fh);
   ClientId update = SetClientId("client-a", "boot-1");
@@ -199,8 +208,7 @@ TEST_P(V40, TheSameVerifierUpdatesTheCallbackAndKeepsIdAndState) {
 }
 
 TEST_P(V40, ARebootedClientGetsANewIdAndItsOldStateGoesOnConfirm) {
-  ClientId old = SetClientId("client-a", "boot-1");
-  ASSERT_EQ(Confirm(old), NFS4_OK);
+  ClientId old = Confirmed("client-a");
   std::string fh;
   stateid4 open = OpenConfirmed(old.clientid, "o", "f", &fh);
   ASSERT_EQ(LockNew(old.clientid, fh, open, 3, "lock").status(), NFS4_OK);
@@ -219,8 +227,7 @@ TEST_P(V40, ARebootedClientGetsANewIdAndItsOldStateGoesOnConfirm) {
 }
 
 TEST_P(V40, AnotherPrincipalIsClidInUse) {
-  ClientId c = SetClientId("client-a", "boot-1", Cred(0, 0));
-  ASSERT_EQ(Confirm(c), NFS4_OK);
+  ClientId c = Confirmed("client-a");  // as root
   CompoundBuilder b = V0();
   b.SetClientId("client-a", "boot-2");
   Reply r = Run(b, Cred(1000, 1000));
@@ -242,8 +249,7 @@ TEST_P(V40, AnUnconfirmedRecordIsReplacedByTheNextSetclientid) {
 }
 
 TEST_P(V40, Nfsv41DoesNotTakeA40ClientId) {
-  ClientId c = SetClientId("client-a", "boot-1");
-  ASSERT_EQ(Confirm(c), NFS4_OK);
+  ClientId c = Confirmed("client-a");
   CompoundBuilder b;
   b.CreateSession(c.clientid, 1);
   EXPECT_EQ(Run(b).status(), NFS4ERR_STALE_CLIENTID);
@@ -339,13 +345,8 @@ TEST_P(V40, ARetransmittedOpenGetsTheIdenticalReplyWithoutRunningAgain) {
   OpenConfirmed(c, "o", "f", &fh);
   CompoundBuilder b = V0();
   b.PutRootFh().Open("o", "g", GUARDED4).Seqid(3, c).GetFh().GetAttr({FATTR4_FILEID});
-  std::string request = b.Encode();
-  Reply first = RunBytes(request);
-  ASSERT_EQ(first.status(), NFS4_OK);
   // GUARDED4 would fail with NFS4ERR_EXIST if the OPEN ran again.
-  Reply again = RunBytes(request);
-  EXPECT_EQ(again.status(), NFS4_OK);
-  EXPECT_EQ(again.bytes, first.bytes);
+  EXPECT_EQ(RunTwice(b).status(), NFS4_OK);
 }
 
 TEST_P(V40, ASeqidOtherThanTheNextOrTheLastIsBadAndMovesNothing) {
@@ -384,11 +385,8 @@ TEST_P(V40, CloseAndItsRetransmission) {
   stateid4 open = OpenConfirmed(c, "o", "f", &fh);
   CompoundBuilder b = V0();
   b.PutFh(fh).Close(open).Seqid(3);
-  std::string request = b.Encode();
-  Reply first = RunBytes(request);
-  ASSERT_EQ(first.status(), NFS4_OK);
-  Reply again = RunBytes(request);  // the open state is gone, the reply is kept
-  EXPECT_EQ(again.bytes, first.bytes);
+  // The open state is gone when the retransmission comes; the reply is kept.
+  EXPECT_EQ(RunTwice(b).status(), NFS4_OK);
   EXPECT_EQ(Read(fh, open).status(), NFS4ERR_BAD_STATEID);
   CompoundBuilder next = V0();
   next.PutFh(fh).Close(open).Seqid(4);
@@ -454,10 +452,8 @@ TEST_P(V40, LocksAreSequencedByTheirOwnersAndReplayed) {
   stateid4 open = OpenConfirmed(c, "o", "f", &fh);
   CompoundBuilder b = V0();
   b.PutFh(fh).LockNew(WRITE_LT, 0, 10, open, "lock").Seqid(3, c, 0);
-  std::string request = b.Encode();
-  Reply first = RunBytes(request);
+  Reply first = RunTwice(b);
   ASSERT_EQ(first.status(), NFS4_OK);
-  EXPECT_EQ(RunBytes(request).bytes, first.bytes);
   stateid4 lock = LockStateid(first);
   // The lock owner's own seqids start at the lock_seqid it came with.
   CompoundBuilder more = V0();
@@ -469,10 +465,7 @@ TEST_P(V40, LocksAreSequencedByTheirOwnersAndReplayed) {
   ASSERT_EQ(locked.status(), NFS4_OK);
   CompoundBuilder unlock = V0();
   unlock.PutFh(fh).LockU(LockStateid(locked), 0, 30).Seqid(2);
-  std::string unlock_request = unlock.Encode();
-  Reply unlocked = RunBytes(unlock_request);
-  ASSERT_EQ(unlocked.status(), NFS4_OK);
-  EXPECT_EQ(RunBytes(unlock_request).bytes, unlocked.bytes);
+  EXPECT_EQ(RunTwice(unlock).status(), NFS4_OK);
 }
 
 TEST_P(V40, LocktNamesTheClientInTheArguments) {

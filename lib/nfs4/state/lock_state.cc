@@ -141,11 +141,7 @@ nfsstat4 LockTable::Free(uint64_t clientid, const stateid4& s) {
 
 std::optional<StateOwner> LockTable::OwnerOf(const stateid4& s) {
   MutexLock lock(&mu_);
-  std::optional<uint64_t> n = codec_.Number(s);
-  if (!n) return std::nullopt;
-  auto it = states_.find(*n);
-  if (it == states_.end()) return std::nullopt;
-  return StateOwner{it->second.clientid, it->second.owner};
+  return HolderIn(codec_, states_, s);
 }
 
 nfsstat4 LockTable::ReleaseOwner(uint64_t clientid, const std::string& owner) {

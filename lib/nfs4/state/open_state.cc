@@ -113,11 +113,7 @@ std::vector<PinnedFile> OpenTable::ReleaseClient(uint64_t clientid) {
 
 std::optional<StateOwner> OpenTable::OwnerOf(const stateid4& s) {
   MutexLock lock(&mu_);
-  std::optional<uint64_t> n = codec_.Number(s);
-  if (!n) return std::nullopt;
-  auto it = opens_.find(*n);
-  if (it == opens_.end()) return std::nullopt;
-  return StateOwner{it->second.clientid, it->second.owner};
+  return HolderIn(codec_, opens_, s);
 }
 
 nfsstat4 OpenTable::Confirm(uint64_t clientid, const stateid4& s, fs::FileId file, stateid4* out) {

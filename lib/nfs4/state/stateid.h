@@ -67,6 +67,17 @@ class StateIdCodec {
   uint32_t boot_tag_;
 };
 
+// The holder of the record `s` names in `records` (state number -> a record with `clientid`
+// and `owner`), whatever the seqid; nullopt if none. For the open and lock tables.
+template <class Records>
+std::optional<StateOwner> HolderIn(const StateIdCodec& codec, const Records& records,
+                                   const stateid4& s) {
+  std::optional<uint64_t> n = codec.Number(s);
+  auto it = n ? records.find(*n) : records.end();
+  if (it == records.end()) return std::nullopt;
+  return StateOwner{it->second.clientid, it->second.owner};
+}
+
 // The state numbers of one boot, shared by open and lock stateids so they never collide.
 class StateNumbers {
  public:

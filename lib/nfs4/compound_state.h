@@ -36,14 +36,17 @@ struct Export {
 
 // Server-wide state, owned by Nfs4Server. Thread-safe (each table locks itself).
 struct ServerState {
-  ServerState(const Clock* clock, uint32_t boot_tag, double lease_seconds)
+  ServerState(const Clock* clock, uint32_t boot_tag, double lease_seconds,
+              state::ClientRecordStore* records)
       : clock(clock),
         clients(clock, lease_seconds),
+        grace(records, clock, lease_seconds),
         opens(boot_tag, &numbers),
         locks(boot_tag, &numbers) {}
   const Clock* clock;  // not owned
   state::StateNumbers numbers;
   state::ClientTable clients;
+  state::Grace grace;
   state::OpenTable opens;
   state::LockTable locks;
 
@@ -69,6 +72,7 @@ class CompoundState {
 
   ServerState& server() { return *server_; }
   state::ClientTable& clients() { return server_->clients; }
+  state::Grace& grace() { return server_->grace; }
   state::OpenTable& opens() { return server_->opens; }
   state::LockTable& locks() { return server_->locks; }
   // The export the connection's mount target serves; nullptr if none.

@@ -59,6 +59,9 @@ EFS_NFS4_OP(OpSecinfoNoName);
 // Shared by op groups: resolves the special current stateid (RFC 5661 s16.2.3.1.2).
 nfsstat4 ResolveStateid(const CompoundState& cs, const stateid4& in, stateid4* out);
 
+// Whether the COMPOUND's client may reclaim state now (state/grace.h).
+bool MayReclaim(CompoundState& cs);
+
 // Copies a change_info4 from a file-system DirChange (atomic: the fs makes it so).
 void SetChangeInfo(const fs::DirChange& c, change_info4* out);
 

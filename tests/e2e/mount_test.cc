@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "tests/e2e/e2e_util.h"
+#include "tests/e2e/wire_client.h"
 
 namespace efs::e2e {
 namespace {
@@ -444,7 +445,21 @@ TEST_F(Mount, AMountRidesThroughAnEfsdRestart) {
   ASSERT_EQ(::access(ready.c_str(), F_OK), 0) << "the writer did not start";
   ASSERT_EQ(daemon_.Stop(), 0);
   ASSERT_TRUE(daemon_.Start({"--idle-timeout", "2"})) << daemon_.log();
+  // The restarted efsd knows the mount's client from its records (nfs4-clients.db): until that
+  // client has reclaimed its state, another client's new open waits (NFS4ERR_GRACE).
+  WireClient other;
+  ASSERT_TRUE(other.Connect(zone_a_["IpAddress"], zone_a_["Port"]) && other.StartSession("other"));
+  auto open_fresh = [&other] {
+    nfs4::testing::CompoundBuilder b = other.Seq(true);
+    b.PutRootFh().Open("other", "fresh", UNCHECKED4);
+    auto r = other.Compound(b);
+    return r ? (*r)->status : NFS4ERR_IO;
+  };
+  EXPECT_EQ(open_fresh(), NFS4ERR_GRACE);
+  // The mount's next request finds its session gone; it reclaims its open file and says
+  // RECLAIM_COMPLETE, which ends the grace period (it was the only client to wait for).
   EXPECT_EQ(ReadAll(dir + "/kept"), "before\n");
+  EXPECT_EQ(open_fresh(), NFS4_OK);
   std::ofstream(go).close();
   EXPECT_EQ(writer.Wait(60), 0) << ReadAll(daemon_.dir().Join("writer.log"));
   EXPECT_EQ(ReadAll(dir + "/open-across"), "abcdef");

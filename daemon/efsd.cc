@@ -22,6 +22,7 @@
 #include "control/actions.h"
 #include "control/admission.h"
 #include "control/control_plane.h"
+#include "daemon/client_records.h"
 #include "daemon/exports.h"
 #include "daemon/metering.h"
 #include "net/listeners.h"
@@ -87,6 +88,7 @@ struct Daemon::Impl : public control::Endpoints {
   std::unique_ptr<net::Listeners> listeners;
   std::unique_ptr<control::ControlPlane> control;
   std::unique_ptr<Exports> exports;
+  std::unique_ptr<SqliteClientRecords> client_records;
   std::unique_ptr<nfs4::Nfs4Server> nfs;
   rpc::ProgramTable programs;
   std::unique_ptr<rpc::Server> rpc;
@@ -147,9 +149,11 @@ int Daemon::Impl::ChooseNfsPort() const {
 Status Daemon::Impl::StartNfs() {
   exports = std::make_unique<Exports>(control.get(), config.state_dir);
   Exports* resolver = exports.get();
+  EFS_ASSIGN_OR_RETURN(client_records,
+                       SqliteClientRecords::Open(config.state_dir + "/nfs4-clients.db"));
   nfs = std::make_unique<nfs4::Nfs4Server>(
       [resolver](const std::string& mount_target_id) { return resolver->Resolve(mount_target_id); },
-      &clock, static_cast<uint32_t>(config.lease_seconds));
+      &clock, static_cast<uint32_t>(config.lease_seconds), client_records.get());
   nfs->Register(&programs);
   rpc::ServerOptions options;
   options.max_connections = NfsConnectionBudget();

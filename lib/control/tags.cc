@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/hex.h"
 #include "base/ids.h"
 #include "base/macros.h"
 #include "control/catalog_control_plane.h"
@@ -29,29 +30,10 @@ Status CheckKey(const std::string& key) {
 }
 
 // NextToken: the hex of the next key to list.
-std::string EncodeToken(const std::string& key) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : key) {
-    out += kHex[c >> 4];
-    out += kHex[c & 0xf];
-  }
-  return out;
-}
+std::string EncodeToken(const std::string& key) { return HexEncode(key); }
 
 bool DecodeToken(const std::string& token, std::string* key) {
-  if (token.empty() || token.size() % 2 != 0) return false;
-  key->clear();
-  for (size_t i = 0; i < token.size(); i += 2) {
-    int value = 0;
-    for (char c : token.substr(i, 2)) {
-      int digit = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-      if (digit < 0) return false;
-      value = value * 16 + digit;
-    }
-    key->push_back(static_cast<char>(value));
-  }
-  return true;
+  return !token.empty() && HexDecode(token, key);
 }
 
 }  // namespace

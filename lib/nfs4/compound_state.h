@@ -38,15 +38,18 @@ struct Export {
 
 // Server-wide state, owned by Nfs4Server. Thread-safe (each table locks itself).
 struct ServerState {
-  ServerState(const Clock* clock, uint32_t boot_tag, double lease_seconds)
+  ServerState(const Clock* clock, uint32_t boot_tag, double lease_seconds,
+              state::ClientRecordStore* records)
       : clock(clock),
         clients(clock, lease_seconds),
+        grace(records, clock, lease_seconds),
         opens(boot_tag, &numbers),
         locks(boot_tag, &numbers),
         stateids(boot_tag) {}
   const Clock* clock;  // not owned
   state::StateNumbers numbers;
   state::ClientTable clients;
+  state::Grace grace;
   state::OpenTable opens;
   state::LockTable locks;
   state::OwnerTable owners;  // NFSv4.0 open and lock owner seqids
@@ -75,6 +78,7 @@ class CompoundState {
 
   ServerState& server() { return *server_; }
   state::ClientTable& clients() { return server_->clients; }
+  state::Grace& grace() { return server_->grace; }
   state::OpenTable& opens() { return server_->opens; }
   state::LockTable& locks() { return server_->locks; }
   state::OwnerTable& owners() { return server_->owners; }

@@ -54,8 +54,9 @@ bool DecodeCompoundArgs(XDR* xdrs, COMPOUND4args* args) {
 
 }  // namespace
 
-Nfs4Server::Nfs4Server(ExportResolver resolver, const Clock* clock, uint32_t lease_seconds)
-    : resolver_(std::move(resolver)), state_(clock, NewBootTag(clock), lease_seconds) {}
+Nfs4Server::Nfs4Server(ExportResolver resolver, const Clock* clock, uint32_t lease_seconds,
+                       state::ClientRecordStore* records)
+    : resolver_(std::move(resolver)), state_(clock, NewBootTag(clock), lease_seconds, records) {}
 
 void Nfs4Server::Register(rpc::ProgramTable* table) {
   rpc::RpcHandler compound = [this](const rpc::CallContext& ctx, XDR* args, std::string* reply) {
@@ -88,7 +89,11 @@ std::string Nfs4Server::Execute(const COMPOUND4args& args, const rpc::Credential
 }
 
 void Nfs4Server::Reap() {
-  for (uint64_t clientid : state_.clients.Reap()) state_.ReleaseClient(clientid);
+  for (const state::ClientTable::Expired& e : state_.clients.Reap()) {
+    state_.ReleaseClient(e.clientid);
+    state_.grace.Forget(e.key);
+  }
+  (void)state_.grace.InGrace();  // ends a grace period whose time is up
 }
 
 }  // namespace efs::nfs4

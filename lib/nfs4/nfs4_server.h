@@ -37,9 +37,12 @@ class Nfs4Server {
 
   // `clock` (leases) is not owned and must outlive the server. The file systems the resolver
   // returns must outlive the server's use of them (see DropExport). A client that sends
-  // nothing for `lease_seconds` loses its state.
+  // nothing for `lease_seconds` loses its state. `records` (not owned, may be null) is the
+  // stable storage of confirmed clients; if the last server left any there, this one starts in
+  // a grace period of one lease for them to reclaim their state (state/grace.h).
   Nfs4Server(ExportResolver resolver, const Clock* clock,
-             uint32_t lease_seconds = state::kLeaseSeconds);
+             uint32_t lease_seconds = state::kLeaseSeconds,
+             state::ClientRecordStore* records = nullptr);
   Nfs4Server(const Nfs4Server&) = delete;
   Nfs4Server& operator=(const Nfs4Server&) = delete;
 
@@ -57,7 +60,8 @@ class Nfs4Server {
   std::string Execute(const COMPOUND4args& args, const rpc::Credentials& cred,
                       const std::string& mount_target_id, size_t request_size = 0);
 
-  // Expires clients whose lease ran out and releases their opens. Every COMPOUND calls it.
+  // Expires clients whose lease ran out, releases their opens and forgets their records, and
+  // ends a grace period whose time is up. Every COMPOUND calls it.
   void Reap();
 
   // Forgets the open state on `export_id` without touching its file system, which the caller

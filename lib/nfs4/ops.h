@@ -71,6 +71,9 @@ nfsstat4 RunV40Op(CompoundState& cs, const nfs_argop4& arg, OpHandler handler, n
 // Shared by op groups: resolves the special current stateid (RFC 5661 s16.2.3.1.2).
 nfsstat4 ResolveStateid(const CompoundState& cs, const stateid4& in, stateid4* out);
 
+// Whether the COMPOUND's client may reclaim state now (state/grace.h).
+bool MayReclaim(CompoundState& cs);
+
 // Copies a change_info4 from a file-system DirChange (atomic: the fs makes it so).
 void SetChangeInfo(const fs::DirChange& c, change_info4* out);
 

@@ -97,6 +97,8 @@ nfsstat4 OpCreate(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
 nfsstat4 OpRemove(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
   const component4& name = arg.nfs_argop4_u.opremove.target;
   if (nfsstat4 st = CheckName(name); st != NFS4_OK) return st;
+  // As knfsd: a file a client may yet reclaim an open of is not removed or renamed in grace.
+  if (cs.grace().InGrace()) return NFS4ERR_GRACE;
   Result<fs::DirChange> r = cs.fs().Remove(cs.cred(), *cs.current_fh, Component(name));
   if (!r.ok()) return ToNfsStat(r.status());
   SetChangeInfo(*r, &res->nfs_resop4_u.opremove.REMOVE4res_u.resok4.cinfo);
@@ -108,6 +110,7 @@ nfsstat4 OpRename(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
   RENAME4resok& ok = res->nfs_resop4_u.oprename.RENAME4res_u.resok4;
   if (nfsstat4 st = CheckName(a.oldname); st != NFS4_OK) return st;
   if (nfsstat4 st = CheckName(a.newname); st != NFS4_OK) return st;
+  if (cs.grace().InGrace()) return NFS4ERR_GRACE;
   // RFC 5661 s18.26: the saved file handle is the source directory, the current the target.
   Result<fs::RenameResult> r = cs.fs().Rename(cs.cred(), *cs.saved_fh, Component(a.oldname),
                                               *cs.current_fh, Component(a.newname));

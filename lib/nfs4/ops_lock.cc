@@ -52,7 +52,10 @@ nfsstat4 LockExisting(CompoundState& cs, const exist_lock_owner4& e, const state
 nfsstat4 OpLock(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
   const LOCK4args& a = arg.nfs_argop4_u.oplock;
   LOCK4res& r = res->nfs_resop4_u.oplock;
-  if (a.reclaim) return NFS4ERR_NO_GRACE;  // nothing survives a restart to reclaim
+  // RFC 5661 s8.4.2.1: in the grace period only reclaims; a reclaim only then (grace.h).
+  if (a.reclaim ? !MayReclaim(cs) : cs.grace().InGrace()) {
+    return a.reclaim ? NFS4ERR_NO_GRACE : NFS4ERR_GRACE;
+  }
   state::LockRequest req{a.offset, a.length, false};
   if (!IsWrite(a.locktype, &req.write)) return NFS4ERR_INVAL;
   if (nfsstat4 st = state::LockTable::ValidateRange(a.offset, a.length); st != NFS4_OK) return st;
@@ -83,6 +86,7 @@ nfsstat4 OpLock(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
 
 nfsstat4 OpLockt(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
   const LOCKT4args& a = arg.nfs_argop4_u.oplockt;
+  if (cs.grace().InGrace()) return NFS4ERR_GRACE;  // a reclaim may yet take the range
   state::LockRequest req{a.offset, a.length, false};
   if (!IsWrite(a.locktype, &req.write)) return NFS4ERR_INVAL;
   if (nfsstat4 st = state::LockTable::ValidateRange(a.offset, a.length); st != NFS4_OK) return st;

@@ -116,6 +116,11 @@ nfsstat4 CheckOpenable(CompoundState& cs, const Opened& o, uint32_t access) {
 
 }  // namespace
 
+bool MayReclaim(CompoundState& cs) {
+  std::optional<state::ClientKey> key = cs.clients().KeyOf(cs.clientid());
+  return key && cs.grace().MayReclaim(*key);
+}
+
 nfsstat4 ResolveStateid(const CompoundState& cs, const stateid4& in, stateid4* out) {
   if (!state::IsCurrent(in)) {
     *out = in;
@@ -137,17 +142,25 @@ nfsstat4 OpOpen(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
   if (a.share_deny != OPEN4_SHARE_DENY_NONE) return NFS4ERR_NOTSUPP;
   Opened o;
   nfsstat4 st = NFS4_OK;
+  // RFC 5661 s8.4.2.1: in the grace period only reclaims; a reclaim only then (grace.h).
+  bool reclaim = a.claim.claim == CLAIM_PREVIOUS || a.claim.claim == CLAIM_DELEG_PREV_FH;
+  if (reclaim ? !MayReclaim(cs) : cs.grace().InGrace()) {
+    return reclaim ? NFS4ERR_NO_GRACE : NFS4ERR_GRACE;
+  }
   switch (a.claim.claim) {
     case CLAIM_NULL:
       st = OpenByName(cs, a, &o);
       break;
     case CLAIM_FH:
+    case CLAIM_PREVIOUS:  // the file is the current file handle (RFC 5661 s18.16.3)
       if (a.openhow.opentype == OPEN4_CREATE) return NFS4ERR_INVAL;
+      // No delegation was ever granted, so none can be reclaimed.
+      if (a.claim.claim == CLAIM_PREVIOUS &&
+          a.claim.open_claim4_u.delegate_type != OPEN_DELEGATE_NONE) {
+        return NFS4ERR_RECLAIM_BAD;
+      }
       o.id = *cs.current_fh;
       break;
-    case CLAIM_PREVIOUS:
-    case CLAIM_DELEG_PREV_FH:
-      return NFS4ERR_NO_GRACE;  // no state survives a restart, so there is no grace period
     default:
       return NFS4ERR_NOTSUPP;  // delegation claims (EFS-REFERENCE s2.6)
   }

@@ -92,6 +92,12 @@ nfsstat4 OpCreateSession(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* r
   nfsstat4 st = cs.clients().CreateSession(args, &r, &dropped);
   for (uint64_t clientid : dropped) cs.server().ReleaseClient(clientid);
   if (st != NFS4_OK) return st;
+  // The client may hold state from now on: recorded so that it may reclaim after a restart.
+  if (r.confirmed_now) {
+    if (std::optional<state::ClientKey> key = cs.clients().KeyOf(args.clientid)) {
+      cs.grace().Confirmed(*key);
+    }
+  }
   std::memcpy(ok.csr_sessionid, r.sessionid.data(), r.sessionid.size());
   ok.csr_sequence = r.sequence;
   ok.csr_flags = r.flags;
@@ -168,14 +174,23 @@ nfsstat4 OpBindConnToSession(CompoundState& cs, const nfs_argop4& arg, nfs_resop
 
 nfsstat4 OpDestroyClientid(CompoundState& cs, const nfs_argop4& arg, nfs_resop4*) {
   uint64_t clientid = arg.nfs_argop4_u.opdestroy_clientid.dca_clientid;
-  return cs.clients().DestroyClientId(clientid, cs.scope(), cs.opens().HasState(clientid));
+  std::optional<state::ClientKey> key = cs.clients().KeyOf(clientid);
+  nfsstat4 st =
+      cs.clients().DestroyClientId(clientid, cs.scope(), cs.opens().HasState(clientid));
+  if (st == NFS4_OK && key) cs.grace().Forget(*key);
+  return st;
 }
 
 nfsstat4 OpReclaimComplete(CompoundState& cs, const nfs_argop4& arg, nfs_resop4*) {
-  // efsd keeps no state across restarts, so there is never anything to reclaim; a per-file
-  // system RECLAIM_COMPLETE is simply acknowledged (as knfsd does).
+  // Reclaim is per server, not per file system: one with rca_one_fs is acknowledged (as
+  // knfsd does).
   if (arg.nfs_argop4_u.opreclaim_complete.rca_one_fs) return NFS4_OK;
-  return cs.clients().ReclaimComplete(cs.clientid());
+  nfsstat4 st = cs.clients().ReclaimComplete(cs.clientid());
+  if (st != NFS4_OK) return st;
+  if (std::optional<state::ClientKey> key = cs.clients().KeyOf(cs.clientid())) {
+    cs.grace().ReclaimComplete(*key);
+  }
+  return NFS4_OK;
 }
 
 }  // namespace efs::nfs4

@@ -243,7 +243,13 @@ nfsstat4 OpSetclientidConfirm(CompoundState& cs, const nfs_argop4& arg, nfs_reso
   std::vector<uint64_t> dropped;
   nfsstat4 st = cs.clients().SetClientIdConfirm(args, &dropped);
   for (uint64_t clientid : dropped) cs.server().ReleaseClient(clientid);
-  return st;
+  if (st != NFS4_OK) return st;
+  // The client may hold state from now on: recorded so that it may reclaim after a restart
+  // (NFSv4.0 has no RECLAIM_COMPLETE: its reclaims are over when the grace period is).
+  if (std::optional<state::ClientKey> key = cs.clients().KeyOf(a.clientid)) {
+    cs.grace().Confirmed(*key);
+  }
+  return NFS4_OK;
 }
 
 nfsstat4 OpRenew(CompoundState& cs, const nfs_argop4& arg, nfs_resop4*) {

@@ -20,9 +20,12 @@
 // server's reply cache answers a request it already ran. When the server has lost the session
 // or the client id (NFS4ERR_BADSESSION, NFS4ERR_STALE_CLIENTID, NFS4ERR_DEADSESSION, a daemon
 // restart), the client makes a new one and recovers its state: every OpenFile still open is
-// opened again (CLAIM_FH; CLAIM_PREVIOUS once the server has grace), every lock held through it
-// is taken again, and unstable writes the new write verifier did not see committed are written
-// again. Callers see a pause, not an error, unless recovery fails (then kUnavailable).
+// reclaimed (OPEN with CLAIM_PREVIOUS in a restarted server's grace period; opened anew with
+// CLAIM_FH if the server has none, NFS4ERR_NO_GRACE), every lock held through it likewise
+// (LOCK with reclaim), unstable writes the new write verifier did not see committed are written
+// again, and RECLAIM_COMPLETE ends the client's reclaims. Calls the server answers
+// NFS4ERR_GRACE (new opens and locks while other clients reclaim) are sent again until the
+// grace period ends. Callers see a pause, not an error, unless recovery fails (kUnavailable).
 //
 // Errors: NFS status codes become Status codes (see ToStatus); ToErrno gives the POSIX errno a
 // file system returns for them (FUSE replies with it).

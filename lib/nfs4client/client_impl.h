@@ -198,9 +198,11 @@ class ClientImpl final : public Client {
   Result<SlotTicket> TakeSlot(Mode mode, Clock::time_point deadline) EXCLUDES(mu_);
   void ReleaseSlot(const SlotTicket& t, SlotEnd end, const SEQUENCE4resok* ok = nullptr)
       EXCLUDES(mu_);
-  // EXCHANGE_ID, CREATE_SESSION and RECLAIM_COMPLETE; installs the new session.
+  // EXCHANGE_ID and CREATE_SESSION; installs the new session.
   // Runs under recover_mu_ (Recover) or before anything else may call (Start).
   Status NewSession(Clock::time_point deadline) EXCLUDES(mu_);
+  // RECLAIM_COMPLETE: after Start's first session, and after recovery's reclaims.
+  Status ReclaimComplete() EXCLUDES(mu_);
   // Recovers from the loss of session `epoch` (nothing if another caller already did).
   Status Recover(uint64_t epoch, Clock::time_point deadline) EXCLUDES(mu_, recover_mu_);
   // Opens, locks and unstable writes of every live OpenFile again, on the new session.
@@ -227,7 +229,8 @@ class ClientImpl final : public Client {
   Status Rewrite(const Identity& who, OpenFileImpl& f, const UnstableWrite& w, Mode mode);
   std::string LockOwnerName(uint64_t owner) const;
   Result<std::optional<LockConflict>> LockAs(const Identity& who, OpenFileImpl& f, uint64_t owner,
-                                             const LockRange& range, Mode mode);
+                                             const LockRange& range, Mode mode,
+                                             bool reclaim = false);
 
   const Options options_;
   const std::string machine_;   // AUTH_SYS machine name

@@ -315,6 +315,14 @@ class CompoundBuilder {
     OpenCommon(owner, access, OPEN4_SHARE_DENY_NONE).claim.claim = CLAIM_FH;
     return *this;
   }
+  // The reclaim of an open of the current file handle after a server restart (CLAIM_PREVIOUS,
+  // no delegation).
+  CompoundBuilder& OpenPrevious(const std::string& owner, uint32_t access) {
+    OPEN4args& a = OpenCommon(owner, access, OPEN4_SHARE_DENY_NONE);
+    a.claim.claim = CLAIM_PREVIOUS;
+    a.claim.open_claim4_u.delegate_type = OPEN_DELEGATE_NONE;
+    return *this;
+  }
   CompoundBuilder& Close(const stateid4& sid) {
     Add(OP_CLOSE).opclose.open_stateid = sid;
     return *this;
@@ -346,10 +354,12 @@ class CompoundBuilder {
   template <class T, class = std::enable_if_t<std::is_same_v<T, std::string>>>
   CompoundBuilder& Write(const stateid4&, uint64_t, T&&, stable_how4 = UNSTABLE4) = delete;
   CompoundBuilder& Commit() { return Op(OP_COMMIT); }
-  // LOCK by a new lock owner under open stateid `open`.
+  // LOCK by a new lock owner under open stateid `open`; `reclaim` after a server restart.
   CompoundBuilder& LockNew(nfs_lock_type4 type, uint64_t offset, uint64_t length,
-                           const stateid4& open, const std::string& lock_owner) {
+                           const stateid4& open, const std::string& lock_owner,
+                           bool reclaim = false) {
     LOCK4args& a = Add(OP_LOCK).oplock;
+    a.reclaim = reclaim;
     a.locktype = type;
     a.offset = offset;
     a.length = length;
@@ -362,8 +372,9 @@ class CompoundBuilder {
   }
   // LOCK with an existing lock stateid.
   CompoundBuilder& Lock(nfs_lock_type4 type, uint64_t offset, uint64_t length,
-                        const stateid4& lock) {
+                        const stateid4& lock, bool reclaim = false) {
     LOCK4args& a = Add(OP_LOCK).oplock;
+    a.reclaim = reclaim;
     a.locktype = type;
     a.offset = offset;
     a.length = length;

@@ -216,7 +216,7 @@ std::string ClientImpl::LockOwnerName(uint64_t owner) const {
 
 Result<std::optional<LockConflict>> ClientImpl::LockAs(const Identity& who, OpenFileImpl& f,
                                                        uint64_t owner, const LockRange& range,
-                                                       Mode mode) {
+                                                       Mode mode, bool reclaim) {
   std::optional<stateid4> lock_sid = locks_.Stateid(f.fh(), owner);
   EFS_ASSIGN_OR_RETURN(Reply r, Exchange(
                                     who, "lock", true,
@@ -227,10 +227,10 @@ Result<std::optional<LockConflict>> ClientImpl::LockAs(const Identity& who, Open
                                       // (through any open) with its lock stateid.
                                       if (lock_sid) {
                                         b.Lock(LockTypeOf(range), range.offset, range.length,
-                                               *lock_sid);
+                                               *lock_sid, reclaim);
                                       } else {
                                         b.LockNew(LockTypeOf(range), range.offset, range.length,
-                                                  f.stateid(), LockOwnerName(owner));
+                                                  f.stateid(), LockOwnerName(owner), reclaim);
                                       }
                                     },
                                     mode));

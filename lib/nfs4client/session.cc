@@ -25,6 +25,8 @@ constexpr uint32_t kHeaderRoom = 64 * 1024;
 constexpr uint32_t kMaxOps = 64;
 // An op answering NFS4ERR_DELAY is tried again this often, backing off up to a second.
 constexpr int kMaxDelayRetries = 20;
+// How often a call the server answers NFS4ERR_GRACE is tried again.
+constexpr std::chrono::milliseconds kGracePoll{250};
 
 std::string HostName() {
   char name[256] = {};
@@ -81,6 +83,7 @@ Status ClientImpl::Start() {
   Clock::time_point deadline = Clock::now() + options_.call_timeout;
   EFS_RETURN_IF_ERROR(transport_.Connect(deadline));
   EFS_RETURN_IF_ERROR(NewSession(deadline));
+  EFS_RETURN_IF_ERROR(ReclaimComplete());  // a new client has nothing to reclaim
   EFS_ASSIGN_OR_RETURN(Reply r,
                        Run(kSessionIdentity, "getattr of the root", false,
                            [](CompoundBuilder& b) { b.PutRootFh().GetAttrs(ServerInfoMask()); }));
@@ -232,6 +235,12 @@ Result<Reply> ClientImpl::Exchange(const Identity& who, std::string_view what, b
         Backoff(delays);
         continue;
       }
+      // NFS4ERR_GRACE: a restarted server lets clients reclaim first (at most a lease); the
+      // op did not run. Recovery's own reclaims never get it.
+      if (r->status() == NFS4ERR_GRACE && mode == Mode::kNormal && Clock::now() < deadline) {
+        std::this_thread::sleep_for(kGracePoll);
+        continue;
+      }
       return r;
     }
     if (seq == NFS4ERR_RETRY_UNCACHED_REP) {
@@ -281,7 +290,10 @@ Status ClientImpl::NewSession(Clock::time_point deadline) {
     last_used_ = Clock::now();
     slot_cv_.SignalAll();
   }
-  // RFC 5661 s18.51: nothing to reclaim (no grace period yet: state is opened anew).
+  return Status::Ok();
+}
+
+Status ClientImpl::ReclaimComplete() {
   Result<Reply> r = Exchange(
       kSessionIdentity, "RECLAIM_COMPLETE", false, [](CompoundBuilder& b) { b.ReclaimComplete(); },
       Mode::kRecovery);
@@ -306,6 +318,7 @@ Status ClientImpl::Recover(uint64_t epoch, Clock::time_point deadline) {
   for (int attempt = 0; attempt < 3 && Clock::now() < deadline; ++attempt) {
     s = NewSession(deadline);
     if (s.ok()) s = ReclaimState();
+    if (s.ok()) s = ReclaimComplete();  // RFC 5661 s18.51: the end of this client's reclaims
     if (s.ok()) break;
   }
   {
@@ -382,15 +395,29 @@ Status ClientImpl::ReclaimState() {
 }
 
 Status ClientImpl::ReclaimFile(OpenFileImpl& f) {
-  // RFC 5661 s8.4.2.1 would reclaim with CLAIM_PREVIOUS in a grace period; efsd has none yet,
-  // so the open, its locks and its unstable data are taken anew.
-  EFS_ASSIGN_OR_RETURN(Reply r, Run(
-                                    f.opener(), "reopen", true,
-                                    [&f](CompoundBuilder& b) {
-                                      b.PutFh(f.fh()).OpenFh(f.owner(), f.access());
-                                      b.GetAttrs(AttrsMask());
-                                    },
-                                    Mode::kRecovery));
+  // RFC 5661 s8.4.2.1: the open and its locks are reclaimed in the server's grace period; a
+  // server that has none (NFS4ERR_NO_GRACE: it kept no record of this client, or the period
+  // is over) gets them taken anew. Unstable data is written again either way.
+  auto reopen = [this, &f](bool reclaim) {
+    return Exchange(
+        f.opener(), "reopen", true,
+        [&f, reclaim](CompoundBuilder& b) {
+          b.PutFh(f.fh());
+          if (reclaim) {
+            b.OpenPrevious(f.owner(), f.access());
+          } else {
+            b.OpenFh(f.owner(), f.access());
+          }
+          b.GetAttrs(AttrsMask());
+        },
+        Mode::kRecovery);
+  };
+  EFS_ASSIGN_OR_RETURN(Reply r, reopen(true));
+  bool reclaim = r.status() != NFS4ERR_NO_GRACE;
+  if (!reclaim) {
+    EFS_ASSIGN_OR_RETURN(r, reopen(false));
+  }
+  EFS_RETURN_IF_ERROR(ToStatus(r.status(), "reopen"));
   f.SetStateid(r.Last(OP_OPEN).opopen.OPEN4res_u.resok4.stateid);
   DecodedAttrs d;
   if (DecodeFattr(r.Last(OP_GETATTR).opgetattr.GETATTR4res_u.resok4.obj_attributes, &d).ok()) {
@@ -398,8 +425,12 @@ Status ClientImpl::ReclaimFile(OpenFileImpl& f) {
   }
   for (const auto& [owner, ranges] : locks_.TakeForReclaim(f.owner())) {
     for (const LockRange& range : ranges) {
-      EFS_ASSIGN_OR_RETURN(std::optional<LockConflict> denied,
-                           LockAs(f.opener(), f, owner, range, Mode::kRecovery));
+      Result<std::optional<LockConflict>> relock =
+          LockAs(f.opener(), f, owner, range, Mode::kRecovery, reclaim);
+      if (reclaim && !relock.ok() && relock.status().reason() == "NFS4ERR_NO_GRACE") {
+        relock = LockAs(f.opener(), f, owner, range, Mode::kRecovery, false);
+      }
+      EFS_ASSIGN_OR_RETURN(std::optional<LockConflict> denied, relock);
       if (denied) {
         EFS_LOG(kWarn) << "nfs4client: a lock was taken by another client during recovery";
       }

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "tests/e2e/e2e_util.h"
+#include "tests/e2e/wire_client.h"
 
 namespace efs::e2e {
 namespace {
@@ -333,9 +334,17 @@ TEST_F(Mount, FusermountUnmountEndsTheServingProcess) {
   RunResult r = Sh("fusermount3 -u " + dir);
   ASSERT_EQ(r.rc, 0) << r.err;
   mounted_.clear();
+  // Gone, or a zombie: it has exited, and reaping it is for whoever inherited it (here the
+  // container's init, which takes its time).
+  auto exited = [pid] {
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
+    std::string stat = ReadAll("/proc/" + std::to_string(pid) + "/stat");
+    size_t paren = stat.rfind(')');
+    return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'Z';
+  };
   bool gone = false;
   for (int i = 0; i < 100 && !gone; ++i) {
-    gone = ::kill(pid, 0) != 0 && errno == ESRCH;
+    gone = exited();
     if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_TRUE(gone) << "the FUSE process " << pid << " outlived its mount";
@@ -444,7 +453,21 @@ TEST_F(Mount, AMountRidesThroughAnEfsdRestart) {
   ASSERT_EQ(::access(ready.c_str(), F_OK), 0) << "the writer did not start";
   ASSERT_EQ(daemon_.Stop(), 0);
   ASSERT_TRUE(daemon_.Start({"--idle-timeout", "2"})) << daemon_.log();
+  // The restarted efsd knows the mount's client from its records (nfs4-clients.db): until that
+  // client has reclaimed its state, another client's new open waits (NFS4ERR_GRACE).
+  WireClient other;
+  ASSERT_TRUE(other.Connect(zone_a_["IpAddress"], zone_a_["Port"]) && other.StartSession("other"));
+  auto open_fresh = [&other] {
+    nfs4::testing::CompoundBuilder b = other.Seq(true);
+    b.PutRootFh().Open("other", "fresh", UNCHECKED4);
+    auto r = other.Compound(b);
+    return r ? (*r)->status : NFS4ERR_IO;
+  };
+  EXPECT_EQ(open_fresh(), NFS4ERR_GRACE);
+  // The mount's next request finds its session gone; it reclaims its open file and says
+  // RECLAIM_COMPLETE, which ends the grace period (it was the only client to wait for).
   EXPECT_EQ(ReadAll(dir + "/kept"), "before\n");
+  EXPECT_EQ(open_fresh(), NFS4_OK);
   std::ofstream(go).close();
   EXPECT_EQ(writer.Wait(60), 0) << ReadAll(daemon_.dir().Join("writer.log"));
   EXPECT_EQ(ReadAll(dir + "/open-across"), "abcdef");

@@ -121,7 +121,11 @@ bool WireClient::StartSession(const std::string& owner) {
               (*rc)->resarray.resarray_val[0].nfs_resop4_u.opcreate_session.CREATE_SESSION4res_u
                   .csr_resok4.csr_sessionid,
               NFS4_SESSIONID_SIZE);
-  return true;
+  // As clients do: nothing to reclaim (a restarted efsd waits for no more from this owner).
+  CompoundBuilder done = Seq();
+  done.ReclaimComplete();
+  auto rr = Compound(done);
+  return rr && (*rr)->status == NFS4_OK;
 }
 
 bool WireClient::EndSession() {

@@ -37,7 +37,8 @@ class WireClient {
   // One NFSv4 COMPOUND; nullopt unless the call succeeded and the reply decodes.
   std::optional<xdr::XdrOwned<COMPOUND4res>> Compound(nfs4::testing::CompoundBuilder& b);
 
-  // EXCHANGE_ID and CREATE_SESSION; returns true iff both succeed.
+  // EXCHANGE_ID, CREATE_SESSION and RECLAIM_COMPLETE (this client reclaims nothing); returns
+  // true iff all succeed.
   bool StartSession(const std::string& owner);
   // DESTROY_SESSION and DESTROY_CLIENTID, so the server forgets this client now rather than when
   // its lease runs out; returns true iff both succeed. REQUIRES: the client holds no open or

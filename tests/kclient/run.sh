@@ -10,36 +10,9 @@ set -eu
 bin=$1
 vers=${2:-4.1}
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-efsd_pid="" relay_pid="" api_relay_pid=""
-cleanup() {
-  [ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null || true
-  [ -n "$api_relay_pid" ] && kill "$api_relay_pid" 2>/dev/null || true
-  [ -n "$efsd_pid" ] && kill "$efsd_pid" 2>/dev/null && wait "$efsd_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-
-nfs_port=$(free_port)
-"$bin/efsd" --state-dir "$work/state" --socket "$work/efsd.sock" --nfs-port "$nfs_port" \
-  --log-level info >"$work/efsd.log" 2>&1 &
-efsd_pid=$!
-export EFS_SOCKET="$work/efsd.sock"
-i=0
-until "$bin/efs" status >/dev/null 2>&1; do
-  i=$((i + 1)); [ $i -le 100 ] || { cat "$work/efsd.log" >&2; exit 1; }; sleep 0.1
-done
-fs=$("$bin/efs" create-fs --creation-token kclient --wait | json '["FileSystemId"]')
-subnet=$("$bin/efs" describe-subnets | json '["Subnets"][0]["SubnetId"]')
-ip=$("$bin/efs" create-mount-target --file-system-id "$fs" --subnet-id "$subnet" --wait |
-  json '["IpAddress"]')
-
-relay_port=$(free_port)
-socat "TCP-LISTEN:$relay_port,bind=127.0.0.1,reuseaddr,fork" "TCP:$ip:$nfs_port" &
-relay_pid=$!
-sleep 0.3
+. "$here/common.sh"
+api_relay_pid=""
+trap '[ -n "$api_relay_pid" ] && kill "$api_relay_pid" 2>/dev/null; cleanup' EXIT
 
 api_port=$(free_port)
 socat "TCP-LISTEN:$api_port,bind=127.0.0.1,reuseaddr,fork" "UNIX-CONNECT:$work/efsd.sock" &
@@ -64,12 +37,6 @@ printf 'FS=%s\nIP=%s\nAPI_PORT=%s\nVERS=%s\n' "$fs" "$ip" "$api_port" "$vers" > 
 status=0
 KCLIENT_EXTRA_DIR="$work/extra" KCLIENT_MOUNT_OPTS=vers=$vers KCLIENT_TIMEOUT=${KCLIENT_TIMEOUT:-600} \
   "$here/run-vm.sh" "$relay_port" "$here/guest.sh" "$work/vm.log" >"$work/run.log" 2>&1 || status=$?
-if [ "$status" -ne 0 ] || ! grep -q GUEST-OK "$work/vm.log"; then
-  echo "kernel client run failed (status $status)" >&2
-  tail -20 "$work/run.log" >&2
-  grep -E "GUEST-|KCLIENT|nfs|NFS" "$work/vm.log" | tail -40 >&2 || true
-  tail -40 "$work/efsd.log" >&2
-  exit 1
-fi
+check_guest "kernel client run" "$status"
 grep -E "KCLIENT_(BOOTED|MOUNTED|SCRIPT_DONE)|vm exited" "$work/run.log" || true
 echo "ok: the Linux kernel's NFSv$vers client mounted efsd and passed guest.sh"

@@ -189,7 +189,7 @@ TEST_P(Compound, ArgumentsThatDoNotDecodeAreGarbage) {
   XDR xdrs;
   xdrmem_create(&xdrs, junk.data(), static_cast<u_int>(junk.size()), XDR_DECODE);
   std::string reply;
-  Status s = server_.HandleCompound(ctx, &xdrs, &reply);
+  Status s = server_->HandleCompound(ctx, &xdrs, &reply);
   xdr_destroy(&xdrs);
   EXPECT_EQ(s.code(), Code::kInvalidArgument);
 }

@@ -68,14 +68,22 @@ inline rpc::Credentials Cred(uint32_t uid, uint32_t gid) {
 
 class Nfs4TestEnv : public ::testing::TestWithParam<Backend> {
  protected:
-  Nfs4TestEnv()
-      : fs_(OpenBackend(GetParam())),
-        server_(
-            [this](const std::string& mt) -> std::optional<Export> {
-              if (mt != kMountTarget) return std::nullopt;
-              return Export{ExportIdFor("fs-0000000000000001"), fs_.get(), read_only_};
-            },
-            &clock_) {}
+  Nfs4TestEnv() : fs_(OpenBackend(GetParam())), server_(NewServer()) {}
+
+  // The server, anew as after a restart: the file system and the stable storage of client
+  // records (records_) are what survives.
+  std::unique_ptr<Nfs4Server> NewServer() {
+    return std::make_unique<Nfs4Server>(
+        [this](const std::string& mt) -> std::optional<Export> {
+          if (mt != kMountTarget) return std::nullopt;
+          return Export{ExportIdFor("fs-0000000000000001"), fs_.get(), read_only_};
+        },
+        &clock_, state::kLeaseSeconds, &records_);
+  }
+  void Restart() {
+    server_.reset();
+    server_ = NewServer();
+  }
 
   // Runs `b` as `cred` through the RPC handler and decodes the reply.
   Reply Run(CompoundBuilder& b, const rpc::Credentials& cred = Cred(0, 0)) {
@@ -94,7 +102,7 @@ class Nfs4TestEnv : public ::testing::TestWithParam<Backend> {
     xdrmem_create(&xdrs, const_cast<char*>(args.data()), static_cast<u_int>(args.size()),
                   XDR_DECODE);
     Reply r;
-    Status s = server_.HandleCompound(ctx, &xdrs, &r.bytes);
+    Status s = server_->HandleCompound(ctx, &xdrs, &r.bytes);
     xdr_destroy(&xdrs);
     EXPECT_TRUE(s.ok()) << s.ToString();
     auto decoded = efs::xdr::Decode(xdr_COMPOUND4res, r.bytes);
@@ -119,6 +127,18 @@ class Nfs4TestEnv : public ::testing::TestWithParam<Backend> {
     std::memcpy(sessionid_, rc.u(0).opcreate_session.CREATE_SESSION4res_u.csr_resok4.csr_sessionid,
                 NFS4_SESSIONID_SIZE);
     seqid_ = 0;
+  }
+
+  // DESTROY_SESSION of the session, and DESTROY_CLIENTID of the client id (each alone).
+  nfsstat4 DestroySession() {
+    CompoundBuilder b;
+    b.DestroySession(sessionid_);
+    return Run(b).status();
+  }
+  nfsstat4 DestroyClientid() {
+    CompoundBuilder b;
+    b.DestroyClientid(clientid_);
+    return Run(b).status();
   }
 
   // A builder that starts with the next SEQUENCE on slot 0.
@@ -173,7 +193,8 @@ class Nfs4TestEnv : public ::testing::TestWithParam<Backend> {
   testutil::TempDir tmp_;
   std::unique_ptr<fs::FileSystem> fs_;
   bool read_only_ = false;
-  Nfs4Server server_;
+  state::MemoryClientRecords records_;
+  std::unique_ptr<Nfs4Server> server_;
   uint64_t clientid_ = 0;
   char sessionid_[NFS4_SESSIONID_SIZE] = {};
   uint32_t seqid_ = 0;

@@ -25,7 +25,7 @@ using RpcWiring = Nfs4TestEnv;
 
 TEST_P(RpcWiring, NullAndCompoundRunThroughTheProgramTable) {
   rpc::ProgramTable table;
-  server_.Register(&table);
+  server_->Register(&table);
   rpc::ConnectionInfo info;
   info.mount_target_id = kMountTarget;
 
@@ -53,7 +53,7 @@ TEST_P(RpcWiring, NullAndCompoundRunThroughTheProgramTable) {
 
 TEST_P(RpcWiring, GarbageCompoundArgumentsAreGarbageArgs) {
   rpc::ProgramTable table;
-  server_.Register(&table);
+  server_->Register(&table);
   rpc::ConnectionInfo info;
   info.mount_target_id = kMountTarget;
   rpc::CallOutcome out = table.Execute(Call(3, kProcCompound, Words({100})), info, nullptr);

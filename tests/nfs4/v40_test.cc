@@ -537,6 +537,39 @@ TEST_P(V40, AMebibyteReadFitsTheReplyBudgetWithoutASession) {
   EXPECT_EQ(got.u(1).opread.READ4res_u.resok4.data.data_len, kMaxIoSize);
 }
 
+// After a restart a 4.0 client, known from stable storage, reclaims its open (no
+// OPEN_CONFIRM needed) and its lock in the grace period, which lasts its lease (4.0 has no
+// RECLAIM_COMPLETE); new opens wait meanwhile, and the reclaimed lock holds afterwards.
+TEST_P(V40, AClientReclaimsItsOpenAndLockInTheGraceAfterARestart) {
+  uint64_t c = Connect40("host-a");
+  std::string fh;
+  stateid4 open = OpenConfirmed(c, "owner-a", "f", &fh);
+  ASSERT_EQ(LockNew(c, fh, open, 3, "lock-a").status(), NFS4_OK);
+  Restart();
+  EXPECT_EQ(Renew(c), NFS4ERR_STALE_CLIENTID);
+  uint64_t again = Connect40("host-a");
+  CompoundBuilder reclaim = V0();
+  reclaim.PutFh(fh).OpenPrevious("owner-a", OPEN4_SHARE_ACCESS_BOTH).Seqid(1, again);
+  Reply r = Run(reclaim);
+  ASSERT_EQ(r.status(), NFS4_OK) << NfsStatName(r.last());
+  EXPECT_EQ(Rflags(r) & OPEN4_RESULT_CONFIRM, 0u);
+  EXPECT_EQ(Open(again, "owner-b", 1, "g").last(), NFS4ERR_GRACE);
+  CompoundBuilder relock = V0();
+  relock.PutFh(fh)
+      .LockNew(WRITE_LT, 0, 10, OpenStateid(r), "lock-a", /*reclaim=*/true)
+      .Seqid(2, again, 0);
+  Reply locked = Run(relock);
+  ASSERT_EQ(locked.status(), NFS4_OK) << NfsStatName(locked.last());
+  for (int half = 0; half < 2; ++half) {
+    clock_.Advance(state::kLeaseSeconds / 2 + 1);
+    ASSERT_EQ(Renew(again), NFS4_OK);
+  }
+  uint64_t other = Connect40("host-b");
+  std::string fh_b;
+  stateid4 theirs = OpenConfirmed(other, "owner-b", "f", &fh_b);
+  EXPECT_EQ(LockNew(other, fh_b, theirs, 3, "lock-b").last(), NFS4ERR_DENIED);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, V40, AllBackends(), BackendName);
 
 }  // namespace

@@ -108,10 +108,22 @@ TEST(Recovery, ServerRestartKeepsOpensLocksAndUncommittedWrites) {
   Result<Attrs> lost = b->GetAttr(kRoot, file->fh());
   ASSERT_TRUE(lost.ok()) << lost.status().ToString();
   EXPECT_EQ(lost->size, 6u);
+  // The server is in grace for A, the client it knew: B's open waits (NFS4ERR_GRACE, tried
+  // again) until A has reclaimed.
+  std::atomic<bool> b_opened{false};
+  Result<std::shared_ptr<OpenFile>> fb = IOError("not opened yet");
+  std::thread opener([&] {
+    fb = b->OpenHandle(kRoot, file->fh(), true, true);
+    b_opened = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_FALSE(b_opened) << "a new client opened a file in the grace period";
 
-  // A's next call finds its session gone; recovery opens the file again, takes its lock again
-  // and writes the unstable data again, and the call goes on.
+  // A's next call finds its session gone; recovery reclaims its open and its lock, writes the
+  // unstable data again, says RECLAIM_COMPLETE (which ends the grace period), and goes on.
   std::string head = ReadAll(*a, kRoot, *file);
+  opener.join();
+  ASSERT_TRUE(fb.ok()) << fb.status().ToString();
   ASSERT_GE(head.size(), 4096 + unstable.size());
   EXPECT_EQ(head.substr(0, 6), "stable");
   EXPECT_EQ(head.substr(4096), unstable);
@@ -119,8 +131,6 @@ TEST(Recovery, ServerRestartKeepsOpensLocksAndUncommittedWrites) {
   ASSERT_TRUE(a->Commit(kRoot, *file).ok());
   EXPECT_EQ(server.fs().buffered_bytes(), 0u);
 
-  auto fb = b->OpenHandle(kRoot, file->fh(), true, true);
-  ASSERT_TRUE(fb.ok()) << fb.status().ToString();
   auto denied = b->Lock(kRoot, **fb, 2, LockRange{5, 1, LockType::kWrite});
   ASSERT_TRUE(denied.ok()) << denied.status().ToString();
   ASSERT_TRUE(denied->has_value());  // A holds its lock again

@@ -194,7 +194,7 @@ void TestServer::Start() {
         if (mt != kMountTarget) return std::nullopt;
         return nfs4::Export{nfs4::ExportIdFor("fs-0000000000000001"), fs_.get(), false};
       },
-      &clock_, options_.lease_seconds);
+      &clock_, options_.lease_seconds, &records_);
   table_ = std::make_unique<rpc::ProgramTable>();
   nfs_->Register(table_.get());
   rpc_ = std::make_unique<rpc::Server>(table_.get(), rpc::ServerOptions{});

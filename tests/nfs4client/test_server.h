@@ -118,7 +118,8 @@ class TestServer {
   // Closes every connection, as a network fault would; the server keeps its state.
   void CutConnections() { rpc_->CloseConnectionsTo(kMountTarget); }
   // Stops the whole server and its file system, opens the store again and serves on the same
-  // port: sessions, client ids, opens and locks are gone, and so is uncommitted data.
+  // port: sessions, client ids, opens and locks are gone, and so is uncommitted data; the
+  // clients the server had confirmed may reclaim in a grace period (nfs4/state/grace.h).
   void Restart();
 
   static constexpr char kMountTarget[] = "fsmt-0000000000000001";
@@ -133,6 +134,7 @@ class TestServer {
   testutil::TempDir tmp_;
   std::unique_ptr<fs::FileSystem> base_;
   std::unique_ptr<TestFs> fs_;
+  nfs4::state::MemoryClientRecords records_;  // stable storage: survives Restart
   std::unique_ptr<nfs4::Nfs4Server> nfs_;
   std::unique_ptr<rpc::ProgramTable> table_;
   std::unique_ptr<rpc::Server> rpc_;

@@ -145,6 +145,7 @@ nfsstat4 ClientTable::CreateSession(const CreateSessionArgs& args, CreateSession
     c->confirmed = true;
   }
   CreateSessionResult r;
+  r.confirmed_now = !c->has_cached_session;
   uint64_t n = next_session_++;
   for (int i = 0; i < 8; ++i) {
     r.sessionid[i] = static_cast<char>(c->clientid >> (56 - 8 * i));
@@ -205,9 +206,16 @@ nfsstat4 ClientTable::ReclaimComplete(uint64_t clientid) {
   return NFS4_OK;
 }
 
-std::vector<uint64_t> ClientTable::Reap() {
+std::optional<ClientKey> ClientTable::KeyOf(uint64_t clientid) {
   MutexLock lock(&mu_);
-  std::vector<uint64_t> expired;
+  Client* c = FindLocked(clientid);
+  if (c == nullptr) return std::nullopt;
+  return KeyOfClient(*c);
+}
+
+std::vector<ClientTable::Expired> ClientTable::Reap() {
+  MutexLock lock(&mu_);
+  std::vector<Expired> expired;
   double now = clock_->Now();
   if (now - last_reap_ < 1.0) return expired;
   last_reap_ = now;
@@ -218,12 +226,12 @@ std::vector<uint64_t> ClientTable::Reap() {
       auto it = sessions_.find(s);
       if (it != sessions_.end() && it->second->Busy()) busy = true;
     }
-    if (!busy) expired.push_back(id);
+    if (!busy) expired.push_back(Expired{id, KeyOfClient(c)});
   }
-  for (uint64_t id : expired) {
-    Client* c = FindLocked(id);
-    if (c->minor_version == 0 && c->confirmed) expired_[id] = now;
-    EraseLocked(id);
+  for (const Expired& e : expired) {
+    Client* c = FindLocked(e.clientid);
+    if (c->minor_version == 0 && c->confirmed) expired_[e.clientid] = now;
+    EraseLocked(e.clientid);
   }
   ForgetExpiredLocked(now);
   return expired;

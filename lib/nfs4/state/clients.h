@@ -6,8 +6,9 @@
 //
 // Records are kept per scope, the mount target a client reached: every mount target looks like
 // its own server (its own server_owner), so a client's record on one file system never meets
-// its record on another. Everything lives in memory; a restarted efsd knows no clients and
-// answers their old client ids and sessions with NFS4ERR_STALE_CLIENTID / NFS4ERR_BADSESSION.
+// its record on another. The table lives in memory; a restarted efsd answers old client ids and
+// sessions with NFS4ERR_STALE_CLIENTID / NFS4ERR_BADSESSION, which sends clients to make new
+// ones and reclaim their state (grace.h keeps who may, in stable storage).
 //
 // Leases: SEQUENCE, CREATE_SESSION and EXCHANGE_ID of a confirmed record renew a client's
 // lease; in 4.0, Renew() does (RENEW and every op naming the client id or one of its
@@ -26,6 +27,7 @@
 
 #include "base/clock.h"
 #include "base/mutex.h"
+#include "nfs4/state/grace.h"
 #include "nfs4/state/session.h"
 #include "xdr/nfs4_prot.h"
 
@@ -60,6 +62,7 @@ struct CreateSessionArgs {
 };
 
 struct CreateSessionResult {
+  bool confirmed_now = false;  // this CREATE_SESSION confirmed the client's record
   SessionId sessionid{};
   uint32_t sequence = 0;
   uint32_t flags = 0;
@@ -135,8 +138,15 @@ class ClientTable {
   nfsstat4 Renew(uint64_t clientid, const std::string& scope);
 
   // Expires every client whose lease ran out (and that has no request in progress) and
-  // returns their ids. Cheap to call often: scans at most once a second.
-  std::vector<uint64_t> Reap();
+  // returns them. Cheap to call often: scans at most once a second.
+  struct Expired {
+    uint64_t clientid = 0;
+    ClientKey key;
+  };
+  std::vector<Expired> Reap();
+
+  // The scope and owner of a client; nullopt if unknown.
+  std::optional<ClientKey> KeyOf(uint64_t clientid);
 
   double lease_seconds() const { return lease_seconds_; }
 
@@ -158,6 +168,11 @@ class ClientTable {
   };
 
   Client* FindLocked(uint64_t clientid) REQUIRES(mu_);
+  // Its key in stable storage (grace.h); a 4.0 record's owner is marked, as the same string
+  // names another client in 4.1.
+  static ClientKey KeyOfClient(const Client& c) {
+    return ClientKey{c.scope, c.minor_version == 0 ? "nfs4.0/" + c.owner : c.owner};
+  }
   // The confirmed (or else unconfirmed) record of `owner` in `scope`, of one minor version.
   Client* FindOwnerLocked(const std::string& scope, const std::string& owner, bool confirmed,
                           uint32_t minor_version = 1) REQUIRES(mu_);

@@ -48,6 +48,7 @@ std::unique_ptr<Command> NewRevokeSecurityGroupIngress();
 std::unique_ptr<Command> NewMount();
 std::unique_ptr<Command> NewUmount();
 std::unique_ptr<Command> NewMounts();
+std::unique_ptr<Command> NewBench();
 std::unique_ptr<Command> NewStatus();
 std::unique_ptr<Command> NewHelp();
 std::unique_ptr<Command> NewComplete();

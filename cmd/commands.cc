@@ -35,6 +35,7 @@ const CommandSpec kCommands[] = {
     {"mount", "mount a file system on a directory", &NewMount, kNoFlags},
     {"umount", "unmount a file system", &NewUmount, kNoFlags},
     {"mounts", "list the file systems mounted on this machine", &NewMounts, kNoFlags},
+    {"bench", "measure what an NFSv4.1 server delivers", &NewBench, kNoFlags},
     // Network.
     {"describe-vpcs", "describe the VPCs", &NewDescribeVpcs, kNoFlags},
     {"describe-subnets", "describe subnets", &NewDescribeSubnets, kNoFlags},

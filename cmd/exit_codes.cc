@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "bench/bench.h"
 #include "cmd/mounting.h"
 
 namespace efs::cli {
@@ -21,7 +22,10 @@ int ToExitCode(const Status& status) {
       {kPathNotFound, kExitMountTargetUnreachable},
       {kNoMountPoint, kExitNoMountPoint},      {kMountPointBusy, kExitMountPointBusy},
       {kNoFuse, kExitNoFuse},                  {kNoKernelClient, kExitNoFuse},
-      {kNotMounted, kExitNotMounted}};
+      {kNotMounted, kExitNotMounted},
+      {bench::kTargetUnreachable, kExitMountTargetUnreachable},
+      {bench::kTargetPathNotFound, kExitMountTargetUnreachable},
+      {bench::kOperationFailed, kExitBenchFailed}};
   for (const auto& [reason, code] : kMountReasons) {
     if (status.reason() == reason) return code;
   }

@@ -21,6 +21,9 @@ inline constexpr int kExitNoMountPoint = 7;        // the directory is missing, 
 inline constexpr int kExitMountPointBusy = 8;      // already mounted, or in use at umount
 inline constexpr int kExitNoFuse = 9;              // neither the kernel's NFS client nor FUSE
 inline constexpr int kExitNotMounted = 10;         // umount of a directory efs did not mount
+// efs bench (the reasons are in bench/bench.h); a target that does not answer, or has no such
+// directory, exits kExitMountTargetUnreachable as efs mount does.
+inline constexpr int kExitBenchFailed = 11;        // an operation of the run failed
 
 // Reasons the CLI itself attaches to a Status (the others are AWS error codes from efsd).
 inline constexpr char kUsageError[] = "UsageError";
@@ -30,7 +33,8 @@ inline constexpr char kDaemonUnreachable[] = "DaemonUnreachable";  // set by api
 // A command-line mistake found locally, e.g. UsageError("--port requires --protocol").
 Status UsageError(std::string message);
 
-// 0 for ok; 2 for UsageError; 3 for DaemonUnreachable; 4 for WaitTimeout; else 1.
+// 0 for ok; 2 for UsageError; 3 for DaemonUnreachable; 4 for WaitTimeout; 5 to 11 for the
+// mount and bench reasons; else 1.
 int ToExitCode(const Status& status);
 
 // Writes the error report for a failed `efs <command>` to `err`:

@@ -25,6 +25,12 @@ OpenArgs CreateArgs(bool read) {
 
 Status Mismatch(const std::string& what) { return Status(Code::kCorruption, "BadReply", what); }
 
+// Result::status() is for failed results only.
+template <class T>
+Status StatusOf(const Result<T>& result) {
+  return result.ok() ? Status::Ok() : result.status();
+}
+
 std::string PreparedName(int i) { return "p" + std::to_string(i); }
 
 // OPEN (create, GUARDED) + CLOSE of an empty file `name` in `dir`; returns its handle.
@@ -102,7 +108,6 @@ class ReadOps : public WorkloadOps {
     auto [offset, length] = NextChunk(c);
     return ReadChecked(c, offset, length);
   }
-  Status Finish(ClientState&) override { return Status::Ok(); }
   Status Cleanup(ClientState& c, WorkerState& w) override { return CloseData(c, w); }
 
  private:
@@ -136,11 +141,10 @@ class CreateOps : public WorkloadOps {
  public:
   Status Prepare(ClientState&) override { return Status::Ok(); }
   Result<uint64_t> Step(ClientState& c, WorkerState& w) override {
-    EFS_RETURN_IF_ERROR(CreateEmpty(c, c.dir, Name(w, w.created)).status());
+    EFS_RETURN_IF_ERROR(StatusOf(CreateEmpty(c, c.dir, Name(w, w.created))));
     ++w.created;
     return 0;
   }
-  Status Finish(ClientState&) override { return Status::Ok(); }
   Status Cleanup(ClientState& c, WorkerState& w) override {
     for (uint64_t i = 0; i < w.created; ++i) {
       EFS_RETURN_IF_ERROR(c.client->Remove(c.who, c.dir, Name(w, i)));
@@ -168,8 +172,6 @@ class StatOps : public WorkloadOps {
     }
     return 0;
   }
-  Status Finish(ClientState&) override { return Status::Ok(); }
-  Status Cleanup(ClientState&, WorkerState&) override { return Status::Ok(); }
 };
 
 // readdir: one READDIR (a page of up to 64 KiB, with every entry's attributes) of a directory
@@ -197,8 +199,6 @@ class ReadDirOps : public WorkloadOps {
     }
     return 0;
   }
-  Status Finish(ClientState&) override { return Status::Ok(); }
-  Status Cleanup(ClientState&, WorkerState&) override { return Status::Ok(); }
 };
 
 // mixed: per operation, at random: GETATTR 40%, LOOKUP of a prepared name 20%, READDIR of the
@@ -210,7 +210,7 @@ class MixedOps : public WorkloadOps {
   Result<uint64_t> Step(ClientState& c, WorkerState& w) override {
     const uint64_t pick = w.rng() % 100;
     if (pick < 40) {
-      EFS_RETURN_IF_ERROR(c.client->GetAttr(c.who, c.stat_fh).status());
+      EFS_RETURN_IF_ERROR(StatusOf(c.client->GetAttr(c.who, c.stat_fh)));
     } else if (pick < 60) {
       const std::string name = PreparedName(static_cast<int>(w.rng() % kPreparedEntries));
       EFS_ASSIGN_OR_RETURN(nfs4client::Node node, c.client->Lookup(c.who, c.dir, name));
@@ -222,7 +222,7 @@ class MixedOps : public WorkloadOps {
       if (page.entries.empty()) return Mismatch("READDIR of " + c.name + " returned nothing");
     } else if (pick < 85 || w.live.empty()) {
       std::string name = "w" + std::to_string(w.index) + "-" + std::to_string(w.created++);
-      EFS_RETURN_IF_ERROR(CreateEmpty(c, c.dir, name).status());
+      EFS_RETURN_IF_ERROR(StatusOf(CreateEmpty(c, c.dir, name)));
       w.live.push_back(std::move(name));
     } else {
       EFS_RETURN_IF_ERROR(c.client->Remove(c.who, c.dir, w.live.back()));
@@ -230,7 +230,6 @@ class MixedOps : public WorkloadOps {
     }
     return 0;
   }
-  Status Finish(ClientState&) override { return Status::Ok(); }
   Status Cleanup(ClientState& c, WorkerState& w) override {
     for (const std::string& name : w.live) {
       EFS_RETURN_IF_ERROR(c.client->Remove(c.who, c.dir, name));

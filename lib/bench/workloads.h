@@ -51,10 +51,10 @@ class WorkloadOps {
   // (an NFS error, or a reply that does not hold what it should).
   virtual Result<uint64_t> Step(ClientState& c, WorkerState& w) = 0;
   // After the workers stop, inside the measured time: seq-write's and rand-write's COMMIT.
-  virtual Status Finish(ClientState& c) = 0;
+  virtual Status Finish(ClientState&) { return Status::Ok(); }
   // After the run, not timed: removes the files worker `w` made (many, for create), so that
   // removing the run's directory stays quick; closes the data file.
-  virtual Status Cleanup(ClientState& c, WorkerState& w) = 0;
+  virtual Status Cleanup(ClientState&, WorkerState&) { return Status::Ok(); }
 };
 
 std::unique_ptr<WorkloadOps> NewWorkloadOps(Workload workload);

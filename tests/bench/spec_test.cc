@@ -31,7 +31,9 @@ TEST(ParseTarget, RefusesNamesBadAddressesAndBadPorts) {
                           "10.0.1.5:65536", "10.0.1.5:20x9", "10.0.1.5:-1", ":2049/x"}) {
     Result<Target> t = ParseTarget(bad);
     EXPECT_FALSE(t.ok()) << bad;
-    if (!t.ok()) EXPECT_EQ(t.status().code(), Code::kInvalidArgument) << bad;
+    if (!t.ok()) {
+      EXPECT_EQ(t.status().code(), Code::kInvalidArgument) << bad;
+    }
   }
 }
 

@@ -5,7 +5,7 @@ DESTDIR ?=
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all configure test thread-safety install man deps format lint clean asan up bench-api bench-nfs
+.PHONY: all configure test thread-safety install man deps format lint clean asan up bench-api bench-nfs bench
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -39,6 +39,10 @@ bench-api: all
 # NFSv4.1 round trips, READ/WRITE rates and creates through the real daemon over loopback TCP.
 bench-nfs: all
 	$(BUILD)/bench/efs_nfs_bench
+
+# efsd against nfs-ganesha with efs bench, side by side (bench/compare.py --help).
+bench: all
+	python3 bench/compare.py --bin $(BUILD)/bin
 
 asan:
 	$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DEFS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug" test

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""efsd against nfs-ganesha, side by side, with `efs bench` (make bench).
+
+Installs nfs-ganesha and its VFS back end from Debian if missing, starts ganesha (a VFS export of
+a directory on the same disk as efsd's state, NFSv4.1 only, loopback) and efsd (a file system
+with one mount target), and runs every workload at 1 and 16 clients against each in turn,
+alternating, for several rounds. Prints, per workload and client count, the median of each
+server's rounds and the ratio efsd/ganesha; --json writes every run.
+
+Usage: bench/compare.py [--bin build/bin] [--duration 5s] [--rounds 3] [--workloads a,b]
+                        [--clients 1,16] [--json FILE]
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+WORKLOADS = ["seq-write", "seq-read", "rand-read-4k", "rand-write-4k", "create", "stat",
+             "readdir", "mixed"]
+GANESHA_CONF = """NFS_CORE_PARAM {{
+  Protocols = 4;
+  NFS_Port = {port};
+  Bind_addr = 127.0.0.1;
+  Enable_NLM = false;
+  Enable_RQUOTA = false;
+}}
+NFSV4 {{
+  Minor_Versions = 1;
+  Graceless = true;
+  RecoveryBackend = fs;
+}}
+EXPORT {{
+  Export_Id = 1;
+  Path = {export};
+  Pseudo = /;
+  Access_Type = RW;
+  Squash = No_Root_Squash;
+  Protocols = 4;
+  SecType = sys;
+  FSAL {{ Name = VFS; }}
+}}
+LOG {{ Default_Log_Level = WARN; }}
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(host, port, seconds=30):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"nothing listens on {host}:{port} after {seconds} s")
+
+
+def ensure_ganesha():
+    if shutil.which("ganesha.nfsd") and os.path.isdir("/usr/lib/x86_64-linux-gnu/ganesha"):
+        return
+    print("installing nfs-ganesha and nfs-ganesha-vfs (apt-get)", file=sys.stderr)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    cmd = ["apt-get", "install", "-y", "--no-install-recommends", "nfs-ganesha", "nfs-ganesha-vfs"]
+    if subprocess.run(cmd, env=env).returncode != 0:
+        subprocess.run(["apt-get", "update"], env=env, check=True)
+        subprocess.run(cmd, env=env, check=True)
+
+
+def version(cmd):
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else "?"
+
+
+class Servers:
+    def __init__(self, bin_dir, work):
+        self.bin = bin_dir
+        self.work = work
+        self.procs = []
+
+    def start_ganesha(self):
+        export = os.path.join(self.work, "ganesha-export")
+        os.makedirs(export)
+        port = free_port()
+        conf = os.path.join(self.work, "ganesha.conf")
+        with open(conf, "w") as f:
+            f.write(GANESHA_CONF.format(port=port, export=export))
+        log = os.path.join(self.work, "ganesha.log")
+        p = subprocess.Popen(["ganesha.nfsd", "-F", "-f", conf, "-L", log,
+                              "-p", os.path.join(self.work, "ganesha.pid"), "-N", "NIV_WARN"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.procs.append(p)
+        wait_for_port("127.0.0.1", port)
+        return f"127.0.0.1:{port}/"
+
+    def start_efsd(self):
+        state = os.path.join(self.work, "efsd-state")
+        sock = os.path.join(self.work, "efsd.sock")
+        os.environ["EFS_SOCKET"] = sock
+        port = free_port()
+        p = subprocess.Popen([os.path.join(self.bin, "efsd"), "--state-dir", state, "--socket",
+                              sock, "--nfs-port", str(port)],
+                             stdout=subprocess.DEVNULL,
+                             stderr=open(os.path.join(self.work, "efsd.log"), "w"))
+        self.procs.append(p)
+        for _ in range(100):
+            if subprocess.run([self.efs(), "status"], capture_output=True).returncode == 0:
+                break
+            time.sleep(0.1)
+        fs = self.efs_json("create-fs", "--creation-token", "bench", "--wait")["FileSystemId"]
+        subnet = self.efs_json("describe-subnets")["Subnets"][0]["SubnetId"]
+        mt = self.efs_json("create-mount-target", "--file-system-id", fs, "--subnet-id", subnet,
+                           "--wait")
+        return f"{mt['IpAddress']}:{mt['Port']}/"
+
+    def efs(self):
+        return os.path.join(self.bin, "efs")
+
+    def efs_json(self, *args):
+        out = subprocess.run([self.efs(), *args], capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)
+
+    def stop(self):
+        for p in self.procs:
+            p.send_signal(signal.SIGTERM)
+        for p in self.procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def run_bench(efs, target, workload, clients, duration):
+    cmd = [efs, "bench", "--output", "json", "--target", target, "--workload", workload,
+           "--clients", str(clients), "--duration", duration]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({out.returncode}): {out.stderr.strip()}")
+    return json.loads(out.stdout)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bin", default="build/bin")
+    ap.add_argument("--duration", default="5s")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--workloads", default=",".join(WORKLOADS))
+    ap.add_argument("--clients", default="1,16")
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    ensure_ganesha()
+    work = tempfile.mkdtemp(prefix="efs-compare-", dir="/var/tmp")
+    servers = Servers(os.path.abspath(args.bin), work)
+    runs = []
+    try:
+        targets = {"ganesha": servers.start_ganesha(), "efsd": servers.start_efsd()}
+        print(f"ganesha {version(['ganesha.nfsd', '-v'])}; efsd "
+              f"{version([servers.efs(), '--version'])}; {os.cpu_count()} CPUs; work dir {work}",
+              file=sys.stderr)
+        for workload in args.workloads.split(","):
+            for clients in (int(c) for c in args.clients.split(",")):
+                for rnd in range(args.rounds):
+                    # Alternate which server goes first, so that neither always runs warm.
+                    order = ["ganesha", "efsd"] if rnd % 2 == 0 else ["efsd", "ganesha"]
+                    for server in order:
+                        r = run_bench(servers.efs(), targets[server], workload, clients,
+                                      args.duration)
+                        runs.append({"server": server, "workload": workload, "clients": clients,
+                                     "round": rnd, "result": r})
+                        print(f"  {workload} x{clients} round {rnd + 1} {server}: "
+                              f"{r['OperationsPerSecond']:.0f} ops/s, {r['MiBPerSecond']:.1f} MiB/s",
+                              file=sys.stderr)
+    finally:
+        servers.stop()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(runs, f, indent=2)
+    print(table(runs))
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def median_of(runs, server, workload, clients, key):
+    vals = [r["result"][key] if not isinstance(key, tuple) else r["result"][key[0]][key[1]]
+            for r in runs
+            if r["server"] == server and r["workload"] == workload and r["clients"] == clients]
+    return statistics.median(vals) if vals else float("nan")
+
+
+def table(runs):
+    lines = ["| workload | clients | ganesha ops/s | efsd ops/s | efsd/ganesha | ganesha MiB/s | "
+             "efsd MiB/s | ganesha p50 us | efsd p50 us | ganesha p99 us | efsd p99 us |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    seen = []
+    for r in runs:
+        k = (r["workload"], r["clients"])
+        if k not in seen:
+            seen.append(k)
+    for workload, clients in seen:
+        g = lambda key: median_of(runs, "ganesha", workload, clients, key)
+        e = lambda key: median_of(runs, "efsd", workload, clients, key)
+        ratio = e("OperationsPerSecond") / g("OperationsPerSecond") if g("OperationsPerSecond") else 0
+        lat = "LatencyMicroseconds"
+        lines.append(f"| {workload} | {clients} | {g('OperationsPerSecond'):.0f} | "
+                     f"{e('OperationsPerSecond'):.0f} | {ratio:.2f}x | {g('MiBPerSecond'):.1f} | "
+                     f"{e('MiBPerSecond'):.1f} | {g((lat, 'P50')):.0f} | {e((lat, 'P50')):.0f} | "
+                     f"{g((lat, 'P99')):.0f} | {e((lat, 'P99')):.0f} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -26,12 +26,14 @@ Grace::Grace(ClientRecordStore* store, const Clock* clock, double lease_seconds)
 }
 
 bool Grace::InGrace() {
+  if (!in_grace_) return false;
   MutexLock lock(&mu_);
   if (in_grace_ && clock_->Now() >= ends_) EndLocked("its time is up");
   return in_grace_;
 }
 
 bool Grace::MayReclaim(const ClientKey& key) {
+  if (!in_grace_) return false;
   MutexLock lock(&mu_);
   if (in_grace_ && clock_->Now() >= ends_) EndLocked("its time is up");
   return in_grace_ && previous_.count(key) != 0;

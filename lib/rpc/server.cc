@@ -41,9 +41,7 @@ Status Server::Start() {
   }
   running_ = true;
   poll_thread_ = std::thread([this] { PollLoop(); });
-  for (int i = 0; i < std::max(1, options_.workers); ++i) {
-    workers_.emplace_back([this] { WorkerLoop(); });
-  }
+  pool_ = std::make_unique<WorkerPool>(options_.workers, options_.threads);
   return Status::Ok();
 }
 
@@ -80,14 +78,7 @@ void Server::Stop() {
   uint64_t one = 1;
   (void)!::write(wake_fd_.get(), &one, sizeof(one));
   poll_thread_.join();
-  {
-    MutexLock lock(&queue_mu_);
-    queue_closed_ = true;
-    queue_.clear();
-    queue_cv_.SignalAll();
-  }
-  for (std::thread& t : workers_) t.join();
-  workers_.clear();
+  pool_->Stop();
   std::map<uint64_t, std::shared_ptr<Connection>> conns;
   {
     MutexLock lock(&mu_);
@@ -149,8 +140,8 @@ void Server::PollLoop() {
   const bool expire = options_.idle_timeout.count() > 0;
   // Idle connections are looked for about four times per timeout, at most once a second.
   const auto sweep_every = std::min<std::chrono::milliseconds>(
-      std::chrono::seconds(1), std::max<std::chrono::milliseconds>(
-                                   std::chrono::milliseconds(10), options_.idle_timeout / 4));
+      std::chrono::seconds(1), std::max<std::chrono::milliseconds>(std::chrono::milliseconds(10),
+                                                                   options_.idle_timeout / 4));
   auto next_sweep = std::chrono::steady_clock::now() + sweep_every;
   while (!stopping_) {
     int timeout_ms = expire ? static_cast<int>(sweep_every.count()) : -1;
@@ -180,7 +171,9 @@ void Server::HandleEvent(uint64_t id, uint32_t events) {
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
     std::vector<std::string> records;
     Connection::Next next = conn->OnReadable(&records);
-    for (std::string& record : records) Submit(conn, std::move(record));
+    for (std::string& record : records) {
+      pool_->Submit([this, conn, record = std::move(record)] { Execute(conn, record); });
+    }
     if (next == Connection::Next::kClose) Close(conn);
   }
 }
@@ -195,27 +188,6 @@ void Server::Close(const std::shared_ptr<Connection>& conn) {
   conn->Shutdown();
   MutexLock lock(&mu_);
   connections_.erase(conn->id());
-}
-
-void Server::Submit(std::shared_ptr<Connection> conn, std::string record) {
-  MutexLock lock(&queue_mu_);
-  if (queue_closed_) return;
-  queue_.push_back(Task{std::move(conn), std::move(record)});
-  queue_cv_.Signal();
-}
-
-void Server::WorkerLoop() {
-  while (true) {
-    Task task;
-    {
-      MutexLock lock(&queue_mu_);
-      while (queue_.empty() && !queue_closed_) queue_cv_.Wait(&queue_mu_);
-      if (queue_closed_) return;
-      task = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    Execute(task.conn, task.record);
-  }
 }
 
 void Server::Execute(const std::shared_ptr<Connection>& conn, const std::string& record) {

@@ -4,8 +4,10 @@
 // (record_marking.h) and hands each call to a fixed pool of worker threads, which execute it
 // through the ProgramTable and Send the reply on its Connection (connection.h: replies may leave
 // out of order, matched by xid; flow control keeps a slow or greedy client from holding the pool
-// or memory). A connection whose framing is garbage or whose record exceeds the cap is closed
-// alone. Connections come from outside (lib/net's Listeners accepts them):
+// or memory). The pool (worker_pool.h) runs at most `workers` calls at once, and up to `threads`
+// when calls wait for a disk sync, so that many clients' changes can share one sync. A connection
+// whose framing is garbage or whose record exceeds the cap is closed alone. Connections come from
+// outside (lib/net's Listeners accepts them):
 //
 //   rpc::Server server(&table, {});
 //   EFS_RETURN_IF_ERROR(server.Start());
@@ -17,7 +19,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -30,11 +31,13 @@
 #include "base/unique_fd.h"
 #include "rpc/connection.h"
 #include "rpc/program_table.h"
+#include "rpc/worker_pool.h"
 
 namespace efs::rpc {
 
 struct ServerOptions {
-  int workers = 8;
+  int workers = 8;    // calls that run at once
+  int threads = 128;  // threads in the pool: calls that run or wait
   ConnectionLimits limits;
   // A connection with nothing to do for this long is closed (0: never), as Linux's NFS server
   // closes its idle connections after 6 minutes; NFS clients reconnect when they next need to.
@@ -61,7 +64,7 @@ class Server {
 
   // Closes every connection, drops calls not yet started, waits for running ones and joins all
   // threads. Idempotent.
-  void Stop() EXCLUDES(mu_, queue_mu_);
+  void Stop() EXCLUDES(mu_);
 
   // Closes every connection that came in on mount target `mount_target_id` (a deleted mount
   // target breaks its mounts, as EFS's DeleteMountTarget does). Calls running on them finish;
@@ -79,9 +82,7 @@ class Server {
   void HandleEvent(uint64_t id, uint32_t events) EXCLUDES(mu_);
   std::shared_ptr<Connection> Find(uint64_t id) const EXCLUDES(mu_);
   void Close(const std::shared_ptr<Connection>& conn) EXCLUDES(mu_);
-  void Submit(std::shared_ptr<Connection> conn, std::string record) EXCLUDES(queue_mu_);
   void Execute(const std::shared_ptr<Connection>& conn, const std::string& record);
-  void WorkerLoop() EXCLUDES(queue_mu_);
 
   const ProgramTable* const table_;
   const ServerOptions options_;
@@ -89,21 +90,12 @@ class Server {
   UniqueFd wake_fd_;  // eventfd: wakes the poll thread for Stop()
   std::atomic<bool> stopping_{false};
   std::thread poll_thread_;
-  std::vector<std::thread> workers_;
+  std::unique_ptr<WorkerPool> pool_;
 
   mutable Mutex mu_;
   bool running_ GUARDED_BY(mu_) = false;
   uint64_t next_id_ GUARDED_BY(mu_) = 1;  // 0 is the wake fd
   std::map<uint64_t, std::shared_ptr<Connection>> connections_ GUARDED_BY(mu_);
-
-  struct Task {
-    std::shared_ptr<Connection> conn;
-    std::string record;
-  };
-  Mutex queue_mu_;
-  CondVar queue_cv_;
-  std::deque<Task> queue_ GUARDED_BY(queue_mu_);
-  bool queue_closed_ GUARDED_BY(queue_mu_) = false;
 };
 
 }  // namespace efs::rpc

@@ -1,0 +1,96 @@
+// WorkerPool: turns bound the tasks that run; a task that waits gives up its turn; threads are
+// added only for waiting tasks.
+#include "rpc/worker_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "base/blocking.h"
+
+namespace efs::rpc {
+namespace {
+
+using std::chrono::milliseconds;
+
+template <class F>
+bool Eventually(F done) {
+  for (int i = 0; i < 2000 && !done(); ++i) std::this_thread::sleep_for(milliseconds(5));
+  return done();
+}
+
+TEST(WorkerPool, RunsEveryTaskWithAtMostTurnsAtOnce) {
+  WorkerPool pool(3, 16);
+  std::atomic<int> running{0}, peak{0}, done{0};
+  for (int i = 0; i < 200; ++i) {
+    pool.Submit([&] {
+      int now = ++running;
+      int seen = peak.load();
+      while (now > seen && !peak.compare_exchange_weak(seen, now)) {
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      --running;
+      ++done;
+    });
+  }
+  ASSERT_TRUE(Eventually([&] { return done == 200; }));
+  EXPECT_LE(peak, 3);
+  EXPECT_GE(peak, 2);
+}
+
+TEST(WorkerPool, ATaskThatWaitsGivesUpItsTurn) {
+  // One turn: the first task waits for the second, which can only run in the turn the first
+  // gives up while it waits.
+  WorkerPool pool(1, 4);
+  std::atomic<bool> released{false}, first_done{false};
+  pool.Submit([&] {
+    ScopedBlocking waiting;
+    for (int i = 0; i < 2000 && !released; ++i) std::this_thread::sleep_for(milliseconds(5));
+    first_done = released.load();
+  });
+  pool.Submit([&] { released = true; });
+  ASSERT_TRUE(Eventually([&] { return first_done.load(); }));
+}
+
+TEST(WorkerPool, WaitingTasksAreBoundedByThreads) {
+  WorkerPool pool(1, 3);
+  std::atomic<int> waiting{0};
+  std::atomic<bool> go{false};
+  for (int i = 0; i < 5; ++i) {
+    pool.Submit([&] {
+      ScopedBlocking blocking;
+      ++waiting;
+      for (int j = 0; j < 2000 && !go; ++j) std::this_thread::sleep_for(milliseconds(5));
+      --waiting;
+    });
+  }
+  ASSERT_TRUE(Eventually([&] { return waiting == 3; }));
+  std::this_thread::sleep_for(milliseconds(50));
+  EXPECT_EQ(waiting, 3) << "three threads, so three tasks wait and two stay queued";
+  go = true;
+  ASSERT_TRUE(Eventually([&] { return waiting == 0; }));
+}
+
+TEST(WorkerPool, StopDropsQueuedTasksAndWaitsForRunningOnes) {
+  std::atomic<int> ran{0};
+  std::atomic<bool> started{false}, finished{false};
+  {
+    WorkerPool pool(1, 1);
+    pool.Submit([&] {
+      started = true;
+      std::this_thread::sleep_for(milliseconds(50));
+      finished = true;
+    });
+    for (int i = 0; i < 10; ++i) pool.Submit([&] { ++ran; });
+    ASSERT_TRUE(Eventually([&] { return started.load(); }));
+    pool.Stop();
+    EXPECT_TRUE(finished);
+    pool.Submit([&] { ++ran; });  // after Stop: dropped
+  }
+  EXPECT_EQ(ran, 0);
+}
+
+}  // namespace
+}  // namespace efs::rpc

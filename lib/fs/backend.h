@@ -45,22 +45,32 @@ struct EntryRecord {
   uint64_t ino = 0;
 };
 
-// Thread safety: none; PosixFs serializes every call under its mutex.
+// Changes and batches: every mutation happens in a change, between Begin and Commit (or
+// Rollback); changes do not nest. A committed change joins the open batch: it is visible at
+// once, and it reaches the log atomically with the rest of its batch when Flush commits the
+// batch; Sync then makes every flushed batch durable. So one Flush and one Sync can carry the
+// changes of many clients (group commit, fs/group_commit.h). A crash loses every unflushed or
+// unsynced batch whole, never part of one.
+//
+// Thread safety: none, except Sync; PosixFs serializes every other call under its mutex.
 class MetadataBackend {
  public:
-  enum class Durability {
-    kDurable,  // Commit returns once the transaction is on stable storage
-    kLazy,     // may be lost in a crash (atomically) until the next kDurable commit or Flush
-  };
   virtual ~MetadataBackend() = default;
 
-  // Every mutation happens between Begin and Commit (or Rollback); `durability` says what
-  // Commit promises. Transactions do not nest.
-  virtual Status Begin(Durability durability) = 0;
+  // Starts a change (opening a batch if none is open).
+  virtual Status Begin() = 0;
+  // Ends the change: it joins the open batch.
   virtual Status Commit() = 0;
-  virtual void Rollback() = 0;
-  // Makes every committed transaction durable.
+  // Undoes the change alone. Fails (kIOError) if the store had to undo the whole open batch,
+  // committed changes and all (a write error of the store's own); the batch counts as lost.
+  virtual Status Rollback() = 0;
+  // Commits the open batch, if any, to the log, without waiting for stable storage. On
+  // failure the whole batch is undone (and lost, as for Rollback).
   virtual Status Flush() = 0;
+  // Makes every flushed batch durable. Unlike every other call, thread-safe: PosixFs calls it
+  // without its mutex, so that other clients' calls go on (and fill the next batch) meanwhile.
+  // Never runs twice at once (GroupCommit).
+  virtual Status Sync() = 0;
 
   virtual Result<std::optional<InodeRecord>> LoadInode(uint64_t ino) = 0;
   // Stores a new inode and returns its number (never reused; the first is 1).

@@ -17,7 +17,7 @@ namespace {
 // and Rollback only track nesting.
 class MemMetadata final : public MetadataBackend {
  public:
-  Status Begin(Durability) override {
+  Status Begin() override {
     EFS_CHECK(!in_txn_);
     in_txn_ = true;
     return Status::Ok();
@@ -26,8 +26,12 @@ class MemMetadata final : public MetadataBackend {
     in_txn_ = false;
     return Status::Ok();
   }
-  void Rollback() override { in_txn_ = false; }
+  Status Rollback() override {
+    in_txn_ = false;
+    return Status::Ok();
+  }
   Status Flush() override { return Status::Ok(); }
+  Status Sync() override { return Status::Ok(); }  // memory is as stable as it gets
 
   Result<std::optional<InodeRecord>> LoadInode(uint64_t ino) override {
     auto it = inodes_.find(ino);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <utility>
 
+#include "base/log.h"
 #include "base/macros.h"
 #include "fs/permissions.h"
 
@@ -75,6 +76,12 @@ Result<std::unique_ptr<FileSystem>> PosixFs::Open(std::unique_ptr<MetadataBacken
   return std::unique_ptr<FileSystem>(std::move(fs));
 }
 
+PosixFs::~PosixFs() {
+  MutexLock lock(&mu_);
+  Status durable = group_.WaitDurable(&mu_, meta_.get(), group_.last_batch(&mu_));
+  if (!durable.ok()) EFS_LOG(kWarn) << "fs: closing: " << durable.ToString();
+}
+
 Status PosixFs::Init() {
   MutexLock lock(&mu_);
   EFS_ASSIGN_OR_RETURN(std::optional<InodeRecord> root, meta_->LoadInode(kRootIno));
@@ -95,6 +102,7 @@ Status PosixFs::Init() {
       return Status::Ok();
     }));
     if (ino != kRootIno) return Internal("the root directory got inode " + std::to_string(ino));
+    EFS_RETURN_IF_ERROR(group_.WaitDurable(&mu_, meta_.get(), sync_batch_));
     rec.attrs.id.ino = ino;
     root = rec;
   }
@@ -120,22 +128,67 @@ bool PosixFs::Pinned(uint64_t ino) const { return pins_.count(ino) != 0; }
 
 template <class F>
 Status PosixFs::InTxn(Durability durability, F body) {
-  EFS_RETURN_IF_ERROR(meta_->Begin(durability));
+  EFS_RETURN_IF_ERROR(meta_->Begin());
   metered_delta_ = 0;
   Status status = body();
   if (!status.ok()) {
-    meta_->Rollback();
+    Status undone = meta_->Rollback();
+    if (!undone.ok()) BatchLost(undone);
     return status;
   }
-  EFS_RETURN_IF_ERROR(meta_->Commit());
+  Status committed = meta_->Commit();
+  if (!committed.ok()) {
+    BatchLost(committed);
+    return committed;
+  }
   metered_size_ += metered_delta_;
-  return Status::Ok();
+  const uint64_t batch = group_.Joined(&mu_);
+  if (durability == Durability::kDurable) {
+    sync_batch_ = batch;
+    return Status::Ok();
+  }
+  Status settled = group_.Settle(&mu_, meta_.get());
+  if (!settled.ok()) AfterLoss();
+  return settled;
+}
+
+void PosixFs::BatchLost(const Status& why) {
+  group_.Lost(&mu_, why);
+  AfterLoss();
+}
+
+void PosixFs::AfterLoss() {
+  // The metered size counted the lost changes: count again from what the store holds.
+  Result<uint64_t> metered = meta_->SumMetered();
+  if (metered.ok()) metered_size_ = *metered;
+}
+
+template <class F>
+auto PosixFs::Durably(F body) -> decltype(body()) {
+  MutexLock lock(&mu_);
+  sync_batch_ = 0;
+  auto result = body();
+  if (sync_batch_ != 0 && result.ok()) {
+    const uint64_t lost_before = group_.lost(&mu_);
+    Status durable = group_.WaitDurable(&mu_, meta_.get(), sync_batch_);
+    if (group_.lost(&mu_) != lost_before) AfterLoss();
+    if (!durable.ok()) return durable;
+  }
+  return result;
+}
+
+Result<uint64_t> PosixFs::SpaceOf(uint64_t ino) {
+  if (auto it = space_.find(ino); it != space_.end()) return it->second;
+  EFS_ASSIGN_OR_RETURN(uint64_t space, data_->SpaceUsed(ino));
+  if (space_.size() >= kMaxCachedSpace) space_.clear();
+  space_[ino] = space;
+  return space;
 }
 
 Status PosixFs::Meter(InodeRecord* rec) {
   uint64_t data_bytes = rec->entry_bytes;
   if (rec->attrs.type == FileType::kRegular) {
-    EFS_ASSIGN_OR_RETURN(uint64_t space, data_->SpaceUsed(rec->ino()));
+    EFS_ASSIGN_OR_RETURN(uint64_t space, SpaceOf(rec->ino()));
     data_bytes = std::min(rec->attrs.size, space);
   }
   uint64_t metered = MeteredBytes(rec->attrs.type, data_bytes);
@@ -151,6 +204,7 @@ Result<uint64_t> PosixFs::InsertInode(InodeRecord* rec) {
 }
 
 Status PosixFs::SaveInode(InodeRecord* rec, bool data_changed) {
+  if (data_changed) space_.erase(rec->ino());
   if (rec->attrs.type != FileType::kRegular || data_changed) EFS_RETURN_IF_ERROR(Meter(rec));
   return meta_->UpdateInode(*rec);
 }
@@ -192,7 +246,7 @@ Result<InodeRecord> PosixFs::GetDir(FileId id) {
 Result<Attributes> PosixFs::Finish(const InodeRecord& rec) {
   Attributes attrs = rec.attrs;
   if (attrs.type == FileType::kRegular) {
-    EFS_ASSIGN_OR_RETURN(attrs.space_used, data_->SpaceUsed(rec.ino()));
+    EFS_ASSIGN_OR_RETURN(attrs.space_used, SpaceOf(rec.ino()));
   } else if (attrs.type == FileType::kDirectory) {
     attrs.size = attrs.space_used = kDirSize;
   }
@@ -226,6 +280,7 @@ Result<bool> PosixFs::Unlink(InodeRecord* victim, InodeRecord* dir, Time now) {
 
 Status PosixFs::DropInode(uint64_t ino) {
   EFS_ASSIGN_OR_RETURN(InodeRecord rec, Load(ino));
+  space_.erase(ino);
   EFS_RETURN_IF_ERROR(data_->Remove(ino));
   return InTxn(Durability::kLazy, [&]() REQUIRES(mu_) { return DeleteInode(rec); });
 }
@@ -239,34 +294,35 @@ Result<Attributes> PosixFs::GetAttr(FileId id) {
 }
 
 Result<Attributes> PosixFs::SetAttr(const Credentials& cred, FileId id, const SetAttrs& attrs) {
-  MutexLock lock(&mu_);
-  EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
-  EFS_ASSIGN_OR_RETURN(uint32_t mode, CheckSetAttr(cred, rec.attrs, attrs));
-  if (attrs.size && *attrs.size > kMaxFileSize) return TooBig();
-  if (attrs.empty()) return Finish(rec);
-  Time now = Now();
-  if (attrs.size && *attrs.size < rec.attrs.size) {
-    EFS_RETURN_IF_ERROR(data_->Truncate(rec.ino(), *attrs.size));
-  }
-  Attributes& a = rec.attrs;
-  a.mode = mode;
-  if (attrs.uid) a.uid = *attrs.uid;
-  if (attrs.gid) a.gid = *attrs.gid;
-  if (attrs.size) {
-    a.size = *attrs.size;
-    a.mtime = now;
-  }
-  if (attrs.atime.kind != SetTime::kDontChange) {
-    a.atime = attrs.atime.kind == SetTime::kServerTime ? now : attrs.atime.time;
-  }
-  if (attrs.mtime.kind != SetTime::kDontChange) {
-    a.mtime = attrs.mtime.kind == SetTime::kServerTime ? now : attrs.mtime.time;
-  }
-  Touch(&rec, now, false);
-  EFS_RETURN_IF_ERROR(
-      InTxn(Durability::kDurable,
-            [&]() REQUIRES(mu_) { return SaveInode(&rec, attrs.size.has_value()); }));
-  return Finish(rec);
+  return Durably([&]() REQUIRES(mu_) -> Result<Attributes> {
+    EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+    EFS_ASSIGN_OR_RETURN(uint32_t mode, CheckSetAttr(cred, rec.attrs, attrs));
+    if (attrs.size && *attrs.size > kMaxFileSize) return TooBig();
+    if (attrs.empty()) return Finish(rec);
+    Time now = Now();
+    if (attrs.size && *attrs.size < rec.attrs.size) {
+      EFS_RETURN_IF_ERROR(data_->Truncate(rec.ino(), *attrs.size));
+    }
+    Attributes& a = rec.attrs;
+    a.mode = mode;
+    if (attrs.uid) a.uid = *attrs.uid;
+    if (attrs.gid) a.gid = *attrs.gid;
+    if (attrs.size) {
+      a.size = *attrs.size;
+      a.mtime = now;
+    }
+    if (attrs.atime.kind != SetTime::kDontChange) {
+      a.atime = attrs.atime.kind == SetTime::kServerTime ? now : attrs.atime.time;
+    }
+    if (attrs.mtime.kind != SetTime::kDontChange) {
+      a.mtime = attrs.mtime.kind == SetTime::kServerTime ? now : attrs.mtime.time;
+    }
+    Touch(&rec, now, false);
+    EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) {
+      return SaveInode(&rec, attrs.size.has_value());
+    }));
+    return Finish(rec);
+  });
 }
 
 Result<uint32_t> PosixFs::Access(const Credentials& cred, FileId id, uint32_t want) {
@@ -334,8 +390,7 @@ Result<DirPage> PosixFs::ReadDir(const Credentials& cred, FileId dir_id, const R
 
 Result<CreateResult> PosixFs::Create(const Credentials& cred, FileId dir_id, std::string_view name,
                                      const CreateArgs& args) {
-  MutexLock lock(&mu_);
-  return CreateLocked(cred, dir_id, name, args);
+  return Durably([&]() REQUIRES(mu_) { return CreateLocked(cred, dir_id, name, args); });
 }
 
 Result<CreateResult> PosixFs::CreateLocked(const Credentials& cred, FileId dir_id,
@@ -410,59 +465,63 @@ Result<InodeRecord> PosixFs::NewInode(const Credentials& cred, const InodeRecord
 // ----------------------------------------------------------------------------- remove, link
 
 Result<DirChange> PosixFs::Remove(const Credentials& cred, FileId dir_id, std::string_view name) {
-  MutexLock lock(&mu_);
-  EFS_ASSIGN_OR_RETURN(InodeRecord dir, GetDir(dir_id));
-  EFS_RETURN_IF_ERROR(CheckAccess(cred, dir.attrs, kAccessExecute));
-  EFS_RETURN_IF_ERROR(ValidateName(name));
-  EFS_ASSIGN_OR_RETURN(EntryRecord entry, Entry(dir, name));
-  EFS_ASSIGN_OR_RETURN(InodeRecord victim, Load(entry.ino));
-  EFS_RETURN_IF_ERROR(CheckDelete(cred, dir.attrs, victim.attrs));
-  if (IsDirRec(victim)) {
-    EFS_ASSIGN_OR_RETURN(bool has_entries, meta_->HasEntries(victim.ino()));
-    if (has_entries) {
-      return Status(Code::kNotEmpty, "NotEmpty", "directory '" + std::string(name) + "' not empty");
+  return Durably([&]() REQUIRES(mu_) -> Result<DirChange> {
+    EFS_ASSIGN_OR_RETURN(InodeRecord dir, GetDir(dir_id));
+    EFS_RETURN_IF_ERROR(CheckAccess(cred, dir.attrs, kAccessExecute));
+    EFS_RETURN_IF_ERROR(ValidateName(name));
+    EFS_ASSIGN_OR_RETURN(EntryRecord entry, Entry(dir, name));
+    EFS_ASSIGN_OR_RETURN(InodeRecord victim, Load(entry.ino));
+    EFS_RETURN_IF_ERROR(CheckDelete(cred, dir.attrs, victim.attrs));
+    if (IsDirRec(victim)) {
+      EFS_ASSIGN_OR_RETURN(bool has_entries, meta_->HasEntries(victim.ino()));
+      if (has_entries) {
+        return Status(Code::kNotEmpty, "NotEmpty",
+                      "directory '" + std::string(name) + "' not empty");
+      }
     }
-  }
-  DirChange change{dir.attrs.change, 0};
-  Time now = Now();
-  bool drop = false;
-  EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
-    EFS_RETURN_IF_ERROR(DropEntry(&dir, name));
-    EFS_ASSIGN_OR_RETURN(drop, Unlink(&victim, &dir, now));
-    Touch(&dir, now, true);
-    return SaveInode(&dir);
-  }));
-  change.after = dir.attrs.change;
-  if (drop) EFS_RETURN_IF_ERROR(DropInode(victim.ino()));
-  return change;
+    DirChange change{dir.attrs.change, 0};
+    Time now = Now();
+    bool drop = false;
+    EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
+      EFS_RETURN_IF_ERROR(DropEntry(&dir, name));
+      EFS_ASSIGN_OR_RETURN(drop, Unlink(&victim, &dir, now));
+      Touch(&dir, now, true);
+      return SaveInode(&dir);
+    }));
+    change.after = dir.attrs.change;
+    if (drop) EFS_RETURN_IF_ERROR(DropInode(victim.ino()));
+    return change;
+  });
 }
 
 Result<DirChange> PosixFs::Link(const Credentials& cred, FileId file_id, FileId dir_id,
                                 std::string_view name) {
-  MutexLock lock(&mu_);
-  EFS_ASSIGN_OR_RETURN(InodeRecord file, Get(file_id));
-  if (IsDirRec(file)) return IsDir();
-  if (file.attrs.nlink == 0) return NotFound("(unlinked file)");
-  EFS_ASSIGN_OR_RETURN(InodeRecord dir, GetDir(dir_id));
-  EFS_RETURN_IF_ERROR(CheckAccess(cred, dir.attrs, kAccessWrite | kAccessExecute));
-  EFS_RETURN_IF_ERROR(ValidateName(name));
-  EFS_ASSIGN_OR_RETURN(std::optional<EntryRecord> existing, meta_->LookupEntry(dir.ino(), name));
-  if (existing) return Status(Code::kAlreadyExists, "Exist", "'" + std::string(name) + "' exists");
-  if (file.attrs.nlink >= kMaxLinks) {
-    return Status(Code::kTooManyLinks, "MLink", "file has 177 links already");
-  }
-  DirChange change{dir.attrs.change, 0};
-  Time now = Now();
-  EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
-    EFS_RETURN_IF_ERROR(AddEntry(&dir, name, file.ino()));
-    file.attrs.nlink++;
-    Touch(&file, now, false);
-    EFS_RETURN_IF_ERROR(SaveInode(&file));
-    Touch(&dir, now, true);
-    return SaveInode(&dir);
-  }));
-  change.after = dir.attrs.change;
-  return change;
+  return Durably([&]() REQUIRES(mu_) -> Result<DirChange> {
+    EFS_ASSIGN_OR_RETURN(InodeRecord file, Get(file_id));
+    if (IsDirRec(file)) return IsDir();
+    if (file.attrs.nlink == 0) return NotFound("(unlinked file)");
+    EFS_ASSIGN_OR_RETURN(InodeRecord dir, GetDir(dir_id));
+    EFS_RETURN_IF_ERROR(CheckAccess(cred, dir.attrs, kAccessWrite | kAccessExecute));
+    EFS_RETURN_IF_ERROR(ValidateName(name));
+    EFS_ASSIGN_OR_RETURN(std::optional<EntryRecord> existing, meta_->LookupEntry(dir.ino(), name));
+    if (existing)
+      return Status(Code::kAlreadyExists, "Exist", "'" + std::string(name) + "' exists");
+    if (file.attrs.nlink >= kMaxLinks) {
+      return Status(Code::kTooManyLinks, "MLink", "file has 177 links already");
+    }
+    DirChange change{dir.attrs.change, 0};
+    Time now = Now();
+    EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
+      EFS_RETURN_IF_ERROR(AddEntry(&dir, name, file.ino()));
+      file.attrs.nlink++;
+      Touch(&file, now, false);
+      EFS_RETURN_IF_ERROR(SaveInode(&file));
+      Touch(&dir, now, true);
+      return SaveInode(&dir);
+    }));
+    change.after = dir.attrs.change;
+    return change;
+  });
 }
 
 // ----------------------------------------------------------------------------- rename
@@ -499,52 +558,53 @@ Status PosixFs::CheckRename(const Credentials& cred, const InodeRecord& sdir,
 Result<RenameResult> PosixFs::Rename(const Credentials& cred, FileId src_dir,
                                      std::string_view src_name, FileId dst_dir,
                                      std::string_view dst_name) {
-  MutexLock lock(&mu_);
-  EFS_ASSIGN_OR_RETURN(InodeRecord sdir, GetDir(src_dir));
-  EFS_ASSIGN_OR_RETURN(InodeRecord ddir_own, GetDir(dst_dir));
-  const bool same_dir = sdir.ino() == ddir_own.ino();
-  InodeRecord& ddir = same_dir ? sdir : ddir_own;
-  EFS_RETURN_IF_ERROR(CheckAccess(cred, sdir.attrs, kAccessExecute));
-  EFS_RETURN_IF_ERROR(CheckAccess(cred, ddir.attrs, kAccessExecute));
-  EFS_RETURN_IF_ERROR(ValidateName(src_name));
-  EFS_RETURN_IF_ERROR(ValidateName(dst_name));
-  EFS_ASSIGN_OR_RETURN(EntryRecord sentry, Entry(sdir, src_name));
-  EFS_ASSIGN_OR_RETURN(InodeRecord src, Load(sentry.ino));
-  EFS_ASSIGN_OR_RETURN(std::optional<InodeRecord> target, Child(ddir, dst_name));
-  RenameResult result{{sdir.attrs.change, sdir.attrs.change},
-                      {ddir.attrs.change, ddir.attrs.change}};
-  if (target && target->ino() == src.ino()) {  // POSIX: two links of one file, nothing to do
-    EFS_RETURN_IF_ERROR(CheckDelete(cred, sdir.attrs, src.attrs));
+  return Durably([&]() REQUIRES(mu_) -> Result<RenameResult> {
+    EFS_ASSIGN_OR_RETURN(InodeRecord sdir, GetDir(src_dir));
+    EFS_ASSIGN_OR_RETURN(InodeRecord ddir_own, GetDir(dst_dir));
+    const bool same_dir = sdir.ino() == ddir_own.ino();
+    InodeRecord& ddir = same_dir ? sdir : ddir_own;
+    EFS_RETURN_IF_ERROR(CheckAccess(cred, sdir.attrs, kAccessExecute));
+    EFS_RETURN_IF_ERROR(CheckAccess(cred, ddir.attrs, kAccessExecute));
+    EFS_RETURN_IF_ERROR(ValidateName(src_name));
+    EFS_RETURN_IF_ERROR(ValidateName(dst_name));
+    EFS_ASSIGN_OR_RETURN(EntryRecord sentry, Entry(sdir, src_name));
+    EFS_ASSIGN_OR_RETURN(InodeRecord src, Load(sentry.ino));
+    EFS_ASSIGN_OR_RETURN(std::optional<InodeRecord> target, Child(ddir, dst_name));
+    RenameResult result{{sdir.attrs.change, sdir.attrs.change},
+                        {ddir.attrs.change, ddir.attrs.change}};
+    if (target && target->ino() == src.ino()) {  // POSIX: two links of one file, nothing to do
+      EFS_RETURN_IF_ERROR(CheckDelete(cred, sdir.attrs, src.attrs));
+      return result;
+    }
+    EFS_RETURN_IF_ERROR(CheckRename(cred, sdir, src, ddir, target));
+    Time now = Now();
+    bool drop = false;
+    EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
+      EFS_RETURN_IF_ERROR(DropEntry(&sdir, src_name));
+      if (target) {
+        EFS_RETURN_IF_ERROR(DropEntry(&ddir, dst_name));
+        EFS_ASSIGN_OR_RETURN(drop, Unlink(&*target, &ddir, now));
+      }
+      EFS_RETURN_IF_ERROR(AddEntry(&ddir, dst_name, src.ino()));
+      if (IsDirRec(src) && !same_dir) {
+        src.parent = ddir.ino();
+        sdir.attrs.nlink--;
+        ddir.attrs.nlink++;
+      }
+      Touch(&src, now, false);
+      EFS_RETURN_IF_ERROR(SaveInode(&src));
+      Touch(&sdir, now, true);
+      EFS_RETURN_IF_ERROR(SaveInode(&sdir));
+      if (same_dir) return Status::Ok();
+      Touch(&ddir, now, true);
+      return SaveInode(&ddir);
+    }));
+    result.source.after = sdir.attrs.change;
+    result.target.after = ddir.attrs.change;
+    if (same_dir) result.target = result.source;
+    if (drop) EFS_RETURN_IF_ERROR(DropInode(target->ino()));
     return result;
-  }
-  EFS_RETURN_IF_ERROR(CheckRename(cred, sdir, src, ddir, target));
-  Time now = Now();
-  bool drop = false;
-  EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
-    EFS_RETURN_IF_ERROR(DropEntry(&sdir, src_name));
-    if (target) {
-      EFS_RETURN_IF_ERROR(DropEntry(&ddir, dst_name));
-      EFS_ASSIGN_OR_RETURN(drop, Unlink(&*target, &ddir, now));
-    }
-    EFS_RETURN_IF_ERROR(AddEntry(&ddir, dst_name, src.ino()));
-    if (IsDirRec(src) && !same_dir) {
-      src.parent = ddir.ino();
-      sdir.attrs.nlink--;
-      ddir.attrs.nlink++;
-    }
-    Touch(&src, now, false);
-    EFS_RETURN_IF_ERROR(SaveInode(&src));
-    Touch(&sdir, now, true);
-    EFS_RETURN_IF_ERROR(SaveInode(&sdir));
-    if (same_dir) return Status::Ok();
-    Touch(&ddir, now, true);
-    return SaveInode(&ddir);
-  }));
-  result.source.after = sdir.attrs.change;
-  result.target.after = ddir.attrs.change;
-  if (same_dir) result.target = result.source;
-  if (drop) EFS_RETURN_IF_ERROR(DropInode(target->ino()));
-  return result;
+  });
 }
 
 // ----------------------------------------------------------------------------- data
@@ -591,30 +651,35 @@ Result<WriteResult> PosixFs::Write(const Credentials& cred, FileId id, uint64_t 
     EFS_RETURN_IF_ERROR(data_->PrepareWrite(id.ino, rec.attrs.size));
   }
   const bool sync = stability != Stability::kUnstable;
-  EFS_RETURN_IF_ERROR(data_->Write(id.ino, offset, data, sync));
-  MutexLock lock(&mu_);
-  Result<InodeRecord> again = Get(id);
-  if (!again.ok()) {
-    // Removed while the bytes moved: the write may have recreated the data file.
-    EFS_ASSIGN_OR_RETURN(std::optional<InodeRecord> gone, meta_->LoadInode(id.ino));
-    if (!gone) EFS_RETURN_IF_ERROR(data_->Remove(id.ino));
-    return again.status();
-  }
-  InodeRecord& rec = *again;
-  const uint64_t end = offset + data.size();
-  const bool grows = end > rec.attrs.size;
-  rec.attrs.size = std::max(rec.attrs.size, end);
-  rec.attrs.mode = ModeAfterWrite(cred, rec.attrs);
-  rec.last_access = Now();
-  Touch(&rec, rec.last_access, true);
-  Durability durability =
-      stability == Stability::kFileSync || (stability == Stability::kDataSync && grows)
-          ? Durability::kDurable
-          : Durability::kLazy;
-  EFS_RETURN_IF_ERROR(
-      InTxn(durability, [&]() REQUIRES(mu_) { return SaveInode(&rec, /*data_changed=*/true); }));
-  EFS_ASSIGN_OR_RETURN(Attributes attrs, Finish(rec));
-  return WriteResult{data.size(), stability, attrs};
+  Status written = data_->Write(id.ino, offset, data, sync);
+  return Durably([&]() REQUIRES(mu_) -> Result<WriteResult> {
+    if (!written.ok()) {
+      space_.erase(id.ino);  // some bytes may have landed
+      return written;
+    }
+    Result<InodeRecord> again = Get(id);
+    if (!again.ok()) {
+      // Removed while the bytes moved: the write may have recreated the data file.
+      EFS_ASSIGN_OR_RETURN(std::optional<InodeRecord> gone, meta_->LoadInode(id.ino));
+      if (!gone) EFS_RETURN_IF_ERROR(data_->Remove(id.ino));
+      return again.status();
+    }
+    InodeRecord& rec = *again;
+    const uint64_t end = offset + data.size();
+    const bool grows = end > rec.attrs.size;
+    rec.attrs.size = std::max(rec.attrs.size, end);
+    rec.attrs.mode = ModeAfterWrite(cred, rec.attrs);
+    rec.last_access = Now();
+    Touch(&rec, rec.last_access, true);
+    Durability durability =
+        stability == Stability::kFileSync || (stability == Stability::kDataSync && grows)
+            ? Durability::kDurable
+            : Durability::kLazy;
+    EFS_RETURN_IF_ERROR(
+        InTxn(durability, [&]() REQUIRES(mu_) { return SaveInode(&rec, /*data_changed=*/true); }));
+    EFS_ASSIGN_OR_RETURN(Attributes attrs, Finish(rec));
+    return WriteResult{data.size(), stability, attrs};
+  });
 }
 
 Status PosixFs::Commit(FileId id) {
@@ -624,8 +689,9 @@ Status PosixFs::Commit(FileId id) {
     EFS_RETURN_IF_ERROR(CheckRegular(rec));
   }
   EFS_RETURN_IF_ERROR(data_->Sync(id.ino));
+  // The sizes and times of earlier unstable writes joined batches that may not be durable yet.
   MutexLock lock(&mu_);
-  return meta_->Flush();
+  return group_.WaitDurable(&mu_, meta_.get(), group_.last_batch(&mu_));
 }
 
 // ----------------------------------------------------------------------------- pins, statfs

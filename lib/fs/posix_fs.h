@@ -4,8 +4,10 @@
 //
 // Concurrency: one mutex serializes metadata; data reads and writes run outside it (a Write
 // checks permissions under the lock, moves bytes without it, then records size and times).
-// Durability: metadata changes commit kDurable; unstable writes commit kLazy and are flushed
-// by Commit (data first, then metadata).
+// Durability: a metadata change commits kDurable: its call returns once the commit is on
+// stable storage, waiting for that without the mutex, so that concurrent changes share one sync
+// of the metadata log (group commit). Unstable writes commit kLazy and are made durable by
+// Commit (data first, then metadata).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +19,7 @@
 #include "base/mutex.h"
 #include "fs/backend.h"
 #include "fs/filesystem.h"
+#include "fs/group_commit.h"
 
 namespace efs::fs {
 
@@ -30,6 +33,9 @@ class PosixFs final : public FileSystem {
   static Result<std::unique_ptr<FileSystem>> Open(std::unique_ptr<MetadataBackend> meta,
                                                   std::unique_ptr<DataBackend> data,
                                                   const Clock* clock = nullptr);
+
+  // Flushes and syncs the open batch: a clean close keeps even the changes that needed no sync.
+  ~PosixFs() override;
 
   FileId Root() const override { return root_; }
   Result<Attributes> GetAttr(FileId id) override;
@@ -58,7 +64,11 @@ class PosixFs final : public FileSystem {
   uint64_t WriteVerifier() const override { return verifier_; }
 
  private:
-  using Durability = MetadataBackend::Durability;
+  enum class Durability {
+    kDurable,  // the call returns once the transaction is on stable storage
+    kLazy,     // may be lost in a crash (atomically) until a later sync
+  };
+  static constexpr size_t kMaxCachedSpace = 65536;
   PosixFs(std::unique_ptr<MetadataBackend> meta, std::unique_ptr<DataBackend> data,
           const Clock* clock);
   Status Init();
@@ -92,6 +102,17 @@ class PosixFs final : public FileSystem {
   // Runs `body` in a transaction; the metered size moves by what the body recorded.
   template <class F>
   Status InTxn(Durability durability, F body) REQUIRES(mu_);
+  // Runs `body` (REQUIRES(mu_)) under mu_, then, if it succeeded and made a kDurable change,
+  // waits until that change's batch is on stable storage (GroupCommit; mu_ is let go during
+  // the sync). Returns what `body` returned, or why the change could not be made durable.
+  template <class F>
+  auto Durably(F body) -> decltype(body());  // EXCLUDES(mu_)
+  // The store undid the open batch: GroupCommit fails its waiters; AfterLoss recounts.
+  void BatchLost(const Status& why) REQUIRES(mu_);
+  void AfterLoss() REQUIRES(mu_);
+  // The storage allocated to regular file `ino`, remembered until its data changes
+  // (SaveInode with data_changed, DropInode), so that GETATTR and READDIR ask the disk once.
+  Result<uint64_t> SpaceOf(uint64_t ino) REQUIRES(mu_);
 
   // Inode and entry writes inside a transaction, keeping each inode's `metered` and the
   // pending change of the metered size in step.
@@ -113,8 +134,11 @@ class PosixFs final : public FileSystem {
   FileId root_;
   std::mt19937_64 rng_ GUARDED_BY(mu_);
   std::unordered_map<uint64_t, uint32_t> pins_ GUARDED_BY(mu_);
-  uint64_t metered_size_ GUARDED_BY(mu_) = 0;   // committed
-  int64_t metered_delta_ GUARDED_BY(mu_) = 0;   // of the open transaction
+  uint64_t metered_size_ GUARDED_BY(mu_) = 0;  // committed
+  int64_t metered_delta_ GUARDED_BY(mu_) = 0;  // of the open transaction
+  GroupCommit group_ GUARDED_BY(mu_);
+  uint64_t sync_batch_ GUARDED_BY(mu_) = 0;  // the batch of the current call's kDurable change
+  std::unordered_map<uint64_t, uint64_t> space_ GUARDED_BY(mu_);  // SpaceOf's memory
 };
 
 }  // namespace efs::fs

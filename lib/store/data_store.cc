@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/blocking.h"
 #include "base/macros.h"
 
 namespace efs::store {
@@ -149,7 +150,12 @@ Status DataStore::Write(uint64_t ino, uint64_t offset, std::string_view data, bo
     if (n < 0) return ErrnoStatus(errno, "write '" + PathOf(ino) + "'");
     done += static_cast<size_t>(n);
   }
-  if (sync && ::fdatasync(file->fd.get()) != 0) {
+  return sync ? DataSync(*file, ino) : Status::Ok();
+}
+
+Status DataStore::DataSync(const File& file, uint64_t ino) {
+  ScopedBlocking blocking;  // the RPC pool runs other calls meanwhile
+  if (::fdatasync(file.fd.get()) != 0) {
     return ErrnoStatus(errno, "fdatasync '" + PathOf(ino) + "'");
   }
   return Status::Ok();
@@ -157,10 +163,7 @@ Status DataStore::Write(uint64_t ino, uint64_t offset, std::string_view data, bo
 
 Status DataStore::Sync(uint64_t ino) {
   EFS_ASSIGN_OR_RETURN(std::shared_ptr<File> file, Get(ino, false));
-  if (file && ::fdatasync(file->fd.get()) != 0) {
-    return ErrnoStatus(errno, "fdatasync '" + PathOf(ino) + "'");
-  }
-  return Status::Ok();
+  return file ? DataSync(*file, ino) : Status::Ok();
 }
 
 Status DataStore::Truncate(uint64_t ino, uint64_t size) {
@@ -186,6 +189,15 @@ Status DataStore::Remove(uint64_t ino) {
 
 Result<uint64_t> DataStore::SpaceUsed(uint64_t ino) {
   struct stat st;
+  std::shared_ptr<File> open;
+  {
+    MutexLock lock(&mu_);
+    if (auto it = open_.find(ino); it != open_.end()) open = it->second.first;
+  }
+  if (open != nullptr) {  // no path walk
+    if (::fstat(open->fd.get(), &st) != 0) return ErrnoStatus(errno, "stat '" + PathOf(ino) + "'");
+    return static_cast<uint64_t>(st.st_blocks) * 512;
+  }
   if (::stat(PathOf(ino).c_str(), &st) != 0) {
     if (errno == ENOENT) return uint64_t{0};
     return ErrnoStatus(errno, "stat '" + PathOf(ino) + "'");

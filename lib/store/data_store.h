@@ -51,6 +51,8 @@ class DataStore final : public fs::DataBackend {
   Result<std::shared_ptr<File>> Get(uint64_t ino, bool create) EXCLUDES(mu_);
   Result<UniqueFd> OpenFile(uint64_t ino, bool create);
   void Forget(uint64_t ino) EXCLUDES(mu_);
+  // fdatasync of `file`, the data file of `ino`.
+  Status DataSync(const File& file, uint64_t ino);
 
   const std::string dir_;
   Mutex mu_;

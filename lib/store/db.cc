@@ -168,6 +168,8 @@ Result<Stmt> Db::Prepare(std::string_view sql) {
   return Stmt(this, stmt);
 }
 
+bool Db::InTransaction() const { return sqlite3_get_autocommit(handle_) == 0; }
+
 int64_t Db::LastInsertRowid() const { return sqlite3_last_insert_rowid(handle_); }
 int Db::Changes() const { return sqlite3_changes(handle_); }
 
@@ -190,19 +192,19 @@ Status Db::SetApplicationId(int id) { return Exec("PRAGMA application_id=" + std
 // ----------------------------------------------------------------------------- Txn
 
 Result<Txn> Txn::Begin(Db& db) {
-  EFS_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  EFS_RETURN_IF_ERROR(db.Run("BEGIN IMMEDIATE"));  // a cached statement: no parse per call
   return Txn(&db);
 }
 
 Txn::~Txn() {
-  if (db_ != nullptr) (void)db_->Exec("ROLLBACK");
+  if (db_ != nullptr) (void)db_->Run("ROLLBACK");
 }
 
 Status Txn::Commit() {
   Db* db = db_;
   db_ = nullptr;
-  Status status = db->Exec("COMMIT");
-  if (!status.ok()) (void)db->Exec("ROLLBACK");
+  Status status = db->Run("COMMIT");
+  if (!status.ok()) (void)db->Run("ROLLBACK");
   return status;
 }
 

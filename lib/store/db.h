@@ -103,6 +103,9 @@ class Db {
     return stmt->Run();
   }
 
+  // True iff a transaction is open (SQLite undoes a whole transaction on some errors).
+  bool InTransaction() const;
+
   // Rowid of the last successful INSERT, and rows changed by the last statement.
   int64_t LastInsertRowid() const;
   int Changes() const;

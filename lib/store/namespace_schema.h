@@ -2,13 +2,13 @@
 // directory entries (the file contents live beside it in data/, see data_store.h).
 //
 // ** The file **
-// One SQLite database in WAL mode, synchronous=FULL, foreign_keys=ON, opened by exactly one
+// One SQLite database in WAL mode, synchronous=NORMAL, foreign_keys=ON, opened by exactly one
 // efsd (locking_mode=EXCLUSIVE). PRAGMA application_id is kNamespaceApplicationId ("EFSN"), so
 // a catalog or foreign file is refused; PRAGMA user_version is the schema version below.
 //
 // ** Tables **
-//   meta       key/value facts about the namespace; the row 'flush' exists so that a durable
-//              empty update can push earlier lazily committed transactions to disk.
+//   meta       key/value facts about the namespace. The row 'flush' is no longer used (WAL
+//              syncs replaced its empty durable updates); it stays so the format is unchanged.
 //   inodes     one row per inode. ino is AUTOINCREMENT, so inode numbers are never reused;
 //              the root directory is ino 1. generation is a random 64-bit value fixed at
 //              creation (a file handle carries it; a mismatch is a stale handle). type is
@@ -33,9 +33,11 @@
 // - An inode with nlink 0 is a regular file (or fifo, socket, symlink) that was unlinked while
 //   open; efsd deletes it at the last close, and any such row found when the namespace opens
 //   is a leftover from a crash and is deleted with its data file.
-// - Every acknowledged metadata change is one committed transaction. Size and times after an
-//   UNSTABLE write commit lazily (synchronous=NORMAL): a crash may lose them, never the
-//   database's consistency; COMMIT makes them durable.
+// - Every acknowledged metadata change is one committed transaction. Commits do not sync the
+//   WAL; an acknowledged change is made durable before its reply by an fdatasync of the WAL
+//   that covers every commit before it (group commit, store/group_sync.h). Size and times after
+//   an UNSTABLE write are not synced: a crash may lose them, never the database's consistency;
+//   COMMIT makes them durable.
 // - The file system's metered size is SUM(metered); a transaction that changes an inode's
 //   data or entries updates its metered in the same transaction.
 // - size is authoritative: bytes the data file lacks read as zeros, bytes it holds past size

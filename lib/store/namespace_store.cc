@@ -1,6 +1,12 @@
 // Inode and directory-entry rows of namespace.db (see namespace_schema.h).
 #include "store/namespace_store.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
 #include <utility>
 
 #include "base/macros.h"
@@ -80,60 +86,124 @@ InodeRecord ReadInode(const Stmt& s) {
 Result<std::unique_ptr<NamespaceStore>> NamespaceStore::Open(const std::string& path) {
   EFS_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(path, /*exclusive=*/true));
   EFS_RETURN_IF_ERROR(MigrateNamespace(*db));
-  return std::unique_ptr<NamespaceStore>(new NamespaceStore(std::move(db)));
+  // Commits do not sync; Sync does, for many commits at once. Each change is a savepoint, whose
+  // undo journal stays in memory rather than in a temporary file.
+  EFS_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY"));
+  return std::unique_ptr<NamespaceStore>(new NamespaceStore(std::move(db), path));
 }
 
-// ----------------------------------------------------------------------------- transactions
+NamespaceStore::NamespaceStore(std::unique_ptr<Db> db, const std::string& path)
+    : db_(std::move(db)),
+      wal_path_(path + "-wal"),
+      dir_path_(path.find('/') == std::string::npos ? "."
+                                                    : path.substr(0, path.find_last_of('/'))) {}
 
-Status NamespaceStore::SetSynchronous(bool full) {
-  if (full_sync_ == full) return Status::Ok();
-  EFS_RETURN_IF_ERROR(db_->Exec(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
-  full_sync_ = full;
-  return Status::Ok();
-}
+// ----------------------------------------------------------------------------- batches
 
-Status NamespaceStore::Begin(Durability durability) {
-  EFS_CHECK(!txn_);
-  durable_txn_ = durability == Durability::kDurable;
-  // synchronous cannot change inside a transaction.
-  EFS_RETURN_IF_ERROR(SetSynchronous(durable_txn_));
-  EFS_ASSIGN_OR_RETURN(Txn txn, Txn::Begin(*db_));
-  txn_.emplace(std::move(txn));
+Status NamespaceStore::Begin() {
+  EFS_CHECK(!in_change_);
+  if (!batch_) {
+    EFS_ASSIGN_OR_RETURN(Txn txn, Txn::Begin(*db_));
+    batch_.emplace(std::move(txn));
+    batch_inodes_.clear();
+  }
+  EFS_RETURN_IF_ERROR(db_->Run("SAVEPOINT change"));
+  in_change_ = true;
+  change_inodes_.clear();
   return Status::Ok();
 }
 
 Status NamespaceStore::Commit() {
-  EFS_CHECK(txn_);
-  Status status = txn_->Commit();
-  txn_.reset();
-  EFS_RETURN_IF_ERROR(status);
-  // A durable commit syncs the WAL, and with it every lazy commit before it.
-  lazy_pending_ = !durable_txn_;
+  EFS_CHECK(in_change_);
+  in_change_ = false;
+  Status released = db_->Run("RELEASE change");
+  if (!released.ok()) {
+    Uncache(&change_inodes_);
+    return db_->InTransaction() ? released : BatchLost(released);
+  }
+  batch_inodes_.insert(batch_inodes_.end(), change_inodes_.begin(), change_inodes_.end());
+  change_inodes_.clear();
   return Status::Ok();
 }
 
-void NamespaceStore::Rollback() { txn_.reset(); }
+Status NamespaceStore::Rollback() {
+  EFS_CHECK(in_change_);
+  in_change_ = false;
+  Uncache(&change_inodes_);
+  // SQLite undoes the whole transaction by itself after some errors (a full disk, an I/O
+  // error); then the batch is gone.
+  if (!db_->InTransaction()) {
+    return BatchLost(IOError("sqlite undid the open transaction of " + db_->path()));
+  }
+  Status undone = db_->Run("ROLLBACK TO change");
+  if (undone.ok()) undone = db_->Run("RELEASE change");
+  return undone.ok() ? undone : BatchLost(undone);
+}
+
+Status NamespaceStore::BatchLost(const Status& why) {
+  batch_.reset();  // rolls back whatever is left
+  Uncache(&batch_inodes_);
+  return why;
+}
+
+void NamespaceStore::Uncache(std::vector<uint64_t>* inos) {
+  for (uint64_t ino : *inos) inodes_.erase(ino);
+  inos->clear();
+}
 
 Status NamespaceStore::Flush() {
-  if (!lazy_pending_) return Status::Ok();
-  EFS_RETURN_IF_ERROR(Begin(Durability::kDurable));
-  Status status = db_->Run("UPDATE meta SET value = value WHERE key = 'flush'");
-  if (!status.ok()) {
-    Rollback();
-    return status;
+  EFS_CHECK(!in_change_);
+  if (!batch_) return Status::Ok();
+  Status committed = batch_->Commit();
+  batch_.reset();
+  if (!committed.ok()) return BatchLost(committed);
+  batch_inodes_.clear();
+  return Status::Ok();
+}
+
+Status NamespaceStore::Sync() {
+  struct stat named;
+  if (::stat(wal_path_.c_str(), &named) != 0) {
+    // In-memory databases and a namespace that has committed nothing have no WAL.
+    if (errno == ENOENT) return Status::Ok();
+    return IOError("stat '" + wal_path_ + "': " + std::strerror(errno));
   }
-  return Commit();
+  struct stat held;
+  if (!wal_fd_.valid() || ::fstat(wal_fd_.get(), &held) != 0 || held.st_ino != named.st_ino ||
+      held.st_dev != named.st_dev) {
+    wal_fd_.Reset(::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!wal_fd_.valid()) return IOError("open '" + wal_path_ + "': " + std::strerror(errno));
+    UniqueFd dir(::open(dir_path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir.valid() || ::fsync(dir.get()) != 0) {
+      return IOError("fsync '" + dir_path_ + "': " + std::strerror(errno));
+    }
+  }
+  if (::fdatasync(wal_fd_.get()) != 0) {
+    return IOError("fdatasync '" + wal_path_ + "': " + std::strerror(errno));
+  }
+  return Status::Ok();
 }
 
 // ----------------------------------------------------------------------------- inodes
 
+void NamespaceStore::Cache(const InodeRecord& rec) {
+  if (inodes_.size() >= kMaxCachedInodes && inodes_.count(rec.ino()) == 0) inodes_.clear();
+  inodes_[rec.ino()] = rec;
+  if (in_change_) change_inodes_.push_back(rec.ino());
+}
+
 Result<std::optional<InodeRecord>> NamespaceStore::LoadInode(uint64_t ino) {
-  EFS_ASSIGN_OR_RETURN(
-      Stmt s, db_->Query(std::string("SELECT ") + kInodeColumns + ", ino FROM inodes WHERE ino = ?",
-                         static_cast<int64_t>(ino)));
+  if (auto it = inodes_.find(ino); it != inodes_.end()) {
+    return std::optional<InodeRecord>(it->second);
+  }
+  static const std::string kLoad =
+      std::string("SELECT ") + kInodeColumns + ", ino FROM inodes WHERE ino = ?";
+  EFS_ASSIGN_OR_RETURN(Stmt s, db_->Query(kLoad, static_cast<int64_t>(ino)));
   EFS_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<InodeRecord>();
-  return std::optional<InodeRecord>(ReadInode(s));
+  InodeRecord rec = ReadInode(s);
+  Cache(rec);
+  return std::optional<InodeRecord>(std::move(rec));
 }
 
 Result<uint64_t> NamespaceStore::InsertInode(const InodeRecord& rec) {
@@ -142,26 +212,33 @@ Result<uint64_t> NamespaceStore::InsertInode(const InodeRecord& rec) {
                                             "?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   BindInode(s, rec);
   EFS_RETURN_IF_ERROR(s.Run());
-  return static_cast<uint64_t>(db_->LastInsertRowid());
+  const uint64_t ino = static_cast<uint64_t>(db_->LastInsertRowid());
+  InodeRecord stored = rec;
+  stored.attrs.id.ino = ino;
+  Cache(stored);
+  return ino;
 }
 
 Status NamespaceStore::UpdateInode(const InodeRecord& rec) {
   EFS_ASSIGN_OR_RETURN(
-      Stmt s,
-      db_->Prepare("UPDATE inodes SET generation = ?1, type = ?2, mode = ?3, nlink = ?4, uid = ?5, "
-                   "gid = ?6, size = ?7, rdev = ?8, atime_sec = ?9, atime_nsec = ?10, "
-                   "mtime_sec = ?11, mtime_nsec = ?12, ctime_sec = ?13, ctime_nsec = ?14, "
-                   "btime_sec = ?15, btime_nsec = ?16, change = ?17, parent = ?18, "
-                   "next_cookie = ?19, create_verifier = ?20, last_access = ?21, entry_bytes = ?22, "
-                   "metered = ?23 WHERE ino = ?24"));
+      Stmt s, db_->Prepare(
+                  "UPDATE inodes SET generation = ?1, type = ?2, mode = ?3, nlink = ?4, uid = ?5, "
+                  "gid = ?6, size = ?7, rdev = ?8, atime_sec = ?9, atime_nsec = ?10, "
+                  "mtime_sec = ?11, mtime_nsec = ?12, ctime_sec = ?13, ctime_nsec = ?14, "
+                  "btime_sec = ?15, btime_nsec = ?16, change = ?17, parent = ?18, "
+                  "next_cookie = ?19, create_verifier = ?20, last_access = ?21, entry_bytes = ?22, "
+                  "metered = ?23 WHERE ino = ?24"));
   BindInode(s, rec);
   s.Bind(24, static_cast<int64_t>(rec.ino()));
   EFS_RETURN_IF_ERROR(s.Run());
   if (db_->Changes() != 1) return Internal("update of missing inode " + std::to_string(rec.ino()));
+  Cache(rec);
   return Status::Ok();
 }
 
 Status NamespaceStore::DeleteInode(uint64_t ino) {
+  inodes_.erase(ino);
+  if (in_change_) change_inodes_.push_back(ino);
   return db_->Run("DELETE FROM inodes WHERE ino = ?", static_cast<int64_t>(ino));
 }
 

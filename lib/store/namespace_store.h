@@ -1,13 +1,22 @@
 // NamespaceStore: fs::MetadataBackend over one file system's namespace.db (format in
 // namespace_schema.h). Row mapping only; the POSIX rules are fs::PosixFs's.
 //
-// Thread safety: none (PosixFs serializes calls under its mutex).
+// A batch (backend.h) is one SQLite transaction and each change a savepoint in it, so a batch of
+// many clients' changes writes each page it touched once. Flush commits without syncing the
+// WAL (synchronous=NORMAL); Sync makes the flushed batches durable with one fdatasync of the WAL.
+// Inode rows are cached in memory (write-through, at most kMaxCachedInodes), so that GETATTR,
+// LOOKUP and READDIR of recently used files read no SQLite page.
+//
+// Thread safety: none, except Sync (PosixFs serializes the other calls under its mutex).
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
+#include "base/unique_fd.h"
 #include "fs/backend.h"
 #include "store/db.h"
 
@@ -17,11 +26,13 @@ class NamespaceStore final : public fs::MetadataBackend {
  public:
   // Opens (creating and migrating) the namespace database at `path`, held exclusively.
   static Result<std::unique_ptr<NamespaceStore>> Open(const std::string& path);
+  static constexpr size_t kMaxCachedInodes = 32768;
 
-  Status Begin(Durability durability) override;
+  Status Begin() override;
   Status Commit() override;
-  void Rollback() override;
+  Status Rollback() override;
   Status Flush() override;
+  Status Sync() override;
 
   Result<std::optional<fs::InodeRecord>> LoadInode(uint64_t ino) override;
   Result<uint64_t> InsertInode(const fs::InodeRecord& rec) override;
@@ -42,14 +53,23 @@ class NamespaceStore final : public fs::MetadataBackend {
   Result<uint64_t> SumMetered() override;
 
  private:
-  explicit NamespaceStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
-  Status SetSynchronous(bool full);
+  NamespaceStore(std::unique_ptr<Db> db, const std::string& path);
+  // Keeps `rec` in the cache, noting it as changed by the open change.
+  void Cache(const fs::InodeRecord& rec);
+  // Forgets the cached rows of `inos` (their changes were undone).
+  void Uncache(std::vector<uint64_t>* inos);
+  // The open batch was undone: forget what it changed.
+  Status BatchLost(const Status& why);
 
   std::unique_ptr<Db> db_;
-  std::optional<Txn> txn_;
-  bool full_sync_ = true;      // the connection's current synchronous setting
-  bool lazy_pending_ = false;  // a kLazy commit since the last durable one
-  bool durable_txn_ = true;    // the open transaction's durability
+  std::optional<Txn> batch_;  // the open batch
+  bool in_change_ = false;
+  const std::string wal_path_;
+  const std::string dir_path_;
+  UniqueFd wal_fd_;  // Sync only (which never runs twice at once)
+  std::unordered_map<uint64_t, fs::InodeRecord> inodes_;  // cached rows
+  std::vector<uint64_t> change_inodes_;                   // inodes the open change wrote
+  std::vector<uint64_t> batch_inodes_;  // inodes the open batch's committed changes wrote
 };
 
 }  // namespace efs::store

@@ -1,0 +1,197 @@
+// GroupCommit: one flush and one sync for the changes that gather while a sync runs; lost
+// batches and failed syncs fail their waiters.
+#include "fs/group_commit.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace efs::fs {
+namespace {
+
+// A store that counts Flush and Sync, and can hold a Sync until released or fail either.
+class FakeLog final : public MetadataBackend {
+ public:
+  Status Begin() override { return Status::Ok(); }
+  Status Commit() override { return Status::Ok(); }
+  Status Rollback() override { return Status::Ok(); }
+  Status Flush() override {
+    ++flushes;
+    return flush_fails ? IOError("flush failed") : Status::Ok();
+  }
+  Status Sync() override {
+    syncs_started.fetch_add(1);
+    std::unique_lock<std::mutex> lock(gate_mu);
+    gate_cv.wait_for(lock, std::chrono::seconds(10), [&] { return !hold_syncs; });
+    return sync_fails ? IOError("sync failed") : Status::Ok();
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(gate_mu);
+    hold_syncs = false;
+    gate_cv.notify_all();
+  }
+
+  Result<std::optional<InodeRecord>> LoadInode(uint64_t) override {
+    return std::optional<InodeRecord>();
+  }
+  Result<uint64_t> InsertInode(const InodeRecord&) override { return uint64_t{1}; }
+  Status UpdateInode(const InodeRecord&) override { return Status::Ok(); }
+  Status DeleteInode(uint64_t) override { return Status::Ok(); }
+  Result<std::optional<EntryRecord>> LookupEntry(uint64_t, std::string_view) override {
+    return std::optional<EntryRecord>();
+  }
+  Status InsertEntry(uint64_t, const EntryRecord&) override { return Status::Ok(); }
+  Status DeleteEntry(uint64_t, std::string_view) override { return Status::Ok(); }
+  Result<bool> HasEntries(uint64_t) override { return false; }
+  Result<std::vector<EntryRecord>> ListEntries(uint64_t, uint64_t, uint32_t) override {
+    return std::vector<EntryRecord>{};
+  }
+  Result<std::string> LoadSymlink(uint64_t) override { return std::string(); }
+  Status StoreSymlink(uint64_t, std::string_view) override { return Status::Ok(); }
+  Result<std::vector<uint64_t>> UnlinkedInodes() override { return std::vector<uint64_t>{}; }
+  Result<uint64_t> CountInodes() override { return uint64_t{0}; }
+  Result<uint64_t> SumMetered() override { return uint64_t{0}; }
+
+  std::atomic<int> flushes{0};
+  std::atomic<int> syncs_started{0};
+  bool flush_fails = false;
+  bool sync_fails = false;
+  std::mutex gate_mu;
+  std::condition_variable gate_cv;
+  bool hold_syncs = false;
+};
+
+// Waits (bounded) until `done` holds.
+template <class F>
+bool Eventually(F done) {
+  for (int i = 0; i < 2000 && !done(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return done();
+}
+
+TEST(GroupCommit, AChangeAloneIsFlushedAndSyncedAtOnce) {
+  Mutex mu;
+  GroupCommit group;
+  FakeLog log;
+  MutexLock lock(&mu);
+  uint64_t batch = group.Joined(&mu);
+  EXPECT_TRUE(group.WaitDurable(&mu, &log, batch).ok());
+  EXPECT_EQ(log.flushes, 1);
+  EXPECT_EQ(log.syncs_started, 1);
+  // Durable already: no more work.
+  EXPECT_TRUE(group.WaitDurable(&mu, &log, batch).ok());
+  EXPECT_EQ(log.syncs_started, 1);
+}
+
+TEST(GroupCommit, ChangesMadeDuringASyncShareTheNextFlushAndSync) {
+  Mutex mu;
+  GroupCommit group;
+  FakeLog log;
+  log.hold_syncs = true;
+  std::thread first([&] {
+    MutexLock lock(&mu);
+    EXPECT_TRUE(group.WaitDurable(&mu, &log, group.Joined(&mu)).ok());
+  });
+  ASSERT_TRUE(Eventually([&] { return log.syncs_started == 1; }));
+  constexpr int kWaiters = 20;
+  std::atomic<int> joined{0};
+  std::atomic<int> durable{0};
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < kWaiters; ++i) {
+    waiters.emplace_back([&] {
+      MutexLock lock(&mu);
+      uint64_t batch = group.Joined(&mu);
+      ++joined;
+      EXPECT_TRUE(group.WaitDurable(&mu, &log, batch).ok());
+      ++durable;
+    });
+  }
+  ASSERT_TRUE(Eventually([&] { return joined == kWaiters; }));
+  // Every one of them waits: none of their changes is durable while the first sync runs.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(durable, 0);
+  log.Release();
+  first.join();
+  for (std::thread& t : waiters) t.join();
+  EXPECT_EQ(durable, kWaiters);
+  EXPECT_EQ(log.flushes, 2);
+  EXPECT_EQ(log.syncs_started, 2);
+}
+
+TEST(GroupCommit, ChangesThatNeedNoSyncAreFlushedAtOnceOrWithTheNextBatch) {
+  Mutex mu;
+  GroupCommit group;
+  FakeLog log;
+  {
+    MutexLock lock(&mu);
+    group.Joined(&mu);
+    EXPECT_TRUE(group.Settle(&mu, &log).ok());
+    EXPECT_EQ(log.flushes, 1);
+    EXPECT_EQ(log.syncs_started, 0);
+  }
+  log.hold_syncs = true;
+  std::thread durable([&] {
+    MutexLock lock(&mu);
+    EXPECT_TRUE(group.WaitDurable(&mu, &log, group.Joined(&mu)).ok());
+  });
+  ASSERT_TRUE(Eventually([&] { return log.syncs_started == 1; }));
+  {
+    MutexLock lock(&mu);
+    group.Joined(&mu);
+    EXPECT_TRUE(group.Settle(&mu, &log).ok());
+    EXPECT_EQ(log.flushes, 2) << "a flush while the log syncs";
+  }
+  log.Release();
+  durable.join();
+  // The sync's leader flushed the lazy change when the sync ended.
+  EXPECT_EQ(log.flushes, 3);
+  MutexLock lock(&mu);
+  EXPECT_EQ(group.last_batch(&mu), 3u);
+}
+
+TEST(GroupCommit, ALostBatchFailsItsWaitersAndNotTheNext) {
+  Mutex mu;
+  GroupCommit group;
+  FakeLog log;
+  MutexLock lock(&mu);
+  uint64_t lost = group.Joined(&mu);
+  group.Lost(&mu, IOError("disk full"));
+  Status s = group.WaitDurable(&mu, &log, lost);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("disk full"), std::string::npos);
+  EXPECT_EQ(group.lost(&mu), 1u);
+  EXPECT_TRUE(group.WaitDurable(&mu, &log, group.Joined(&mu)).ok());
+}
+
+TEST(GroupCommit, AFailedFlushLosesTheBatch) {
+  Mutex mu;
+  GroupCommit group;
+  FakeLog log;
+  log.flush_fails = true;
+  MutexLock lock(&mu);
+  EXPECT_FALSE(group.WaitDurable(&mu, &log, group.Joined(&mu)).ok());
+  EXPECT_EQ(group.lost(&mu), 1u);
+  EXPECT_EQ(log.syncs_started, 0);
+}
+
+TEST(GroupCommit, AFailedSyncFailsEveryLaterWait) {
+  Mutex mu;
+  GroupCommit group;
+  FakeLog log;
+  log.sync_fails = true;
+  MutexLock lock(&mu);
+  EXPECT_FALSE(group.WaitDurable(&mu, &log, group.Joined(&mu)).ok());
+  log.sync_fails = false;
+  Status later = group.WaitDurable(&mu, &log, group.Joined(&mu));
+  EXPECT_FALSE(later.ok()) << "a sync after a failed one proves nothing";
+  EXPECT_NE(later.message().find("sync failed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace efs::fs

@@ -139,10 +139,10 @@ Result<Reply> ClientImpl::Transmit(const Identity& who, const std::string& args,
   for (int attempt = 0;; ++attempt) {
     uint64_t generation = 0;
     Clock::time_point call_deadline = std::min(deadline, Clock::now() + options_.call_timeout);
-    Result<std::string> r = transport_.Call(auth, kNfsProgram, kNfsVersion, kProcCompound, args,
-                                            call_deadline, &generation);
+    Result<Transport::Reply> r = transport_.Call(auth, kNfsProgram, kNfsVersion, kProcCompound,
+                                                 args, call_deadline, &generation);
     if (r.ok()) {
-      auto decoded = xdr::Decode(xdr_COMPOUND4res, *r, max_reply_);
+      auto decoded = xdr::Decode(xdr_COMPOUND4res, r->results_bytes(), max_reply_);
       if (!decoded.ok()) {
         return Error(Code::kCorruption, "GarbageReply", "a COMPOUND reply does not decode");
       }

@@ -85,15 +85,12 @@ Status Transport::Connect(Clock::time_point deadline) {
 Status Transport::ConnectLocked(Clock::time_point deadline) {
   CloseLocked();
   EFS_ASSIGN_OR_RETURN(UniqueFd fd, Dial(deadline));
-  auto conn = std::make_shared<Conn>();
+  auto conn = std::make_shared<Conn>(max_record_);
   conn->fd = std::move(fd);
-  {
-    MutexLock l(&mu_);
-    conn->generation = ++generation_;
-    conn_ = conn;
-    broken_ = false;
-  }
-  conn->reader = std::thread([this, raw = conn.get()] { ReadLoop(raw); });
+  MutexLock l(&mu_);
+  conn->generation = ++generation_;
+  conn_ = conn;
+  broken_ = false;
   return Status::Ok();
 }
 
@@ -117,9 +114,9 @@ Status Transport::Reconnect(uint64_t generation, Clock::time_point deadline) {
   }
 }
 
-Result<std::string> Transport::Call(const rpc::OpaqueAuth& cred, uint32_t prog, uint32_t vers,
-                                    uint32_t proc, std::string_view args,
-                                    Clock::time_point deadline, uint64_t* generation) {
+Result<Transport::Reply> Transport::Call(const rpc::OpaqueAuth& cred, uint32_t prog, uint32_t vers,
+                                         uint32_t proc, std::string_view args,
+                                         Clock::time_point deadline, uint64_t* generation) {
   Waiter w;
   std::shared_ptr<Conn> conn;
   uint32_t xid = 0;
@@ -141,52 +138,102 @@ Result<std::string> Transport::Call(const rpc::OpaqueAuth& cred, uint32_t prog, 
     MutexLock wl(&conn->write_mu);
     sent = SendAll(conn->fd.get(), record);
   }
-  // A failed send breaks the connection: the reader sees it and fails every waiter.
+  // A failed send breaks the connection: its reader sees that and fails every waiter.
   if (!sent) ::shutdown(conn->fd.get(), SHUT_RDWR);
   MutexLock l(&mu_);
-  while (!w.done && !w.failed) {
-    if (!w.cv.WaitUntil(&mu_, deadline)) break;
+  while (!w.done && !w.failed && Clock::now() < deadline) {
+    if (!conn->reading && !conn->dead) {
+      conn->reading = true;
+      ReadFor(*conn, w, deadline);
+      conn->reading = false;
+      continue;
+    }
+    if (conn->dead) {
+      w.failed = !w.done;
+      break;
+    }
+    w.cv.WaitUntil(&mu_, deadline);
   }
   waiters_.erase(xid);
+  if (!conn->reading) PassReading(*conn);
   if (w.failed) return Unavailable("ConnectionLost", "connection to the server lost");
   if (!w.done) return Unavailable("Timeout", "no reply from the server in time");
   EFS_ASSIGN_OR_RETURN(std::string_view results, rpc::SuccessResults(w.reply));
-  w.reply.erase(0, w.reply.size() - results.size());
-  return std::move(w.reply);
+  Reply reply;
+  reply.results = w.reply.size() - results.size();
+  reply.message = std::move(w.reply);
+  return reply;
 }
 
-void Transport::ReadLoop(Conn* conn) {
-  rpc::RecordReader reader(max_record_);
-  std::vector<char> buf(256 * 1024);
+void Transport::ReadFor(Conn& conn, Waiter& self, Clock::time_point deadline) {
   std::vector<std::string> records;
-  for (;;) {
-    ssize_t n = ::recv(conn->fd.get(), buf.data(), buf.size(), 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+  while (!self.done && !conn.dead && Clock::now() < deadline) {
+    mu_.Unlock();
     records.clear();
-    if (!reader.Feed(std::string_view(buf.data(), static_cast<size_t>(n)), &records).ok()) break;
-    for (std::string& r : records) Deliver(*conn, std::move(r));
+    bool alive = ReadSome(conn, &records, deadline);
+    mu_.Lock();
+    for (std::string& r : records) Deliver(conn, std::move(r));
+    if (!alive) Ended(conn);
   }
-  // Wake everyone waiting on this connection; the session layer reconnects.
-  ::shutdown(conn->fd.get(), SHUT_RDWR);
-  MutexLock l(&mu_);
-  if (conn_.get() == conn) broken_ = true;
-  for (auto& [xid, w] : waiters_) {
-    if (w->generation != conn->generation || w->done) continue;
-    w->failed = true;
-    w->cv.Signal();
+}
+
+bool Transport::ReadSome(Conn& conn, std::vector<std::string>* records,
+                         Clock::time_point deadline) {
+  const int fd = conn.fd.get();
+  for (;;) {
+    // The rest of a large reply (a READ's data) goes straight into its record.
+    auto [room, room_size] = conn.records.Room();
+    const bool direct = room_size >= kReadBuffer / 4;
+    char* into = direct ? room : conn.buf.data();
+    size_t want = direct ? room_size : conn.buf.size();
+    ssize_t n = ::recv(fd, into, want, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd p{fd, POLLIN, 0};
+      int ready = ::poll(&p, 1, MillisUntil(deadline));
+      if (ready < 0 && errno != EINTR) return false;
+      if (ready == 0) return true;  // the deadline: nothing read
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    if (direct) {
+      conn.records.Took(static_cast<size_t>(n), records);
+      return true;
+    }
+    return conn.records.Feed(std::string_view(into, static_cast<size_t>(n)), records).ok();
   }
 }
 
 void Transport::Deliver(const Conn& conn, std::string record) {
   uint32_t xid = 0;
   if (!rpc::ReplyXid(record, &xid)) return;
-  MutexLock l(&mu_);
   auto it = waiters_.find(xid);
   if (it == waiters_.end() || it->second->generation != conn.generation) return;
   it->second->reply = std::move(record);
   it->second->done = true;
   it->second->cv.Signal();
+}
+
+void Transport::Ended(Conn& conn) {
+  // Wake everyone waiting on this connection; the session layer reconnects.
+  ::shutdown(conn.fd.get(), SHUT_RDWR);
+  conn.dead = true;
+  if (conn_.get() == &conn) broken_ = true;
+  for (auto& [xid, w] : waiters_) {
+    if (w->generation != conn.generation || w->done) continue;
+    w->failed = true;
+    w->cv.Signal();
+  }
+}
+
+void Transport::PassReading(const Conn& conn) {
+  if (conn.dead) return;
+  for (auto& [xid, w] : waiters_) {
+    if (w->generation == conn.generation && !w->done && !w->failed) {
+      w->cv.Signal();
+      return;
+    }
+  }
 }
 
 void Transport::CloseLocked() {
@@ -197,8 +244,9 @@ void Transport::CloseLocked() {
     broken_ = true;
   }
   if (conn == nullptr) return;
+  // A caller reading it sees the end and fails the calls on it; the descriptor closes with the
+  // last reference.
   ::shutdown(conn->fd.get(), SHUT_RDWR);
-  if (conn->reader.joinable()) conn->reader.join();
 }
 
 void Transport::Close() {

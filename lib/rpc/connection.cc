@@ -12,7 +12,8 @@ namespace efs::rpc {
 namespace {
 
 constexpr size_t kReadChunk = 64 * 1024;
-constexpr int kReadsPerEvent = 8;  // fairness: at most 512 KiB per connection per wakeup
+constexpr int kReadsPerEvent = 8;             // fairness: at most 2 MiB per connection per wakeup
+constexpr size_t kDirectReadMin = 16 * 1024;  // fragment bytes worth a read of their own
 constexpr int kMaxIov = 64;
 
 }  // namespace
@@ -82,8 +83,8 @@ bool Connection::FlushLocked() {
 
 void Connection::UpdateEventsLocked() {
   if (closed_) return;
-  bool paused = eof_ || in_flight_ >= limits_.max_in_flight ||
-                out_bytes_ >= limits_.max_queued_bytes;
+  bool paused =
+      eof_ || in_flight_ >= limits_.max_in_flight || out_bytes_ >= limits_.max_queued_bytes;
   uint32_t want = (paused ? 0u : uint32_t{EPOLLIN}) | (out_.empty() ? 0u : uint32_t{EPOLLOUT});
   if (want == events_) return;
   epoll_event ev{};
@@ -94,14 +95,16 @@ void Connection::UpdateEventsLocked() {
   events_ = want;
 }
 
-bool Connection::DrainedLocked() const {
-  return eof_ && in_flight_ == 0 && out_.empty();
-}
+bool Connection::DrainedLocked() const { return eof_ && in_flight_ == 0 && out_.empty(); }
 
 Connection::Next Connection::OnReadable(std::vector<std::string>* records) {
   char buf[kReadChunk];
   for (int i = 0; i < kReadsPerEvent; ++i) {
-    ssize_t r = ::recv(fd_.get(), buf, sizeof(buf), MSG_DONTWAIT);
+    // The rest of a large fragment (a WRITE's data) goes straight into its record.
+    auto [room, room_size] = reader_.Room();
+    const bool direct = room_size >= kDirectReadMin;
+    ssize_t r = direct ? ::recv(fd_.get(), room, std::min(room_size, kReadChunk * 4), MSG_DONTWAIT)
+                       : ::recv(fd_.get(), buf, sizeof(buf), MSG_DONTWAIT);
     if (r < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
@@ -115,7 +118,9 @@ Connection::Next Connection::OnReadable(std::vector<std::string>* records) {
       UpdateEventsLocked();
       return DrainedLocked() ? Next::kClose : Next::kContinue;
     }
-    if (!reader_.Feed(std::string_view(buf, static_cast<size_t>(r)), records).ok()) {
+    if (direct) {
+      reader_.Took(static_cast<size_t>(r), records);
+    } else if (!reader_.Feed(std::string_view(buf, static_cast<size_t>(r)), records).ok()) {
       return Next::kClose;
     }
     if (records->size() >= static_cast<size_t>(limits_.max_in_flight)) {

@@ -41,26 +41,43 @@ Status RecordReader::Feed(std::string_view bytes, std::vector<std::string>* reco
   while (true) {
     if (!in_fragment_) {
       if (bytes.empty() || !TakeHeader(&bytes)) return Status::Ok();
-      if (record_.size() + fragment_left_ > max_record_size_) {
+      if (filled_ + fragment_left_ > max_record_size_) {
         return Status(Code::kResourceExhausted, "RecordTooLarge",
                       "rpc: record over " + std::to_string(max_record_size_) + " bytes");
       }
       // One allocation per fragment instead of a doubling string per read; the cap above
-      // bounds what a fragment header can make it reserve.
-      record_.reserve(record_.size() + fragment_left_);
+      // bounds what a fragment header can make it allocate.
+      record_.resize(filled_ + fragment_left_);
+      if (fragment_left_ == 0) FragmentDone(records);
+      continue;
     }
     size_t n = std::min(bytes.size(), fragment_left_);
-    record_.append(bytes.data(), n);
+    std::copy_n(bytes.data(), n, record_.data() + filled_);
     bytes.remove_prefix(n);
-    fragment_left_ -= n;
-    if (fragment_left_ > 0) return Status::Ok();  // bytes ran out inside the fragment
-    in_fragment_ = false;
-    if (last_) {
-      records->push_back(std::move(record_));
-      record_.clear();
-      record_open_ = false;
-    }
+    Took(n, records);
+    if (in_fragment_) return Status::Ok();  // bytes ran out inside the fragment
   }
+}
+
+std::pair<char*, size_t> RecordReader::Room() {
+  if (!in_fragment_) return {nullptr, 0};
+  return {record_.data() + filled_, fragment_left_};
+}
+
+void RecordReader::Took(size_t n, std::vector<std::string>* records) {
+  EFS_CHECK(in_fragment_ && n <= fragment_left_);
+  filled_ += n;
+  fragment_left_ -= n;
+  if (fragment_left_ == 0) FragmentDone(records);
+}
+
+void RecordReader::FragmentDone(std::vector<std::string>* records) {
+  in_fragment_ = false;
+  if (!last_) return;
+  records->push_back(std::move(record_));
+  record_.clear();
+  filled_ = 0;
+  record_open_ = false;
 }
 
 Status RecordReader::Finish() const {

@@ -50,6 +50,33 @@ TEST(RecordMarking, ByteByByteSplitsGiveTheSameRecords) {
   EXPECT_TRUE(reader.Finish().ok());
 }
 
+TEST(RecordMarking, DataReadStraightIntoTheRoomMakesTheSameRecords) {
+  // Two records, the first of two fragments; headers through Feed, fragment data partly
+  // through Room/Took (as a reader of large records does) and partly through Feed.
+  const std::string first_a(5000, 'a'), first_b(3000, 'b'), second = "xyz";
+  RecordReader reader;
+  std::vector<std::string> records;
+  EXPECT_EQ(reader.Room().second, 0u) << "no room outside a fragment";
+  ASSERT_TRUE(reader.Feed(Mark(first_a.size()) + first_a.substr(0, 100), &records).ok());
+  auto [room, left] = reader.Room();
+  ASSERT_EQ(left, first_a.size() - 100);
+  std::copy_n(first_a.data() + 100, 1000, room);
+  reader.Took(1000, &records);
+  ASSERT_EQ(reader.Room().second, first_a.size() - 1100);
+  ASSERT_TRUE(reader.Feed(first_a.substr(1100), &records).ok());
+  ASSERT_TRUE(reader.Feed(Mark(0x80000000u | first_b.size()), &records).ok());
+  auto [room_b, left_b] = reader.Room();
+  ASSERT_EQ(left_b, first_b.size());
+  std::copy_n(first_b.data(), first_b.size(), room_b);
+  reader.Took(first_b.size(), &records);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0], first_a + first_b);
+  EXPECT_FALSE(reader.mid_record());
+  ASSERT_TRUE(reader.Feed(Mark(0x80000003) + second, &records).ok());
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1], second);
+}
+
 TEST(RecordMarking, RecordOverTheCapIsAnError) {
   RecordReader reader(/*max_record_size=*/8);
   std::vector<std::string> records;
@@ -66,8 +93,8 @@ TEST(RecordMarking, HugeFragmentHeaderFailsBeforeAnyData) {
 }
 
 TEST(RecordMarking, EndOfStreamInsideARecordIsTruncation) {
-  for (std::string partial : {Mark(0x80000004).substr(0, 2), Mark(0x80000004) + "ab",
-                              Mark(2) + "ab", Mark(0)}) {
+  for (std::string partial :
+       {Mark(0x80000004).substr(0, 2), Mark(0x80000004) + "ab", Mark(2) + "ab", Mark(0)}) {
     RecordReader reader;
     std::vector<std::string> records;
     ASSERT_TRUE(reader.Feed(partial, &records).ok());

@@ -18,7 +18,9 @@ class Writer {
  public:
   explicit Writer(std::string* out) : out_(out) {}
   void U32(uint32_t v) {
-    for (int i = 0; i < 4; ++i) out_->push_back(static_cast<char>(v >> (24 - 8 * i)));
+    const char bytes[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                           static_cast<char>(v >> 8), static_cast<char>(v)};
+    out_->append(bytes, 4);
   }
   void U64(uint64_t v) {
     U32(static_cast<uint32_t>(v >> 32));
@@ -360,6 +362,7 @@ AttrSource SourceOf(CompoundState& cs, const fs::Attributes& attrs) {
 nfsstat4 EncodeAttrs(CompoundState& cs, const AttrSource& src, const AttrMask& want, fattr4* out) {
   AttrMask mask;
   std::string values;
+  values.reserve(256);  // a full GETATTR's values: one allocation
   if (nfsstat4 s = EncodeAttrValues(src, want, &mask, &values); s != NFS4_OK) return s;
   mask.ToXdr(cs, &out->attrmask);
   out->attr_vals.attrlist4_len = static_cast<u_int>(values.size());

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/arena.h"
 #include "base/clock.h"
 #include "fs/filesystem.h"
 #include "nfs4/filehandle.h"
@@ -138,9 +139,7 @@ class CompoundState {
   void Hold(std::shared_ptr<void> p) { arena_.push_back(std::move(p)); }
   template <class T>
   T* NewArray(size_t n) {
-    T* p = new T[n == 0 ? 1 : n]();
-    arena_.emplace_back(p, [](T* q) { delete[] q; });
-    return p;
+    return results_.NewArray<T>(n);
   }
 
  private:
@@ -149,7 +148,8 @@ class CompoundState {
   fs::Credentials cred_;
   std::string principal_;
   std::string scope_;
-  std::vector<std::shared_ptr<void>> arena_;
+  std::vector<std::shared_ptr<void>> arena_;  // what Keep and Hold keep
+  Arena results_;                             // what NewArray and CopyBytes make
 };
 
 }  // namespace efs::nfs4

@@ -141,13 +141,21 @@ class Servers:
                 p.kill()
 
 
-def run_bench(efs, target, workload, clients, duration):
+def run_bench(efs, target, workload, clients, duration, depth=None, tries=3):
+    """One efs bench run; a run that fails is tried again (up to `tries` in all) and noted."""
     cmd = [efs, "bench", "--output", "json", "--target", target, "--workload", workload,
            "--clients", str(clients), "--duration", duration]
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed ({out.returncode}): {out.stderr.strip()}")
-    return json.loads(out.stdout)
+    if depth:
+        cmd += ["--depth", str(depth)]
+    for attempt in range(1, tries + 1):
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode == 0:
+            result = json.loads(out.stdout)
+            result["Attempts"] = attempt
+            return result
+        print(f"  failed ({out.returncode}), attempt {attempt} of {tries}: {out.stderr.strip()}",
+              file=sys.stderr)
+    sys.exit(f"{' '.join(cmd)} failed {tries} times")
 
 
 def main():

@@ -1,9 +1,10 @@
 // efs bench: an NFSv4.1 load generator against any NFSv4.1 server (the engine is lib/bench).
+#include "bench/bench.h"
+
 #include <unistd.h>
 
 #include <cstdio>
 
-#include "bench/bench.h"
 #include "cmd/command.h"
 #include "cmd/context.h"
 #include "cmd/exit_codes.h"
@@ -20,8 +21,8 @@ Json ToJson(const bench::Config& config, const bench::Report& report) {
   const bench::LatencyHistogram& l = report.latency;
   return Json{
       {"Workload", std::string(bench::WorkloadName(config.workload))},
-      {"Target", config.target.host + ":" + std::to_string(config.target.port) +
-                     config.target.path},
+      {"Target",
+       config.target.host + ":" + std::to_string(config.target.port) + config.target.path},
       {"Clients", config.clients},
       {"Depth", config.depth},
       {"Directory", report.directory},
@@ -38,6 +39,27 @@ Json ToJson(const bench::Config& config, const bench::Report& report) {
         {"Max", Micros(l.max())}}},
       {"Errors", 0},
   };
+}
+
+// The result as people read it: one header line and one line of figures.
+std::string Table(const Json& r) {
+  const Json& l = r["LatencyMicroseconds"];
+  char line[512];
+  std::string out;
+  std::snprintf(line, sizeof line, "%-13s %7s %5s %8s %11s %11s %9s %9s %9s %9s %9s %9s\n",
+                "WORKLOAD", "CLIENTS", "DEPTH", "SECONDS", "OPERATIONS", "OPS/S", "MIB/S", "P50_US",
+                "P90_US", "P99_US", "P99.9_US", "MAX_US");
+  out += line;
+  std::snprintf(line, sizeof line,
+                "%-13s %7d %5d %8.2f %11llu %11.0f %9.1f %9.0f %9.0f %9.0f %9.0f %9.0f\n",
+                r["Workload"].get<std::string>().c_str(), r["Clients"].get<int>(),
+                r["Depth"].get<int>(), r["DurationSeconds"].get<double>(),
+                static_cast<unsigned long long>(r["Operations"].get<uint64_t>()),
+                r["OperationsPerSecond"].get<double>(), r["MiBPerSecond"].get<double>(),
+                l["P50"].get<double>(), l["P90"].get<double>(), l["P99"].get<double>(),
+                l["P999"].get<double>(), l["Max"].get<double>());
+  out += line;
+  return out;
 }
 
 void PrintProgress(const bench::Progress& p) {
@@ -86,7 +108,13 @@ struct BenchCommand final : Command {
     if (progress || ::isatty(STDERR_FILENO)) report_progress = PrintProgress;
     Result<bench::Report> report = bench::Run(config, report_progress);
     if (!report.ok()) return report.status();
-    ctx.Print(ToJson(config, *report));
+    const Json result = ToJson(config, *report);
+    // A table for people unless --output (or $EFS_OUTPUT) asks for json or text.
+    if (ctx.output_chosen() && ctx.output_format() != OutputFormat::kTable) {
+      ctx.Print(result);
+    } else {
+      ctx.out() << Table(result);
+    }
     return Status::Ok();
   }
 };

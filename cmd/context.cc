@@ -1,6 +1,8 @@
 // Context: global options, the daemon connection, printing.
 #include "cmd/context.h"
 
+#include <cstdlib>
+
 namespace efs::cli {
 
 std::string StringField(const Json& object, const char* key) {
@@ -13,14 +15,16 @@ Context::Context(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
 Context::~Context() = default;
 
 void Context::AddGlobalOptions(CLI::App& app) {
-  app.add_option("--socket", socket_, "efsd's API socket (default: $EFS_SOCKET, else the "
-                                      "per-user or system socket)")
+  app.add_option("--socket", socket_,
+                 "efsd's API socket (default: $EFS_SOCKET, else the "
+                 "per-user or system socket)")
       ->envname("EFS_SOCKET")
       ->type_name("PATH");
-  app.add_option("--output", output_, "output format (default: $EFS_OUTPUT, else json)")
-      ->envname("EFS_OUTPUT")
-      ->check(CLI::IsMember(std::vector<std::string>{"json", "text", "table"}), "enum")
-      ->type_name("FORMAT");
+  output_option_ =
+      app.add_option("--output", output_, "output format (default: $EFS_OUTPUT, else json)")
+          ->envname("EFS_OUTPUT")
+          ->check(CLI::IsMember(std::vector<std::string>{"json", "text", "table"}), "enum")
+          ->type_name("FORMAT");
   app.add_flag("--debug", debug_, "log each request and reply to stderr");
   app.set_version_flag("--version", std::string("efs ") + EFS_VERSION, "print the version");
 }
@@ -31,6 +35,11 @@ std::string Context::socket_path() const {
 
 OutputFormat Context::output_format() const {
   return ParseOutputFormat(output_).value_or(OutputFormat::kJson);
+}
+
+bool Context::output_chosen() const {
+  return (output_option_ != nullptr && output_option_->count() > 0) ||
+         std::getenv("EFS_OUTPUT") != nullptr;
 }
 
 Result<Json> Context::Call(const std::string& action, const Json& params, Json* extra) {

@@ -2,13 +2,12 @@
 // client, the output streams and printers.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "api/client.h"
 #include "api/messages.h"
@@ -41,6 +40,9 @@ class Context {
   std::string socket_path() const;
   // --output, else $EFS_OUTPUT, else json.
   OutputFormat output_format() const;
+  // True iff --output or $EFS_OUTPUT chose the format (commands for people, such as efs bench,
+  // print a table unless asked otherwise).
+  bool output_chosen() const;
   bool debug() const { return debug_; }
 
   // Every read and write to efsd waits at most this long (default 60 s).
@@ -74,6 +76,7 @@ class Context {
   std::ostream& err_;
   std::string socket_;
   std::string output_ = "json";
+  CLI::Option* output_option_ = nullptr;
   bool debug_ = false;
   int timeout_ms_ = 60000;
   Transport transport_;

@@ -135,6 +135,9 @@ struct CreateArgs {
   CreateMode how = CreateMode::kGuarded;
   uint64_t verifier = 0;       // kExclusive only
   std::string symlink_target;  // kSymlink only: 1..kMaxSymlinkBytes bytes
+  // Regular files: also Pin the file, made or found, in the same step (OPEN with create does;
+  // it saves a round through the file system's lock). CreateResult::pinned says it was.
+  bool pin = false;
 };
 
 // A directory's change attribute around one operation (RFC 8881 change_info4, atomic).
@@ -147,6 +150,7 @@ struct CreateResult {
   Attributes attrs;  // of the new (or existing) entry
   bool created = false;
   DirChange dir;
+  bool pinned = false;  // CreateArgs::pin, and the entry is a regular file: Unpin it later
 };
 
 struct RenameResult {

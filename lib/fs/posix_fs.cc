@@ -77,7 +77,7 @@ Result<std::unique_ptr<FileSystem>> PosixFs::Open(std::unique_ptr<MetadataBacken
 }
 
 PosixFs::~PosixFs() {
-  MutexLock lock(&mu_);
+  mu_.Lock();
   Status durable = group_.WaitDurable(&mu_, meta_.get(), group_.last_batch(&mu_));
   if (!durable.ok()) EFS_LOG(kWarn) << "fs: closing: " << durable.ToString();
 }
@@ -102,7 +102,9 @@ Status PosixFs::Init() {
       return Status::Ok();
     }));
     if (ino != kRootIno) return Internal("the root directory got inode " + std::to_string(ino));
-    EFS_RETURN_IF_ERROR(group_.WaitDurable(&mu_, meta_.get(), sync_batch_));
+    // Nothing runs beside Init: flush and sync directly.
+    EFS_RETURN_IF_ERROR(meta_->Flush());
+    EFS_RETURN_IF_ERROR(meta_->Sync());
     rec.attrs.id.ino = ino;
     root = rec;
   }
@@ -128,6 +130,9 @@ bool PosixFs::Pinned(uint64_t ino) const { return pins_.count(ino) != 0; }
 
 template <class F>
 Status PosixFs::InTxn(Durability durability, F body) {
+  // A batch lost since the last change (a failed flush of another call's) took changes the
+  // metered size counted: count again.
+  if (group_.lost(&mu_) != lost_seen_) AfterLoss();
   EFS_RETURN_IF_ERROR(meta_->Begin());
   metered_delta_ = 0;
   Status status = body();
@@ -159,21 +164,22 @@ void PosixFs::BatchLost(const Status& why) {
 
 void PosixFs::AfterLoss() {
   // The metered size counted the lost changes: count again from what the store holds.
+  lost_seen_ = group_.lost(&mu_);
   Result<uint64_t> metered = meta_->SumMetered();
   if (metered.ok()) metered_size_ = *metered;
 }
 
 template <class F>
 auto PosixFs::Durably(F body) -> decltype(body()) {
-  MutexLock lock(&mu_);
+  mu_.Lock();
   sync_batch_ = 0;
   auto result = body();
-  if (sync_batch_ != 0 && result.ok()) {
-    const uint64_t lost_before = group_.lost(&mu_);
-    Status durable = group_.WaitDurable(&mu_, meta_.get(), sync_batch_);
-    if (group_.lost(&mu_) != lost_before) AfterLoss();
-    if (!durable.ok()) return durable;
+  if (sync_batch_ == 0 || !result.ok()) {
+    mu_.Unlock();
+    return result;
   }
+  Status durable = group_.WaitDurable(&mu_, meta_.get(), sync_batch_);  // unlocks mu_
+  if (!durable.ok()) return durable;
   return result;
 }
 
@@ -390,7 +396,21 @@ Result<DirPage> PosixFs::ReadDir(const Credentials& cred, FileId dir_id, const R
 
 Result<CreateResult> PosixFs::Create(const Credentials& cred, FileId dir_id, std::string_view name,
                                      const CreateArgs& args) {
-  return Durably([&]() REQUIRES(mu_) { return CreateLocked(cred, dir_id, name, args); });
+  std::optional<uint64_t> pinned;
+  Result<CreateResult> r = Durably([&]() REQUIRES(mu_) -> Result<CreateResult> {
+    EFS_ASSIGN_OR_RETURN(CreateResult made, CreateLocked(cred, dir_id, name, args));
+    if (args.pin && made.attrs.type == FileType::kRegular) {
+      pins_[made.attrs.id.ino]++;
+      made.pinned = true;
+      pinned = made.attrs.id.ino;
+    }
+    return made;
+  });
+  if (!r.ok() && pinned) {  // made, but not durably: the caller gets no pin to give back
+    MutexLock lock(&mu_);
+    if (--pins_[*pinned] == 0) pins_.erase(*pinned);
+  }
+  return r;
 }
 
 Result<CreateResult> PosixFs::CreateLocked(const Credentials& cred, FileId dir_id,
@@ -690,8 +710,8 @@ Status PosixFs::Commit(FileId id) {
   }
   EFS_RETURN_IF_ERROR(data_->Sync(id.ino));
   // The sizes and times of earlier unstable writes joined batches that may not be durable yet.
-  MutexLock lock(&mu_);
-  return group_.WaitDurable(&mu_, meta_.get(), group_.last_batch(&mu_));
+  mu_.Lock();
+  return group_.WaitDurable(&mu_, meta_.get(), group_.last_batch(&mu_));  // unlocks mu_
 }
 
 // ----------------------------------------------------------------------------- pins, statfs

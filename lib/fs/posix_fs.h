@@ -138,6 +138,7 @@ class PosixFs final : public FileSystem {
   int64_t metered_delta_ GUARDED_BY(mu_) = 0;  // of the open transaction
   GroupCommit group_ GUARDED_BY(mu_);
   uint64_t sync_batch_ GUARDED_BY(mu_) = 0;  // the batch of the current call's kDurable change
+  uint64_t lost_seen_ GUARDED_BY(mu_) = 0;   // group_.lost() when the metered size was counted
   std::unordered_map<uint64_t, uint64_t> space_ GUARDED_BY(mu_);  // SpaceOf's memory
 };
 

@@ -20,6 +20,7 @@ uint64_t VerifierValue(const verifier4 v) {
 struct Opened {
   fs::FileId id;
   bool created = false;
+  bool pinned = false;  // Create pinned it already
   fs::DirChange dir;
   AttrMask attrset;
 };
@@ -56,10 +57,12 @@ nfsstat4 CreateByName(CompoundState& cs, const createhow4& how, std::string_view
   if (st != NFS4_OK) return st;
   ca.type = fs::FileType::kRegular;
   ca.mode = set.mode.value_or(0644);
+  ca.pin = true;
   Result<fs::CreateResult> r = cs.fs().Create(cs.cred(), *cs.current_fh, name, ca);
   if (!r.ok()) return ToNfsStat(r.status());
   out->id = r->attrs.id;
   out->created = r->created;
+  out->pinned = r->pinned;
   out->dir = r->dir;
   set.mode.reset();  // Create applied it
   if (!r->created) {
@@ -101,12 +104,13 @@ nfsstat4 OpenByName(CompoundState& cs, const OPEN4args& a, Opened* out) {
 // RFC 5661 s18.16.3: only regular files open; an existing one needs the access asked for,
 // except for its owner (knfsd's owner override: the client checked with ACCESS already).
 nfsstat4 CheckOpenable(CompoundState& cs, const Opened& o, uint32_t access) {
+  if (o.created) return NFS4_OK;  // a regular file this OPEN made, for this caller
   Result<fs::Attributes> a = cs.fs().GetAttr(o.id);
   if (!a.ok()) return ToNfsStat(a.status());
   if (a->type == fs::FileType::kDirectory) return NFS4ERR_ISDIR;
   if (a->type == fs::FileType::kSymlink) return NFS4ERR_SYMLINK;
   if (a->type != fs::FileType::kRegular) return NFS4ERR_WRONG_TYPE;
-  if (o.created || a->uid == cs.cred().uid) return NFS4_OK;
+  if (a->uid == cs.cred().uid) return NFS4_OK;
   uint32_t want = ((access & OPEN4_SHARE_ACCESS_READ) ? fs::kAccessRead : 0) |
                   ((access & OPEN4_SHARE_ACCESS_WRITE) ? fs::kAccessWrite : 0);
   Result<uint32_t> got = cs.fs().Access(cs.cred(), o.id, want);
@@ -164,9 +168,17 @@ nfsstat4 OpOpen(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
     default:
       return NFS4ERR_NOTSUPP;  // delegation claims (EFS-REFERENCE s2.6)
   }
-  if (st != NFS4_OK) return st;
-  if (st = CheckOpenable(cs, o, access); st != NFS4_OK) return st;
-  if (Status s = cs.fs().Pin(o.id); !s.ok()) return ToNfsStat(s);
+  if (st != NFS4_OK) {
+    if (o.pinned) (void)cs.fs().Unpin(o.id);
+    return st;
+  }
+  if (st = CheckOpenable(cs, o, access); st != NFS4_OK) {
+    if (o.pinned) (void)cs.fs().Unpin(o.id);
+    return st;
+  }
+  if (!o.pinned) {
+    if (Status s = cs.fs().Pin(o.id); !s.ok()) return ToNfsStat(s);
+  }
   std::string owner(a.owner.owner.owner_val, a.owner.owner.owner_len);
   bool new_state = false;
   ok.stateid =

@@ -64,8 +64,8 @@ class Bench : public E2eTest {
 TEST_F(Bench, EveryWorkloadReportsSaneNumbersAndCleansUp) {
   for (const std::string& workload : bench::WorkloadNames()) {
     SCOPED_TRACE(workload);
-    testutil::RunResult r = RunBench({"--target", Target(), "--workload", workload, "--clients", "2",
-                                   "--depth", "4", "--duration", "300ms", "--size", "4M"});
+    testutil::RunResult r = RunBench({"--target", Target(), "--workload", workload, "--clients",
+                                      "2", "--depth", "4", "--duration", "300ms", "--size", "4M"});
     ASSERT_EQ(r.rc, 0) << r.err;
     EXPECT_EQ(r.err, "") << "no progress report when stderr is not a terminal";
     Json j = Json::parse(r.out);
@@ -92,9 +92,37 @@ TEST_F(Bench, EveryWorkloadReportsSaneNumbersAndCleansUp) {
   }
 }
 
+TEST_F(Bench, PrintsATableUnlessAskedForJsonOrText) {
+  testutil::RunOptions options;
+  options.timeout_seconds = 120;
+  options.env["EFS_OUTPUT"] = "";  // unset: the default is for people
+  const std::vector<std::string> run = {"--target", Target(),     "--workload",
+                                        "stat",     "--duration", "200ms"};
+  std::vector<std::string> argv = {"bench"};
+  argv.insert(argv.end(), run.begin(), run.end());
+  testutil::RunResult table = daemon_.Efs(argv, options);
+  ASSERT_EQ(table.rc, 0) << table.err;
+  EXPECT_EQ(table.out.rfind("WORKLOAD ", 0), 0u) << table.out;
+  for (const char* column : {"OPS/S", "MIB/S", "P50_US", "P90_US", "P99_US", "P99.9_US"}) {
+    EXPECT_NE(table.out.find(column), std::string::npos) << column << " in\n" << table.out;
+  }
+  EXPECT_NE(table.out.find("\nstat "), std::string::npos) << table.out;
+
+  options.env["EFS_OUTPUT"] = "json";
+  testutil::RunResult json = daemon_.Efs(argv, options);
+  ASSERT_EQ(json.rc, 0) << json.err;
+  EXPECT_EQ(Json::parse(json.out)["Workload"], "stat");
+
+  options.env["EFS_OUTPUT"] = "";
+  argv.insert(argv.begin(), {"--output", "text"});
+  testutil::RunResult text = daemon_.Efs(argv, options);
+  ASSERT_EQ(text.rc, 0) << text.err;
+  EXPECT_NE(text.out.find("LATENCYMICROSECONDS"), std::string::npos) << text.out;
+}
+
 TEST_F(Bench, WorksUnderAPathAndKeepLeavesTheDirectory) {
   testutil::RunResult r = RunBench({"--target", Target("/"), "--workload", "stat", "--duration",
-                                 "100ms", "--keep", "--progress"});
+                                    "100ms", "--keep", "--progress"});
   ASSERT_EQ(r.rc, 0) << r.err;
   Json j = Json::parse(r.out);
   const std::string dir = j["Directory"].get<std::string>();
@@ -117,8 +145,8 @@ TEST_F(Bench, APortNothingListensOnIsRefusedWithoutAResult) {
 }
 
 TEST_F(Bench, AMissingPathIsRefusedWithoutAResult) {
-  testutil::RunResult r =
-      RunBench({"--target", Target("/no/such/dir"), "--workload", "seq-read", "--duration", "100ms"});
+  testutil::RunResult r = RunBench(
+      {"--target", Target("/no/such/dir"), "--workload", "seq-read", "--duration", "100ms"});
   EXPECT_EQ(r.rc, 6);
   EXPECT_NE(r.err.find("efs: error: TargetPathNotFound:"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "");

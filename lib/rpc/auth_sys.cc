@@ -11,8 +11,7 @@ namespace {
 AuthStat ParseAuthSys(const std::string& body, Credentials* out) {
   authunix_parms parms{};
   XDR xdrs;
-  xdrmem_create(&xdrs, const_cast<char*>(body.data()), static_cast<u_int>(body.size()),
-                XDR_DECODE);
+  xdrmem_create(&xdrs, const_cast<char*>(body.data()), static_cast<u_int>(body.size()), XDR_DECODE);
   // libtirpc bounds machinename by MAX_MACHINE_NAME (255) and gids by NGRPS (16).
   bool ok = xdr_authunix_parms(&xdrs, &parms) && xdr_getpos(&xdrs) == body.size();
   xdr_destroy(&xdrs);

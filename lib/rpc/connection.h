@@ -1,7 +1,8 @@
 // Connection: one accepted TCP connection of the RPC server, with its record reader, its queue
 // of outgoing records and the flow control between them.
 //
-// Threads: the server's poll thread reads (OnReadable) and flushes (OnWritable); worker threads
+// Threads: the server's poller (one thread at a time) reads (OnReadable) and flushes
+// (OnWritable); worker threads
 // and anyone holding the connection (the NFSv4.1 back channel) Send. Records are written whole
 // and in the order Send is called; replies go out as their calls finish, so with several calls
 // in flight they may leave out of order, matched to calls by xid (RFC 5531 s9 allows it, and
@@ -48,7 +49,7 @@ class Connection {
   int fd() const { return fd_.get(); }
 
   // Queues `record` (framed, record mark included) behind earlier ones and writes what the
-  // socket takes now; the poll thread writes the rest. Thread-safe; never blocks. Returns
+  // socket takes now; the poller writes the rest. Thread-safe; never blocks. Returns
   // kUnavailable once the connection is closed.
   Status Send(std::string record) EXCLUDES(mu_);
   // Frames `body` as one record and Sends it: for unsolicited messages (back-channel calls).
@@ -57,11 +58,11 @@ class Connection {
   // What the server does after an event.
   enum class Next { kContinue, kClose };
 
-  // Poll thread only: reads what is available (a bounded amount) and appends the complete
+  // The poller only: reads what is available (a bounded amount) and appends the complete
   // records to *records, counting each as a call in flight. kClose on end of stream with no
   // work left, on a truncated record, an over-cap record or a socket error.
   Next OnReadable(std::vector<std::string>* records) EXCLUDES(mu_);
-  // Poll thread only: writes queued output. kClose on a socket error, or when the peer has
+  // The poller only: writes queued output. kClose on a socket error, or when the peer has
   // finished sending and nothing is left to do.
   Next OnWritable() EXCLUDES(mu_);
   // A worker finished a call (after Sending its reply, if any). kClose when the peer has
@@ -89,7 +90,7 @@ class Connection {
   const uint64_t id_;
   const int epoll_fd_;
   const ConnectionLimits limits_;
-  RecordReader reader_;  // poll thread only
+  RecordReader reader_;  // the poller only
 
   mutable Mutex mu_;
   std::deque<std::string> out_ GUARDED_BY(mu_);

@@ -146,8 +146,9 @@ Result<std::string_view> SuccessResults(std::string_view reply) {
   if (stat != kMsgAccepted) {
     uint32_t why = 0;
     (void)Take(&reply, &why);
-    return Error(Code::kUnavailable, "RpcDenied",
-                 why == kRejectAuthError ? "rpc call rejected: auth error" : "rpc version mismatch");
+    return Error(
+        Code::kUnavailable, "RpcDenied",
+        why == kRejectAuthError ? "rpc call rejected: auth error" : "rpc version mismatch");
   }
   uint32_t flavor = 0, len = 0, accept = 0;
   if (!Take(&reply, &flavor) || !Take(&reply, &len) || len > kMaxAuthBytes ||

@@ -3,11 +3,11 @@
 // Bodies here carry no record mark; see record_marking.h for framing.
 #pragma once
 
+#include <rpc/rpc.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
-
-#include <rpc/rpc.h>
 
 #include "base/status.h"
 

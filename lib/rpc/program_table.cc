@@ -78,16 +78,15 @@ CallOutcome ProgramTable::Dispatch(const CallHeader& header, XDR* args, const Co
   return RunHandler(*handler, ctx, args);
 }
 
-CallOutcome ProgramTable::RunHandler(const RpcHandler& handler, const CallContext& ctx,
-                                     XDR* args) {
+CallOutcome ProgramTable::RunHandler(const RpcHandler& handler, const CallContext& ctx, XDR* args) {
   CallOutcome out;
   out.kind = CallOutcome::kReply;
   out.reply.assign(4, '\0');  // the record mark, filled in by FinishRecord
   AppendAcceptedReply(ctx.header.xid, AcceptStat::kSuccess, &out.reply);
   Status s = handler(ctx, args, &out.reply);
   if (!s.ok()) {
-    AcceptStat stat = s.code() == Code::kInvalidArgument ? AcceptStat::kGarbageArgs
-                                                         : AcceptStat::kSystemErr;
+    AcceptStat stat =
+        s.code() == Code::kInvalidArgument ? AcceptStat::kGarbageArgs : AcceptStat::kSystemErr;
     if (stat == AcceptStat::kSystemErr) {
       EFS_LOG(kWarn) << "rpc: program " << ctx.header.prog << " procedure " << ctx.header.proc
                      << ": " << s.ToString();

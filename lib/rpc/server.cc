@@ -40,8 +40,11 @@ Status Server::Start() {
     return IOError(std::string("rpc: epoll_ctl: ") + std::strerror(errno));
   }
   running_ = true;
-  poll_thread_ = std::thread([this] { PollLoop(); });
-  pool_ = std::make_unique<WorkerPool>(options_.workers, options_.threads);
+  next_sweep_ = std::chrono::steady_clock::now();
+  // The pool's idle threads take turns polling the connections (worker_pool.h).
+  pool_ = std::make_unique<WorkerPool>(
+      options_.workers, options_.threads,
+      [this](std::vector<std::function<void()>>* tasks) { Poll(tasks); });
   return Status::Ok();
 }
 
@@ -76,8 +79,7 @@ void Server::Stop() {
     if (!running_ || stopping_.exchange(true)) return;
   }
   uint64_t one = 1;
-  (void)!::write(wake_fd_.get(), &one, sizeof(one));
-  poll_thread_.join();
+  (void)!::write(wake_fd_.get(), &one, sizeof(one));  // the poller returns, and stays out
   pool_->Stop();
   std::map<uint64_t, std::shared_ptr<Connection>> conns;
   {
@@ -135,15 +137,19 @@ void Server::CloseIdle() {
   for (const auto& conn : idle) Close(conn);
 }
 
-void Server::PollLoop() {
+void Server::Poll(std::vector<std::function<void()>>* tasks) {
   epoll_event events[kMaxEvents];
   const bool expire = options_.idle_timeout.count() > 0;
   // Idle connections are looked for about four times per timeout, at most once a second.
   const auto sweep_every = std::min<std::chrono::milliseconds>(
       std::chrono::seconds(1), std::max<std::chrono::milliseconds>(std::chrono::milliseconds(10),
                                                                    options_.idle_timeout / 4));
-  auto next_sweep = std::chrono::steady_clock::now() + sweep_every;
-  while (!stopping_) {
+  while (!stopping_ && tasks->empty()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (expire && now >= next_sweep_) {
+      CloseIdle();
+      next_sweep_ = now + sweep_every;
+    }
     int timeout_ms = expire ? static_cast<int>(sweep_every.count()) : -1;
     int n = ::epoll_wait(epoll_fd_.get(), events, kMaxEvents, timeout_ms);
     if (n < 0) {
@@ -152,16 +158,12 @@ void Server::PollLoop() {
       return;
     }
     for (int i = 0; i < n && !stopping_; ++i) {
-      if (events[i].data.u64 != 0) HandleEvent(events[i].data.u64, events[i].events);
-    }
-    if (expire && std::chrono::steady_clock::now() >= next_sweep) {
-      CloseIdle();
-      next_sweep = std::chrono::steady_clock::now() + sweep_every;
+      if (events[i].data.u64 != 0) HandleEvent(events[i].data.u64, events[i].events, tasks);
     }
   }
 }
 
-void Server::HandleEvent(uint64_t id, uint32_t events) {
+void Server::HandleEvent(uint64_t id, uint32_t events, std::vector<std::function<void()>>* tasks) {
   std::shared_ptr<Connection> conn = Find(id);
   if (conn == nullptr) return;
   if ((events & EPOLLOUT) && conn->OnWritable() == Connection::Next::kClose) {
@@ -172,7 +174,7 @@ void Server::HandleEvent(uint64_t id, uint32_t events) {
     std::vector<std::string> records;
     Connection::Next next = conn->OnReadable(&records);
     for (std::string& record : records) {
-      pool_->Submit([this, conn, record = std::move(record)] { Execute(conn, record); });
+      tasks->push_back([this, conn, record = std::move(record)] { Execute(conn, record); });
     }
     if (next == Connection::Next::kClose) Close(conn);
   }

@@ -1,8 +1,9 @@
 // Server: serves ONC RPC over TCP on already-accepted connections, without a thread each.
 //
-// One poll thread waits on every connection with epoll, reads and reassembles records
-// (record_marking.h) and hands each call to a fixed pool of worker threads, which execute it
-// through the ProgramTable and Send the reply on its Connection (connection.h: replies may leave
+// One thread at a time (the poller, one of the pool's threads, see worker_pool.h) waits on every
+// connection with epoll, reads and reassembles records (record_marking.h) and turns each call
+// into a task, running the first itself; the pool's threads execute them through the
+// ProgramTable and Send the reply on its Connection (connection.h: replies may leave
 // out of order, matched by xid; flow control keeps a slow or greedy client from holding the pool
 // or memory). The pool (worker_pool.h) runs at most `workers` calls at once, and up to `threads`
 // when calls wait for a disk sync, so that many clients' changes can share one sync. A connection
@@ -55,7 +56,7 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Starts the poll thread and the workers. REQUIRES: called once.
+  // Starts the pool, whose threads poll and work. REQUIRES: called once.
   Status Start() EXCLUDES(mu_);
 
   // Serves `fd`, a connected TCP socket, until the peer closes it or Stop(). Thread-safe;
@@ -74,12 +75,15 @@ class Server {
   size_t connection_count() const EXCLUDES(mu_);
 
  private:
-  void PollLoop();
+  // The pool's poll function: waits for events and turns the records they complete into tasks;
+  // returns with at least one task, or on Stop(). Run by one pool thread at a time.
+  void Poll(std::vector<std::function<void()>>* tasks);
   // Closes connections idle past options_.idle_timeout.
   void CloseIdle() EXCLUDES(mu_);
   // Makes room for one more connection under options_.max_connections; false if it cannot.
   bool MakeRoom() REQUIRES(mu_);
-  void HandleEvent(uint64_t id, uint32_t events) EXCLUDES(mu_);
+  void HandleEvent(uint64_t id, uint32_t events, std::vector<std::function<void()>>* tasks)
+      EXCLUDES(mu_);
   std::shared_ptr<Connection> Find(uint64_t id) const EXCLUDES(mu_);
   void Close(const std::shared_ptr<Connection>& conn) EXCLUDES(mu_);
   void Execute(const std::shared_ptr<Connection>& conn, const std::string& record);
@@ -87,9 +91,9 @@ class Server {
   const ProgramTable* const table_;
   const ServerOptions options_;
   UniqueFd epoll_fd_;
-  UniqueFd wake_fd_;  // eventfd: wakes the poll thread for Stop()
+  UniqueFd wake_fd_;  // eventfd: wakes the poller for Stop()
   std::atomic<bool> stopping_{false};
-  std::thread poll_thread_;
+  std::chrono::steady_clock::time_point next_sweep_;  // Poll only (one poller at a time)
   std::unique_ptr<WorkerPool> pool_;
 
   mutable Mutex mu_;

@@ -24,8 +24,8 @@ class WorkerPool::Observer final : public BlockingObserver {
   WorkerPool* const pool_;
 };
 
-WorkerPool::WorkerPool(int turns, int threads)
-    : turns_(std::max(1, turns)), max_threads_(std::max(turns_, threads)) {
+WorkerPool::WorkerPool(int turns, int threads, PollFn poll)
+    : turns_(std::max(1, turns)), max_threads_(std::max(turns_, threads)), poll_(std::move(poll)) {
   MutexLock lock(&mu_);
   for (int i = 0; i < turns_; ++i) AddWorker();
 }
@@ -78,6 +78,18 @@ void WorkerPool::Stop() {
   for (std::thread& t : threads) t.join();
 }
 
+void WorkerPool::EnsurePoller(int running) {
+  if (!poll_ || polling_ || want_poller_ || running > 0 || closed_) return;
+  if (idle_.empty()) {
+    if (starting_ == 0 && static_cast<int>(threads_.size()) < max_threads_) AddWorker();
+    return;  // a new thread polls when it starts
+  }
+  Worker* w = idle_.back();
+  idle_.pop_back();
+  want_poller_ = true;
+  w->cv.Signal();
+}
+
 void WorkerPool::Loop(Worker* w) {
   Observer observer(this);
   SetBlockingObserver(&observer);
@@ -85,18 +97,23 @@ void WorkerPool::Loop(Worker* w) {
   mu_.Lock();
   --starting_;
   while (!closed_) {
-    if (!w->has_task) {
-      if (queue_.empty() || turns_taken_ >= turns_) {
-        idle_.push_back(w);
-        while (!w->has_task && !closed_) w->cv.Wait(&mu_);
-        continue;
-      }
+    if (w->has_task) {
+      task = std::move(w->task);
+      w->has_task = false;
+    } else if (!queue_.empty() && turns_taken_ < turns_) {
       task = std::move(queue_.front());
       queue_.pop_front();
       ++turns_taken_;
+    } else if (poll_ && !polling_ && turns_taken_ < turns_) {
+      if (!PollLocked(&task)) continue;
     } else {
-      task = std::move(w->task);
-      w->has_task = false;
+      idle_.push_back(w);
+      while (!w->has_task && !closed_) {
+        w->cv.Wait(&mu_);
+        if (want_poller_ && !polling_ && !w->has_task) break;  // woken to poll
+      }
+      if (!w->has_task) std::erase(idle_, w);
+      continue;
     }
     mu_.Unlock();
     task();
@@ -108,10 +125,35 @@ void WorkerPool::Loop(Worker* w) {
   SetBlockingObserver(nullptr);
 }
 
+bool WorkerPool::PollLocked(std::function<void()>* task) {
+  polling_ = true;
+  want_poller_ = false;
+  std::vector<std::function<void()>> polled;
+  mu_.Unlock();
+  poll_(&polled);
+  mu_.Lock();
+  polling_ = false;
+  if (closed_) return false;
+  for (auto& t : polled) queue_.push_back(std::move(t));
+  if (queue_.empty() || turns_taken_ >= turns_) {
+    EnsurePoller(turns_taken_);
+    return false;
+  }
+  // Run the first polled task here, with no hand-off; idle workers take the rest. The next
+  // thread to find nothing to do polls next: this one, at the latest, when its task is done,
+  // or an idle one woken when this one waits (Blocking).
+  *task = std::move(queue_.front());
+  queue_.pop_front();
+  ++turns_taken_;
+  Dispatch();
+  return true;
+}
+
 void WorkerPool::Blocking() {
   MutexLock lock(&mu_);
   --turns_taken_;
   Dispatch();
+  EnsurePoller(turns_taken_);  // this thread will not come back to poll for a while
 }
 
 void WorkerPool::Running() {

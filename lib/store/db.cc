@@ -110,6 +110,13 @@ std::optional<double> Stmt::OptDouble(int col) const {
 // ----------------------------------------------------------------------------- Db
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool exclusive) {
+  // Before SQLite initializes: no memory statistics, so that no sqlite3_malloc takes SQLite's
+  // global mutex (every connection of efsd allocates through it).
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
   sqlite3* handle = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);

@@ -14,8 +14,7 @@
 
 namespace efs::store {
 
-Result<std::unique_ptr<fs::FileSystem>> OpenStoreFs(const std::string& fs_dir,
-                                                    const Clock* clock) {
+Result<std::unique_ptr<fs::FileSystem>> OpenStoreFs(const std::string& fs_dir, const Clock* clock) {
   std::error_code ec;
   std::filesystem::create_directories(fs_dir, ec);
   if (ec) return IOError("mkdir '" + fs_dir + "': " + ec.message());

@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <thread>
+#include <vector>
 
 #include "base/blocking.h"
 
@@ -71,6 +74,27 @@ TEST(WorkerPool, WaitingTasksAreBoundedByThreads) {
   EXPECT_EQ(waiting, 3) << "three threads, so three tasks wait and two stay queued";
   go = true;
   ASSERT_TRUE(Eventually([&] { return waiting == 0; }));
+}
+
+TEST(WorkerPool, IdleThreadsPollOneAtATimeAndRunWhatThePollYields) {
+  std::atomic<int> polling{0}, most_polling{0}, yielded{0}, ran{0};
+  constexpr int kTasks = 300;
+  {
+    WorkerPool pool(4, 8, [&](std::vector<std::function<void()>>* tasks) {
+      int now = ++polling;
+      most_polling = std::max(most_polling.load(), now);
+      std::this_thread::sleep_for(std::chrono::microseconds(200));  // bounded, as epoll's wait
+      for (int i = 0; i < 3 && yielded < kTasks; ++i, ++yielded) {
+        tasks->push_back([&] {
+          std::this_thread::sleep_for(std::chrono::microseconds(100));
+          ++ran;
+        });
+      }
+      --polling;
+    });
+    ASSERT_TRUE(Eventually([&] { return ran == kTasks; }));
+  }  // Stop: the poller comes back and every thread is joined
+  EXPECT_EQ(most_polling, 1);
 }
 
 TEST(WorkerPool, StopDropsQueuedTasksAndWaitsForRunningOnes) {

@@ -7,6 +7,9 @@ with one mount target), and runs every workload at 1 and 16 clients against each
 alternating, for several rounds. Prints, per workload and client count, the median of each
 server's rounds and the ratio efsd/ganesha; --json writes every run.
 
+Also measures the latency of one call alone: stat with 1 client and 1 call in flight
+("stat-alone" in the table).
+
 Usage: bench/compare.py [--bin build/bin] [--duration 5s] [--rounds 3] [--workloads a,b]
                         [--clients 1,16] [--json FILE]
 """
@@ -83,6 +86,22 @@ def version(cmd):
     return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else "?"
 
 
+def machine():
+    """The facts a table of figures needs beside it."""
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_gib = int(f.readline().split()[1]) / (1 << 20)
+    fs = subprocess.run(["df", "-T", "/var/tmp"], capture_output=True, text=True).stdout
+    fs_type = fs.splitlines()[1].split()[1] if len(fs.splitlines()) > 1 else "?"
+    return (f"{os.cpu_count()} x {cpu}, {mem_gib:.0f} GiB, Linux {os.uname().release}, "
+            f"/var/tmp on {fs_type}")
+
+
 class Servers:
     def __init__(self, bin_dir, work):
         self.bin = bin_dir
@@ -142,7 +161,8 @@ class Servers:
 
 
 def run_bench(efs, target, workload, clients, duration, depth=None, tries=3):
-    """One efs bench run; a run that fails is tried again (up to `tries` in all) and noted."""
+    """One efs bench run; a run that fails is tried again (up to `tries` in all) and noted.
+    Returns the result, or {"Failed": the last error} when every try failed."""
     cmd = [efs, "bench", "--output", "json", "--target", target, "--workload", workload,
            "--clients", str(clients), "--duration", duration]
     if depth:
@@ -155,7 +175,7 @@ def run_bench(efs, target, workload, clients, duration, depth=None, tries=3):
             return result
         print(f"  failed ({out.returncode}), attempt {attempt} of {tries}: {out.stderr.strip()}",
               file=sys.stderr)
-    sys.exit(f"{' '.join(cmd)} failed {tries} times")
+    return {"Failed": out.stderr.strip(), "Attempts": tries}
 
 
 def main():
@@ -173,36 +193,53 @@ def main():
     runs = []
     try:
         targets = {"ganesha": servers.start_ganesha(), "efsd": servers.start_efsd()}
-        print(f"ganesha {version(['ganesha.nfsd', '-v'])}; efsd "
-              f"{version([servers.efs(), '--version'])}; {os.cpu_count()} CPUs; work dir {work}",
-              file=sys.stderr)
-        for workload in args.workloads.split(","):
-            for clients in (int(c) for c in args.clients.split(",")):
-                for rnd in range(args.rounds):
-                    # Alternate which server goes first, so that neither always runs warm.
-                    order = ["ganesha", "efsd"] if rnd % 2 == 0 else ["efsd", "ganesha"]
-                    for server in order:
-                        r = run_bench(servers.efs(), targets[server], workload, clients,
-                                      args.duration)
-                        runs.append({"server": server, "workload": workload, "clients": clients,
-                                     "round": rnd, "result": r})
-                        print(f"  {workload} x{clients} round {rnd + 1} {server}: "
-                              f"{r['OperationsPerSecond']:.0f} ops/s, {r['MiBPerSecond']:.1f} MiB/s",
+        header = (f"ganesha: {version(['ganesha.nfsd', '-v'])}; efsd: "
+                  f"{version([servers.efs(), '--version'])}; machine: {machine()}; "
+                  f"{args.rounds} rounds of {args.duration}, medians")
+        print(header, file=sys.stderr)
+        cases = [(w, int(c), None) for w in args.workloads.split(",")
+                 for c in args.clients.split(",")]
+        if "stat" in args.workloads.split(","):
+            cases.append(("stat", 1, 1))  # one call alone: the latency of a round trip
+        for workload, clients, depth in cases:
+            for rnd in range(args.rounds):
+                # Alternate which server goes first, so that neither always runs warm.
+                order = ["ganesha", "efsd"] if rnd % 2 == 0 else ["efsd", "ganesha"]
+                for server in order:
+                    r = run_bench(servers.efs(), targets[server], workload, clients,
+                                  args.duration, depth)
+                    name = workload if depth is None else f"{workload}-alone"
+                    runs.append({"server": server, "workload": name, "clients": clients,
+                                 "round": rnd, "result": r})
+                    if args.json:  # as it goes: a long run that stops keeps what it measured
+                        with open(args.json, "w") as f:
+                            json.dump(runs, f, indent=2)
+                    if "Failed" in r:
+                        print(f"  {name} x{clients} round {rnd + 1} {server}: failed",
                               file=sys.stderr)
+                        continue
+                    print(f"  {name} x{clients} round {rnd + 1} {server}: "
+                          f"{r['OperationsPerSecond']:.0f} ops/s, {r['MiBPerSecond']:.1f} MiB/s, "
+                          f"p50 {r['LatencyMicroseconds']['P50']:.0f} us", file=sys.stderr)
     finally:
         servers.stop()
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(runs, f, indent=2)
+    print(header + "\n")
     print(table(runs))
     shutil.rmtree(work, ignore_errors=True)
 
 
 def median_of(runs, server, workload, clients, key):
+    """The median over the rounds that completed (NaN when none did)."""
     vals = [r["result"][key] if not isinstance(key, tuple) else r["result"][key[0]][key[1]]
             for r in runs
-            if r["server"] == server and r["workload"] == workload and r["clients"] == clients]
+            if r["server"] == server and r["workload"] == workload and r["clients"] == clients
+            and "Failed" not in r["result"]]
     return statistics.median(vals) if vals else float("nan")
+
+
+def failures(runs, server, workload, clients):
+    return sum(1 for r in runs if r["server"] == server and r["workload"] == workload
+               and r["clients"] == clients and "Failed" in r["result"])
 
 
 def table(runs):
@@ -223,7 +260,14 @@ def table(runs):
                      f"{e('OperationsPerSecond'):.0f} | {ratio:.2f}x | {g('MiBPerSecond'):.1f} | "
                      f"{e('MiBPerSecond'):.1f} | {g((lat, 'P50')):.0f} | {e((lat, 'P50')):.0f} | "
                      f"{g((lat, 'P99')):.0f} | {e((lat, 'P99')):.0f} |")
-    return "\n".join(lines)
+    notes = []
+    for workload, clients in seen:
+        for server in ("ganesha", "efsd"):
+            n = failures(runs, server, workload, clients)
+            if n:
+                notes.append(f"- {server}, {workload} at {clients} client(s): {n} round(s) failed "
+                             f"every try and are left out of the medians.")
+    return "\n".join(lines + ([""] + notes if notes else []))
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ void WorkerPool::Dispatch() {
     }
     Worker* w = idle_.back();
     idle_.pop_back();
+    if (w == summoned_) summoned_ = nullptr;  // it runs this task instead; the caller re-checks
     w->task = std::move(queue_.front());
     queue_.pop_front();
     w->has_task = true;
@@ -79,15 +80,15 @@ void WorkerPool::Stop() {
 }
 
 void WorkerPool::EnsurePoller(int running) {
-  if (!poll_ || polling_ || want_poller_ || running > 0 || closed_) return;
+  if (!poll_ || polling_ || summoned_ != nullptr || running > 0 || closed_) return;
   if (idle_.empty()) {
+    // A new thread polls when it starts.
     if (starting_ == 0 && static_cast<int>(threads_.size()) < max_threads_) AddWorker();
-    return;  // a new thread polls when it starts
+    return;
   }
-  Worker* w = idle_.back();
-  idle_.pop_back();
-  want_poller_ = true;
-  w->cv.Signal();
+  // The most recently idle worker stays in idle_ until it takes the call (Loop).
+  summoned_ = idle_.back();
+  summoned_->cv.Signal();
 }
 
 void WorkerPool::Loop(Worker* w) {
@@ -109,10 +110,15 @@ void WorkerPool::Loop(Worker* w) {
     } else {
       idle_.push_back(w);
       while (!w->has_task && !closed_) {
+        if (summoned_ == w) {
+          summoned_ = nullptr;
+          if (!polling_) {  // go and poll (unless another thread got there first)
+            std::erase(idle_, w);
+            break;
+          }
+        }
         w->cv.Wait(&mu_);
-        if (want_poller_ && !polling_ && !w->has_task) break;  // woken to poll
       }
-      if (!w->has_task) std::erase(idle_, w);
       continue;
     }
     mu_.Unlock();
@@ -127,7 +133,6 @@ void WorkerPool::Loop(Worker* w) {
 
 bool WorkerPool::PollLocked(std::function<void()>* task) {
   polling_ = true;
-  want_poller_ = false;
   std::vector<std::function<void()>> polled;
   mu_.Unlock();
   poll_(&polled);

@@ -71,9 +71,9 @@ class WorkerPool {
   std::vector<Worker*> idle_ GUARDED_BY(mu_);  // most recently idle last
   int turns_taken_ GUARDED_BY(mu_) = 0;        // tasks running, not counting those that wait
   bool closed_ GUARDED_BY(mu_) = false;
-  int starting_ GUARDED_BY(mu_) = 0;          // threads made that have not reached Loop yet
-  bool polling_ GUARDED_BY(mu_) = false;      // a thread is in poll_
-  bool want_poller_ GUARDED_BY(mu_) = false;  // an idle worker was woken to poll
+  int starting_ GUARDED_BY(mu_) = 0;            // threads made that have not reached Loop yet
+  bool polling_ GUARDED_BY(mu_) = false;        // a thread is in poll_
+  Worker* summoned_ GUARDED_BY(mu_) = nullptr;  // an idle worker woken to poll
   std::vector<std::unique_ptr<Worker>> workers_ GUARDED_BY(mu_);
   std::vector<std::thread> threads_ GUARDED_BY(mu_);
 };

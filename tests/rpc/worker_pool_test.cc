@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -95,6 +97,69 @@ TEST(WorkerPool, IdleThreadsPollOneAtATimeAndRunWhatThePollYields) {
     ASSERT_TRUE(Eventually([&] { return ran == kTasks; }));
   }  // Stop: the poller comes back and every thread is joined
   EXPECT_EQ(most_polling, 1);
+}
+
+// A server's shape: calls come only through the poll, and half of them wait (a group commit's
+// followers and leader). Threads woken to poll must never be lost, or input stops being read.
+TEST(WorkerPool, PollingNeverStallsWhileCallsWait) {
+  std::mutex m;
+  std::condition_variable arrived;
+  int outstanding = 0;  // calls the "clients" have sent and the poll has not yet read
+  std::mutex sync_mu;
+  std::condition_variable synced_cv;
+  long synced = 0, seq = 0;
+  bool syncing = false;
+  std::atomic<long> completed{0};
+  std::atomic<unsigned> coin{0};
+  auto call = [&] {
+    if (coin.fetch_add(1) % 2 == 0) {
+      std::unique_lock<std::mutex> l(sync_mu);
+      const long mine = ++seq;
+      while (synced < mine) {
+        if (!syncing) {
+          syncing = true;
+          const long target = seq;
+          l.unlock();
+          {
+            ScopedBlocking leading;
+            std::this_thread::sleep_for(std::chrono::microseconds(50));
+          }
+          l.lock();
+          syncing = false;
+          synced = target;
+          synced_cv.notify_all();
+        } else {
+          ScopedBlocking following;
+          synced_cv.wait(l);
+        }
+      }
+    }
+    ++completed;
+    std::lock_guard<std::mutex> l(m);
+    ++outstanding;  // the client sends its next call
+    arrived.notify_one();
+  };
+  constexpr long kCalls = 20000;
+  WorkerPool pool(1, 5, [&](std::vector<std::function<void()>>* tasks) {
+    std::unique_lock<std::mutex> l(m);
+    arrived.wait_for(l, std::chrono::seconds(30), [&] { return outstanding > 0; });
+    for (; outstanding > 0; --outstanding) tasks->push_back(call);
+  });
+  {
+    std::lock_guard<std::mutex> l(m);
+    outstanding = 32;
+    arrived.notify_one();
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);
+  while (completed < kCalls && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_GE(completed, kCalls) << "the pool stopped reading input";
+  {
+    std::lock_guard<std::mutex> l(m);
+    outstanding = 1;  // let the poller return for Stop
+    arrived.notify_one();
+  }
 }
 
 TEST(WorkerPool, StopDropsQueuedTasksAndWaitsForRunningOnes) {

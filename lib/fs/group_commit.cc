@@ -36,6 +36,7 @@ void GroupCommit::Lost(Mutex*, const Status& why) {
   // The lost batch counts as flushed: nothing of it is left to write.
   flushed_ = open_++;
   open_dirty_ = false;
+  open_lazy_ = 0;
   MutexLock lock(&sync_mu_);
   lost_[batch] = why;
   while (lost_.size() > kMaxLostKept) lost_.erase(lost_.begin());
@@ -68,10 +69,14 @@ Status GroupCommit::FlushLocked(Mutex* mu, MetadataBackend* meta) {
   }
   flushed_ = open_++;
   open_dirty_ = false;
+  open_lazy_ = 0;
   return Status::Ok();
 }
 
 Status GroupCommit::Settle(Mutex* mu, MetadataBackend* meta) {
+  const auto now = std::chrono::steady_clock::now();
+  if (open_lazy_++ == 0) lazy_since_ = now;
+  if (open_lazy_ < kLazyChanges && now - lazy_since_ < kLazyAge) return Status::Ok();
   if (Syncing()) return Status::Ok();
   return FlushLocked(mu, meta);
 }

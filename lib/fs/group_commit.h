@@ -5,8 +5,11 @@
 // the open batch and syncs it at once: one client alone pays one flush and one sync per change,
 // with no added wait. If a sync is running, the changes that commit meanwhile gather in the open
 // batch; when the sync ends, one of their callers flushes the whole batch and syncs it once for
-// all of them. Changes that need not be durable (Settle) are flushed at once when no sync runs,
-// else with the next batch.
+// all of them. Changes that need not be durable (Settle: the size and times an UNSTABLE WRITE
+// leaves, a read's access time) wait in the open batch for the next flush (any durable change,
+// a COMMIT, closing the file system), or for the first of them to find kLazyChanges gathered or
+// the oldest kLazyAge old: a stream of small unstable writes then costs a commit per many
+// writes, not one each. A crash, kill -9 included, may undo them, as NFS allows until COMMIT.
 //
 // Waiting needs no file-system lock: callers wait on GroupCommit's own, so the many callers a
 // sync releases return at once instead of queueing for the file system's mutex. Each waiter
@@ -22,6 +25,7 @@
 // `mu` or alone, never the other way round.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <vector>
@@ -34,6 +38,9 @@ namespace efs::fs {
 
 class GroupCommit {
  public:
+  static constexpr uint64_t kLazyChanges = 256;
+  static constexpr std::chrono::milliseconds kLazyAge{200};
+
   // A change committed into the open batch; returns that batch's number.
   uint64_t Joined(Mutex* mu) REQUIRES(mu);
   // The open batch was undone by the store (`why`): its changes are gone.
@@ -43,8 +50,9 @@ class GroupCommit {
   // the sync run without it). Fails if the batch was lost, or the flush or a sync failed.
   Status WaitDurable(Mutex* mu, MetadataBackend* meta, uint64_t batch) RELEASE(mu)
       EXCLUDES(sync_mu_);
-  // For changes that need not be durable: flushes the open batch now unless a sync is running
-  // (the batch then goes with the next flush). Fails, with the batch lost, if the flush does.
+  // For changes that need not be durable: flushes the open batch if kLazyChanges such changes
+  // have gathered in it or the first is kLazyAge old, unless a sync is running (the batch then
+  // goes with the next flush). Fails, with the batch lost, if the flush does.
   Status Settle(Mutex* mu, MetadataBackend* meta) REQUIRES(mu) EXCLUDES(sync_mu_);
   // The newest batch holding a change (0 if none yet): COMMIT waits on it.
   uint64_t last_batch(Mutex* mu) const REQUIRES(mu);
@@ -66,6 +74,8 @@ class GroupCommit {
   uint64_t flushed_ = 0;     // every batch up to this one is in the log (or lost)
   uint64_t flushes_ = 0;
   uint64_t lost_count_ = 0;
+  uint64_t open_lazy_ = 0;                            // changes that need no sync in the open batch
+  std::chrono::steady_clock::time_point lazy_since_;  // when the first of them joined
 
   struct Waiter {
     uint64_t batch = 0;

@@ -145,12 +145,13 @@ bool WorkerPool::PollLocked(std::function<void()>* task) {
     return false;
   }
   // Run the first polled task here, with no hand-off; idle workers take the rest. The next
-  // thread to find nothing to do polls next: this one, at the latest, when its task is done,
-  // or an idle one woken when this one waits (Blocking).
+  // thread to find nothing to do polls next; if no other task runs, an idle one is woken to
+  // poll now, so that a long call here does not keep other connections' calls unread.
   *task = std::move(queue_.front());
   queue_.pop_front();
   ++turns_taken_;
   Dispatch();
+  EnsurePoller(turns_taken_ - 1);
   return true;
 }
 

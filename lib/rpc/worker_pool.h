@@ -11,9 +11,10 @@
 //
 // With a poll function, the pool has no thread of its own for input: an idle thread polls
 // (leader/followers). When the poll yields tasks, the poller runs the first itself, with no
-// hand-off, and queues the rest; the next thread to find nothing to do polls next. Only when no
-// other thread is running, or the poller's task waits (ScopedBlocking), is an idle thread woken
-// to poll meanwhile. At most one thread polls at a time.
+// hand-off, and queues the rest; the next thread to find nothing to do polls next. When no
+// other task runs, or the poller's task waits (ScopedBlocking), an idle thread is woken to poll
+// meanwhile, so that one long call does not leave every connection unread. At most one thread
+// polls at a time.
 //
 // Thread safety: Submit and Stop may be called from any thread.
 #pragma once

@@ -99,6 +99,49 @@ TEST(WorkerPool, IdleThreadsPollOneAtATimeAndRunWhatThePollYields) {
   EXPECT_EQ(most_polling, 1);
 }
 
+TEST(WorkerPool, ALongTaskInThePollerLeavesNoInputUnread) {
+  // The first poll yields a long task, which the poller runs itself; input that comes while it
+  // runs must be read and run by another thread, not wait for it.
+  std::mutex m;
+  std::condition_variable cv;
+  int polls = 0;
+  bool second_sent = false, stopping = false;
+  std::atomic<bool> long_done{false}, second_done{false}, second_before_long{false};
+  WorkerPool pool(2, 4, [&](std::vector<std::function<void()>>* tasks) {
+    std::unique_lock<std::mutex> l(m);
+    if (polls++ == 0) {
+      // Let every thread of the pool start and go idle first.
+      cv.wait_for(l, milliseconds(200), [&] { return stopping; });
+      tasks->push_back([&] {
+        std::this_thread::sleep_for(milliseconds(600));  // busy, and not saying it waits
+        long_done = true;
+      });
+      return;
+    }
+    if (cv.wait_for(l, std::chrono::seconds(5), [&] { return second_sent || stopping; }) &&
+        second_sent) {
+      second_sent = false;
+      tasks->push_back([&] {
+        second_before_long = !long_done;
+        second_done = true;
+      });
+    }
+  });
+  std::this_thread::sleep_for(milliseconds(300));  // the long task runs
+  {
+    std::lock_guard<std::mutex> l(m);
+    second_sent = true;
+  }
+  cv.notify_all();
+  ASSERT_TRUE(Eventually([&] { return second_done && long_done; }));
+  EXPECT_TRUE(second_before_long) << "the second input waited for the long task";
+  {
+    std::lock_guard<std::mutex> l(m);
+    stopping = true;
+  }
+  cv.notify_all();
+}
+
 // A server's shape: calls come only through the poll, and half of them wait (a group commit's
 // followers and leader). Threads woken to poll must never be lost, or input stops being read.
 TEST(WorkerPool, PollingNeverStallsWhileCallsWait) {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <random>
 #include <utility>
+#include <vector>
 
 #include "nfs4/compound.h"
 #include "xdr/xdr_bounded.h"
@@ -23,11 +24,58 @@ bool IsProtocolOp(uint32_t opnum) {
   return (opnum >= OP_ACCESS && opnum <= OP_RECLAIM_COMPLETE) || opnum == OP_ILLEGAL;
 }
 
+// WRITE4args with its data left where it is in the input instead of copied out: data_val
+// points into the memory stream's buffer (the call record, which outlives the COMPOUND). False
+// for input that does not decode, or a stream that cannot lend its buffer (xdr_inline fails):
+// the caller then decodes the op the usual way. A 1 MiB WRITE is then received once and copied
+// once, into the file, instead of also zeroed and copied into an allocation of its own.
+bool DecodeWriteInPlace(XDR* xdrs, nfs_argop4* op) {
+  WRITE4args& w = op->nfs_argop4_u.opwrite;
+  uint32_t opnum = 0;
+  u_int len = 0;
+  if (!xdr_uint32_t(xdrs, &opnum) || opnum != OP_WRITE || !xdr_stateid4(xdrs, &w.stateid) ||
+      !xdr_offset4(xdrs, &w.offset) || !xdr_stable_how4(xdrs, &w.stable) ||
+      !xdr_u_int(xdrs, &len) || len > efs_xdr_bytes_left(xdrs)) {
+    return false;
+  }
+  char* data = nullptr;
+  if (len > 0) {
+    data = reinterpret_cast<char*>(xdr_inline(xdrs, static_cast<int>(RNDUP(len))));
+    if (data == nullptr) return false;
+  }
+  op->argop = OP_WRITE;
+  w.data.data_len = len;
+  w.data.data_val = data;
+  return true;
+}
+
+// Undoes DecodeWriteInPlace's loans before xdr_free, which would free() them.
+class LentWrites {
+ public:
+  explicit LentWrites(COMPOUND4args* args) : args_(args) {}
+  ~LentWrites() {
+    for (u_int i = 0; i < args_->argarray.argarray_len; ++i) {
+      nfs_argop4& op = args_->argarray.argarray_val[i];
+      if (lent_.size() > i && lent_[i]) op.nfs_argop4_u.opwrite.data.data_val = nullptr;
+    }
+  }
+  LentWrites(const LentWrites&) = delete;
+  LentWrites& operator=(const LentWrites&) = delete;
+  void Lent(u_int i) {
+    if (lent_.size() <= i) lent_.resize(i + 1);
+    lent_[i] = true;
+  }
+
+ private:
+  COMPOUND4args* const args_;
+  std::vector<bool> lent_;
+};
+
 // xdr_COMPOUND4args, except that an op number the protocol does not have ends the array with
 // an OP_ILLEGAL op instead of failing: RFC 5661 s15.2 answers it NFS4ERR_OP_ILLEGAL after
 // running the ops before it (its arguments, and everything after, cannot be parsed). False for
 // input that does not decode; *args is then for xdr_free only.
-bool DecodeCompoundArgs(XDR* xdrs, COMPOUND4args* args) {
+bool DecodeCompoundArgs(XDR* xdrs, COMPOUND4args* args, LentWrites* lent) {
   u_int count = 0;
   if (!xdr_utf8str_cs(xdrs, &args->tag) || !xdr_uint32_t(xdrs, &args->minorversion) ||
       !xdr_u_int(xdrs, &count) || count > efs_xdr_bytes_left(xdrs) / 4) {
@@ -47,6 +95,12 @@ bool DecodeCompoundArgs(XDR* xdrs, COMPOUND4args* args) {
       ops[i].argop = OP_ILLEGAL;
       return true;
     }
+    if (!xdr_setpos(xdrs, start)) return false;
+    if (opnum == OP_WRITE && DecodeWriteInPlace(xdrs, &ops[i])) {
+      lent->Lent(i);
+      continue;
+    }
+    ops[i] = nfs_argop4{};
     if (!xdr_setpos(xdrs, start) || !xdr_nfs_argop4(xdrs, &ops[i])) return false;
   }
   return true;
@@ -68,7 +122,8 @@ void Nfs4Server::Register(rpc::ProgramTable* table) {
 Status Nfs4Server::HandleCompound(const rpc::CallContext& ctx, XDR* args, std::string* reply) {
   u_int start = xdr_getpos(args);
   efs::xdr::XdrOwned<COMPOUND4args> decoded(xdr_COMPOUND4args);
-  if (!DecodeCompoundArgs(args, decoded.get())) return efs::xdr::InvalidArgumentGarbage();
+  LentWrites lent(decoded.get());  // destroyed first: takes back the loans before xdr_free
+  if (!DecodeCompoundArgs(args, decoded.get(), &lent)) return efs::xdr::InvalidArgumentGarbage();
   size_t size = xdr_getpos(args) - start;
   reply->append(Execute(*decoded, ctx.cred, ctx.info.mount_target_id, size));
   return Status::Ok();

@@ -91,6 +91,19 @@ class Nfs4TestEnv : public ::testing::TestWithParam<Backend> {
     return RunBytes(args, cred);
   }
   Reply RunBytes(const std::string& args, const rpc::Credentials& cred = Cred(0, 0)) {
+    Reply r;
+    Status s = HandleBytes(args, &r.bytes, cred);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    auto decoded = efs::xdr::Decode(xdr_COMPOUND4res, r.bytes);
+    EXPECT_TRUE(decoded.ok());
+    if (decoded.ok()) r.res.emplace(std::move(decoded).value());
+    return r;
+  }
+
+  // COMPOUND arguments `args` through the RPC handler, as a call record's body would go: the
+  // handler's status (an error for arguments that do not decode) and the reply's bytes.
+  Status HandleBytes(const std::string& args, std::string* reply,
+                     const rpc::Credentials& cred = Cred(0, 0)) {
     rpc::CallHeader header;
     header.prog = kNfsProgram;
     header.vers = kNfsVersion;
@@ -101,14 +114,9 @@ class Nfs4TestEnv : public ::testing::TestWithParam<Backend> {
     XDR xdrs;
     xdrmem_create(&xdrs, const_cast<char*>(args.data()), static_cast<u_int>(args.size()),
                   XDR_DECODE);
-    Reply r;
-    Status s = server_->HandleCompound(ctx, &xdrs, &r.bytes);
+    Status s = server_->HandleCompound(ctx, &xdrs, reply);
     xdr_destroy(&xdrs);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    auto decoded = efs::xdr::Decode(xdr_COMPOUND4res, r.bytes);
-    EXPECT_TRUE(decoded.ok());
-    if (decoded.ok()) r.res.emplace(std::move(decoded).value());
-    return r;
+    return s;
   }
 
   // EXCHANGE_ID + CREATE_SESSION; leaves the session in sessionid_ and seqid_ at 0.

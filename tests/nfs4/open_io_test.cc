@@ -39,6 +39,48 @@ TEST_P(OpenIo, CreateWriteCommitAndReadRoundTrip) {
   EXPECT_TRUE(rd.eof);
 }
 
+// WRITE data is decoded in place, pointing into the call record: each WRITE of a COMPOUND must
+// still write its own bytes, whatever the padding after them.
+TEST_P(OpenIo, WritesOfOddLengthsInOneCompoundEachWriteTheirOwnBytes) {
+  const std::string long_one(20001, 'z');
+  CompoundBuilder b = Seq();
+  b.PutRootFh()
+      .Open("owner", "f", GUARDED4)
+      .Write(CurrentStateid(), 0, "abcde")
+      .Write(CurrentStateid(), 5, "")
+      .Write(CurrentStateid(), 5, "XY")
+      .Write(CurrentStateid(), 7, long_one)
+      .Read(CurrentStateid(), 0, 30000);
+  Reply r = Ok(b);
+  EXPECT_EQ(r.u(3).opwrite.WRITE4res_u.resok4.count, 5u);
+  EXPECT_EQ(r.u(4).opwrite.WRITE4res_u.resok4.count, 0u);
+  EXPECT_EQ(r.u(6).opwrite.WRITE4res_u.resok4.count, 20001u);
+  const READ4resok& rd = r.u(7).opread.READ4res_u.resok4;
+  EXPECT_TRUE(std::string(rd.data.data_val, rd.data.data_len) == "abcdeXY" + long_one);
+}
+
+// A WRITE whose data is cut short, or whose length claims more than the call holds, is
+// GARBAGE_ARGS, and nothing of it is written.
+TEST_P(OpenIo, AWriteWhoseDataIsCutShortIsGarbage) {
+  CreateFile("f", "keep");
+  const std::string data(4096, 'w');
+  CompoundBuilder b = Seq();
+  b.PutRootFh().Lookup("f").Write(CurrentStateid(), 0, data);
+  const std::string whole = b.Encode();
+  for (size_t cut : {size_t{1}, size_t{3}, size_t{4000}}) {
+    std::string reply;
+    Status s = HandleBytes(whole.substr(0, whole.size() - cut), &reply);
+    EXPECT_FALSE(s.ok()) << "cut " << cut;
+    EXPECT_TRUE(reply.empty()) << "cut " << cut;
+  }
+  --seqid_;  // the garbage calls never reached their SEQUENCE
+  CompoundBuilder rd = Seq();
+  rd.PutRootFh().Lookup("f").Read(stateid4{}, 0, 100);
+  Reply read = Ok(rd);
+  const READ4resok& got = read.u(3).opread.READ4res_u.resok4;
+  EXPECT_EQ(std::string(got.data.data_val, got.data.data_len), "keep");
+}
+
 TEST_P(OpenIo, FileSyncWritesSayFileSync) {
   stateid4 sid = CreateFile("f");
   CompoundBuilder b = Seq();

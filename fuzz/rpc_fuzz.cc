@@ -25,8 +25,7 @@ const efs::rpc::ProgramTable& Table() {
     static std::unique_ptr<efs::fs::FileSystem> fs = efs::fs::NewMemFs(&clock);
     static efs::nfs4::Nfs4Server server(
         [](const std::string&) -> std::optional<efs::nfs4::Export> {
-          return efs::nfs4::Export{efs::nfs4::ExportIdFor("fs-0123456789abcdef0"), fs.get(),
-                                   false};
+          return efs::nfs4::Export{efs::nfs4::ExportIdFor("fs-0123456789abcdef0"), fs.get(), false};
         },
         &clock);
     auto* t = new efs::rpc::ProgramTable();
@@ -41,14 +40,14 @@ const efs::rpc::ProgramTable& Table() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   efs::rpc::RecordReader reader(efs::rpc::kDefaultMaxRecordSize);
   efs::rpc::ConnectionInfo info;
-  std::vector<std::string> records;
+  std::vector<efs::rpc::Record> records;
   // Fed in two pieces, as TCP may split it anywhere.
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   size_t cut = size ? data[0] % (size + 1) : 0;
   if (!reader.Feed(bytes.substr(0, cut), &records).ok()) return 0;
   efs::Status fed = reader.Feed(bytes.substr(cut), &records);
-  for (const std::string& record : records) {
-    efs::rpc::CallOutcome outcome = Table().Execute(record, info, nullptr);
+  for (const efs::rpc::Record& record : records) {
+    efs::rpc::CallOutcome outcome = Table().Execute(record.view(), info, nullptr);
     if (outcome.kind == efs::rpc::CallOutcome::kClose) break;
   }
   (void)fed;

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "base/macros.h"
@@ -158,7 +159,7 @@ Result<Transport::Reply> Transport::Call(const rpc::OpaqueAuth& cred, uint32_t p
   if (!conn->reading) PassReading(*conn);
   if (w.failed) return Unavailable("ConnectionLost", "connection to the server lost");
   if (!w.done) return Unavailable("Timeout", "no reply from the server in time");
-  EFS_ASSIGN_OR_RETURN(std::string_view results, rpc::SuccessResults(w.reply));
+  EFS_ASSIGN_OR_RETURN(std::string_view results, rpc::SuccessResults(w.reply.view()));
   Reply reply;
   reply.results = w.reply.size() - results.size();
   reply.message = std::move(w.reply);
@@ -166,18 +167,18 @@ Result<Transport::Reply> Transport::Call(const rpc::OpaqueAuth& cred, uint32_t p
 }
 
 void Transport::ReadFor(Conn& conn, Waiter& self, Clock::time_point deadline) {
-  std::vector<std::string> records;
+  std::vector<rpc::Record> records;
   while (!self.done && !conn.dead && Clock::now() < deadline) {
     mu_.Unlock();
     records.clear();
     bool alive = ReadSome(conn, &records, deadline);
     mu_.Lock();
-    for (std::string& r : records) Deliver(conn, std::move(r));
+    for (rpc::Record& r : records) Deliver(conn, std::move(r));
     if (!alive) Ended(conn);
   }
 }
 
-bool Transport::ReadSome(Conn& conn, std::vector<std::string>* records,
+bool Transport::ReadSome(Conn& conn, std::vector<rpc::Record>* records,
                          Clock::time_point deadline) {
   const int fd = conn.fd.get();
   for (;;) {
@@ -204,9 +205,9 @@ bool Transport::ReadSome(Conn& conn, std::vector<std::string>* records,
   }
 }
 
-void Transport::Deliver(const Conn& conn, std::string record) {
+void Transport::Deliver(const Conn& conn, rpc::Record record) {
   uint32_t xid = 0;
-  if (!rpc::ReplyXid(record, &xid)) return;
+  if (!rpc::ReplyXid(record.view(), &xid)) return;
   auto it = waiters_.find(xid);
   if (it == waiters_.end() || it->second->generation != conn.generation) return;
   it->second->reply = std::move(record);

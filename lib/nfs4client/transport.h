@@ -46,9 +46,9 @@ class Transport {
 
   // A successful reply: the whole message, and where the procedure's results begin in it.
   struct Reply {
-    std::string message;
+    rpc::Record message;
     size_t results = 0;
-    std::string_view results_bytes() const { return std::string_view(message).substr(results); }
+    std::string_view results_bytes() const { return message.view().substr(results); }
   };
 
   // One call of prog/vers/proc with `args` as `cred`; waits until `deadline` for the reply and
@@ -82,7 +82,7 @@ class Transport {
     uint64_t generation = 0;
     bool done = false;    // `reply` holds the reply
     bool failed = false;  // the connection broke first
-    std::string reply;
+    rpc::Record reply;
     CondVar cv;
   };
   static constexpr size_t kReadBuffer = 256 * 1024;
@@ -94,9 +94,9 @@ class Transport {
   // `deadline` passes; lets go of mu_ while it reads. REQUIRES: conn.reading is ours.
   void ReadFor(Conn& conn, Waiter& self, Clock::time_point deadline) REQUIRES(mu_);
   // One read: the records it completes, or false when the connection ended or failed.
-  bool ReadSome(Conn& conn, std::vector<std::string>* records, Clock::time_point deadline);
+  bool ReadSome(Conn& conn, std::vector<rpc::Record>* records, Clock::time_point deadline);
   // Hands one reply record to its waiter (dropped if nobody waits for its xid).
-  void Deliver(const Conn& conn, std::string record) REQUIRES(mu_);
+  void Deliver(const Conn& conn, rpc::Record record) REQUIRES(mu_);
   // The connection ended: every waiter on it fails.
   void Ended(Conn& conn) REQUIRES(mu_);
   // Wakes one caller still waiting on `conn` to take over reading it.

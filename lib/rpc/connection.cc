@@ -97,7 +97,7 @@ void Connection::UpdateEventsLocked() {
 
 bool Connection::DrainedLocked() const { return eof_ && in_flight_ == 0 && out_.empty(); }
 
-Connection::Next Connection::OnReadable(std::vector<std::string>* records) {
+Connection::Next Connection::OnReadable(std::vector<Record>* records) {
   char buf[kReadChunk];
   for (int i = 0; i < kReadsPerEvent; ++i) {
     // The rest of a large fragment (a WRITE's data) goes straight into its record.

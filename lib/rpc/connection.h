@@ -61,7 +61,7 @@ class Connection {
   // The poller only: reads what is available (a bounded amount) and appends the complete
   // records to *records, counting each as a call in flight. kClose on end of stream with no
   // work left, on a truncated record, an over-cap record or a socket error.
-  Next OnReadable(std::vector<std::string>* records) EXCLUDES(mu_);
+  Next OnReadable(std::vector<Record>* records) EXCLUDES(mu_);
   // The poller only: writes queued output. kClose on a socket error, or when the peer has
   // finished sending and nothing is left to do.
   Next OnWritable() EXCLUDES(mu_);

@@ -22,6 +22,23 @@ void StoreBigEndian(uint32_t v, char* p) {
 
 }  // namespace
 
+Record::Record(std::string_view bytes) {
+  Resize(bytes.size());
+  std::copy(bytes.begin(), bytes.end(), data_.get());
+}
+
+void Record::Resize(size_t n) {
+  if (n > capacity_) {
+    // Geometric growth: a record of many small fragments costs linear time, not quadratic.
+    const size_t capacity = std::max(n, 2 * capacity_);
+    auto fresh = std::make_unique_for_overwrite<char[]>(capacity);
+    std::copy_n(data_.get(), size_, fresh.get());
+    data_ = std::move(fresh);
+    capacity_ = capacity;
+  }
+  size_ = n;
+}
+
 bool RecordReader::TakeHeader(std::string_view* bytes) {
   size_t n = std::min(bytes->size(), sizeof(header_) - header_len_);
   std::copy_n(bytes->data(), n, header_ + header_len_);
@@ -37,7 +54,7 @@ bool RecordReader::TakeHeader(std::string_view* bytes) {
   return true;
 }
 
-Status RecordReader::Feed(std::string_view bytes, std::vector<std::string>* records) {
+Status RecordReader::Feed(std::string_view bytes, std::vector<Record>* records) {
   while (true) {
     if (!in_fragment_) {
       if (bytes.empty() || !TakeHeader(&bytes)) return Status::Ok();
@@ -47,7 +64,7 @@ Status RecordReader::Feed(std::string_view bytes, std::vector<std::string>* reco
       }
       // One allocation per fragment instead of a doubling string per read; the cap above
       // bounds what a fragment header can make it allocate.
-      record_.resize(filled_ + fragment_left_);
+      record_.Resize(filled_ + fragment_left_);
       if (fragment_left_ == 0) FragmentDone(records);
       continue;
     }
@@ -64,18 +81,18 @@ std::pair<char*, size_t> RecordReader::Room() {
   return {record_.data() + filled_, fragment_left_};
 }
 
-void RecordReader::Took(size_t n, std::vector<std::string>* records) {
+void RecordReader::Took(size_t n, std::vector<Record>* records) {
   EFS_CHECK(in_fragment_ && n <= fragment_left_);
   filled_ += n;
   fragment_left_ -= n;
   if (fragment_left_ == 0) FragmentDone(records);
 }
 
-void RecordReader::FragmentDone(std::vector<std::string>* records) {
+void RecordReader::FragmentDone(std::vector<Record>* records) {
   in_fragment_ = false;
   if (!last_) return;
   records->push_back(std::move(record_));
-  record_.clear();
+  record_ = Record();
   filled_ = 0;
   record_open_ = false;
 }

@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,6 +41,43 @@ inline constexpr uint32_t kLastFragment = 0x80000000u;
 // 2 MiB of data plus 64 KiB of headers: room for a 1 MiB READ or WRITE with any compound.
 inline constexpr size_t kDefaultMaxRecordSize = 2 * 1024 * 1024 + 64 * 1024;
 
+// One record's bytes. Unlike a std::string it grows without zeroing the new bytes, which the
+// socket overwrites at once: a 1 MiB WRITE or READ is received into its record, not also
+// zeroed first.
+class Record {
+ public:
+  Record() = default;
+  explicit Record(std::string_view bytes);
+  Record(Record&& other) noexcept
+      : data_(std::move(other.data_)),
+        size_(std::exchange(other.size_, 0)),
+        capacity_(std::exchange(other.capacity_, 0)) {}
+  Record& operator=(Record&& other) noexcept {
+    data_ = std::move(other.data_);
+    size_ = std::exchange(other.size_, 0);
+    capacity_ = std::exchange(other.capacity_, 0);
+    return *this;
+  }
+  // Copies (std::function wants a copyable task; a moved record is never copied).
+  Record(const Record& other) : Record(other.view()) {}
+  Record& operator=(const Record& other) { return *this = Record(other.view()); }
+
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+  std::string_view view() const { return {data_.get(), size_}; }
+  // Grows or shrinks to `n` bytes, keeping the first min(n, size()); new bytes are
+  // uninitialised. Growth reallocates geometrically, as a std::string does.
+  void Resize(size_t n);
+
+  friend bool operator==(const Record& a, std::string_view b) { return a.view() == b; }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
 class RecordReader {
  public:
   explicit RecordReader(size_t max_record_size = kDefaultMaxRecordSize)
@@ -48,7 +86,7 @@ class RecordReader {
   // Consumes `bytes` and appends each record they complete to *records. Returns
   // kResourceExhausted when a record exceeds the cap; the reader must not be fed again after an
   // error. Not thread-safe.
-  Status Feed(std::string_view bytes, std::vector<std::string>* records);
+  Status Feed(std::string_view bytes, std::vector<Record>* records);
 
   // Inside a fragment: where the rest of its data goes in the record being built, and how
   // many bytes that is (0 outside a fragment). Reading straight into it saves a large record
@@ -57,7 +95,7 @@ class RecordReader {
   std::pair<char*, size_t> Room();
   // `n` bytes (at most Room().second) were written at Room().first; appends the record they
   // complete, if any, to *records.
-  void Took(size_t n, std::vector<std::string>* records);
+  void Took(size_t n, std::vector<Record>* records);
 
   // Returns true iff bytes of an unfinished record (or fragment header) are buffered, i.e. an
   // end of stream now would truncate a record.
@@ -70,7 +108,7 @@ class RecordReader {
   // Consumes a fragment header from bytes; returns false when it needs more.
   bool TakeHeader(std::string_view* bytes);
   // The current fragment's data is all in: ends the record if it was the last fragment.
-  void FragmentDone(std::vector<std::string>* records);
+  void FragmentDone(std::vector<Record>* records);
 
   size_t max_record_size_;
   char header_[4] = {};
@@ -81,7 +119,7 @@ class RecordReader {
   size_t fragment_left_ = 0;  // data bytes of the current fragment still to come
   // The record so far; inside a fragment it is already sized for the whole fragment, of which
   // the first `filled_` bytes of the record are in.
-  std::string record_;
+  Record record_;
   size_t filled_ = 0;
 };
 

@@ -171,9 +171,9 @@ void Server::HandleEvent(uint64_t id, uint32_t events, std::vector<std::function
     return;
   }
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-    std::vector<std::string> records;
+    std::vector<Record> records;
     Connection::Next next = conn->OnReadable(&records);
-    for (std::string& record : records) {
+    for (Record& record : records) {
       tasks->push_back([this, conn, record = std::move(record)] { Execute(conn, record); });
     }
     if (next == Connection::Next::kClose) Close(conn);
@@ -192,8 +192,8 @@ void Server::Close(const std::shared_ptr<Connection>& conn) {
   connections_.erase(conn->id());
 }
 
-void Server::Execute(const std::shared_ptr<Connection>& conn, const std::string& record) {
-  CallOutcome out = table_->Execute(record, conn->info(), conn.get());
+void Server::Execute(const std::shared_ptr<Connection>& conn, const Record& record) {
+  CallOutcome out = table_->Execute(record.view(), conn->info(), conn.get());
   bool close = out.kind == CallOutcome::kClose;
   if (out.kind == CallOutcome::kReply && !conn->Send(std::move(out.reply)).ok()) close = true;
   if (conn->CallDone() == Connection::Next::kClose) close = true;

@@ -86,7 +86,7 @@ class Server {
       EXCLUDES(mu_);
   std::shared_ptr<Connection> Find(uint64_t id) const EXCLUDES(mu_);
   void Close(const std::shared_ptr<Connection>& conn) EXCLUDES(mu_);
-  void Execute(const std::shared_ptr<Connection>& conn, const std::string& record);
+  void Execute(const std::shared_ptr<Connection>& conn, const Record& record);
 
   const ProgramTable* const table_;
   const ServerOptions options_;

@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 
 namespace efs::rpc {
+
+// For gtest's messages: a record prints as its bytes.
+void PrintTo(const Record& r, std::ostream* os) { *os << '"' << r.view() << '"'; }
+
 namespace {
 
 std::string Mark(uint32_t v) {
@@ -13,7 +17,7 @@ std::string Mark(uint32_t v) {
 
 TEST(RecordMarking, SingleFragmentRecord) {
   RecordReader reader;
-  std::vector<std::string> records;
+  std::vector<Record> records;
   ASSERT_TRUE(reader.Feed(Mark(0x80000003) + "abc", &records).ok());
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0], "abc");
@@ -22,7 +26,7 @@ TEST(RecordMarking, SingleFragmentRecord) {
 
 TEST(RecordMarking, MultiFragmentRecordIsReassembled) {
   RecordReader reader;
-  std::vector<std::string> records;
+  std::vector<Record> records;
   std::string bytes = Mark(2) + "ab" + Mark(3) + "cde" + Mark(0x80000001) + "f";
   ASSERT_TRUE(reader.Feed(bytes, &records).ok());
   ASSERT_EQ(records.size(), 1u);
@@ -31,7 +35,7 @@ TEST(RecordMarking, MultiFragmentRecordIsReassembled) {
 
 TEST(RecordMarking, ZeroLengthFragmentsAreAllowed) {
   RecordReader reader;
-  std::vector<std::string> records;
+  std::vector<Record> records;
   std::string bytes = Mark(0) + Mark(2) + "ab" + Mark(0x80000000) + Mark(0x80000000);
   ASSERT_TRUE(reader.Feed(bytes, &records).ok());
   ASSERT_EQ(records.size(), 2u);
@@ -42,7 +46,7 @@ TEST(RecordMarking, ZeroLengthFragmentsAreAllowed) {
 TEST(RecordMarking, ByteByByteSplitsGiveTheSameRecords) {
   std::string bytes = Mark(2) + "ab" + Mark(0x80000001) + "c" + Mark(0x80000004) + "wxyz";
   RecordReader reader;
-  std::vector<std::string> records;
+  std::vector<Record> records;
   for (char c : bytes) ASSERT_TRUE(reader.Feed(std::string_view(&c, 1), &records).ok());
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0], "abc");
@@ -55,7 +59,7 @@ TEST(RecordMarking, DataReadStraightIntoTheRoomMakesTheSameRecords) {
   // through Room/Took (as a reader of large records does) and partly through Feed.
   const std::string first_a(5000, 'a'), first_b(3000, 'b'), second = "xyz";
   RecordReader reader;
-  std::vector<std::string> records;
+  std::vector<Record> records;
   EXPECT_EQ(reader.Room().second, 0u) << "no room outside a fragment";
   ASSERT_TRUE(reader.Feed(Mark(first_a.size()) + first_a.substr(0, 100), &records).ok());
   auto [room, left] = reader.Room();
@@ -77,9 +81,38 @@ TEST(RecordMarking, DataReadStraightIntoTheRoomMakesTheSameRecords) {
   EXPECT_EQ(records[1], second);
 }
 
+TEST(RecordMarking, ARecordOfManyTinyFragmentsIsReassembled) {
+  std::string bytes, want;
+  for (int i = 0; i < 20000; ++i) {
+    const char c = static_cast<char>('a' + i % 26);
+    bytes += Mark(i == 19999 ? 0x80000001u : 1u) + std::string(1, c);
+    want += c;
+  }
+  RecordReader reader;
+  std::vector<Record> records;
+  ASSERT_TRUE(reader.Feed(bytes, &records).ok());
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0], want);
+}
+
+TEST(Record, CopiesAreDeepAndAMovedFromRecordIsEmpty) {
+  Record a(std::string_view("hello"));
+  Record b = a;
+  b.data()[0] = 'j';
+  EXPECT_EQ(a, "hello");
+  EXPECT_EQ(b, "jello");
+  Record c = std::move(a);
+  EXPECT_EQ(c, "hello");
+  EXPECT_EQ(a.size(), 0u);  // NOLINT(bugprone-use-after-move): the moved-from state is defined
+  c.Resize(2);
+  EXPECT_EQ(c, "he");
+  c.Resize(3);
+  EXPECT_EQ(c.view().substr(0, 2), "he");
+}
+
 TEST(RecordMarking, RecordOverTheCapIsAnError) {
   RecordReader reader(/*max_record_size=*/8);
-  std::vector<std::string> records;
+  std::vector<Record> records;
   EXPECT_TRUE(reader.Feed(Mark(0x80000008) + "12345678", &records).ok());
   Status s = reader.Feed(Mark(5) + "12345" + Mark(0x80000004), &records);
   EXPECT_EQ(s.code(), Code::kResourceExhausted);
@@ -88,7 +121,7 @@ TEST(RecordMarking, RecordOverTheCapIsAnError) {
 
 TEST(RecordMarking, HugeFragmentHeaderFailsBeforeAnyData) {
   RecordReader reader;
-  std::vector<std::string> records;
+  std::vector<Record> records;
   EXPECT_FALSE(reader.Feed(Mark(0xffffffff), &records).ok());
 }
 
@@ -96,7 +129,7 @@ TEST(RecordMarking, EndOfStreamInsideARecordIsTruncation) {
   for (std::string partial :
        {Mark(0x80000004).substr(0, 2), Mark(0x80000004) + "ab", Mark(2) + "ab", Mark(0)}) {
     RecordReader reader;
-    std::vector<std::string> records;
+    std::vector<Record> records;
     ASSERT_TRUE(reader.Feed(partial, &records).ok());
     EXPECT_TRUE(reader.mid_record());
     EXPECT_EQ(reader.Finish().code(), Code::kCorruption);

@@ -2,6 +2,7 @@
 #include "rpc/server.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,8 +12,6 @@
 #include <cstdio>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "rpc/record_marking.h"
 #include "tests/rpc/rpc_test_util.h"
@@ -80,12 +79,12 @@ class Client {
       if (n <= 0) return "";
       pending_.append(buf, static_cast<size_t>(n));
       RecordReader reader;
-      std::vector<std::string> got;
+      std::vector<Record> got;
       (void)reader.Feed(pending_, &got);
       size_t used = 0;
       for (auto& r : got) used += r.size() + 4;  // our replies are single fragments
       pending_.erase(0, used);
-      queued_.insert(queued_.end(), got.begin(), got.end());
+      for (auto& r : got) queued_.emplace_back(r.view());
     }
     std::string r = queued_.front();
     queued_.erase(queued_.begin());
@@ -387,18 +386,14 @@ TEST_F(ServerTest, LibtirpcClientInteroperates) {
   CLIENT* clnt = clnttcp_create(&addr, kProg, 1, &sock, 0, 0);
   ASSERT_NE(clnt, nullptr) << clnt_spcreateerror("clnttcp_create");
   timeval timeout{5, 0};
-  EXPECT_EQ(clnt_call(clnt, 0, VoidProc(), nullptr,
-                      VoidProc(), nullptr, timeout),
-            RPC_SUCCESS);
+  EXPECT_EQ(clnt_call(clnt, 0, VoidProc(), nullptr, VoidProc(), nullptr, timeout), RPC_SUCCESS);
   uint32_t in = 41, out = 0;
-  EXPECT_EQ(clnt_call(clnt, 1, efs::xdr::AsProc<uint32_t>(xdr_u_int32_t),
-                      reinterpret_cast<char*>(&in), efs::xdr::AsProc<uint32_t>(xdr_u_int32_t),
-                      reinterpret_cast<char*>(&out), timeout),
-            RPC_SUCCESS);
+  EXPECT_EQ(
+      clnt_call(clnt, 1, efs::xdr::AsProc<uint32_t>(xdr_u_int32_t), reinterpret_cast<char*>(&in),
+                efs::xdr::AsProc<uint32_t>(xdr_u_int32_t), reinterpret_cast<char*>(&out), timeout),
+      RPC_SUCCESS);
   EXPECT_EQ(out, 42u);
-  EXPECT_EQ(clnt_call(clnt, 7, VoidProc(), nullptr,
-                      VoidProc(), nullptr, timeout),
-            RPC_PROCUNAVAIL);
+  EXPECT_EQ(clnt_call(clnt, 7, VoidProc(), nullptr, VoidProc(), nullptr, timeout), RPC_PROCUNAVAIL);
   clnt_destroy(clnt);
 }
 

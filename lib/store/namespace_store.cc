@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -122,6 +123,7 @@ Status NamespaceStore::Commit() {
   Status released = db_->Run("RELEASE change");
   if (!released.ok()) {
     Uncache(&change_inodes_);
+    UnlistAll();
     return db_->InTransaction() ? released : BatchLost(released);
   }
   batch_inodes_.insert(batch_inodes_.end(), change_inodes_.begin(), change_inodes_.end());
@@ -133,6 +135,7 @@ Status NamespaceStore::Rollback() {
   EFS_CHECK(in_change_);
   in_change_ = false;
   Uncache(&change_inodes_);
+  UnlistAll();
   // SQLite undoes the whole transaction by itself after some errors (a full disk, an I/O
   // error); then the batch is gone.
   if (!db_->InTransaction()) {
@@ -146,7 +149,22 @@ Status NamespaceStore::Rollback() {
 Status NamespaceStore::BatchLost(const Status& why) {
   batch_.reset();  // rolls back whatever is left
   Uncache(&batch_inodes_);
+  UnlistAll();
   return why;
+}
+
+void NamespaceStore::Unlist(uint64_t dir) {
+  unlistable_.erase(dir);
+  auto it = listings_.find(dir);
+  if (it == listings_.end()) return;
+  listed_entries_ -= it->second.size();
+  listings_.erase(it);
+}
+
+void NamespaceStore::UnlistAll() {
+  listings_.clear();
+  unlistable_.clear();
+  listed_entries_ = 0;
 }
 
 void NamespaceStore::Uncache(std::vector<uint64_t>* inos) {
@@ -259,12 +277,14 @@ Result<std::optional<EntryRecord>> NamespaceStore::LookupEntry(uint64_t dir,
 }
 
 Status NamespaceStore::InsertEntry(uint64_t dir, const EntryRecord& entry) {
+  Unlist(dir);
   return db_->Run("INSERT INTO dirents (dir, name, cookie, ino) VALUES (?, ?, ?, ?)",
                   static_cast<int64_t>(dir), entry.name, static_cast<int64_t>(entry.cookie),
                   static_cast<int64_t>(entry.ino));
 }
 
 Status NamespaceStore::DeleteEntry(uint64_t dir, std::string_view name) {
+  Unlist(dir);
   return db_->Run("DELETE FROM dirents WHERE dir = ? AND name = ?", static_cast<int64_t>(dir),
                   name);
 }
@@ -275,20 +295,50 @@ Result<bool> NamespaceStore::HasEntries(uint64_t dir) {
   return s.Step();
 }
 
+namespace {
+
+// Up to `limit` entries of a whole listing (sorted by cookie) after cookie `after`.
+std::vector<EntryRecord> PageOf(const std::vector<EntryRecord>& all, uint64_t after,
+                                uint32_t limit) {
+  auto from = std::upper_bound(all.begin(), all.end(), after,
+                               [](uint64_t c, const EntryRecord& e) { return c < e.cookie; });
+  auto to = from + std::min<ptrdiff_t>(all.end() - from, limit);
+  return std::vector<EntryRecord>(from, to);
+}
+
+}  // namespace
+
 Result<std::vector<EntryRecord>> NamespaceStore::ListEntries(uint64_t dir, uint64_t after,
                                                              uint32_t limit) {
+  if (auto it = listings_.find(dir); it != listings_.end()) return PageOf(it->second, after, limit);
+  // A listing from the start of a directory not known to be large reads it whole (up to one
+  // entry over the cap) and keeps it.
+  const bool whole = after == 0 && unlistable_.count(dir) == 0;
+  const uint64_t want = whole ? uint64_t{kMaxListing} + 1 : limit;
   EFS_ASSIGN_OR_RETURN(
       Stmt s, db_->Query("SELECT name, cookie, ino FROM dirents WHERE dir = ? AND cookie > ? "
                          "ORDER BY cookie LIMIT ?",
                          static_cast<int64_t>(dir), static_cast<int64_t>(after),
-                         static_cast<int64_t>(limit)));
+                         static_cast<int64_t>(want)));
   std::vector<EntryRecord> out;
   while (true) {
     EFS_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return out;
+    if (!row) break;
     out.push_back(
         EntryRecord{s.Text(0), static_cast<uint64_t>(s.Int(1)), static_cast<uint64_t>(s.Int(2))});
   }
+  if (!whole) return out;
+  if (out.size() > kMaxListing) {
+    if (unlistable_.size() >= kMaxListing) unlistable_.clear();
+    unlistable_.insert(dir);
+    out.resize(std::min<size_t>(out.size(), limit));
+    return out;
+  }
+  std::vector<EntryRecord> page = PageOf(out, after, limit);
+  if (listed_entries_ + out.size() > kMaxListedEntries) UnlistAll();
+  listed_entries_ += out.size();
+  listings_[dir] = std::move(out);
+  return page;
 }
 
 // ----------------------------------------------------------------------------- the rest

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/unique_fd.h"
@@ -60,6 +61,10 @@ class NamespaceStore final : public fs::MetadataBackend {
   void Uncache(std::vector<uint64_t>* inos);
   // The open batch was undone: forget what it changed.
   Status BatchLost(const Status& why);
+  // Forgets the cached listing of `dir` (its entries changed), or every listing (a change or
+  // batch was undone, and with it the changes to entries it made).
+  void Unlist(uint64_t dir);
+  void UnlistAll();
 
   std::unique_ptr<Db> db_;
   std::optional<Txn> batch_;  // the open batch
@@ -70,6 +75,15 @@ class NamespaceStore final : public fs::MetadataBackend {
   std::unordered_map<uint64_t, fs::InodeRecord> inodes_;  // cached rows
   std::vector<uint64_t> change_inodes_;                   // inodes the open change wrote
   std::vector<uint64_t> batch_inodes_;  // inodes the open batch's committed changes wrote
+
+  // Whole listings, sorted by cookie, of directories of at most kMaxListing entries: READDIR
+  // of a directory that does not change is served without a query. Filled by a listing from
+  // the start; a change to a directory's entries drops its listing.
+  static constexpr size_t kMaxListing = 4096;
+  static constexpr size_t kMaxListedEntries = 65536;  // over all listings
+  std::unordered_map<uint64_t, std::vector<fs::EntryRecord>> listings_;
+  size_t listed_entries_ = 0;
+  std::unordered_set<uint64_t> unlistable_;  // directories found over kMaxListing
 };
 
 }  // namespace efs::store

@@ -1,5 +1,6 @@
 // NamespaceStore's batches: changes are savepoints in one transaction; a change undone alone
-// leaves the batch's others; Flush commits them all; the inode cache follows the undo.
+// leaves the batch's others; Flush commits them all; the inode cache and the cached directory
+// listings follow every change and every undo.
 #include "store/namespace_store.h"
 
 #include <gtest/gtest.h>
@@ -24,6 +25,74 @@ std::unique_ptr<NamespaceStore> Open(const std::string& path) {
   Result<std::unique_ptr<NamespaceStore>> store = NamespaceStore::Open(path);
   EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.status().ToString());
   return store.ok() ? std::move(store).value() : nullptr;
+}
+
+// Every entry of `dir`, page by page of `page` entries.
+std::vector<std::string> ListAll(NamespaceStore* store, uint64_t dir, uint32_t page) {
+  std::vector<std::string> names;
+  uint64_t after = 0;
+  for (int i = 0; i < 100000; ++i) {
+    Result<std::vector<fs::EntryRecord>> got = store->ListEntries(dir, after, page);
+    EXPECT_TRUE(got.ok());
+    if (!got.ok() || got->empty()) break;
+    for (const fs::EntryRecord& e : *got) names.push_back(e.name);
+    after = got->back().cookie;
+  }
+  return names;
+}
+
+// A directory with `n` entries e0..e(n-1) in one committed change; returns its inode.
+uint64_t DirWith(NamespaceStore* store, int n) {
+  EXPECT_TRUE(store->Begin().ok());
+  InodeRecord d = File(1);
+  d.attrs.type = fs::FileType::kDirectory;
+  const uint64_t dir = *store->InsertInode(d);
+  const uint64_t file = *store->InsertInode(File(2));
+  for (int i = 0; i < n; ++i) {
+    EXPECT_TRUE(store->InsertEntry(dir, {"e" + std::to_string(i), uint64_t(i) + 3, file}).ok());
+  }
+  EXPECT_TRUE(store->Commit().ok());
+  return dir;
+}
+
+TEST(NamespaceStore, ListingsFollowEveryChangeToTheirEntries) {
+  testutil::TempDir tmp;
+  auto store = Open(tmp.path() + "/namespace.db");
+  const uint64_t dir = DirWith(store.get(), 5);
+  EXPECT_EQ(ListAll(store.get(), dir, 2), (std::vector<std::string>{"e0", "e1", "e2", "e3", "e4"}));
+
+  ASSERT_TRUE(store->Begin().ok());
+  ASSERT_TRUE(store->InsertEntry(dir, {"new", 100, 2}).ok());
+  ASSERT_TRUE(store->DeleteEntry(dir, "e1").ok());
+  ASSERT_TRUE(store->Commit().ok());
+  EXPECT_EQ(ListAll(store.get(), dir, 2),
+            (std::vector<std::string>{"e0", "e2", "e3", "e4", "new"}));
+
+  // A change undone takes back what it listed: the listing read inside it saw "undone".
+  ASSERT_TRUE(store->Begin().ok());
+  ASSERT_TRUE(store->InsertEntry(dir, {"undone", 101, 2}).ok());
+  ASSERT_TRUE(store->DeleteEntry(dir, "e0").ok());
+  EXPECT_EQ(ListAll(store.get(), dir, 10),
+            (std::vector<std::string>{"e2", "e3", "e4", "new", "undone"}));
+  ASSERT_TRUE(store->Rollback().ok());
+  EXPECT_EQ(ListAll(store.get(), dir, 10),
+            (std::vector<std::string>{"e0", "e2", "e3", "e4", "new"}));
+}
+
+TEST(NamespaceStore, ALargeDirectoryListsWholeAndInOrderPageByPage) {
+  testutil::TempDir tmp;
+  auto store = Open(tmp.path() + "/namespace.db");
+  const int n = 5000;  // over the largest listing kept whole
+  const uint64_t dir = DirWith(store.get(), n);
+  for (uint32_t page : {1000u, 4999u, 5001u}) {
+    std::vector<std::string> names = ListAll(store.get(), dir, page);
+    ASSERT_EQ(names.size(), size_t{n}) << "page " << page;
+    for (int i = 0; i < n; ++i) ASSERT_EQ(names[i], "e" + std::to_string(i)) << "page " << page;
+  }
+  ASSERT_TRUE(store->Begin().ok());
+  ASSERT_TRUE(store->DeleteEntry(dir, "e4999").ok());
+  ASSERT_TRUE(store->Commit().ok());
+  EXPECT_EQ(ListAll(store.get(), dir, 1000).size(), size_t{n - 1});
 }
 
 TEST(NamespaceStore, AChangeUndoneAloneLeavesTheOthersOfItsBatch) {

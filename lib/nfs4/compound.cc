@@ -90,6 +90,7 @@ std::string Compound(CompoundState& cs, const COMPOUND4args& args) {
     const OpDesc& d = LookupOp(arg.argop, cs.minor_version);
     r->resop = IsIllegalOp(d) ? OP_ILLEGAL : arg.argop;
     cs.op_index = i;
+    if (arg.argop != OP_GETATTR && arg.argop != OP_GETFH) cs.known_attrs.reset();
     status = Precheck(cs, arg, d);
     if (status == NFS4_OK) {
       status = cs.minor_version == 0 ? RunV40Op(cs, arg, d.handler, r) : d.handler(cs, arg, r);

@@ -96,6 +96,10 @@ class CompoundState {
   // File handles. The export id of both is always exp()->id.
   std::optional<fs::FileId> current_fh;
   std::optional<fs::FileId> saved_fh;
+  // The attributes of current_fh as the op before had them in hand (an OPEN that created the
+  // file), for a GETATTR right after it, GETFH between allowed: the two answer as if run at
+  // once, without asking the file system again. Compound() forgets them before any other op.
+  std::optional<fs::Attributes> known_attrs;
   FileHandle Handle(fs::FileId id) const { return FileHandle{exp_ ? exp_->id : 0, id}; }
 
   // Set by a successful SEQUENCE (RFC 5661 s18.46).

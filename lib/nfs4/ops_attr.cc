@@ -30,6 +30,11 @@ nfsstat4 CompareAttrs(CompoundState& cs, const fattr4& given, bool* same) {
 
 nfsstat4 OpGetattr(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
   AttrMask want = AttrMask::From(arg.nfs_argop4_u.opgetattr.attr_request);
+  if (cs.known_attrs && cs.known_attrs->id == *cs.current_fh) {
+    AttrSource src = SourceOf(cs, *cs.known_attrs);
+    return EncodeAttrs(cs, src, want,
+                       &res->nfs_resop4_u.opgetattr.GETATTR4res_u.resok4.obj_attributes);
+  }
   Result<fs::Attributes> a = cs.fs().GetAttr(*cs.current_fh);
   if (!a.ok()) return ToNfsStat(a.status());
   AttrSource src = SourceOf(cs, *a);

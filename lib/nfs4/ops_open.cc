@@ -20,7 +20,8 @@ uint64_t VerifierValue(const verifier4 v) {
 struct Opened {
   fs::FileId id;
   bool created = false;
-  bool pinned = false;  // Create pinned it already
+  bool pinned = false;                  // Create pinned it already
+  std::optional<fs::Attributes> attrs;  // as Create left them, when nothing changed them since
   fs::DirChange dir;
   AttrMask attrset;
 };
@@ -78,6 +79,9 @@ nfsstat4 CreateByName(CompoundState& cs, const createhow4& how, std::string_view
   if (!set.empty()) {
     Result<fs::Attributes> s = cs.fs().SetAttr(cs.cred(), out->id, set);
     if (!s.ok()) return ToNfsStat(s.status());
+    out->attrs = *s;
+  } else if (r->created) {
+    out->attrs = r->attrs;
   }
   return NFS4_OK;
 }
@@ -191,6 +195,7 @@ nfsstat4 OpOpen(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
   o.attrset.ToXdr(cs, &ok.attrset);
   ok.delegation.delegation_type = OPEN_DELEGATE_NONE;
   cs.current_fh = o.id;
+  cs.known_attrs = o.attrs;
   return NFS4_OK;
 }
 

@@ -39,6 +39,41 @@ TEST_P(OpenIo, CreateWriteCommitAndReadRoundTrip) {
   EXPECT_TRUE(rd.eof);
 }
 
+// A GETATTR right after the OPEN that created the file answers from what OPEN had in hand:
+// the same attributes a GETATTR of its own returns, and never after another op changed them.
+TEST_P(OpenIo, AGetattrAfterACreatingOpenMatchesOneOfItsOwn) {
+  const std::vector<uint32_t> all = {FATTR4_TYPE,        FATTR4_CHANGE,        FATTR4_SIZE,
+                                     FATTR4_FILEID,      FATTR4_MODE,          FATTR4_NUMLINKS,
+                                     FATTR4_OWNER,       FATTR4_OWNER_GROUP,   FATTR4_SPACE_USED,
+                                     FATTR4_TIME_ACCESS, FATTR4_TIME_METADATA, FATTR4_TIME_MODIFY};
+  auto values = [](const Reply& r, uint32_t i) {
+    const fattr4& f = r.u(i).opgetattr.GETATTR4res_u.resok4.obj_attributes;
+    return std::string(f.attr_vals.attrlist4_val, f.attr_vals.attrlist4_len);
+  };
+  CompoundBuilder b = Seq();
+  b.PutRootFh()
+      .Open("owner", "f", GUARDED4, OPEN4_SHARE_ACCESS_BOTH, OPEN4_SHARE_DENY_NONE, ModeAttr(0640))
+      .GetFh()
+      .GetAttrs(all);
+  Reply opened = Ok(b);
+  CompoundBuilder again = Seq();
+  again.PutRootFh().Lookup("f").GetAttrs(all);
+  Reply looked = Ok(again);
+  EXPECT_EQ(values(opened, 4), values(looked, 3));
+
+  // A WRITE between OPEN and GETATTR: the GETATTR sees its size.
+  const std::string data = "12345";
+  CompoundBuilder w = Seq();
+  w.PutRootFh()
+      .Open("owner", "g", GUARDED4)
+      .Write(CurrentStateid(), 0, data)
+      .GetAttr({FATTR4_SIZE});
+  Reply written = Ok(w);
+  const fattr4& f = written.u(4).opgetattr.GETATTR4res_u.resok4.obj_attributes;
+  ASSERT_EQ(f.attr_vals.attrlist4_len, 8u);
+  EXPECT_EQ(static_cast<unsigned char>(f.attr_vals.attrlist4_val[7]), 5u);
+}
+
 // WRITE data is decoded in place, pointing into the call record: each WRITE of a COMPOUND must
 // still write its own bytes, whatever the padding after them.
 TEST_P(OpenIo, WritesOfOddLengthsInOneCompoundEachWriteTheirOwnBytes) {

@@ -12,6 +12,7 @@ Also measures the latency of one call alone: stat with 1 client and 1 call in fl
 
 Usage: bench/compare.py [--bin build/bin] [--duration 5s] [--rounds 3] [--workloads a,b]
                         [--clients 1,16] [--json FILE]
+       bench/compare.py --table-from FILE
 """
 import argparse
 import json
@@ -185,8 +186,14 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--workloads", default=",".join(WORKLOADS))
     ap.add_argument("--clients", default="1,16")
-    ap.add_argument("--json")
+    ap.add_argument("--json", help="write every run to this file, as the runs go")
+    ap.add_argument("--table-from", metavar="JSON",
+                    help="print the table of a --json file written before, and run nothing")
     args = ap.parse_args()
+    if args.table_from:
+        with open(args.table_from) as f:
+            print(table(json.load(f)))
+        return
     ensure_ganesha()
     work = tempfile.mkdtemp(prefix="efs-compare-", dir="/var/tmp")
     servers = Servers(os.path.abspath(args.bin), work)
@@ -242,6 +249,11 @@ def failures(runs, server, workload, clients):
                and r["clients"] == clients and "Failed" in r["result"])
 
 
+def cell(value, decimals):
+    """A median for the table; a case with no completed round shows as failed."""
+    return "failed" if value != value else f"{value:.{decimals}f}"
+
+
 def table(runs):
     lines = ["| workload | clients | ganesha ops/s | efsd ops/s | efsd/ganesha | ganesha MiB/s | "
              "efsd MiB/s | ganesha p50 us | efsd p50 us | ganesha p99 us | efsd p99 us |",
@@ -254,12 +266,13 @@ def table(runs):
     for workload, clients in seen:
         g = lambda key: median_of(runs, "ganesha", workload, clients, key)
         e = lambda key: median_of(runs, "efsd", workload, clients, key)
-        ratio = e("OperationsPerSecond") / g("OperationsPerSecond") if g("OperationsPerSecond") else 0
+        ops_g, ops_e = g("OperationsPerSecond"), e("OperationsPerSecond")
+        ratio = f"{ops_e / ops_g:.2f}x" if ops_g > 0 and ops_e == ops_e else "-"
         lat = "LatencyMicroseconds"
-        lines.append(f"| {workload} | {clients} | {g('OperationsPerSecond'):.0f} | "
-                     f"{e('OperationsPerSecond'):.0f} | {ratio:.2f}x | {g('MiBPerSecond'):.1f} | "
-                     f"{e('MiBPerSecond'):.1f} | {g((lat, 'P50')):.0f} | {e((lat, 'P50')):.0f} | "
-                     f"{g((lat, 'P99')):.0f} | {e((lat, 'P99')):.0f} |")
+        cells = [cell(ops_g, 0), cell(ops_e, 0), ratio, cell(g("MiBPerSecond"), 1),
+                 cell(e("MiBPerSecond"), 1), cell(g((lat, "P50")), 0), cell(e((lat, "P50")), 0),
+                 cell(g((lat, "P99")), 0), cell(e((lat, "P99")), 0)]
+        lines.append(f"| {workload} | {clients} | " + " | ".join(cells) + " |")
     notes = []
     for workload, clients in seen:
         for server in ("ganesha", "efsd"):

@@ -1,11 +1,11 @@
 // efs bench: an NFSv4.1 load generator against any NFSv4.1 server (the engine is lib/bench).
-#include "base/heap.h"
 #include "bench/bench.h"
 
 #include <unistd.h>
 
 #include <cstdio>
 
+#include "base/heap.h"
 #include "cmd/command.h"
 #include "cmd/context.h"
 #include "cmd/exit_codes.h"

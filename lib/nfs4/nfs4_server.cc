@@ -24,18 +24,17 @@ bool IsProtocolOp(uint32_t opnum) {
   return (opnum >= OP_ACCESS && opnum <= OP_RECLAIM_COMPLETE) || opnum == OP_ILLEGAL;
 }
 
-// WRITE4args with its data left where it is in the input instead of copied out: data_val
-// points into the memory stream's buffer (the call record, which outlives the COMPOUND). False
-// for input that does not decode, or a stream that cannot lend its buffer (xdr_inline fails):
-// the caller then decodes the op the usual way. A 1 MiB WRITE is then received once and copied
-// once, into the file, instead of also zeroed and copied into an allocation of its own.
-bool DecodeWriteInPlace(XDR* xdrs, nfs_argop4* op) {
-  WRITE4args& w = op->nfs_argop4_u.opwrite;
-  uint32_t opnum = 0;
+// WRITE4args, after its op number, with the data left where it is in the input instead of
+// copied out: data_val points into the memory stream's buffer (the call record, which outlives
+// the COMPOUND). False for input that does not decode, or a stream that cannot lend its buffer
+// (xdr_inline fails): the caller then decodes the op the usual way. A 1 MiB WRITE is then
+// received once and copied once, into the file, instead of also zeroed and copied into an
+// allocation of its own.
+bool DecodeWriteInPlace(XDR* xdrs, WRITE4args* w) {
   u_int len = 0;
-  if (!xdr_uint32_t(xdrs, &opnum) || opnum != OP_WRITE || !xdr_stateid4(xdrs, &w.stateid) ||
-      !xdr_offset4(xdrs, &w.offset) || !xdr_stable_how4(xdrs, &w.stable) ||
-      !xdr_u_int(xdrs, &len) || len > efs_xdr_bytes_left(xdrs)) {
+  if (!xdr_stateid4(xdrs, &w->stateid) || !xdr_offset4(xdrs, &w->offset) ||
+      !xdr_stable_how4(xdrs, &w->stable) || !xdr_u_int(xdrs, &len) ||
+      len > efs_xdr_bytes_left(xdrs)) {
     return false;
   }
   char* data = nullptr;
@@ -43,32 +42,27 @@ bool DecodeWriteInPlace(XDR* xdrs, nfs_argop4* op) {
     data = reinterpret_cast<char*>(xdr_inline(xdrs, static_cast<int>(RNDUP(len))));
     if (data == nullptr) return false;
   }
-  op->argop = OP_WRITE;
-  w.data.data_len = len;
-  w.data.data_val = data;
+  w->data.data_len = len;
+  w->data.data_val = data;
   return true;
 }
 
-// Undoes DecodeWriteInPlace's loans before xdr_free, which would free() them.
+// The WRITEs whose data DecodeWriteInPlace lent from the input: takes the loans back before
+// xdr_free, which would free() them.
 class LentWrites {
  public:
   explicit LentWrites(COMPOUND4args* args) : args_(args) {}
   ~LentWrites() {
-    for (u_int i = 0; i < args_->argarray.argarray_len; ++i) {
-      nfs_argop4& op = args_->argarray.argarray_val[i];
-      if (lent_.size() > i && lent_[i]) op.nfs_argop4_u.opwrite.data.data_val = nullptr;
-    }
+    for (u_int i : lent_)
+      args_->argarray.argarray_val[i].nfs_argop4_u.opwrite.data.data_val = nullptr;
   }
   LentWrites(const LentWrites&) = delete;
   LentWrites& operator=(const LentWrites&) = delete;
-  void Lent(u_int i) {
-    if (lent_.size() <= i) lent_.resize(i + 1);
-    lent_[i] = true;
-  }
+  void Lent(u_int i) { lent_.push_back(i); }
 
  private:
   COMPOUND4args* const args_;
-  std::vector<bool> lent_;
+  std::vector<u_int> lent_;  // indexes into argarray
 };
 
 // xdr_COMPOUND4args, except that an op number the protocol does not have ends the array with
@@ -95,12 +89,14 @@ bool DecodeCompoundArgs(XDR* xdrs, COMPOUND4args* args, LentWrites* lent) {
       ops[i].argop = OP_ILLEGAL;
       return true;
     }
-    if (!xdr_setpos(xdrs, start)) return false;
-    if (opnum == OP_WRITE && DecodeWriteInPlace(xdrs, &ops[i])) {
-      lent->Lent(i);
-      continue;
+    if (opnum == OP_WRITE) {
+      ops[i].argop = OP_WRITE;
+      if (DecodeWriteInPlace(xdrs, &ops[i].nfs_argop4_u.opwrite)) {
+        lent->Lent(i);
+        continue;
+      }
+      ops[i] = nfs_argop4{};
     }
-    ops[i] = nfs_argop4{};
     if (!xdr_setpos(xdrs, start) || !xdr_nfs_argop4(xdrs, &ops[i])) return false;
   }
   return true;

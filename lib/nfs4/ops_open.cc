@@ -172,11 +172,8 @@ nfsstat4 OpOpen(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
     default:
       return NFS4ERR_NOTSUPP;  // delegation claims (EFS-REFERENCE s2.6)
   }
+  if (st == NFS4_OK) st = CheckOpenable(cs, o, access);
   if (st != NFS4_OK) {
-    if (o.pinned) (void)cs.fs().Unpin(o.id);
-    return st;
-  }
-  if (st = CheckOpenable(cs, o, access); st != NFS4_OK) {
     if (o.pinned) (void)cs.fs().Unpin(o.id);
     return st;
   }

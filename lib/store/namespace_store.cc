@@ -123,7 +123,6 @@ Status NamespaceStore::Commit() {
   Status released = db_->Run("RELEASE change");
   if (!released.ok()) {
     Uncache(&change_inodes_);
-    UnlistAll();
     return db_->InTransaction() ? released : BatchLost(released);
   }
   batch_inodes_.insert(batch_inodes_.end(), change_inodes_.begin(), change_inodes_.end());
@@ -135,7 +134,6 @@ Status NamespaceStore::Rollback() {
   EFS_CHECK(in_change_);
   in_change_ = false;
   Uncache(&change_inodes_);
-  UnlistAll();
   // SQLite undoes the whole transaction by itself after some errors (a full disk, an I/O
   // error); then the batch is gone.
   if (!db_->InTransaction()) {
@@ -149,7 +147,6 @@ Status NamespaceStore::Rollback() {
 Status NamespaceStore::BatchLost(const Status& why) {
   batch_.reset();  // rolls back whatever is left
   Uncache(&batch_inodes_);
-  UnlistAll();
   return why;
 }
 
@@ -161,6 +158,11 @@ void NamespaceStore::Unlist(uint64_t dir) {
   listings_.erase(it);
 }
 
+void NamespaceStore::Changed(uint64_t dir) {
+  Unlist(dir);
+  if (in_change_) change_inodes_.push_back(dir);
+}
+
 void NamespaceStore::UnlistAll() {
   listings_.clear();
   unlistable_.clear();
@@ -168,7 +170,10 @@ void NamespaceStore::UnlistAll() {
 }
 
 void NamespaceStore::Uncache(std::vector<uint64_t>* inos) {
-  for (uint64_t ino : *inos) inodes_.erase(ino);
+  for (uint64_t ino : *inos) {
+    inodes_.erase(ino);
+    Unlist(ino);
+  }
   inos->clear();
 }
 
@@ -277,14 +282,14 @@ Result<std::optional<EntryRecord>> NamespaceStore::LookupEntry(uint64_t dir,
 }
 
 Status NamespaceStore::InsertEntry(uint64_t dir, const EntryRecord& entry) {
-  Unlist(dir);
+  Changed(dir);
   return db_->Run("INSERT INTO dirents (dir, name, cookie, ino) VALUES (?, ?, ?, ?)",
                   static_cast<int64_t>(dir), entry.name, static_cast<int64_t>(entry.cookie),
                   static_cast<int64_t>(entry.ino));
 }
 
 Status NamespaceStore::DeleteEntry(uint64_t dir, std::string_view name) {
-  Unlist(dir);
+  Changed(dir);
   return db_->Run("DELETE FROM dirents WHERE dir = ? AND name = ?", static_cast<int64_t>(dir),
                   name);
 }

@@ -57,12 +57,15 @@ class NamespaceStore final : public fs::MetadataBackend {
   NamespaceStore(std::unique_ptr<Db> db, const std::string& path);
   // Keeps `rec` in the cache, noting it as changed by the open change.
   void Cache(const fs::InodeRecord& rec);
-  // Forgets the cached rows of `inos` (their changes were undone).
+  // Forgets the cached rows of `inos`, and the listings of those that are directories (their
+  // changes were undone).
   void Uncache(std::vector<uint64_t>* inos);
   // The open batch was undone: forget what it changed.
   Status BatchLost(const Status& why);
-  // Forgets the cached listing of `dir` (its entries changed), or every listing (a change or
-  // batch was undone, and with it the changes to entries it made).
+  // The entries of `dir` change: forgets its listing, and notes it as changed by the open change
+  // (an undo forgets what was listed since).
+  void Changed(uint64_t dir);
+  // Forgets the cached listing of `dir`, or every listing.
   void Unlist(uint64_t dir);
   void UnlistAll();
 
@@ -73,8 +76,10 @@ class NamespaceStore final : public fs::MetadataBackend {
   const std::string dir_path_;
   UniqueFd wal_fd_;  // Sync only (which never runs twice at once)
   std::unordered_map<uint64_t, fs::InodeRecord> inodes_;  // cached rows
-  std::vector<uint64_t> change_inodes_;                   // inodes the open change wrote
-  std::vector<uint64_t> batch_inodes_;  // inodes the open batch's committed changes wrote
+  // Inodes the open change wrote (rows, or a directory's entries), and those the open batch's
+  // committed changes wrote: what an undo must forget.
+  std::vector<uint64_t> change_inodes_;
+  std::vector<uint64_t> batch_inodes_;
 
   // Whole listings, sorted by cookie, of directories of at most kMaxListing entries: READDIR
   // of a directory that does not change is served without a query. Filled by a listing from

@@ -2,6 +2,7 @@
 #include "fs/group_commit.h"
 
 #include "base/blocking.h"
+#include "base/check.h"
 
 namespace efs::fs {
 
@@ -40,23 +41,74 @@ void GroupCommit::Lost(Mutex*, const Status& why) {
   MutexLock lock(&sync_mu_);
   lost_[batch] = why;
   while (lost_.size() > kMaxLostKept) lost_.erase(lost_.begin());
+  // Its callbacks run when the leader next looks (one leads whenever callbacks are left).
   WakeLocked();
 }
 
+bool GroupCommit::DoneLocked(uint64_t batch, Status* status) const {
+  if (auto it = lost_.find(batch); it != lost_.end()) {
+    *status = it->second;
+    return true;
+  }
+  if (!poisoned_.ok()) {
+    *status = poisoned_;
+    return true;
+  }
+  *status = Status::Ok();
+  return synced_ >= batch;
+}
+
 void GroupCommit::WakeLocked() {
-  bool leader_woken = syncing_;  // a running sync leads already
   size_t kept = 0;
   for (Waiter* w : waiters_) {
-    const bool done = w->batch <= synced_ || lost_.count(w->batch) != 0 || !poisoned_.ok();
-    if (!done && leader_woken) {
+    Status status;
+    if (!DoneLocked(w->batch, &status)) {
       waiters_[kept++] = w;
       continue;
     }
-    leader_woken = leader_woken || !done;
     w->woken = true;
     w->cv.Signal();
   }
   waiters_.resize(kept);
+}
+
+bool GroupCommit::HandOnLocked() {
+  WakeLocked();
+  if (waiters_.empty()) return false;
+  Waiter* next = waiters_.front();
+  waiters_.erase(waiters_.begin());
+  next->woken = true;
+  next->cv.Signal();
+  return true;
+}
+
+bool GroupCommit::WantedLocked() const {
+  Status status;
+  for (const Waiter* w : waiters_) {
+    if (!DoneLocked(w->batch, &status)) return true;
+  }
+  for (const Callback& c : callbacks_) {
+    if (!DoneLocked(c.batch, &status)) return true;
+  }
+  return false;
+}
+
+void GroupCommit::RunDoneLocked() {
+  std::vector<std::pair<Callback, Status>> ready;
+  size_t kept = 0;
+  for (Callback& c : callbacks_) {
+    Status status;
+    if (DoneLocked(c.batch, &status)) {
+      ready.emplace_back(std::move(c), std::move(status));
+    } else {
+      callbacks_[kept++] = std::move(c);
+    }
+  }
+  callbacks_.resize(kept);
+  if (ready.empty()) return;
+  sync_mu_.Unlock();
+  for (auto& [callback, status] : ready) callback.done(status);
+  sync_mu_.Lock();
 }
 
 Status GroupCommit::FlushLocked(Mutex* mu, MetadataBackend* meta) {
@@ -88,53 +140,124 @@ Status GroupCommit::WaitDurable(Mutex* mu, MetadataBackend* meta, uint64_t batch
   mu->Unlock();
   MutexLock lock(&sync_mu_);
   for (;;) {
-    if (auto it = lost_.find(batch); it != lost_.end()) return it->second;
-    if (!poisoned_.ok()) return poisoned_;
-    if (synced_ >= batch) return Status::Ok();
-    if (syncing_) {
-      Waiter me;
-      me.batch = batch;
-      waiters_.push_back(&me);
-      ScopedBlocking blocking;
-      while (!me.woken) me.cv.Wait(&sync_mu_);
+    Status status;
+    if (DoneLocked(batch, &status)) return status;
+    if (!syncing_) {
+      LeadLocked(mu, meta, batch);
       continue;
     }
-    // Lead: flush whatever is open (every change that joined while the last sync ran), then
-    // sync everything flushed so far.
-    syncing_ = true;
-    ++syncs_;
+    Waiter me;
+    me.batch = batch;
+    waiters_.push_back(&me);
+    ScopedBlocking blocking;
+    while (!me.woken) me.cv.Wait(&sync_mu_);
+  }
+}
+
+void GroupCommit::WhenDurable(Mutex* mu, MetadataBackend* meta, uint64_t batch,
+                              std::function<void(const Status&)> done) {
+  MutexLock lock(&sync_mu_);
+  Status status;
+  if (DoneLocked(batch, &status)) {
     sync_mu_.Unlock();
-    uint64_t target = 0;
+    done(status);
+    sync_mu_.Lock();
+    return;
+  }
+  callbacks_.push_back({batch, std::move(done)});
+  if (!syncing_) LeadLocked(mu, meta, 0);
+}
+
+void GroupCommit::Quiesce() {
+  MutexLock lock(&sync_mu_);
+  while (leaders_ > 0 || !callbacks_.empty()) quiet_.Wait(&sync_mu_);
+}
+
+void GroupCommit::LeadLocked(Mutex* mu, MetadataBackend* meta, uint64_t own) {
+  ++leaders_;
+  for (;;) {
+    SyncOnceLocked(mu, meta);
+    RunDoneLocked();
+    if (syncing_) break;  // another thread began a sync while the callbacks ran: it leads
+    Status status;
+    if (own != 0 && !DoneLocked(own, &status)) continue;
+    // A caller that waits returns as soon as it can: a waiter of a later batch leads on.
+    if (own != 0 && HandOnLocked()) break;
+    if (WantedLocked()) continue;
+    // Changes that needed no sync may have joined the open batch meanwhile: they go to the log
+    // now rather than wait for the next change that needs a sync.
+    sync_mu_.Unlock();
     {
       MutexLock fs_lock(mu);
-      (void)FlushLocked(mu, meta);
-      target = flushed_;
-    }
-    Status status;
-    {
-      ScopedBlocking blocking;
-      status = meta->Sync();
+      if (!Syncing()) (void)FlushLocked(mu, meta);
     }
     sync_mu_.Lock();
-    syncing_ = false;
-    if (status.ok()) {
-      synced_ = std::max(synced_, target);
-    } else if (poisoned_.ok()) {
-      poisoned_ = status;
-    }
-    WakeLocked();
-    if ((synced_ >= batch || !poisoned_.ok()) && waiters_.empty()) {
-      // Changes that needed no sync may have joined the open batch meanwhile: they go to the
-      // log now rather than wait for the next change that needs a sync. (With waiters left,
-      // the one woken to lead flushes them.)
-      sync_mu_.Unlock();
-      {
-        MutexLock fs_lock(mu);
-        if (!Syncing()) (void)FlushLocked(mu, meta);
-      }
-      sync_mu_.Lock();
-    }
+    break;
   }
+  if (--leaders_ == 0 && callbacks_.empty()) quiet_.SignalAll();
+}
+
+void GroupCommit::SyncOnceLocked(Mutex* mu, MetadataBackend* meta) {
+  // Flush whatever is open (every change that joined while the last sync ran), then sync
+  // everything flushed so far.
+  syncing_ = true;
+  ++syncs_;
+  sync_mu_.Unlock();
+  uint64_t target = 0;
+  {
+    MutexLock fs_lock(mu);
+    (void)FlushLocked(mu, meta);  // a failure: lost_ says
+    target = flushed_;
+  }
+  Status status;
+  {
+    ScopedBlocking blocking;
+    status = meta->Sync();
+  }
+  sync_mu_.Lock();
+  syncing_ = false;
+  if (status.ok()) {
+    synced_ = std::max(synced_, target);
+  } else if (poisoned_.ok()) {
+    poisoned_ = status;
+  }
+  WakeLocked();
+}
+
+// ----------------------------------------------------------------------------- DeferDurability
+
+namespace {
+
+thread_local DeferDurability* current_scope = nullptr;
+
+}  // namespace
+
+DeferDurability::DeferDurability() : outer_(current_scope) { current_scope = this; }
+
+DeferDurability::~DeferDurability() {
+  EFS_CHECK(!pending() || then_called_);
+  current_scope = outer_;
+}
+
+DeferDurability* DeferDurability::Current() { return current_scope; }
+
+bool DeferDurability::Add(GroupCommit* group, Mutex* mu, MetadataBackend* meta, uint64_t batch) {
+  if (group_ != nullptr && group_ != group) return false;
+  group_ = group;
+  mu_ = mu;
+  meta_ = meta;
+  batch_ = std::max(batch_, batch);
+  return true;
+}
+
+void DeferDurability::Then(std::function<void(const Status&)> done) {
+  EFS_CHECK(!then_called_);
+  then_called_ = true;
+  if (group_ == nullptr) {
+    done(Status::Ok());
+    return;
+  }
+  group_->WhenDurable(mu_, meta_, batch_, std::move(done));
 }
 
 }  // namespace efs::fs

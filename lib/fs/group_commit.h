@@ -1,20 +1,26 @@
 // GroupCommit: when PosixFs's batches of changes are flushed and synced (group commit).
 //
 // Changes commit into the open batch (MetadataBackend in backend.h). A change that must be
-// durable before its call returns waits in WaitDurable. If no sync is running, its caller flushes
-// the open batch and syncs it at once: one client alone pays one flush and one sync per change,
-// with no added wait. If a sync is running, the changes that commit meanwhile gather in the open
-// batch; when the sync ends, one of their callers flushes the whole batch and syncs it once for
-// all of them. Changes that need not be durable (Settle: the size and times an UNSTABLE WRITE
-// leaves, a read's access time) wait in the open batch for the next flush (any durable change,
-// a COMMIT, closing the file system), or for the first of them to find kLazyChanges gathered or
-// the oldest kLazyAge old: a stream of small unstable writes then costs a commit per many
-// writes, not one each. A crash, kill -9 included, may undo them, as NFS allows until COMMIT.
+// durable before its caller is answered either waits (WaitDurable) or leaves a callback to run
+// once it is (WhenDurable: the NFS server's calls, whose replies then leave from the thread
+// that completes the sync, so that no worker sleeps on a sync per call). If no sync is running,
+// the caller flushes the open batch and syncs it at once: one client alone pays one flush and
+// one sync per change, with no added wait or hand-off. If a sync is running, the changes that
+// commit meanwhile gather in the open batch; when the sync ends, its leader flushes the whole
+// batch and syncs it once for all of them. Changes that need not be durable (Settle: the size
+// and times an UNSTABLE WRITE leaves, a read's access time) wait in the open batch for the next
+// flush (any durable change, a COMMIT, closing the file system), or for the first of them to
+// find kLazyChanges gathered or the oldest kLazyAge old: a stream of small unstable writes then
+// costs a commit per many writes, not one each. A crash, kill -9 included, may undo them, as
+// NFS allows until COMMIT.
 //
-// Waiting needs no file-system lock: callers wait on GroupCommit's own, so the many callers a
-// sync releases return at once instead of queueing for the file system's mutex. Each waiter
-// has its own condition variable: the end of a sync wakes exactly the waiters it made durable,
-// and one waiter of a later batch to lead the next sync.
+// Leading: the thread that starts a sync leads: after each sync it wakes the waiters and runs
+// the callbacks it made durable, and syncs again while callbacks or waiters are left, so a
+// stream of changes keeps one thread syncing and every other thread working. A leader that
+// waits itself (WaitDurable) hands on to a waiter of a later batch once its own is durable,
+// and leads on only for callbacks (no one else is there to). Waiting needs no file-system
+// lock: callers wait on GroupCommit's own, each on its own condition variable, so a sync
+// wakes exactly the waiters it made durable.
 //
 // A batch the store had to undo (Lost) fails every change waiting on it. A failed sync poisons
 // the log: the kernel may have dropped the pages it could not write, so a later sync that
@@ -22,11 +28,12 @@
 //
 // Locks: `mu` is the caller's mutex (PosixFs's), the same one each time; it guards the batch
 // numbering and every call to the store but Sync. sync_mu_ guards the syncing; it is taken after
-// `mu` or alone, never the other way round.
+// `mu` or alone, never the other way round. Callbacks run with neither held.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -41,6 +48,10 @@ class GroupCommit {
   static constexpr uint64_t kLazyChanges = 256;
   static constexpr std::chrono::milliseconds kLazyAge{200};
 
+  GroupCommit() = default;
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
+
   // A change committed into the open batch; returns that batch's number.
   uint64_t Joined(Mutex* mu) REQUIRES(mu);
   // The open batch was undone by the store (`why`): its changes are gone.
@@ -50,6 +61,15 @@ class GroupCommit {
   // the sync run without it). Fails if the batch was lost, or the flush or a sync failed.
   Status WaitDurable(Mutex* mu, MetadataBackend* meta, uint64_t batch) RELEASE(mu)
       EXCLUDES(sync_mu_);
+  // Runs `done` with what WaitDurable would return, once batch `batch` is durable (or cannot
+  // be): at once if it is already; else from the thread that completes its sync, which is
+  // this one if no sync is running (the call then returns after its first sync, or later if
+  // more changes came meanwhile: it leads their syncs too).
+  void WhenDurable(Mutex* mu, MetadataBackend* meta, uint64_t batch,
+                   std::function<void(const Status&)> done) EXCLUDES(mu, sync_mu_);
+  // Returns once every callback WhenDurable took has run and no thread leads a sync: the
+  // owner calls it before destroying the log (after a last WaitDurable).
+  void Quiesce() EXCLUDES(sync_mu_);
   // For changes that need not be durable: flushes the open batch if kLazyChanges such changes
   // have gathered in it or the first is kLazyAge old, unless a sync is running (the batch then
   // goes with the next flush). Fails, with the batch lost, if the flush does.
@@ -82,17 +102,73 @@ class GroupCommit {
     bool woken = false;
     CondVar cv;
   };
-  // Wakes the waiters that are done (durable, lost, or poisoned), and one other to lead the
-  // next sync if none runs.
+  struct Callback {
+    uint64_t batch = 0;
+    std::function<void(const Status&)> done;
+  };
+  // True if batch `batch` is durable, lost or can no longer be (poisoned), with *status what
+  // its waiters get.
+  bool DoneLocked(uint64_t batch, Status* status) const REQUIRES(sync_mu_);
+  // Wakes the waiters that are done.
   void WakeLocked() REQUIRES(sync_mu_);
+  // Wakes one waiter that is not done to lead the next sync; false if there is none.
+  bool HandOnLocked() REQUIRES(sync_mu_);
+  // Runs the callbacks that are done, letting go of sync_mu_ meanwhile.
+  void RunDoneLocked() REQUIRES(sync_mu_);
+  // A waiter or a callback is not done yet.
+  bool WantedLocked() const REQUIRES(sync_mu_);
+  // Leads syncs until they are wanted no more (see the file comment); `own` is the batch the
+  // calling WaitDurable waits for, 0 for WhenDurable. REQUIRES: no sync running.
+  void LeadLocked(Mutex* mu, MetadataBackend* meta, uint64_t own) REQUIRES(sync_mu_)
+      EXCLUDES(mu);
+  // One flush of the open batch and one sync of every flushed one, with sync_mu_ let go.
+  void SyncOnceLocked(Mutex* mu, MetadataBackend* meta) REQUIRES(sync_mu_) EXCLUDES(mu);
 
   mutable Mutex sync_mu_;
   std::vector<Waiter*> waiters_ GUARDED_BY(sync_mu_);
+  std::vector<Callback> callbacks_ GUARDED_BY(sync_mu_);
+  int leaders_ GUARDED_BY(sync_mu_) = 0;  // threads in LeadLocked (or running its callbacks)
+  CondVar quiet_;                         // leaders_ fell to 0 with no callback left
   uint64_t synced_ GUARDED_BY(sync_mu_) = 0;  // every batch up to this one is durable
   bool syncing_ GUARDED_BY(sync_mu_) = false;
   uint64_t syncs_ GUARDED_BY(sync_mu_) = 0;
   Status poisoned_ GUARDED_BY(sync_mu_);                  // the first failed sync
   std::map<uint64_t, Status> lost_ GUARDED_BY(sync_mu_);  // batches undone, with why (rare)
+};
+
+// DeferDurability: while one lives on a thread, a change that must be durable before its call
+// returns does not wait for its sync there: PosixFs notes the batch in the scope and returns at
+// once, and the scope's owner (the NFS server, answering one COMPOUND) says with Then() what to
+// run once it is durable. The changes are visible to every caller at once either way; only the
+// answer to this one waits. Scopes nest (the innermost takes the changes). One file system per
+// scope: a change to a second one waits where it is made, as without a scope.
+class DeferDurability {
+ public:
+  DeferDurability();
+  // REQUIRES: Then() was called if pending().
+  ~DeferDurability();
+  DeferDurability(const DeferDurability&) = delete;
+  DeferDurability& operator=(const DeferDurability&) = delete;
+
+  // The calling thread's innermost scope, or null.
+  static DeferDurability* Current();
+
+  // Notes that batch `batch` of `group` must be durable before the answer; false (nothing
+  // noted) if the scope already waits on another group.
+  bool Add(GroupCommit* group, Mutex* mu, MetadataBackend* meta, uint64_t batch);
+  // A change waits for its sync.
+  bool pending() const { return group_ != nullptr; }
+  // Runs `done` once every change noted is durable, with what WaitDurable would have
+  // returned: at once if none was noted, else as GroupCommit::WhenDurable says. Once.
+  void Then(std::function<void(const Status&)> done);
+
+ private:
+  DeferDurability* const outer_;
+  GroupCommit* group_ = nullptr;
+  Mutex* mu_ = nullptr;
+  MetadataBackend* meta_ = nullptr;
+  uint64_t batch_ = 0;
+  bool then_called_ = false;
 };
 
 }  // namespace efs::fs

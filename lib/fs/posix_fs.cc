@@ -80,6 +80,7 @@ PosixFs::~PosixFs() {
   mu_.Lock();
   Status durable = group_.WaitDurable(&mu_, meta_.get(), group_.last_batch(&mu_));
   if (!durable.ok()) EFS_LOG(kWarn) << "fs: closing: " << durable.ToString();
+  group_.Quiesce();  // the answers waiting on syncs have left, and no thread leads one
 }
 
 Status PosixFs::Init() {
@@ -178,9 +179,18 @@ auto PosixFs::Durably(F body) -> decltype(body()) {
     mu_.Unlock();
     return result;
   }
+  if (Deferred(sync_batch_)) {
+    mu_.Unlock();
+    return result;
+  }
   Status durable = group_.WaitDurable(&mu_, meta_.get(), sync_batch_);  // unlocks mu_
   if (!durable.ok()) return durable;
   return result;
+}
+
+bool PosixFs::Deferred(uint64_t batch) {
+  DeferDurability* later = DeferDurability::Current();
+  return later != nullptr && later->Add(&group_, &mu_, meta_.get(), batch);
 }
 
 Result<uint64_t> PosixFs::SpaceOf(uint64_t ino) {
@@ -714,6 +724,10 @@ Status PosixFs::Commit(FileId id) {
   EFS_RETURN_IF_ERROR(data_->Sync(id.ino));
   // The sizes and times of earlier unstable writes joined batches that may not be durable yet.
   mu_.Lock();
+  if (Deferred(group_.last_batch(&mu_))) {
+    mu_.Unlock();
+    return Status::Ok();
+  }
   return group_.WaitDurable(&mu_, meta_.get(), group_.last_batch(&mu_));  // unlocks mu_
 }
 

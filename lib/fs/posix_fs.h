@@ -104,9 +104,13 @@ class PosixFs final : public FileSystem {
   Status InTxn(Durability durability, F body) REQUIRES(mu_);
   // Runs `body` (REQUIRES(mu_)) under mu_, then, if it succeeded and made a kDurable change,
   // waits until that change's batch is on stable storage (GroupCommit; mu_ is let go during
-  // the sync). Returns what `body` returned, or why the change could not be made durable.
+  // the sync), or leaves the wait to the thread's DeferDurability scope if it has one. Returns
+  // what `body` returned, or why the change could not be made durable.
   template <class F>
   auto Durably(F body) -> decltype(body());  // EXCLUDES(mu_)
+  // Hands the wait for batch `batch` to the thread's DeferDurability scope; false if there is
+  // no scope or it cannot take it.
+  bool Deferred(uint64_t batch) REQUIRES(mu_);
   // The store undid the open batch: GroupCommit fails its waiters; AfterLoss recounts.
   void BatchLost(const Status& why) REQUIRES(mu_);
   void AfterLoss() REQUIRES(mu_);

@@ -4,7 +4,10 @@
 #include "nfs4/compound.h"
 
 #include <cstring>
+#include <utility>
 
+#include "fs/group_commit.h"
+#include "nfs4/errors.h"
 #include "nfs4/op_table.h"
 #include "nfs4/ops.h"
 #include "xdr/xdr_mem.h"
@@ -67,9 +70,50 @@ std::string EncodeResult(const COMPOUND4res& res) {
   return out;
 }
 
+// What a COMPOUND answered late says if the sync its changes waited for fails: the results
+// before the first op whose change waited, then that op failing with `status`.
+class FailedReply {
+ public:
+  FailedReply(const COMPOUND4res& res, uint32_t failed_op)
+      : tag_(res.tag.utf8string_val, res.tag.utf8string_len),
+        count_(failed_op + 1),
+        op_(res.resarray.resarray_val[failed_op].resop) {
+    for (uint32_t i = 0; i < failed_op; ++i) {
+      (void)efs::xdr::EncodeAppend(xdr_nfs_resop4, res.resarray.resarray_val[i], &before_);
+    }
+  }
+
+  std::string Encode(nfsstat4 status) const {
+    std::string out;
+    utf8str_cs tag{static_cast<u_int>(tag_.size()), const_cast<char*>(tag_.data())};
+    nfs_resop4 failed{};
+    failed.resop = op_;
+    SetOpStatus(&failed, status);
+    if (!efs::xdr::EncodeAppend(xdr_nfsstat4, status, &out).ok() ||
+        !efs::xdr::EncodeAppend(xdr_utf8str_cs, tag, &out).ok() ||
+        !efs::xdr::EncodeAppend(xdr_u_int, count_, &out).ok()) {
+      return EncodeResult(COMPOUND4res{NFS4ERR_SERVERFAULT, {}, {}});
+    }
+    out += before_;
+    (void)efs::xdr::EncodeAppend(xdr_nfs_resop4, failed, &out);
+    return out;
+  }
+
+ private:
+  std::string tag_;
+  u_int count_;
+  nfs_opnum4 op_;
+  std::string before_;  // the encoded results before the failed op
+};
+
 }  // namespace
 
 std::string Compound(CompoundState& cs, const COMPOUND4args& args) {
+  return *Compound(cs, args, nullptr);
+}
+
+std::optional<std::string> Compound(CompoundState& cs, const COMPOUND4args& args,
+                                    const std::function<rpc::LateReply()>& answer_later) {
   COMPOUND4res res{};
   res.tag = args.tag;  // RFC 5661 s16.2.3: the tag is echoed
   // RFC 5661 s16.2.3: a minor version the server does not speak (beyond 0 and 1) answers
@@ -80,6 +124,11 @@ std::string Compound(CompoundState& cs, const COMPOUND4args& args) {
   }
   cs.minor_version = args.minorversion;
   cs.op_count = args.argarray.argarray_len;
+  // NFSv4.0's replies live on in its owners' seqid caches too (RunV40Op): only 4.1's wait
+  // for their sync off the thread.
+  std::optional<fs::DeferDurability> defer;
+  if (answer_later && cs.minor_version == 1) defer.emplace();
+  std::optional<uint32_t> waited_at;  // the first op whose change waits for a sync
   nfs_resop4* results = cs.NewArray<nfs_resop4>(cs.op_count);
   res.resarray.resarray_val = results;
   size_t reply_size = 12 + ((args.tag.utf8string_len + 3) & ~3u);
@@ -96,6 +145,7 @@ std::string Compound(CompoundState& cs, const COMPOUND4args& args) {
       status = cs.minor_version == 0 ? RunV40Op(cs, arg, d.handler, r) : d.handler(cs, arg, r);
     }
     if (cs.replayed) return cs.replay;  // SEQUENCE found a retransmission
+    if (defer && !waited_at && defer->pending()) waited_at = i;
     SetOpStatus(r, status);
     res.resarray.resarray_len = i + 1;
     reply_size += efs::xdr::EncodedSize(xdr_nfs_resop4, *r);
@@ -115,8 +165,18 @@ std::string Compound(CompoundState& cs, const COMPOUND4args& args) {
   }
   res.status = status;
   std::string reply = EncodeResult(res);
-  if (cs.session) cs.session->EndRequest(cs.slot, reply, cs.cachethis);
-  return reply;
+  if (!waited_at) {
+    if (cs.session) cs.session->EndRequest(cs.slot, reply, cs.cachethis);
+    return reply;
+  }
+  defer->Then([failed = FailedReply(res, *waited_at), reply = std::move(reply),
+               session = cs.session, slot = cs.slot, cache = cs.cachethis,
+               send = answer_later()](const Status& durable) mutable {
+    if (!durable.ok()) reply = failed.Encode(ToNfsStat(durable));
+    if (session) session->EndRequest(slot, reply, cache);
+    send(reply);
+  });
+  return std::nullopt;
 }
 
 }  // namespace efs::nfs4

@@ -121,12 +121,22 @@ Status Nfs4Server::HandleCompound(const rpc::CallContext& ctx, XDR* args, std::s
   LentWrites lent(decoded.get());  // destroyed first: takes back the loans before xdr_free
   if (!DecodeCompoundArgs(args, decoded.get(), &lent)) return efs::xdr::InvalidArgumentGarbage();
   size_t size = xdr_getpos(args) - start;
-  reply->append(Execute(*decoded, ctx.cred, ctx.info.mount_target_id, size));
+  std::optional<std::string> results =
+      Run(*decoded, ctx.cred, ctx.info.mount_target_id, size, ctx.answer_later);
+  if (results) reply->append(*results);  // else it is answered late
   return Status::Ok();
 }
 
 std::string Nfs4Server::Execute(const COMPOUND4args& args, const rpc::Credentials& cred,
                                 const std::string& mount_target_id, size_t request_size) {
+  return *Run(args, cred, mount_target_id, request_size, nullptr);
+}
+
+std::optional<std::string> Nfs4Server::Run(const COMPOUND4args& args,
+                                           const rpc::Credentials& cred,
+                                           const std::string& mount_target_id,
+                                           size_t request_size,
+                                           const std::function<rpc::LateReply()>& answer_later) {
   Reap();
   fs::Credentials fc;
   fc.uid = cred.uid;
@@ -136,7 +146,7 @@ std::string Nfs4Server::Execute(const COMPOUND4args& args, const rpc::Credential
   CompoundState cs(&state_, resolver_(mount_target_id), std::move(fc), std::move(principal),
                    mount_target_id);
   cs.request_size = request_size;
-  return Compound(cs, args);
+  return Compound(cs, args, answer_later);
 }
 
 void Nfs4Server::Reap() {

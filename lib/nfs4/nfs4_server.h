@@ -52,7 +52,8 @@ class Nfs4Server {
 
   // The rpc::RpcHandler of NFSPROC4_COMPOUND (rpc/program_table.h contract): decodes the
   // COMPOUND4args (kInvalidArgument, i.e. GARBAGE_ARGS, if they do not decode), runs them and
-  // appends the COMPOUND4res. Thread-safe.
+  // appends the COMPOUND4res, or answers late where ctx allows and its changes wait for a
+  // disk sync (Compound in compound.h). Thread-safe.
   Status HandleCompound(const rpc::CallContext& ctx, XDR* args, std::string* reply);
 
   // Runs decoded args as the caller `cred` on `mount_target_id` and returns the encoded
@@ -72,6 +73,11 @@ class Nfs4Server {
   }
 
  private:
+  // Execute, answering late where `answer_later` allows (nullopt: it will).
+  std::optional<std::string> Run(const COMPOUND4args& args, const rpc::Credentials& cred,
+                                 const std::string& mount_target_id, size_t request_size,
+                                 const std::function<rpc::LateReply()>& answer_later);
+
   ExportResolver resolver_;
   ServerState state_;
 };

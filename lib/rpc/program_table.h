@@ -17,6 +17,10 @@
 //   whatever was appended to `reply` is discarded.
 // - Handlers run on the server's worker threads, many at once, also for one connection; they
 //   must not block for long on anything but the file system. ctx is valid during the call only.
+// - A handler whose answer must wait (NFS: a change waiting for its disk sync) may answer late
+//   instead of holding its thread: where ctx.answer_later is set, it calls it, appends nothing
+//   and returns Ok; the LateReply it got sends the reply, once, from any thread. The call
+//   counts as in flight on its connection until then.
 //
 // Dispatch (RFC 5531 s9): RPC version other than 2 -> RPC_MISMATCH; credential not AUTH_NONE or
 // AUTH_SYS -> AUTH_ERROR (auth_sys.h); unknown program -> PROG_UNAVAIL (so efs-utils' program
@@ -48,6 +52,10 @@ struct ConnectionInfo {
   sockaddr_in peer{};
 };
 
+// Sends the SUCCESS reply of a call answered late, with `results` (the procedure's encoded
+// results). Callable from any thread, once.
+using LateReply = std::function<void(std::string_view results)>;
+
 struct CallContext {
   const CallHeader& header;
   const Credentials& cred;
@@ -55,7 +63,14 @@ struct CallContext {
   // The connection the call came on, e.g. for the NFSv4.1 back channel (Connection::Send).
   // Null when a call is executed without one (unit tests).
   Connection* connection;
+  // Set where the call may be answered late (see the contract above); empty when the reply
+  // must be appended before the handler returns (unit tests, ProgramTable::Execute without
+  // `send_late`).
+  std::function<LateReply()> answer_later = nullptr;
 };
+
+// Sends a reply record (record mark included) for a call answered late, and finishes the call.
+using SendRecord = std::function<void(std::string record)>;
 
 using RpcHandler = std::function<Status(const CallContext& ctx, XDR* args, std::string* reply)>;
 
@@ -65,6 +80,7 @@ struct CallOutcome {
     kReply,   // send `reply`, a complete record (record mark included)
     kIgnore,  // nothing to send (a REPLY message: the back channel will route these)
     kClose,   // the record is not RPC: close the connection
+    kLater,   // the handler answers late: `send_late` gets the reply (from any thread)
   };
   Kind kind = kIgnore;
   std::string reply;
@@ -77,16 +93,18 @@ class ProgramTable {
   // any Execute (registration is not thread-safe, Execute is).
   void Register(uint32_t prog, uint32_t vers, std::vector<RpcHandler> procs);
 
-  // Executes the call in `record` (one whole RPC message) and says what to answer.
-  CallOutcome Execute(std::string_view record, const ConnectionInfo& info,
-                      Connection* connection) const;
+  // Executes the call in `record` (one whole RPC message) and says what to answer. With
+  // `send_late`, handlers may answer late (kLater): the reply then goes to `send_late`.
+  CallOutcome Execute(std::string_view record, const ConnectionInfo& info, Connection* connection,
+                      const SendRecord& send_late = nullptr) const;
 
  private:
   // Answers a call whose header decoded: authentication, then dispatch.
   CallOutcome Dispatch(const CallHeader& header, XDR* args, const ConnectionInfo& info,
-                       Connection* connection) const;
-  // Runs `handler` and turns its Status into the reply record.
-  static CallOutcome RunHandler(const RpcHandler& handler, const CallContext& ctx, XDR* args);
+                       Connection* connection, const SendRecord& send_late) const;
+  // Runs `handler` and turns its Status into the reply record (or kLater).
+  static CallOutcome RunHandler(const RpcHandler& handler, CallContext ctx, XDR* args,
+                                const SendRecord& send_late);
 
   // (prog, vers) -> procedures.
   std::map<std::pair<uint32_t, uint32_t>, std::vector<RpcHandler>> programs_;

@@ -8,8 +8,10 @@
 #include <sys/eventfd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <optional>
+#include <thread>
 
 #include "base/log.h"
 
@@ -81,6 +83,12 @@ void Server::Stop() {
   uint64_t one = 1;
   (void)!::write(wake_fd_.get(), &one, sizeof(one));  // the poller returns, and stays out
   pool_->Stop();
+  // Late replies come from whichever thread completes a disk sync; a sync takes milliseconds,
+  // so this is bounded well within the minute.
+  for (int i = 0; i < 60000 && late_.load(std::memory_order_acquire) > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (late_.load() > 0) EFS_LOG(kError) << "rpc: stopping with " << late_.load() << " late replies";
   std::map<uint64_t, std::shared_ptr<Connection>> conns;
   {
     MutexLock lock(&mu_);
@@ -193,7 +201,18 @@ void Server::Close(const std::shared_ptr<Connection>& conn) {
 }
 
 void Server::Execute(const std::shared_ptr<Connection>& conn, const Record& record) {
-  CallOutcome out = table_->Execute(record.view(), conn->info(), conn.get());
+  late_.fetch_add(1, std::memory_order_relaxed);
+  SendRecord send_late = [this, conn](std::string reply) {
+    Finish(conn, CallOutcome{CallOutcome::kReply, std::move(reply)});
+    late_.fetch_sub(1, std::memory_order_release);
+  };
+  CallOutcome out = table_->Execute(record.view(), conn->info(), conn.get(), send_late);
+  if (out.kind == CallOutcome::kLater) return;
+  late_.fetch_sub(1, std::memory_order_relaxed);
+  Finish(conn, std::move(out));
+}
+
+void Server::Finish(const std::shared_ptr<Connection>& conn, CallOutcome out) {
   bool close = out.kind == CallOutcome::kClose;
   if (out.kind == CallOutcome::kReply && !conn->Send(std::move(out.reply)).ok()) close = true;
   if (conn->CallDone() == Connection::Next::kClose) close = true;

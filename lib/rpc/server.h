@@ -63,8 +63,8 @@ class Server {
   // after Stop() (or before Start()) the socket is closed at once.
   void Serve(UniqueFd fd, ConnectionInfo info) EXCLUDES(mu_);
 
-  // Closes every connection, drops calls not yet started, waits for running ones and joins all
-  // threads. Idempotent.
+  // Closes every connection, drops calls not yet started, waits for running ones (and those
+  // answered late, program_table.h) and joins all threads. Idempotent.
   void Stop() EXCLUDES(mu_);
 
   // Closes every connection that came in on mount target `mount_target_id` (a deleted mount
@@ -87,6 +87,8 @@ class Server {
   std::shared_ptr<Connection> Find(uint64_t id) const EXCLUDES(mu_);
   void Close(const std::shared_ptr<Connection>& conn) EXCLUDES(mu_);
   void Execute(const std::shared_ptr<Connection>& conn, const Record& record);
+  // Sends the reply (if any) of a call that ended and counts it done on its connection.
+  void Finish(const std::shared_ptr<Connection>& conn, CallOutcome out) EXCLUDES(mu_);
 
   const ProgramTable* const table_;
   const ServerOptions options_;
@@ -95,6 +97,9 @@ class Server {
   std::atomic<bool> stopping_{false};
   std::chrono::steady_clock::time_point next_sweep_;  // Poll only (one poller at a time)
   std::unique_ptr<WorkerPool> pool_;
+  // Calls answered late whose reply has not left yet: Stop waits for them, since their reply
+  // comes back through this server.
+  std::atomic<int> late_{0};
 
   mutable Mutex mu_;
   bool running_ GUARDED_BY(mu_) = false;

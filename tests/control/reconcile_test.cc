@@ -9,23 +9,17 @@
 
 #include "control/control_test_env.h"
 #include "store/catalog.h"
+#include "testutil/eventually.h"
 
 namespace efs::control {
 namespace {
 
 using testing::ControlTest;
 using testing::ReasonOf;
+using testutil::Eventually;
 
 class Reconciling : public ControlTest {
  protected:
-  // Polls `done` for up to five seconds.
-  static bool Eventually(const std::function<bool()>& done) {
-    for (int i = 0; i < 500; ++i) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return done();
-  }
   std::string DataDir(const std::string& fs) { return dir.path() + "/fs/" + fs; }
 };
 

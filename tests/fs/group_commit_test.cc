@@ -1,5 +1,6 @@
 // GroupCommit: one flush and one sync for the changes that gather while a sync runs; lost
-// batches and failed syncs fail their waiters.
+// batches and failed syncs fail their waiters; callbacks (WhenDurable) run from the thread that
+// completes their sync; DeferDurability hands a thread's waits to its owner.
 #include "fs/group_commit.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "testutil/eventually.h"
 
 namespace efs::fs {
 namespace {
@@ -66,14 +69,7 @@ class FakeLog final : public MetadataBackend {
   bool hold_syncs = false;
 };
 
-// Waits (bounded) until `done` holds.
-template <class F>
-bool Eventually(F done) {
-  for (int i = 0; i < 2000 && !done(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return done();
-}
+using testutil::Eventually;
 
 // Joins a change and waits for it, as PosixFs does; returns what WaitDurable said.
 Status JoinAndWait(Mutex* mu, GroupCommit* group, FakeLog* log) {
@@ -199,6 +195,165 @@ TEST(GroupCommit, AFailedSyncFailsEveryLaterWait) {
   Status later = JoinAndWait(&mu, &group, &log);
   EXPECT_FALSE(later.ok()) << "a sync after a failed one proves nothing";
   EXPECT_NE(later.message().find("sync failed"), std::string::npos);
+}
+
+// Joins a change and leaves a callback for it, as a COMPOUND answered late does; the callback
+// records its status and thread into *seen.
+struct Seen {
+  std::mutex mu;
+  std::vector<Status> statuses;
+  std::vector<std::thread::id> threads;
+  size_t size() {
+    std::lock_guard<std::mutex> lock(mu);
+    return statuses.size();
+  }
+};
+void JoinAndLeave(Mutex* mu, GroupCommit* group, FakeLog* log, Seen* seen) {
+  mu->Lock();
+  uint64_t batch = group->Joined(mu);
+  mu->Unlock();
+  group->WhenDurable(mu, log, batch, [seen](const Status& s) {
+    std::lock_guard<std::mutex> lock(seen->mu);
+    seen->statuses.push_back(s);
+    seen->threads.push_back(std::this_thread::get_id());
+  });
+}
+
+TEST(GroupCommit, ACallbackAloneRunsAfterItsOwnFlushAndSyncOnTheCallersThread) {
+  Mutex mu;
+  GroupCommit group;
+  FakeLog log;
+  Seen seen;
+  JoinAndLeave(&mu, &group, &log, &seen);
+  ASSERT_EQ(seen.size(), 1u) << "no sync was running: the caller synced and answered itself";
+  EXPECT_TRUE(seen.statuses[0].ok());
+  EXPECT_EQ(seen.threads[0], std::this_thread::get_id());
+  EXPECT_EQ(log.flushes, 1);
+  EXPECT_EQ(log.syncs_started, 1);
+  group.Quiesce();
+}
+
+TEST(GroupCommit, CallbacksLeftDuringASyncRunAfterTheNextOneFromTheLeadersThread) {
+  Mutex mu;
+  GroupCommit group;
+  FakeLog log;
+  log.hold_syncs = true;
+  Seen seen;
+  std::thread::id leader_id;
+  std::thread leader([&] {
+    leader_id = std::this_thread::get_id();
+    JoinAndLeave(&mu, &group, &log, &seen);
+  });
+  ASSERT_TRUE(Eventually([&] { return log.syncs_started == 1; }));
+  constexpr int kLeft = 10;
+  for (int i = 0; i < kLeft; ++i) JoinAndLeave(&mu, &group, &log, &seen);
+  // Each returned at once, unanswered: their changes are not durable while the sync runs.
+  EXPECT_EQ(seen.size(), 0u);
+  log.Release();
+  leader.join();
+  ASSERT_EQ(seen.size(), static_cast<size_t>(kLeft + 1));
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_TRUE(seen.statuses[i].ok());
+    EXPECT_EQ(seen.threads[i], leader_id) << "callback " << i;
+  }
+  EXPECT_EQ(log.flushes, 2) << "the ten that came during the first sync share the second";
+  EXPECT_EQ(log.syncs_started, 2);
+  group.Quiesce();
+}
+
+TEST(GroupCommit, AWaiterThatLedSyncsLeadsOnForCallbacksLeftMeanwhile) {
+  Mutex mu;
+  GroupCommit group;
+  FakeLog log;
+  log.hold_syncs = true;
+  std::thread waiter([&] { EXPECT_TRUE(JoinAndWait(&mu, &group, &log).ok()); });
+  ASSERT_TRUE(Eventually([&] { return log.syncs_started == 1; }));
+  Seen seen;
+  JoinAndLeave(&mu, &group, &log, &seen);
+  log.Release();
+  waiter.join();
+  // No one else was there to sync for the callback: the waiter did before returning.
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_TRUE(seen.statuses[0].ok());
+  EXPECT_EQ(log.syncs_started, 2);
+  group.Quiesce();
+}
+
+TEST(GroupCommit, QuiesceWaitsForTheCallbacksStillToRun) {
+  Mutex mu;
+  GroupCommit group;
+  FakeLog log;
+  log.hold_syncs = true;
+  Seen seen;
+  std::thread leader([&] { JoinAndLeave(&mu, &group, &log, &seen); });
+  ASSERT_TRUE(Eventually([&] { return log.syncs_started == 1; }));
+  JoinAndLeave(&mu, &group, &log, &seen);
+  std::atomic<bool> quiet{false};
+  std::thread closer([&] {
+    group.Quiesce();
+    quiet = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(quiet) << "two callbacks are still to run";
+  log.Release();
+  closer.join();
+  EXPECT_EQ(seen.size(), 2u);
+  leader.join();
+}
+
+TEST(GroupCommit, FailedSyncsAndLostBatchesFailTheirCallbacks) {
+  Mutex mu;
+  GroupCommit group;
+  FakeLog log;
+  Seen seen;
+  mu.Lock();
+  uint64_t lost = group.Joined(&mu);
+  group.Lost(&mu, IOError("disk full"));
+  mu.Unlock();
+  group.WhenDurable(&mu, &log, lost, [&](const Status& s) { seen.statuses.push_back(s); });
+  ASSERT_EQ(seen.statuses.size(), 1u);
+  EXPECT_NE(seen.statuses[0].message().find("disk full"), std::string::npos);
+
+  log.sync_fails = true;
+  JoinAndLeave(&mu, &group, &log, &seen);
+  ASSERT_EQ(seen.statuses.size(), 2u);
+  EXPECT_NE(seen.statuses[1].message().find("sync failed"), std::string::npos);
+  group.Quiesce();
+}
+
+TEST(DeferDurability, AScopeTakesItsThreadsWaitsForOneGroupAndRunsThenOnceDurable) {
+  Mutex mu;
+  GroupCommit group;
+  GroupCommit other;
+  FakeLog log;
+  EXPECT_EQ(DeferDurability::Current(), nullptr);
+  {
+    DeferDurability scope;
+    EXPECT_EQ(DeferDurability::Current(), &scope);
+    EXPECT_FALSE(scope.pending());
+    mu.Lock();
+    uint64_t first = group.Joined(&mu);
+    mu.Unlock();
+    EXPECT_TRUE(scope.Add(&group, &mu, &log, first));
+    EXPECT_TRUE(scope.pending());
+    EXPECT_FALSE(scope.Add(&other, &mu, &log, 1)) << "one file system per scope";
+    {
+      DeferDurability inner;
+      EXPECT_EQ(DeferDurability::Current(), &inner);
+    }
+    EXPECT_EQ(DeferDurability::Current(), &scope);
+    EXPECT_EQ(log.syncs_started, 0) << "nothing waited yet";
+    Status seen = Internal("not run");
+    scope.Then([&](const Status& s) { seen = s; });
+    EXPECT_TRUE(seen.ok());
+    EXPECT_EQ(log.syncs_started, 1);
+  }
+  EXPECT_EQ(DeferDurability::Current(), nullptr);
+  DeferDurability idle;
+  bool ran = false;
+  idle.Then([&](const Status& s) { ran = s.ok(); });
+  EXPECT_TRUE(ran) << "nothing to wait for: Then runs at once";
+  group.Quiesce();
 }
 
 }  // namespace

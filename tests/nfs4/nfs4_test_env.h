@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -101,16 +102,18 @@ class Nfs4TestEnv : public ::testing::TestWithParam<Backend> {
   }
 
   // COMPOUND arguments `args` through the RPC handler, as a call record's body would go: the
-  // handler's status (an error for arguments that do not decode) and the reply's bytes.
+  // handler's status (an error for arguments that do not decode) and the reply's bytes (none
+  // if it answered late, through what `answer_later` gave it).
   Status HandleBytes(const std::string& args, std::string* reply,
-                     const rpc::Credentials& cred = Cred(0, 0)) {
+                     const rpc::Credentials& cred = Cred(0, 0),
+                     std::function<rpc::LateReply()> answer_later = nullptr) {
     rpc::CallHeader header;
     header.prog = kNfsProgram;
     header.vers = kNfsVersion;
     header.proc = kProcCompound;
     rpc::ConnectionInfo info;
     info.mount_target_id = kMountTarget;
-    rpc::CallContext ctx{header, cred, info, nullptr};
+    rpc::CallContext ctx{header, cred, info, nullptr, std::move(answer_later)};
     XDR xdrs;
     xdrmem_create(&xdrs, const_cast<char*>(args.data()), static_cast<u_int>(args.size()),
                   XDR_DECODE);

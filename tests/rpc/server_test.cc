@@ -10,10 +10,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "rpc/record_marking.h"
+#include "testutil/eventually.h"
 #include "tests/rpc/rpc_test_util.h"
 #include "xdr/xdr_mem.h"
 
@@ -30,6 +32,25 @@ std::string Call(uint32_t xid, uint32_t prog, uint32_t vers, uint32_t proc, std:
   AppendRecord(body, &rec);
   return rec;
 }
+
+// Calls to procedure 4 are answered late: their LateReplies wait here for the test to send.
+struct LateCalls {
+  std::mutex mu;
+  std::vector<LateReply> replies;
+  size_t size() {
+    std::lock_guard<std::mutex> lock(mu);
+    return replies.size();
+  }
+  LateReply Take() {
+    std::lock_guard<std::mutex> lock(mu);
+    LateReply r = replies.front();
+    replies.erase(replies.begin());
+    return r;
+  }
+};
+LateCalls late_calls;
+
+using testutil::Eventually;
 
 ProgramTable MakeTable() {
   ProgramTable table;
@@ -49,7 +70,14 @@ ProgramTable MakeTable() {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     return Status::Ok();
   };
-  table.Register(kProg, 1, {nullptr, add_one, who, slow});
+  auto late = [](const CallContext& ctx, XDR*, std::string*) -> Status {
+    if (!ctx.answer_later) return Internal("this call cannot be answered late");
+    LateReply reply = ctx.answer_later();
+    std::lock_guard<std::mutex> lock(late_calls.mu);
+    late_calls.replies.push_back(std::move(reply));
+    return Status::Ok();
+  };
+  table.Register(kProg, 1, {nullptr, add_one, who, slow, late});
   table.Register(kProg, 3, {nullptr, add_one});
   return table;
 }
@@ -171,6 +199,35 @@ TEST_F(ServerTest, AnswersEveryReplyKind) {
   EXPECT_EQ(c.Roundtrip(Call(5, kProg, 1, 1)), AcceptedReply(5, AcceptStat::kGarbageArgs));
   EXPECT_EQ(c.Roundtrip(Call(6, kProg, 1, 1, Words({9}))),
             AcceptedReply(6, AcceptStat::kSuccess) + Words({10}));
+}
+
+TEST_F(ServerTest, ACallAnsweredLateGetsItsReplyWhenTheHandlerSendsIt) {
+  Client c(port_);
+  ASSERT_TRUE(c.Send(Call(1, kProg, 1, 4)));
+  ASSERT_TRUE(Eventually([] { return late_calls.size() == 1; }));
+  // The connection goes on serving while the late call waits, and the thread is free.
+  EXPECT_EQ(c.Roundtrip(Call(2, kProg, 1, 1, Words({1}))),
+            AcceptedReply(2, AcceptStat::kSuccess) + Words({2}));
+  LateReply reply = late_calls.Take();
+  std::thread([&] { reply(Words({70})); }).join();
+  EXPECT_EQ(c.Receive(), AcceptedReply(1, AcceptStat::kSuccess) + Words({70}));
+}
+
+TEST_F(ServerTest, StopWaitsForTheCallsAnsweredLate) {
+  Client c(port_);
+  ASSERT_TRUE(c.Send(Call(1, kProg, 1, 4)));
+  ASSERT_TRUE(Eventually([] { return late_calls.size() == 1; }));
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    server_->Stop();
+    stopped = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(stopped) << "the late reply will come back through the server";
+  late_calls.Take()(Words({1}));
+  stopper.join();
+  EXPECT_TRUE(stopped);
+  EXPECT_EQ(c.Receive(), AcceptedReply(1, AcceptStat::kSuccess) + Words({1}));
 }
 
 TEST_F(ServerTest, HandlersSeeTheConnectionInfo) {

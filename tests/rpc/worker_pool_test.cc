@@ -14,17 +14,14 @@
 #include <vector>
 
 #include "base/blocking.h"
+#include "testutil/eventually.h"
 
 namespace efs::rpc {
 namespace {
 
 using std::chrono::milliseconds;
 
-template <class F>
-bool Eventually(F done) {
-  for (int i = 0; i < 2000 && !done(); ++i) std::this_thread::sleep_for(milliseconds(5));
-  return done();
-}
+using testutil::Eventually;
 
 TEST(WorkerPool, RunsEveryTaskWithAtMostTurnsAtOnce) {
   WorkerPool pool(3, 16);

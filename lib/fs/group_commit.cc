@@ -93,7 +93,7 @@ bool GroupCommit::WantedLocked() const {
   return false;
 }
 
-void GroupCommit::RunDoneLocked() {
+bool GroupCommit::RunDoneLocked() {
   std::vector<std::pair<Callback, Status>> ready;
   size_t kept = 0;
   for (Callback& c : callbacks_) {
@@ -105,10 +105,11 @@ void GroupCommit::RunDoneLocked() {
     }
   }
   callbacks_.resize(kept);
-  if (ready.empty()) return;
+  if (ready.empty()) return false;
   sync_mu_.Unlock();
   for (auto& [callback, status] : ready) callback.done(status);
   sync_mu_.Lock();
+  return true;
 }
 
 Status GroupCommit::FlushLocked(Mutex* mu, MetadataBackend* meta) {
@@ -177,7 +178,9 @@ void GroupCommit::LeadLocked(Mutex* mu, MetadataBackend* meta, uint64_t own) {
   ++leaders_;
   for (;;) {
     SyncOnceLocked(mu, meta);
-    RunDoneLocked();
+    while (RunDoneLocked()) {
+    }
+    // Every callback left now waits for a sync to come.
     if (syncing_) break;  // another thread began a sync while the callbacks ran: it leads
     Status status;
     if (own != 0 && !DoneLocked(own, &status)) continue;

@@ -113,8 +113,9 @@ class GroupCommit {
   void WakeLocked() REQUIRES(sync_mu_);
   // Wakes one waiter that is not done to lead the next sync; false if there is none.
   bool HandOnLocked() REQUIRES(sync_mu_);
-  // Runs the callbacks that are done, letting go of sync_mu_ meanwhile.
-  void RunDoneLocked() REQUIRES(sync_mu_);
+  // Runs the callbacks that are done, letting go of sync_mu_ meanwhile (others may be done by
+  // the time it takes it back: a batch lost meanwhile); false if none was.
+  bool RunDoneLocked() REQUIRES(sync_mu_);
   // A waiter or a callback is not done yet.
   bool WantedLocked() const REQUIRES(sync_mu_);
   // Leads syncs until they are wanted no more (see the file comment); `own` is the batch the

@@ -321,6 +321,31 @@ TEST(GroupCommit, FailedSyncsAndLostBatchesFailTheirCallbacks) {
   group.Quiesce();
 }
 
+TEST(GroupCommit, ACallbackWhoseBatchIsLostWhileOthersRunStillRuns) {
+  Mutex mu;
+  GroupCommit group;
+  FakeLog log;
+  log.hold_syncs = true;
+  Seen seen;
+  std::thread leader([&] {
+    mu.Lock();
+    uint64_t first = group.Joined(&mu);
+    mu.Unlock();
+    // The first callback, run by its leader, loses the batch the second one waits for.
+    group.WhenDurable(&mu, &log, first, [&](const Status&) {
+      MutexLock lock(&mu);
+      group.Lost(&mu, IOError("undone"));
+    });
+  });
+  ASSERT_TRUE(Eventually([&] { return log.syncs_started == 1; }));
+  JoinAndLeave(&mu, &group, &log, &seen);
+  log.Release();
+  leader.join();
+  ASSERT_EQ(seen.size(), 1u) << "the leader ran it before leaving";
+  EXPECT_NE(seen.statuses[0].message().find("undone"), std::string::npos);
+  group.Quiesce();
+}
+
 TEST(DeferDurability, AScopeTakesItsThreadsWaitsForOneGroupAndRunsThenOnceDurable) {
   Mutex mu;
   GroupCommit group;

@@ -83,7 +83,12 @@ struct Daemon::Impl : public control::Endpoints {
   Config config;
   UniqueFd lock_fd;  // kept open while the lock is held: closing any fd of it drops the lock
   std::unique_ptr<bip::file_lock> lock;
-  SystemClock clock;
+  SystemClock system_clock;  // NFS leases
+  TestClock test_clock;      // with --test-clock
+  // Everything else's time: the file systems, the control plane, metering.
+  const Clock* clock() const {
+    return config.test_clock ? static_cast<const Clock*>(&test_clock) : &system_clock;
+  }
   int nfs_port = 0;
   std::unique_ptr<net::Listeners> listeners;
   std::unique_ptr<control::ControlPlane> control;
@@ -105,6 +110,13 @@ struct Daemon::Impl : public control::Endpoints {
     return listeners->Open(id, ip, port);
   }
   // A deleted mount target stops listening, breaks its mounts and stops serving its file system.
+  Result<api::ClockReading> AdvanceClock(double seconds) override {
+    if (!config.test_clock) return Endpoints::AdvanceClock(seconds);
+    double now = test_clock.Advance(seconds);
+    EFS_LOG(kInfo) << "test clock: moved " << seconds << " s ahead, now " << test_clock.offset()
+                   << " s ahead of the system's time";
+    return api::ClockReading{now, test_clock.offset()};
+  }
   void Close(const std::string& id) override {
     listeners->Close(id);
     rpc->CloseConnectionsTo(id);
@@ -147,19 +159,19 @@ int Daemon::Impl::ChooseNfsPort() const {
 // The NFS stack: mount target -> file system (exports), NFSv4.1 as RPC program 100003, and the
 // RPC server that the listeners hand their connections to.
 Status Daemon::Impl::StartNfs() {
-  exports = std::make_unique<Exports>(control.get(), config.state_dir);
+  exports = std::make_unique<Exports>(control.get(), config.state_dir, clock());
   Exports* resolver = exports.get();
   EFS_ASSIGN_OR_RETURN(client_records,
                        SqliteClientRecords::Open(config.state_dir + "/nfs4-clients.db"));
   nfs = std::make_unique<nfs4::Nfs4Server>(
       [resolver](const std::string& mount_target_id) { return resolver->Resolve(mount_target_id); },
-      &clock, static_cast<uint32_t>(config.lease_seconds), client_records.get());
+      &system_clock, static_cast<uint32_t>(config.lease_seconds), client_records.get());
   nfs->Register(&programs);
   rpc::ServerOptions options;
   options.max_connections = NfsConnectionBudget();
   rpc = std::make_unique<rpc::Server>(&programs, options);
   EFS_RETURN_IF_ERROR(rpc->Start());
-  metering = std::make_unique<Metering>(exports.get(), control.get(), &clock, kMeteringInterval);
+  metering = std::make_unique<Metering>(exports.get(), control.get(), clock(), kMeteringInterval);
   return Status::Ok();
 }
 
@@ -202,13 +214,13 @@ Status Daemon::Start() {
   options.admin_uid = ::geteuid();
   options.version = EFS_VERSION;
   options.socket_path = d.config.socket_path;
-  options.start_time = d.clock.Now();
+  options.start_time = d.clock()->Now();
 
   d.listeners = std::make_unique<net::Listeners>(
       [&d](const std::string& id, UniqueFd conn, const sockaddr_in& peer) {
         d.Accept(id, std::move(conn), peer);
       });
-  EFS_ASSIGN_OR_RETURN(d.control, control::ControlPlane::Open(options, &d.clock, &d));
+  EFS_ASSIGN_OR_RETURN(d.control, control::ControlPlane::Open(options, d.clock(), &d));
   EFS_RETURN_IF_ERROR(d.StartNfs());
   d.control->Reconcile();  // finish what a crash interrupted, reopen every listener
   d.control->StartReconciler();

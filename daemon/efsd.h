@@ -15,6 +15,9 @@ struct Config {
   int nfs_port = 0;            // 0: 2049 if it can be bound, else 12049
   int idle_timeout_seconds = 60;
   int lease_seconds = 90;      // NFSv4 lease time
+  // The file systems and the control plane run on a TestClock that AdvanceClock moves ahead;
+  // NFS leases keep the system's time, so mounted clients are not expired by a jump.
+  bool test_clock = false;
 };
 
 // The defaults DESIGN.md gives: root uses /var/lib/efsd and /run/efsd/efsd.sock; anyone else

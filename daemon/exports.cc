@@ -26,7 +26,7 @@ std::optional<nfs4::Export> Exports::Resolve(const std::string& mount_target_id)
       retired_.erase(fs_id);
     }
     if (!open.fs) {
-      Result<std::unique_ptr<fs::FileSystem>> store = store::OpenStoreFs(state_dir_ + "/fs/" + fs_id);
+      Result<std::unique_ptr<fs::FileSystem>> store = store::OpenStoreFs(state_dir_ + "/fs/" + fs_id, clock_);
       if (!store.ok()) {
         EFS_LOG(kError) << "file system " << fs_id << ": " << store.status().ToString();
         file_systems_.erase(fs_id);

@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "base/clock.h"
 #include "base/mutex.h"
 #include "control/control_plane.h"
 #include "fs/filesystem.h"
@@ -19,9 +20,10 @@ namespace efs::daemon {
 
 class Exports {
  public:
-  // `control` must outlive this object. File systems live in state_dir/fs/<fs-id>/.
-  Exports(control::ControlPlane* control, std::string state_dir)
-      : control_(control), state_dir_(std::move(state_dir)) {}
+  // `control` and `clock` (the file systems' times) must outlive this object. File systems
+  // live in state_dir/fs/<fs-id>/.
+  Exports(control::ControlPlane* control, std::string state_dir, const Clock* clock)
+      : control_(control), state_dir_(std::move(state_dir)), clock_(clock) {}
 
   // The export mount target `mount_target_id` serves: its file system, opened if needed.
   // nullopt when the mount target is unknown, not available, or its store cannot be opened.
@@ -50,6 +52,7 @@ class Exports {
 
   control::ControlPlane* const control_;
   const std::string state_dir_;
+  const Clock* const clock_;
   Mutex mu_;
   std::map<std::string, std::string> targets_ GUARDED_BY(mu_);  // mount target -> fs id
   std::map<std::string, Open> file_systems_ GUARDED_BY(mu_);     // fs id -> its open store

@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
                  "NFSv4 lease: a client silent this many seconds loses its opens and locks")
       ->check(CLI::Range(2, 3600))
       ->capture_default_str();
+  app.add_flag("--test-clock", config.test_clock,
+               "run on a clock that the AdvanceClock action can move ahead (tests and demos)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -350,6 +350,13 @@ EFS_FIELDS(UpdateFileSystemRequest) {
   v("ProvisionedThroughputInMibps", s.provisioned_throughput_in_mibps);
 }
 
+EFS_FIELDS(AdvanceClockRequest) { v("Seconds", s.seconds, kRequired); }
+
+EFS_FIELDS(ClockReading) {
+  v("Now", s.now);
+  v("OffsetSeconds", s.offset_seconds);
+}
+
 EFS_FIELDS(DeleteFileSystemRequest) { v("FileSystemId", s.file_system_id, kRequired); }
 
 EFS_FIELDS(MountTargetDescription) {
@@ -530,6 +537,8 @@ EFS_API_DEFINE_CODEC(Tag)
 EFS_API_DEFINE_CODEC(HelloRequest)
 EFS_API_DEFINE_CODEC(HelloResponse)
 EFS_API_DEFINE_CODEC(DaemonStatus)
+EFS_API_DEFINE_CODEC(AdvanceClockRequest)
+EFS_API_DEFINE_CODEC(ClockReading)
 EFS_API_DEFINE_CODEC(SizeInBytes)
 EFS_API_DEFINE_CODEC(FileSystemDescription)
 EFS_API_DEFINE_CODEC(CreateFileSystemRequest)

@@ -68,6 +68,15 @@ struct DaemonStatus {
   int64_t mount_target_count = 0;  // "MountTargetCount"
 };
 
+// AdvanceClock (efsd's own, not EFS's): moves a daemon started with --test-clock ahead.
+struct AdvanceClockRequest {
+  double seconds = 0;  // "Seconds", required: more than 0, at most 10 years
+};
+struct ClockReading {
+  double now = 0;             // "Now", epoch seconds on the daemon's clock
+  double offset_seconds = 0;  // "OffsetSeconds": how far ahead of the system's time it is
+};
+
 // ----------------------------------------------------------------------------- file systems
 struct SizeInBytes {
   int64_t value = 0;               // "Value"
@@ -331,6 +340,8 @@ EFS_API_CODEC(Tag)
 EFS_API_CODEC(HelloRequest)
 EFS_API_CODEC(HelloResponse)
 EFS_API_CODEC(DaemonStatus)
+EFS_API_CODEC(AdvanceClockRequest)
+EFS_API_CODEC(ClockReading)
 EFS_API_CODEC(SizeInBytes)
 EFS_API_CODEC(FileSystemDescription)
 EFS_API_CODEC(CreateFileSystemRequest)

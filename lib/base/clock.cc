@@ -10,4 +10,11 @@ double SystemClock::Now() const {
   return std::chrono::duration<double>(d).count();
 }
 
+double TestClock::Advance(double seconds) {
+  double offset = offset_.load();
+  while (!offset_.compare_exchange_weak(offset, offset + seconds)) {
+  }
+  return Now();
+}
+
 }  // namespace efs

@@ -132,6 +132,7 @@ const ActionSpec kActions[] = {
      kMutating},
     {"DeleteSecurityGroup", &Call<&ControlPlane::DeleteSecurityGroup>, kMutating},
     {"GetDaemonStatus", &Call<&ControlPlane::GetDaemonStatus>, kReadOnly},
+    {"AdvanceClock", &Call<&ControlPlane::AdvanceClock>, kMutating},
 };
 
 const ActionSpec* FindAction(const std::string& name) {

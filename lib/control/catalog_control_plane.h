@@ -113,6 +113,7 @@ class CatalogControlPlane final : public ControlPlane {
   Status DeleteSecurityGroup(const api::DeleteSecurityGroupRequest&) EXCLUDES(mu_) override;
 
   Result<api::DaemonStatus> GetDaemonStatus() EXCLUDES(mu_) override;
+  Result<api::ClockReading> AdvanceClock(const api::AdvanceClockRequest&) override;
   Status RecordSize(const std::string& id, uint64_t standard, uint64_t ia, uint64_t archive,
                     double timestamp) EXCLUDES(mu_) override;
 

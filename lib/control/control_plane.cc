@@ -74,6 +74,17 @@ Result<api::DaemonStatus> CatalogControlPlane::GetDaemonStatus() {
   return s;
 }
 
+Result<api::ClockReading> CatalogControlPlane::AdvanceClock(const api::AdvanceClockRequest& req) {
+  constexpr double kMaxSeconds = 10 * 365 * 86400.0;
+  if (!(req.seconds > 0 && req.seconds <= kMaxSeconds)) {
+    return BadRequest("Seconds must be more than 0 and at most " +
+                      std::to_string(static_cast<int64_t>(kMaxSeconds)) + " (10 years)");
+  }
+  return endpoints_->AdvanceClock(req.seconds);
+}
+
+Result<api::ClockReading> Endpoints::AdvanceClock(double) { return TestClockDisabled(); }
+
 std::string EncodeMarker(int64_t seq) {
   char buf[17];
   std::snprintf(buf, sizeof(buf), "%016" PRIx64, static_cast<uint64_t>(seq));

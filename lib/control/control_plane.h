@@ -75,6 +75,9 @@ class ControlPlane {
   virtual Status DeleteSecurityGroup(const api::DeleteSecurityGroupRequest&) = 0;
   // --- daemon
   virtual Result<api::DaemonStatus> GetDaemonStatus() = 0;
+  // Moves the daemon's clock ahead (Endpoints::AdvanceClock): BadRequest unless 0 < Seconds
+  // <= 10 years; TestClockDisabled (kFailedPrecondition) unless efsd runs with --test-clock.
+  virtual Result<api::ClockReading> AdvanceClock(const api::AdvanceClockRequest&) = 0;
 
   // Records file system `id`'s metered size in bytes per storage class, measured at
   // `timestamp` (epoch seconds), for DescribeFileSystems' SizeInBytes. Not an API action: the

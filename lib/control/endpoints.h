@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "api/messages.h"
 #include "base/status.h"
 
 namespace efs::control {
@@ -16,6 +17,9 @@ class Endpoints {
   virtual Status Open(const std::string& mount_target_id, const std::string& ip, int port) = 0;
   // Closes that listener and the connections accepted on it, if any. Thread-safe.
   virtual void Close(const std::string& mount_target_id) = 0;
+  // Moves the daemon's clock `seconds` ahead (REQUIRES: seconds > 0) and says where it is now.
+  // Only a daemon started with --test-clock can; any other refuses (the default).
+  virtual Result<api::ClockReading> AdvanceClock(double seconds);
 };
 
 }  // namespace efs::control

@@ -10,6 +10,11 @@
 namespace efs::control {
 
 inline Status BadRequest(std::string message) { return InvalidArgument(std::move(message)); }
+inline Status TestClockDisabled() {
+  return Error(Code::kFailedPrecondition, "TestClockDisabled",
+               "this efsd keeps the system's time; only one started with --test-clock can move "
+               "its clock");
+}
 
 // --- EFS
 inline Status FileSystemNotFound(const std::string& id) {

@@ -39,7 +39,8 @@ const char* const kMutating[] = {"CreateFileSystem",
                                  "CreateSecurityGroup",
                                  "AuthorizeSecurityGroupIngress",
                                  "RevokeSecurityGroupIngress",
-                                 "DeleteSecurityGroup"};
+                                 "DeleteSecurityGroup",
+                                 "AdvanceClock"};
 
 TEST_F(Actions, DocsApiMdDescribesEveryActionAndMarksTheMutatingOnes) {
   std::ifstream in(EFS_SOURCE_DIR "/docs/API.md");
@@ -59,7 +60,7 @@ TEST_F(Actions, TheTableNamesEveryControlPlaneActionOnce) {
   std::vector<std::string> names = ActionNames();
   std::set<std::string> unique(names.begin(), names.end());
   EXPECT_EQ(unique.size(), names.size());
-  EXPECT_EQ(names.size(), 24u);
+  EXPECT_EQ(names.size(), 25u);
   for (const char* name : {"CreateFileSystem",
                            "DescribeFileSystems",
                            "UpdateFileSystem",
@@ -83,7 +84,8 @@ TEST_F(Actions, TheTableNamesEveryControlPlaneActionOnce) {
                            "AuthorizeSecurityGroupIngress",
                            "RevokeSecurityGroupIngress",
                            "DeleteSecurityGroup",
-                           "GetDaemonStatus"}) {
+                           "GetDaemonStatus",
+                           "AdvanceClock"}) {
     EXPECT_TRUE(unique.count(name)) << name;
   }
 }
@@ -113,6 +115,30 @@ TEST_F(Actions, ReadOnlyActionsAreOpenToEveryone) {
   }
   api::Reply reply = Run("DescribeLifecycleConfiguration", {{"FileSystemId", NewId("fs")}}, 4242);
   EXPECT_EQ(CodeOf(reply), "FileSystemNotFound");
+}
+
+TEST_F(Actions, AdvanceClockMovesOnlyATestClockAndOnlyAhead) {
+  api::Reply refused = Run("AdvanceClock", {{"Seconds", 86400}});
+  ASSERT_TRUE(refused.error);
+  EXPECT_EQ(refused.error->code, "TestClockDisabled");
+  EXPECT_NE(refused.error->message.find("--test-clock"), std::string::npos);
+
+  endpoints.UseTestClock(&clock);
+  for (const Json& bad : {Json(0), Json(-5), Json(11 * 365 * 86400.0)}) {
+    api::Reply reply = Run("AdvanceClock", {{"Seconds", bad}});
+    ASSERT_TRUE(reply.error) << bad;
+    EXPECT_EQ(reply.error->code, "BadRequest") << bad;
+  }
+  EXPECT_EQ(CodeOf(Run("AdvanceClock", Json::object())), "BadRequest");  // Seconds required
+
+  const double before = clock.Now();
+  api::Reply moved = Run("AdvanceClock", {{"Seconds", 7 * 86400}});
+  ASSERT_FALSE(moved.error) << moved.error->message;
+  EXPECT_DOUBLE_EQ(moved.result["Now"].get<double>(), before + 7 * 86400);
+  // The control plane runs on that clock: what it makes now is dated a week on.
+  api::Reply created = Run("CreateFileSystem", {{"CreationToken", "later"}});
+  ASSERT_FALSE(created.error);
+  EXPECT_GE(created.result["CreationTime"].get<double>(), before + 7 * 86400);
 }
 
 TEST_F(Actions, AnUnknownActionIsBadRequest) {

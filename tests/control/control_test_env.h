@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -55,8 +56,17 @@ class FakeEndpoints final : public Endpoints {
     std::lock_guard<std::mutex> lock(mu_);
     return open_calls_;
   }
+  // As a daemon started with --test-clock over `clock` (null: as any other daemon).
+  void UseTestClock(FakeClock* clock) { test_clock_ = clock; }
+  Result<api::ClockReading> AdvanceClock(double seconds) override {
+    FakeClock* clock = test_clock_.load();
+    if (clock == nullptr) return Endpoints::AdvanceClock(seconds);
+    clock->Advance(seconds);
+    return api::ClockReading{clock->Now(), seconds};
+  }
 
  private:
+  std::atomic<FakeClock*> test_clock_{nullptr};
   std::mutex mu_;
   std::map<std::string, std::string> open_;
   std::set<std::string> fail_ips_;

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "base/clock.h"
 #include "tests/e2e/e2e_util.h"
 
 namespace efs::e2e {
@@ -40,6 +41,31 @@ TEST_F(Daemon, FirstStartMakesTheDefaultVpcWithOneSubnetPerZone) {
   Json groups = EfsJson({"describe-security-groups"});
   ASSERT_EQ(groups["SecurityGroups"].size(), 1u);
   EXPECT_EQ(groups["SecurityGroups"][0]["GroupName"], "default");
+}
+
+TEST_F(Daemon, OnlyADaemonWithATestClockMovesItsClockAhead) {
+  std::unique_ptr<api::Client> plain = daemon_.Connect();
+  ASSERT_NE(plain, nullptr);
+  Result<Json> refused = plain->Call("AdvanceClock", {{"Seconds", 3600}});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().reason(), "TestClockDisabled");
+
+  testutil::TestDaemon clocked;
+  ASSERT_TRUE(clocked.Start({"--test-clock"})) << clocked.log();
+  std::unique_ptr<api::Client> client = clocked.Connect();
+  ASSERT_NE(client, nullptr);
+  const double week = 7 * 86400;
+  const double system_before = SystemClock().Now();
+  Result<Json> moved = client->Call("AdvanceClock", {{"Seconds", week}});
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ((*moved)["OffsetSeconds"].get<double>(), week);
+  EXPECT_GE((*moved)["Now"].get<double>(), system_before + week);
+  EXPECT_LT((*moved)["Now"].get<double>(), SystemClock().Now() + week + 1);
+  // The control plane runs on it: a file system made now is dated a week on.
+  Result<Json> made = client->Call("CreateFileSystem", {{"CreationToken", "later"}});
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  EXPECT_GE((*made)["CreationTime"].get<double>(), system_before + week - 1);
+  EXPECT_EQ(clocked.Stop(), 0);
 }
 
 TEST_F(Daemon, ASecondDaemonOnTheSameStateDirectoryRefusesToStart) {

@@ -73,24 +73,12 @@ void GroupCommit::WakeLocked() {
 }
 
 bool GroupCommit::HandOnLocked() {
-  WakeLocked();
   if (waiters_.empty()) return false;
   Waiter* next = waiters_.front();
   waiters_.erase(waiters_.begin());
   next->woken = true;
   next->cv.Signal();
   return true;
-}
-
-bool GroupCommit::WantedLocked() const {
-  Status status;
-  for (const Waiter* w : waiters_) {
-    if (!DoneLocked(w->batch, &status)) return true;
-  }
-  for (const Callback& c : callbacks_) {
-    if (!DoneLocked(c.batch, &status)) return true;
-  }
-  return false;
 }
 
 bool GroupCommit::RunDoneLocked() {
@@ -180,13 +168,13 @@ void GroupCommit::LeadLocked(Mutex* mu, MetadataBackend* meta, uint64_t own) {
     SyncOnceLocked(mu, meta);
     while (RunDoneLocked()) {
     }
-    // Every callback left now waits for a sync to come.
+    // Every callback and waiter left now waits for a sync to come.
     if (syncing_) break;  // another thread began a sync while the callbacks ran: it leads
     Status status;
     if (own != 0 && !DoneLocked(own, &status)) continue;
     // A caller that waits returns as soon as it can: a waiter of a later batch leads on.
     if (own != 0 && HandOnLocked()) break;
-    if (WantedLocked()) continue;
+    if (!waiters_.empty() || !callbacks_.empty()) continue;
     // Changes that needed no sync may have joined the open batch meanwhile: they go to the log
     // now rather than wait for the next change that needs a sync.
     sync_mu_.Unlock();

@@ -109,15 +109,14 @@ class GroupCommit {
   // True if batch `batch` is durable, lost or can no longer be (poisoned), with *status what
   // its waiters get.
   bool DoneLocked(uint64_t batch, Status* status) const REQUIRES(sync_mu_);
-  // Wakes the waiters that are done.
+  // Wakes the waiters that are done. Called whenever a batch becomes durable or lost, so that
+  // waiters_ holds only waiters that are not.
   void WakeLocked() REQUIRES(sync_mu_);
   // Wakes one waiter that is not done to lead the next sync; false if there is none.
   bool HandOnLocked() REQUIRES(sync_mu_);
   // Runs the callbacks that are done, letting go of sync_mu_ meanwhile (others may be done by
   // the time it takes it back: a batch lost meanwhile); false if none was.
   bool RunDoneLocked() REQUIRES(sync_mu_);
-  // A waiter or a callback is not done yet.
-  bool WantedLocked() const REQUIRES(sync_mu_);
   // Leads syncs until they are wanted no more (see the file comment); `own` is the batch the
   // calling WaitDurable waits for, 0 for WhenDurable. REQUIRES: no sync running.
   void LeadLocked(Mutex* mu, MetadataBackend* meta, uint64_t own) REQUIRES(sync_mu_)

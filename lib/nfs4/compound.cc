@@ -70,47 +70,32 @@ std::string EncodeResult(const COMPOUND4res& res) {
   return out;
 }
 
-// What a COMPOUND answered late says if the sync its changes waited for fails: the results
-// before the first op whose change waited, then that op failing with `status`.
-class FailedReply {
- public:
-  FailedReply(const COMPOUND4res& res, uint32_t failed_op)
-      : tag_(res.tag.utf8string_val, res.tag.utf8string_len),
-        count_(failed_op + 1),
-        op_(res.resarray.resarray_val[failed_op].resop) {
-    for (uint32_t i = 0; i < failed_op; ++i) {
-      (void)efs::xdr::EncodeAppend(xdr_nfs_resop4, res.resarray.resarray_val[i], &before_);
-    }
-  }
-
-  std::string Encode(nfsstat4 status) const {
-    std::string out;
-    utf8str_cs tag{static_cast<u_int>(tag_.size()), const_cast<char*>(tag_.data())};
-    nfs_resop4 failed{};
-    failed.resop = op_;
-    SetOpStatus(&failed, status);
-    if (!efs::xdr::EncodeAppend(xdr_nfsstat4, status, &out).ok() ||
-        !efs::xdr::EncodeAppend(xdr_utf8str_cs, tag, &out).ok() ||
-        !efs::xdr::EncodeAppend(xdr_u_int, count_, &out).ok()) {
-      return EncodeResult(COMPOUND4res{NFS4ERR_SERVERFAULT, {}, {}});
-    }
-    out += before_;
-    (void)efs::xdr::EncodeAppend(xdr_nfs_resop4, failed, &out);
-    return out;
-  }
-
- private:
-  std::string tag_;
-  u_int count_;
-  nfs_opnum4 op_;
-  std::string before_;  // the encoded results before the failed op
+// Where, in a COMPOUND's encoded reply, the first op whose change waited for a sync begins.
+struct WaitedOp {
+  uint32_t index = 0;
+  nfs_opnum4 op = OP_ILLEGAL;
+  size_t count_at = 0;  // the byte offset of the reply's result count
+  size_t offset = 0;    // ... and of this op's result
 };
 
-}  // namespace
-
-std::string Compound(CompoundState& cs, const COMPOUND4args& args) {
-  return *Compound(cs, args, nullptr);
+// What a COMPOUND answered late says if the sync its changes waited for fails: its reply up to
+// the op that waited, then that op failing with `status`. XDR concatenates, so the results
+// before that op are the reply's own bytes: only the status and the count are new.
+std::string FailedAt(const std::string& reply, const WaitedOp& at, nfsstat4 status) {
+  if (reply.size() < at.offset) return reply;  // a SERVERFAULT already (EncodeResult)
+  nfs_resop4 failed{};
+  failed.resop = at.op;
+  SetOpStatus(&failed, status);
+  std::string out;
+  (void)efs::xdr::EncodeAppend(xdr_nfsstat4, status, &out);
+  out.append(reply, 4, at.count_at - 4);  // the tag
+  (void)efs::xdr::EncodeAppend(xdr_u_int, at.index + 1, &out);
+  out.append(reply, at.count_at + 4, at.offset - at.count_at - 4);
+  (void)efs::xdr::EncodeAppend(xdr_nfs_resop4, failed, &out);
+  return out;
 }
+
+}  // namespace
 
 std::optional<std::string> Compound(CompoundState& cs, const COMPOUND4args& args,
                                     const std::function<rpc::LateReply()>& answer_later) {
@@ -128,10 +113,11 @@ std::optional<std::string> Compound(CompoundState& cs, const COMPOUND4args& args
   // for their sync off the thread.
   std::optional<fs::DeferDurability> defer;
   if (answer_later && cs.minor_version == 1) defer.emplace();
-  std::optional<uint32_t> waited_at;  // the first op whose change waits for a sync
+  std::optional<WaitedOp> waited;  // the first op whose change waits for a sync
   nfs_resop4* results = cs.NewArray<nfs_resop4>(cs.op_count);
   res.resarray.resarray_val = results;
-  size_t reply_size = 12 + ((args.tag.utf8string_len + 3) & ~3u);
+  const size_t count_at = 8 + ((args.tag.utf8string_len + 3) & ~3u);  // status, tag
+  size_t reply_size = count_at + 4;
   nfsstat4 status = NFS4_OK;
   for (uint32_t i = 0; i < cs.op_count && status == NFS4_OK; ++i) {
     const nfs_argop4& arg = args.argarray.argarray_val[i];
@@ -145,7 +131,9 @@ std::optional<std::string> Compound(CompoundState& cs, const COMPOUND4args& args
       status = cs.minor_version == 0 ? RunV40Op(cs, arg, d.handler, r) : d.handler(cs, arg, r);
     }
     if (cs.replayed) return cs.replay;  // SEQUENCE found a retransmission
-    if (defer && !waited_at && defer->pending()) waited_at = i;
+    if (defer && !waited && defer->pending()) {
+      waited = WaitedOp{i, r->resop, count_at, reply_size};
+    }
     SetOpStatus(r, status);
     res.resarray.resarray_len = i + 1;
     reply_size += efs::xdr::EncodedSize(xdr_nfs_resop4, *r);
@@ -165,14 +153,13 @@ std::optional<std::string> Compound(CompoundState& cs, const COMPOUND4args& args
   }
   res.status = status;
   std::string reply = EncodeResult(res);
-  if (!waited_at) {
+  if (!waited) {
     if (cs.session) cs.session->EndRequest(cs.slot, reply, cs.cachethis);
     return reply;
   }
-  defer->Then([failed = FailedReply(res, *waited_at), reply = std::move(reply),
-               session = cs.session, slot = cs.slot, cache = cs.cachethis,
-               send = answer_later()](const Status& durable) mutable {
-    if (!durable.ok()) reply = failed.Encode(ToNfsStat(durable));
+  defer->Then([at = *waited, reply = std::move(reply), session = cs.session, slot = cs.slot,
+               cache = cs.cachethis, send = answer_later()](const Status& durable) mutable {
+    if (!durable.ok()) reply = FailedAt(reply, at, ToNfsStat(durable));
     if (session) session->EndRequest(slot, reply, cache);
     send(reply);
   });

@@ -15,9 +15,8 @@ namespace efs::nfs4 {
 // Runs `args` against `cs` and returns the XDR encoding of the COMPOUND4res. Processing stops
 // at the first op that fails. A retransmission SEQUENCE recognises returns the cached reply
 // byte for byte; otherwise the reply is kept in the slot when SEQUENCE asked for it.
-std::string Compound(CompoundState& cs, const COMPOUND4args& args);
-
-// The same, answering late where it helps: given `answer_later` (rpc::CallContext's), an
+//
+// Answering late where it helps: given `answer_later` (rpc::CallContext's; may be empty), an
 // NFSv4.1 COMPOUND whose changes must reach the disk before the reply does not wait for the
 // sync on this thread (fs::DeferDurability): Compound returns nullopt, and the thread that
 // completes the sync keeps the reply in the slot and sends it through the LateReply. If the

@@ -24,7 +24,7 @@ void ProgramTable::Register(uint32_t prog, uint32_t vers, std::vector<RpcHandler
 }
 
 CallOutcome ProgramTable::Execute(std::string_view record, const ConnectionInfo& info,
-                                  Connection* connection, const SendRecord& send_late) const {
+                                  Connection* connection, const SendLater& send_later) const {
   XDR xdrs;
   xdrmem_create(&xdrs, const_cast<char*>(record.data()), static_cast<u_int>(record.size()),
                 XDR_DECODE);
@@ -32,7 +32,7 @@ CallOutcome ProgramTable::Execute(std::string_view record, const ConnectionInfo&
   CallOutcome out;
   switch (DecodeCallHeader(&xdrs, &header)) {
     case HeaderStatus::kOk:
-      out = Dispatch(header, &xdrs, info, connection, send_late);
+      out = Dispatch(header, &xdrs, info, connection, send_later);
       break;
     case HeaderStatus::kNotCall:
       out.kind = CallOutcome::kIgnore;
@@ -52,7 +52,7 @@ CallOutcome ProgramTable::Execute(std::string_view record, const ConnectionInfo&
 }
 
 CallOutcome ProgramTable::Dispatch(const CallHeader& header, XDR* args, const ConnectionInfo& info,
-                                   Connection* connection, const SendRecord& send_late) const {
+                                   Connection* connection, const SendLater& send_later) const {
   Credentials cred;
   AuthStat auth = ParseCredentials(header.cred, &cred);
   if (auth != AuthStat::kOk) return Reply(AuthErrorReply(header.xid, auth));
@@ -74,22 +74,28 @@ CallOutcome ProgramTable::Dispatch(const CallHeader& header, XDR* args, const Co
     if (header.proc == 0) return Reply(AcceptedReply(header.xid, AcceptStat::kSuccess));
     return Reply(AcceptedReply(header.xid, AcceptStat::kProcUnavail));
   }
-  return RunHandler(*handler, CallContext{header, cred, info, connection}, args, send_late);
+  return RunHandler(*handler, CallContext{header, cred, info, connection}, args, send_later);
 }
 
 CallOutcome ProgramTable::RunHandler(const RpcHandler& handler, CallContext ctx, XDR* args,
-                                     const SendRecord& send_late) {
-  bool late = false;
-  if (send_late) {
-    ctx.answer_later = [&late, xid = ctx.header.xid, send_late]() -> LateReply {
-      EFS_CHECK(!late);
-      late = true;
-      return [xid, send_late](std::string_view results) {
+                                     const SendLater& send_later) {
+  // answer_later captures one pointer, so that std::function keeps it in place: a call that
+  // answers on return (nearly every one) allocates nothing for the chance to answer late.
+  struct Late {
+    const SendLater* send_later;
+    uint32_t xid;
+    bool taken = false;
+  } late{&send_later, ctx.header.xid};
+  if (send_later) {
+    ctx.answer_later = [state = &late]() -> LateReply {
+      EFS_CHECK(!state->taken);
+      state->taken = true;
+      return [xid = state->xid, send = (*state->send_later)()](std::string_view results) {
         std::string record(4, '\0');
         AppendAcceptedReply(xid, AcceptStat::kSuccess, &record);
         record.append(results);
         FinishRecord(&record);
-        send_late(std::move(record));
+        send(std::move(record));
       };
     };
   }
@@ -98,7 +104,7 @@ CallOutcome ProgramTable::RunHandler(const RpcHandler& handler, CallContext ctx,
   out.reply.assign(4, '\0');  // the record mark, filled in by FinishRecord
   AppendAcceptedReply(ctx.header.xid, AcceptStat::kSuccess, &out.reply);
   Status s = handler(ctx, args, &out.reply);
-  if (late) {
+  if (late.taken) {
     EFS_CHECK(s.ok());  // the contract: a handler that answers late returns Ok
     out.kind = CallOutcome::kLater;
     out.reply.clear();

@@ -65,12 +65,14 @@ struct CallContext {
   Connection* connection;
   // Set where the call may be answered late (see the contract above); empty when the reply
   // must be appended before the handler returns (unit tests, ProgramTable::Execute without
-  // `send_late`).
+  // `send_later`).
   std::function<LateReply()> answer_later = nullptr;
 };
 
 // Sends a reply record (record mark included) for a call answered late, and finishes the call.
 using SendRecord = std::function<void(std::string record)>;
+// Called once, when a handler takes to answering late: where its reply is to go.
+using SendLater = std::function<SendRecord()>;
 
 using RpcHandler = std::function<Status(const CallContext& ctx, XDR* args, std::string* reply)>;
 
@@ -80,7 +82,7 @@ struct CallOutcome {
     kReply,   // send `reply`, a complete record (record mark included)
     kIgnore,  // nothing to send (a REPLY message: the back channel will route these)
     kClose,   // the record is not RPC: close the connection
-    kLater,   // the handler answers late: `send_late` gets the reply (from any thread)
+    kLater,   // the handler answers late: `send_later`'s SendRecord gets the reply
   };
   Kind kind = kIgnore;
   std::string reply;
@@ -94,17 +96,17 @@ class ProgramTable {
   void Register(uint32_t prog, uint32_t vers, std::vector<RpcHandler> procs);
 
   // Executes the call in `record` (one whole RPC message) and says what to answer. With
-  // `send_late`, handlers may answer late (kLater): the reply then goes to `send_late`.
+  // `send_later`, handlers may answer late (kLater): the reply then goes where it says.
   CallOutcome Execute(std::string_view record, const ConnectionInfo& info, Connection* connection,
-                      const SendRecord& send_late = nullptr) const;
+                      const SendLater& send_later = nullptr) const;
 
  private:
   // Answers a call whose header decoded: authentication, then dispatch.
   CallOutcome Dispatch(const CallHeader& header, XDR* args, const ConnectionInfo& info,
-                       Connection* connection, const SendRecord& send_late) const;
+                       Connection* connection, const SendLater& send_later) const;
   // Runs `handler` and turns its Status into the reply record (or kLater).
   static CallOutcome RunHandler(const RpcHandler& handler, CallContext ctx, XDR* args,
-                                const SendRecord& send_late);
+                                const SendLater& send_later);
 
   // (prog, vers) -> procedures.
   std::map<std::pair<uint32_t, uint32_t>, std::vector<RpcHandler>> programs_;

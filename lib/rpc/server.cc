@@ -201,15 +201,16 @@ void Server::Close(const std::shared_ptr<Connection>& conn) {
 }
 
 void Server::Execute(const std::shared_ptr<Connection>& conn, const Record& record) {
-  late_.fetch_add(1, std::memory_order_relaxed);
-  SendRecord send_late = [this, conn](std::string reply) {
-    Finish(conn, CallOutcome{CallOutcome::kReply, std::move(reply)});
-    late_.fetch_sub(1, std::memory_order_release);
+  // Small enough for std::function to keep in place: nothing is allocated per call.
+  SendLater send_later = [this, &conn]() -> SendRecord {
+    late_.fetch_add(1, std::memory_order_relaxed);
+    return [this, conn](std::string reply) {
+      Finish(conn, CallOutcome{CallOutcome::kReply, std::move(reply)});
+      late_.fetch_sub(1, std::memory_order_release);
+    };
   };
-  CallOutcome out = table_->Execute(record.view(), conn->info(), conn.get(), send_late);
-  if (out.kind == CallOutcome::kLater) return;
-  late_.fetch_sub(1, std::memory_order_relaxed);
-  Finish(conn, std::move(out));
+  CallOutcome out = table_->Execute(record.view(), conn->info(), conn.get(), send_later);
+  if (out.kind != CallOutcome::kLater) Finish(conn, std::move(out));
 }
 
 void Server::Finish(const std::shared_ptr<Connection>& conn, CallOutcome out) {

@@ -176,7 +176,7 @@ TEST_P(LateReplyTest, AFailedSyncFailsTheOpThatWaitedAndTheSlotKeepsThatAnswer) 
   Connect();
   store_->fail = true;
   CompoundBuilder open = Seq();
-  open.PutRootFh().Open("owner", "doomed", UNCHECKED4).GetFh();
+  open.Tag("create doomed").PutRootFh().Open("owner", "doomed", UNCHECKED4).GetFh();
   Sent sent;
   EXPECT_TRUE(RunLate(open, &sent).empty());
   std::optional<std::string> results = sent.Get();
@@ -184,6 +184,8 @@ TEST_P(LateReplyTest, AFailedSyncFailsTheOpThatWaitedAndTheSlotKeepsThatAnswer) 
   Reply r = Decode(*results);
   EXPECT_EQ(r.status(), NFS4ERR_IO);
   ASSERT_EQ(r.count(), 3u) << "the answer ends at OPEN; GETFH is not in it";
+  EXPECT_EQ(std::string((*r.res)->tag.utf8string_val, (*r.res)->tag.utf8string_len),
+            "create doomed");
   EXPECT_EQ(r.op(0).resop, OP_SEQUENCE);
   EXPECT_EQ(r.op_status(0), NFS4_OK);
   EXPECT_EQ(r.op_status(1), NFS4_OK);

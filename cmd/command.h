@@ -50,6 +50,7 @@ std::unique_ptr<Command> NewUmount();
 std::unique_ptr<Command> NewMounts();
 std::unique_ptr<Command> NewBench();
 std::unique_ptr<Command> NewStatus();
+std::unique_ptr<Command> NewDebug();
 std::unique_ptr<Command> NewHelp();
 std::unique_ptr<Command> NewComplete();
 

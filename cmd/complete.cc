@@ -74,6 +74,19 @@ std::vector<std::string> CompleteInCommand(CLI::App& sub, const std::vector<std:
                                            const std::vector<std::string>& words,
                                            const IdLister& list_ids) {
   const std::string& current = args.back();
+  // A command made of subcommands (`debug advance-clock`): first the subcommand's name, then
+  // what follows it, as for a command.
+  if (std::vector<CLI::App*> nested = sub.get_subcommands({}); !nested.empty()) {
+    std::vector<std::string> names;
+    for (CLI::App* n : nested) {
+      if (args.size() > 1 && n->get_name() == args.front()) {
+        return CompleteInCommand(*n, std::vector<std::string>(args.begin() + 1, args.end()),
+                                 words, list_ids);
+      }
+      names.push_back(n->get_name());
+    }
+    return args.size() == 1 ? names : std::vector<std::string>{};
+  }
   if (StartsWith(current, "--") && current.find('=') != std::string::npos) {
     const std::string name = current.substr(0, current.find('='));
     CLI::Option* option = FindLongOption(sub, name);

@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(2, 3600))
       ->capture_default_str();
   app.add_flag("--test-clock", config.test_clock,
-               "run on a clock that the AdvanceClock action can move ahead (tests and demos)");
+               "run on a clock that efs debug advance-clock can move ahead (tests and demos)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

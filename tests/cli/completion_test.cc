@@ -61,6 +61,15 @@ TEST(Complete, AfterACommandOffersItsLongOptions) {
   EXPECT_EQ(complete({"create-fs", "--perf"}), Words{"--performance-mode"});
 }
 
+TEST(Complete, ACommandOfSubcommandsOffersThemAndThenTheirOptions) {
+  Completer complete;
+  EXPECT_EQ(complete({"debug", ""}), Words{"advance-clock"});
+  EXPECT_EQ(complete({"debug", "adv"}), Words{"advance-clock"});
+  EXPECT_TRUE(complete({"debug", "--"}).empty()) << "debug has no options of its own";
+  EXPECT_EQ(complete({"debug", "advance-clock", "--"}), (Words{"--help", "--days", "--hours"}));
+  EXPECT_TRUE(complete({"debug", "rewind-clock", "--"}).empty());
+}
+
 TEST(Complete, AfterAnEnumOptionOffersItsValues) {
   Completer complete;
   EXPECT_EQ(complete({"create-fs", "--performance-mode", ""}),

@@ -38,14 +38,18 @@ std::set<std::string> DocumentedOptions(const std::string& scd, const std::strin
   return options;
 }
 
-// A command's long options. --help, which CLI11 gives every command, is documented once in
-// efs(1), so it counts only for the root.
+// A command's long options, with those of its subcommands (`debug advance-clock`), which its
+// page documents too. --help, which CLI11 gives every command, is documented once in efs(1),
+// so it counts only for the root.
 std::set<std::string> CliOptions(CLI::App& app, bool with_help = false) {
   std::set<std::string> options;
   for (CLI::Option* option : app.get_options()) {
     for (const std::string& name : option->get_lnames()) {
       if (with_help || name != "help") options.insert("--" + name);
     }
+  }
+  if (app.get_parent() != nullptr) {
+    for (CLI::App* nested : app.get_subcommands({})) options.merge(CliOptions(*nested));
   }
   return options;
 }

@@ -65,6 +65,19 @@ TEST_F(Daemon, OnlyADaemonWithATestClockMovesItsClockAhead) {
   Result<Json> made = client->Call("CreateFileSystem", {{"CreationToken", "later"}});
   ASSERT_TRUE(made.ok()) << made.status().ToString();
   EXPECT_GE((*made)["CreationTime"].get<double>(), system_before + week - 1);
+
+  // The same through efs debug advance-clock: days and hours add up, and a daemon without a
+  // test clock says why it refuses.
+  RunResult more = clocked.Efs({"debug", "advance-clock", "--days", "1", "--hours", "2",
+                                "--output", "json"});
+  ASSERT_EQ(more.rc, 0) << more.err;
+  EXPECT_EQ(Json::parse(more.out)["OffsetSeconds"].get<double>(), week + 86400 + 7200);
+  RunResult no = daemon_.Efs({"debug", "advance-clock", "--hours", "1"});
+  EXPECT_EQ(no.rc, 1);
+  EXPECT_NE(no.err.find("TestClockDisabled"), std::string::npos) << no.err;
+  EXPECT_EQ(clocked.Efs({"debug", "advance-clock"}).rc, 2) << "how far is not said";
+  EXPECT_EQ(clocked.Efs({"debug"}).rc, 2) << "no subcommand";
+  EXPECT_EQ(clocked.Efs({"debug", "advance-clock", "--days", "-1"}).rc, 2);
   EXPECT_EQ(clocked.Stop(), 0);
 }
 

@@ -8,10 +8,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
 #include "fs/filesystem.h"
+#include "fs/lifecycle.h"
 
 namespace efs::fs {
 
@@ -24,20 +26,29 @@ struct InodeRecord {
   Time last_access;                  // last data read or write (for lifecycle), not atime
   uint64_t entry_bytes = 0;          // directories: sum of EntryBytes() over their entries
   uint64_t metered = 0;              // what this inode adds to the metered size, as stored
+  // Regular files: the class holding the data, and the storage the data took in Standard when
+  // last measured (a cold file's space_used, and what its metering counts).
+  StorageClass storage_class = StorageClass::kStandard;
+  uint64_t data_space = 0;
   uint64_t ino() const { return attrs.id.ino; }
 };
 
-// Metering (EFS-REFERENCE.md s2.3): every inode counts kMeteredInodeBytes of metadata plus its
-// data in 4 KiB steps: a regular file its bytes (its size, or what it occupies when sparse), a
+// Metering (EFS-REFERENCE.md s2.3, s2.4): every inode counts kMeteredInodeBytes of metadata, in
+// Standard, plus its data in 4 KiB steps in the class holding it: a regular file its bytes (its
+// size, or what it occupies when sparse), at least kMeteredColdMinimum in IA and Archive; a
 // directory its entries (at least 4 KiB), a symlink, fifo or socket 4 KiB. A new file system
 // (the root alone) is 6 KiB, as on EFS.
 inline constexpr uint64_t kMeteredInodeBytes = 2048;
 inline constexpr uint64_t kMeteredBlock = 4096;
+inline constexpr uint64_t kMeteredColdMinimum = 128 * 1024;
 // What one directory entry costs its directory.
 inline uint64_t EntryBytes(std::string_view name) { return name.size() + kDirEntryOverhead; }
 // The metered size of an inode of `type` whose data is `data_bytes` (regular files: the bytes
-// they hold; directories: their entry_bytes; ignored for other types).
-uint64_t MeteredBytes(FileType type, uint64_t data_bytes);
+// they hold; directories: their entry_bytes; ignored for other types), in class `where`.
+uint64_t MeteredBytes(FileType type, uint64_t data_bytes,
+                      StorageClass where = StorageClass::kStandard);
+// What an inode stored as `rec` (its `metered` and class) adds to each class.
+StorageSizes MeteredShare(const InodeRecord& rec);
 
 struct EntryRecord {
   std::string name;
@@ -93,17 +104,37 @@ class MetadataBackend {
   // Inodes with nlink 0 (unlinked while pinned, or left by a crash).
   virtual Result<std::vector<uint64_t>> UnlinkedInodes() = 0;
   virtual Result<uint64_t> CountInodes() = 0;
-  // The sum of every inode's `metered`: the file system's metered size.
-  virtual Result<uint64_t> SumMetered() = 0;
+  // The sum of every inode's MeteredShare: the file system's metered sizes.
+  virtual Result<StorageSizes> SumMetered() = 0;
+
+  // Lifecycle. Up to `limit` linked regular files in class `where` whose last_access is before
+  // `accessed_before` (epoch seconds) and whose number is above `after`, in inode order.
+  virtual Result<std::vector<uint64_t>> IdleFiles(StorageClass where, int64_t accessed_before,
+                                                  uint64_t after, uint32_t limit) = 0;
+  // Strays: copies of an inode's data in a class that may exist but are in use only while the
+  // inode's class is that class (a move in progress, or the source of one that finished).
+  // PosixFs drops the copies not in use and forgets the rows; a crash leaves the rows.
+  virtual Status AddStray(uint64_t ino, StorageClass where) = 0;
+  virtual Status DeleteStray(uint64_t ino, StorageClass where) = 0;
+  virtual Result<std::vector<std::pair<uint64_t, StorageClass>>> Strays() = 0;
 };
 
-// File contents by inode number. Thread-safe: PosixFs calls it without holding its mutex.
+// File contents by inode number and storage class: each class is a tier of its own. Writes,
+// truncation and syncs concern the Standard copy (PosixFs brings a cold file back before it
+// changes); reads serve any class. Thread-safe: PosixFs calls it without holding its mutex.
 class DataBackend {
  public:
   virtual ~DataBackend() = default;
-  // `count` bytes at `offset`; holes and bytes the store never got read as zeros.
-  // REQUIRES: offset + count <= the file's size.
-  virtual Result<std::string> Read(uint64_t ino, uint64_t offset, uint32_t count) = 0;
+  // `count` bytes at `offset` of the copy in `where`; holes and bytes the store never got read
+  // as zeros. REQUIRES: offset + count <= the file's size.
+  virtual Result<std::string> Read(uint64_t ino, StorageClass where, uint64_t offset,
+                                   uint32_t count) = 0;
+  // Copies the first `size` bytes of `ino` from class `from` into class `to`, replacing any
+  // copy `to` held, and returns once the new copy is on stable storage. The copy in `from` is
+  // left as it is. Holes stay holes.
+  virtual Status Copy(uint64_t ino, uint64_t size, StorageClass from, StorageClass to) = 0;
+  // Forgets the copy of `ino` in `where`; a missing one is fine.
+  virtual Status Drop(uint64_t ino, StorageClass where) = 0;
   // Called (under PosixFs's lock) before every Write with the size the namespace records.
   // The first call for `ino` in a process drops bytes the store holds past `size` (left by a
   // crash that lost their size update), so that they cannot reappear inside a later hole.
@@ -115,9 +146,9 @@ class DataBackend {
   virtual Status Sync(uint64_t ino) = 0;
   // Drops bytes at and past `size` (extension needs no call: missing bytes read as zeros).
   virtual Status Truncate(uint64_t ino, uint64_t size) = 0;
-  // Forgets `ino`'s contents; a missing file is fine.
+  // Forgets `ino`'s contents in every class; a missing file is fine.
   virtual Status Remove(uint64_t ino) = 0;
-  // Bytes of storage allocated to `ino` (0 when it holds nothing).
+  // Bytes of storage allocated to `ino` in Standard (0 when it holds nothing).
   virtual Result<uint64_t> SpaceUsed(uint64_t ino) = 0;
   // Byte fields of FsStat.
   virtual Result<FsStat> StatFs() = 0;

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "fs/lifecycle.h"
 
 namespace efs::fs {
 
@@ -295,9 +297,21 @@ class FileSystem {
 
   virtual Result<FsStat> StatFs() = 0;
 
-  // The file system's metered size in bytes (EFS's SizeInBytes; the rules are in backend.h),
-  // kept current by every change; answering needs no storage access.
-  virtual uint64_t MeteredSize() = 0;
+  // The file system's metered sizes by storage class (EFS's SizeInBytes; the rules are in
+  // backend.h), kept current by every change; answering needs no storage access.
+  virtual StorageSizes Metered() = 0;
+  uint64_t MeteredSize() { return Metered().total(); }
+
+  // Lifecycle management (lifecycle.h). SetLifecycle replaces the policy: recall_on_access
+  // holds from the next read or write, the periods from the next pass.
+  virtual void SetLifecycle(const LifecyclePolicy& policy) = 0;
+  // One lifecycle pass: moves every file idle past the policy's periods to its class, one at a
+  // time, each atomically (a crash leaves exactly one copy in use), without stopping other
+  // calls. Asks `keep_going` between files and stops when it says false. Meant for one
+  // background thread; two passes at once are serialized.
+  virtual Result<TransitionReport> RunLifecyclePass(const std::function<bool()>& keep_going) = 0;
+  // The class `id`'s data is in and the inode's share of the metered sizes.
+  virtual Result<FileStorage> Storage(FileId id) = 0;
 
   // 8 bytes that differ on every start (each construction or open of the store): the NFS
   // WRITE/COMMIT verifier, telling a client that unstable data may have been lost.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "base/check.h"
 #include "base/mutex.h"
@@ -103,10 +104,36 @@ class MemMetadata final : public MetadataBackend {
     return out;
   }
   Result<uint64_t> CountInodes() override { return inodes_.size(); }
-  Result<uint64_t> SumMetered() override {
-    uint64_t sum = 0;
-    for (const auto& [ino, rec] : inodes_) sum += rec.metered;
+  Result<StorageSizes> SumMetered() override {
+    StorageSizes sum;
+    for (const auto& [ino, rec] : inodes_) {
+      StorageSizes share = MeteredShare(rec);
+      for (int i = 0; i < kStorageClasses; ++i) sum.bytes[i] += share.bytes[i];
+    }
     return sum;
+  }
+  Result<std::vector<uint64_t>> IdleFiles(StorageClass where, int64_t accessed_before,
+                                          uint64_t after, uint32_t limit) override {
+    std::vector<uint64_t> out;
+    for (auto it = inodes_.upper_bound(after); it != inodes_.end() && out.size() < limit; ++it) {
+      const InodeRecord& rec = it->second;
+      if (rec.attrs.type == FileType::kRegular && rec.attrs.nlink > 0 &&
+          rec.storage_class == where && rec.last_access.sec < accessed_before) {
+        out.push_back(it->first);
+      }
+    }
+    return out;
+  }
+  Status AddStray(uint64_t ino, StorageClass where) override {
+    strays_.emplace(ino, where);
+    return Status::Ok();
+  }
+  Status DeleteStray(uint64_t ino, StorageClass where) override {
+    strays_.erase({ino, where});
+    return Status::Ok();
+  }
+  Result<std::vector<std::pair<uint64_t, StorageClass>>> Strays() override {
+    return std::vector<std::pair<uint64_t, StorageClass>>(strays_.begin(), strays_.end());
   }
 
  private:
@@ -120,17 +147,20 @@ class MemMetadata final : public MetadataBackend {
   std::map<uint64_t, InodeRecord> inodes_;
   std::map<uint64_t, Dir> dirs_;
   std::map<uint64_t, std::string> symlinks_;
+  std::set<std::pair<uint64_t, StorageClass>> strays_;
 };
 
 constexpr uint64_t kBlock = 4096;
 constexpr uint64_t kMemCapacity = uint64_t{1} << 40;
 
+// Each class is a map of its own: moving copies the blocks.
 class MemData final : public DataBackend {
  public:
-  Result<std::string> Read(uint64_t ino, uint64_t offset, uint32_t count) override {
+  Result<std::string> Read(uint64_t ino, StorageClass where, uint64_t offset,
+                           uint32_t count) override {
     MutexLock lock(&mu_);
     std::string out(count, '\0');
-    const Blocks& blocks = files_[ino];
+    const Blocks& blocks = Tier(where)[ino];
     for (auto it = blocks.lower_bound(offset / kBlock);
          it != blocks.end() && it->first * kBlock < offset + count; ++it) {
       uint64_t start = std::max(offset, it->first * kBlock);
@@ -140,10 +170,22 @@ class MemData final : public DataBackend {
     }
     return out;
   }
+  Status Copy(uint64_t ino, uint64_t size, StorageClass from, StorageClass to) override {
+    MutexLock lock(&mu_);
+    Blocks blocks = Tier(from)[ino];
+    blocks.erase(blocks.lower_bound((size + kBlock - 1) / kBlock), blocks.end());
+    Tier(to)[ino] = std::move(blocks);
+    return Status::Ok();
+  }
+  Status Drop(uint64_t ino, StorageClass where) override {
+    MutexLock lock(&mu_);
+    Tier(where).erase(ino);
+    return Status::Ok();
+  }
   Status PrepareWrite(uint64_t, uint64_t) override { return Status::Ok(); }
   Status Write(uint64_t ino, uint64_t offset, std::string_view data, bool) override {
     MutexLock lock(&mu_);
-    Blocks& blocks = files_[ino];
+    Blocks& blocks = Standard()[ino];
     for (uint64_t pos = offset; pos < offset + data.size();) {
       uint64_t index = pos / kBlock;
       uint64_t stop = std::min<uint64_t>(offset + data.size(), (index + 1) * kBlock);
@@ -157,7 +199,7 @@ class MemData final : public DataBackend {
   Status Sync(uint64_t) override { return Status::Ok(); }
   Status Truncate(uint64_t ino, uint64_t size) override {
     MutexLock lock(&mu_);
-    Blocks& blocks = files_[ino];
+    Blocks& blocks = Standard()[ino];
     blocks.erase(blocks.lower_bound((size + kBlock - 1) / kBlock), blocks.end());
     if (size % kBlock != 0) {
       auto it = blocks.find(size / kBlock);
@@ -167,18 +209,20 @@ class MemData final : public DataBackend {
   }
   Status Remove(uint64_t ino) override {
     MutexLock lock(&mu_);
-    files_.erase(ino);
+    for (auto& tier : tiers_) tier.erase(ino);
     return Status::Ok();
   }
   Result<uint64_t> SpaceUsed(uint64_t ino) override {
     MutexLock lock(&mu_);
-    auto it = files_.find(ino);
-    return it == files_.end() ? 0 : it->second.size() * kBlock;
+    auto it = Standard().find(ino);
+    return it == Standard().end() ? 0 : it->second.size() * kBlock;
   }
   Result<FsStat> StatFs() override {
     MutexLock lock(&mu_);
     uint64_t used = 0;
-    for (const auto& [ino, blocks] : files_) used += blocks.size() * kBlock;
+    for (const auto& tier : tiers_) {
+      for (const auto& [ino, blocks] : tier) used += blocks.size() * kBlock;
+    }
     FsStat stat;
     stat.total_bytes = kMemCapacity;
     stat.free_bytes = stat.avail_bytes = kMemCapacity - std::min(used, kMemCapacity);
@@ -187,8 +231,12 @@ class MemData final : public DataBackend {
 
  private:
   using Blocks = std::map<uint64_t, std::string>;
+  std::map<uint64_t, Blocks>& Tier(StorageClass where) REQUIRES(mu_) {
+    return tiers_[static_cast<int>(where)];
+  }
+  std::map<uint64_t, Blocks>& Standard() REQUIRES(mu_) { return Tier(StorageClass::kStandard); }
   Mutex mu_;
-  std::map<uint64_t, Blocks> files_ GUARDED_BY(mu_);
+  std::array<std::map<uint64_t, Blocks>, kStorageClasses> tiers_ GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -26,6 +26,12 @@ Status NotFound(std::string_view name) {
 Status NotDir() { return Status(Code::kNotDir, "NotDir", "not a directory"); }
 Status IsDir() { return Status(Code::kIsDir, "IsDir", "is a directory"); }
 Status TooBig() { return Status(Code::kFileTooBig, "FileTooBig", "beyond the maximum file size"); }
+// A file that went cold again each time it was brought back (only a lifecycle pass racing a
+// writer, again and again, gets here).
+Status Moving() {
+  return Status(Code::kIOError, "Moving", "the file keeps moving between storage classes");
+}
+constexpr int kMaxRecalls = 3;
 
 bool IsDirRec(const InodeRecord& rec) { return rec.attrs.type == FileType::kDirectory; }
 
@@ -45,15 +51,26 @@ uint64_t RoundUp(uint64_t n, uint64_t step) { return (n + step - 1) / step * ste
 
 }  // namespace
 
-uint64_t MeteredBytes(FileType type, uint64_t data_bytes) {
+uint64_t MeteredBytes(FileType type, uint64_t data_bytes, StorageClass where) {
   switch (type) {
     case FileType::kRegular:
+      if (where != StorageClass::kStandard) {
+        return kMeteredInodeBytes + std::max(kMeteredColdMinimum, RoundUp(data_bytes, kMeteredBlock));
+      }
       return kMeteredInodeBytes + RoundUp(data_bytes, kMeteredBlock);
     case FileType::kDirectory:
       return kMeteredInodeBytes + std::max(kMeteredBlock, RoundUp(data_bytes, kMeteredBlock));
     default:
       return kMeteredInodeBytes + kMeteredBlock;
   }
+}
+
+StorageSizes MeteredShare(const InodeRecord& rec) {
+  StorageSizes share;
+  const uint64_t metadata = std::min(rec.metered, kMeteredInodeBytes);
+  share[StorageClass::kStandard] = metadata;
+  share[rec.storage_class] += rec.metered - metadata;
+  return share;
 }
 
 // ----------------------------------------------------------------------------- setup
@@ -110,9 +127,16 @@ Status PosixFs::Init() {
     root = rec;
   }
   root_ = root->attrs.id;
-  EFS_ASSIGN_OR_RETURN(metered_size_, meta_->SumMetered());
+  EFS_ASSIGN_OR_RETURN(metered_, meta_->SumMetered());
   EFS_ASSIGN_OR_RETURN(std::vector<uint64_t> unlinked, meta_->UnlinkedInodes());
   for (uint64_t ino : unlinked) EFS_RETURN_IF_ERROR(DropInode(ino));
+  // Copies a crash left in the middle of moves: nothing is moving or read yet.
+  EFS_ASSIGN_OR_RETURN(auto strays, meta_->Strays());
+  for (const auto& [ino, where] : strays) EFS_RETURN_IF_ERROR(DropStray(ino, where));
+  if (!strays.empty()) {
+    EFS_RETURN_IF_ERROR(meta_->Flush());
+    EFS_RETURN_IF_ERROR(meta_->Sync());
+  }
   return Status::Ok();
 }
 
@@ -135,7 +159,7 @@ Status PosixFs::InTxn(Durability durability, F body) {
   // metered size counted: count again.
   if (group_.lost(&mu_) != lost_seen_) AfterLoss();
   EFS_RETURN_IF_ERROR(meta_->Begin());
-  metered_delta_ = 0;
+  metered_delta_ = {};
   Status status = body();
   if (!status.ok()) {
     Status undone = meta_->Rollback();
@@ -147,7 +171,7 @@ Status PosixFs::InTxn(Durability durability, F body) {
     BatchLost(committed);
     return committed;
   }
-  metered_size_ += metered_delta_;
+  for (int i = 0; i < kStorageClasses; ++i) metered_.bytes[i] += metered_delta_[i];
   const uint64_t batch = group_.Joined(&mu_);
   if (durability == Durability::kDurable) {
     sync_batch_ = batch;
@@ -166,8 +190,8 @@ void PosixFs::BatchLost(const Status& why) {
 void PosixFs::AfterLoss() {
   // The metered size counted the lost changes: count again from what the store holds.
   lost_seen_ = group_.lost(&mu_);
-  Result<uint64_t> metered = meta_->SumMetered();
-  if (metered.ok()) metered_size_ = *metered;
+  Result<StorageSizes> metered = meta_->SumMetered();
+  if (metered.ok()) metered_ = *metered;
 }
 
 template <class F>
@@ -201,21 +225,30 @@ Result<uint64_t> PosixFs::SpaceOf(uint64_t ino) {
   return space;
 }
 
-Status PosixFs::Meter(InodeRecord* rec) {
+void PosixFs::Count(const InodeRecord& rec, int sign) {
+  const StorageSizes share = MeteredShare(rec);
+  for (int i = 0; i < kStorageClasses; ++i) metered_delta_[i] += sign * int64_t(share.bytes[i]);
+}
+
+Status PosixFs::Meter(InodeRecord* rec, std::optional<StorageClass> to) {
+  const StorageClass where = to.value_or(rec->storage_class);
   uint64_t data_bytes = rec->entry_bytes;
   if (rec->attrs.type == FileType::kRegular) {
-    EFS_ASSIGN_OR_RETURN(uint64_t space, SpaceOf(rec->ino()));
-    data_bytes = std::min(rec->attrs.size, space);
+    if (where == StorageClass::kStandard) {
+      EFS_ASSIGN_OR_RETURN(rec->data_space, SpaceOf(rec->ino()));
+    }
+    data_bytes = std::min(rec->attrs.size, rec->data_space);
   }
-  uint64_t metered = MeteredBytes(rec->attrs.type, data_bytes);
-  metered_delta_ += static_cast<int64_t>(metered) - static_cast<int64_t>(rec->metered);
-  rec->metered = metered;
+  Count(*rec, -1);
+  rec->storage_class = where;
+  rec->metered = MeteredBytes(rec->attrs.type, data_bytes, where);
+  Count(*rec, +1);
   return Status::Ok();
 }
 
 Result<uint64_t> PosixFs::InsertInode(InodeRecord* rec) {
   rec->metered = MeteredBytes(rec->attrs.type, rec->entry_bytes);  // a new file holds no data
-  metered_delta_ += static_cast<int64_t>(rec->metered);
+  Count(*rec, +1);
   EFS_ASSIGN_OR_RETURN(uint64_t ino, meta_->InsertInode(*rec));
   // Nothing is stored for it yet: no need to ask the data store (a path lookup that fails).
   if (rec->attrs.type == FileType::kRegular && space_.size() < kMaxCachedSpace) space_[ino] = 0;
@@ -229,7 +262,7 @@ Status PosixFs::SaveInode(InodeRecord* rec, bool data_changed) {
 }
 
 Status PosixFs::DeleteInode(const InodeRecord& rec) {
-  metered_delta_ -= static_cast<int64_t>(rec.metered);
+  Count(rec, -1);
   return meta_->DeleteInode(rec.ino());
 }
 
@@ -264,7 +297,9 @@ Result<InodeRecord> PosixFs::GetDir(FileId id) {
 
 Result<Attributes> PosixFs::Finish(const InodeRecord& rec) {
   Attributes attrs = rec.attrs;
-  if (attrs.type == FileType::kRegular) {
+  if (attrs.type == FileType::kRegular && rec.storage_class != StorageClass::kStandard) {
+    attrs.space_used = rec.data_space;  // as it was in Standard: a move changes no attribute
+  } else if (attrs.type == FileType::kRegular) {
     EFS_ASSIGN_OR_RETURN(attrs.space_used, SpaceOf(rec.ino()));
   } else if (attrs.type == FileType::kDirectory) {
     attrs.size = attrs.space_used = kDirSize;
@@ -313,11 +348,24 @@ Result<Attributes> PosixFs::GetAttr(FileId id) {
 }
 
 Result<Attributes> PosixFs::SetAttr(const Credentials& cred, FileId id, const SetAttrs& attrs) {
+  // A size change of a cold file changes its data: it comes back to Standard first.
+  for (int attempt = 0; attrs.size; ++attempt) {
+    {
+      MutexLock lock(&mu_);
+      EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+      Result<uint32_t> allowed = CheckSetAttr(cred, rec.attrs, attrs);
+      if (!allowed.ok()) return allowed.status();
+      if (rec.storage_class == StorageClass::kStandard) break;
+    }
+    if (attempt == kMaxRecalls) return Moving();
+    EFS_RETURN_IF_ERROR(Recall(id));
+  }
   return Durably([&]() REQUIRES(mu_) -> Result<Attributes> {
     EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
     EFS_ASSIGN_OR_RETURN(uint32_t mode, CheckSetAttr(cred, rec.attrs, attrs));
     if (attrs.size && *attrs.size > kMaxFileSize) return TooBig();
     if (attrs.empty()) return Finish(rec);
+    if (attrs.size && rec.storage_class != StorageClass::kStandard) return Moving();
     Time now = Now();
     if (attrs.size && *attrs.size < rec.attrs.size) {
       EFS_RETURN_IF_ERROR(data_->Truncate(rec.ino(), *attrs.size));
@@ -645,17 +693,33 @@ Result<RenameResult> PosixFs::Rename(const Credentials& cred, FileId src_dir,
 Result<ReadResult> PosixFs::Read(const Credentials& cred, FileId id, uint64_t offset,
                                  uint32_t count) {
   uint64_t size = 0;
-  {
-    MutexLock lock(&mu_);
-    EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
-    EFS_RETURN_IF_ERROR(CheckRegular(rec));
-    EFS_RETURN_IF_ERROR(CheckDataAccess(cred, rec.attrs, kAccessRead));
-    size = rec.attrs.size;
-    Time now = Now();
-    if (now.sec - rec.last_access.sec >= kLastAccessGranularitySec) {
-      rec.last_access = now;
-      EFS_RETURN_IF_ERROR(
-          InTxn(Durability::kLazy, [&]() REQUIRES(mu_) { return meta_->UpdateInode(rec); }));
+  StorageClass where = StorageClass::kStandard;
+  Use use(this);
+  for (bool may_recall = true;; may_recall = false) {
+    {
+      MutexLock lock(&mu_);
+      EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+      EFS_RETURN_IF_ERROR(CheckRegular(rec));
+      EFS_RETURN_IF_ERROR(CheckDataAccess(cred, rec.attrs, kAccessRead));
+      size = rec.attrs.size;
+      where = rec.storage_class;
+      Time now = Now();
+      if (now.sec - rec.last_access.sec >= kLastAccessGranularitySec) {
+        rec.last_access = now;
+        EFS_RETURN_IF_ERROR(
+            InTxn(Durability::kLazy, [&]() REQUIRES(mu_) { return meta_->UpdateInode(rec); }));
+      }
+      if (!may_recall || where == StorageClass::kStandard || !policy_.recall_on_access ||
+          offset >= size) {
+        use.Take(id.ino);
+        break;
+      }
+    }
+    // AFTER_1_ACCESS: this read brings the file back. If that fails, it reads the cold copy.
+    Status recalled = Recall(id);
+    if (!recalled.ok()) {
+      EFS_LOG(kWarn) << "fs: inode " << id.ino << " stays in " << StorageClassName(where)
+                     << ": " << recalled.ToString();
     }
   }
   ReadResult result;
@@ -664,7 +728,7 @@ Result<ReadResult> PosixFs::Read(const Credentials& cred, FileId id, uint64_t of
     return result;
   }
   uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(count, size - offset));
-  EFS_ASSIGN_OR_RETURN(result.data, data_->Read(id.ino, offset, n));
+  EFS_ASSIGN_OR_RETURN(result.data, data_->Read(id.ino, where, offset, n));
   result.eof = offset + n >= size;
   return result;
 }
@@ -672,16 +736,28 @@ Result<ReadResult> PosixFs::Read(const Credentials& cred, FileId id, uint64_t of
 Result<WriteResult> PosixFs::Write(const Credentials& cred, FileId id, uint64_t offset,
                                    std::string_view data, Stability stability) {
   if (offset >= kMaxFileSize || data.size() > kMaxFileSize - offset) return TooBig();
-  {
-    MutexLock lock(&mu_);
-    EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
-    EFS_RETURN_IF_ERROR(CheckRegular(rec));
-    EFS_RETURN_IF_ERROR(CheckDataAccess(cred, rec.attrs, kAccessWrite));
-    if (data.empty()) {
-      EFS_ASSIGN_OR_RETURN(Attributes attrs, Finish(rec));
-      return WriteResult{0, Stability::kFileSync, attrs};
+  // Held until the size and times are recorded: a move that finds the file in use, or changed
+  // since its copy began, is called off.
+  Use use(this);
+  for (int attempt = 0;; ++attempt) {
+    {
+      MutexLock lock(&mu_);
+      EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+      EFS_RETURN_IF_ERROR(CheckRegular(rec));
+      EFS_RETURN_IF_ERROR(CheckDataAccess(cred, rec.attrs, kAccessWrite));
+      if (data.empty()) {
+        EFS_ASSIGN_OR_RETURN(Attributes attrs, Finish(rec));
+        return WriteResult{0, Stability::kFileSync, attrs};
+      }
+      if (rec.storage_class == StorageClass::kStandard) {
+        EFS_RETURN_IF_ERROR(data_->PrepareWrite(id.ino, rec.attrs.size));
+        use.Take(id.ino);
+        break;
+      }
     }
-    EFS_RETURN_IF_ERROR(data_->PrepareWrite(id.ino, rec.attrs.size));
+    // Writes to a cold file land in Standard: the file comes back first.
+    if (attempt == kMaxRecalls) return Moving();
+    EFS_RETURN_IF_ERROR(Recall(id));
   }
   const bool sync = stability != Stability::kUnstable;
   Status written = data_->Write(id.ino, offset, data, sync);
@@ -751,9 +827,9 @@ Status PosixFs::Unpin(FileId id) {
   return Status::Ok();
 }
 
-uint64_t PosixFs::MeteredSize() {
+StorageSizes PosixFs::Metered() {
   MutexLock lock(&mu_);
-  return metered_size_;
+  return metered_;
 }
 
 Result<FsStat> PosixFs::StatFs() {
@@ -763,6 +839,223 @@ Result<FsStat> PosixFs::StatFs() {
   stat.total_files = kTotalFiles;
   stat.free_files = kTotalFiles - std::min(kTotalFiles, stat.used_files);
   return stat;
+}
+
+// ----------------------------------------------------------------------------- storage classes
+
+void PosixFs::SetLifecycle(const LifecyclePolicy& policy) {
+  MutexLock lock(&mu_);
+  policy_ = policy;
+}
+
+Result<FileStorage> PosixFs::Storage(FileId id) {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+  return FileStorage{rec.storage_class, MeteredShare(rec)};
+}
+
+Result<TransitionReport> PosixFs::RunLifecyclePass(const std::function<bool()>& keep_going) {
+  MutexLock pass(&pass_mu_);
+  LifecyclePolicy policy;
+  {
+    MutexLock lock(&mu_);
+    policy = policy_;
+  }
+  EFS_RETURN_IF_ERROR(DropStrays());
+  const int64_t now = Now().sec;
+  struct Step {
+    StorageClass from, to;
+    std::optional<int64_t> after;
+  };
+  // Archive first: a file idle past both periods goes there directly.
+  const Step steps[] = {{StorageClass::kStandard, StorageClass::kArchive, policy.to_archive_after},
+                        {StorageClass::kIA, StorageClass::kArchive, policy.to_archive_after},
+                        {StorageClass::kStandard, StorageClass::kIA, policy.to_ia_after}};
+  constexpr uint32_t kPage = 256;
+  TransitionReport report;
+  for (const Step& step : steps) {
+    if (!step.after) continue;
+    const int64_t before = now - *step.after;
+    for (uint64_t cursor = 0;;) {
+      std::vector<uint64_t> idle;
+      {
+        MutexLock lock(&mu_);
+        EFS_ASSIGN_OR_RETURN(idle, meta_->IdleFiles(step.from, before, cursor, kPage));
+      }
+      for (uint64_t ino : idle) {
+        if (!keep_going()) return report;
+        MoveIdle(ino, step.from, step.to, before, &report);
+        cursor = ino;
+      }
+      if (idle.size() < kPage) break;
+    }
+  }
+  return report;
+}
+
+void PosixFs::MoveIdle(uint64_t ino, StorageClass from, StorageClass to, int64_t accessed_before,
+                       TransitionReport* report) {
+  Move move;
+  move.ino = ino;
+  move.from = from;
+  move.to = to;
+  mu_.Lock();
+  Result<std::optional<InodeRecord>> loaded = meta_->LoadInode(ino);
+  Status begun = loaded.ok() ? Status::Ok() : loaded.status();
+  if (begun.ok()) {
+    const std::optional<InodeRecord>& rec = *loaded;
+    if (!rec || rec->attrs.nlink == 0 || rec->storage_class != from ||
+        rec->last_access.sec >= accessed_before) {
+      mu_.Unlock();  // accessed or removed since the query: not idle any more
+      return;
+    }
+    if (moving_.count(ino) != 0) {
+      mu_.Unlock();
+      report->files_skipped++;
+      return;
+    }
+    move.size = rec->attrs.size;
+    move.mtime = rec->attrs.mtime;
+    move.space = rec->data_space;
+    if (from == StorageClass::kStandard) {
+      Result<uint64_t> space = SpaceOf(ino);
+      if (space.ok()) move.space = *space;
+      else begun = space.status();
+    }
+    if (begun.ok() && std::min(move.size, move.space) == 0) {
+      mu_.Unlock();  // no data to move (empty, or all holes): it stays where metadata is
+      return;
+    }
+  }
+  if (begun.ok()) {
+    begun = BeginMove(move);  // unlocks mu_
+  } else {
+    mu_.Unlock();
+  }
+  Result<bool> moved = begun.ok() ? RunMove(move) : Result<bool>(begun);
+  if (!moved.ok()) {
+    EFS_LOG(kWarn) << "fs: inode " << ino << ": moving it from " << StorageClassName(from)
+                   << " to " << StorageClassName(to) << ": " << moved.status().ToString();
+    report->files_failed++;
+  } else if (*moved) {
+    report->files_moved++;
+    report->bytes_moved += move.size;
+  } else {
+    report->files_skipped++;
+  }
+}
+
+Status PosixFs::Recall(FileId id) {
+  Move move;
+  mu_.Lock();
+  while (true) {
+    Result<InodeRecord> rec = Get(id);
+    if (!rec.ok()) {
+      mu_.Unlock();
+      return rec.status();
+    }
+    if (rec->storage_class == StorageClass::kStandard) {
+      mu_.Unlock();
+      return Status::Ok();  // another call brought it back
+    }
+    if (moving_.count(id.ino) == 0) {
+      move = Move{id.ino, rec->storage_class, StorageClass::kStandard, rec->attrs.size,
+                  rec->attrs.mtime, rec->data_space};
+      break;
+    }
+    moved_.Wait(&mu_);
+  }
+  EFS_RETURN_IF_ERROR(BeginMove(move));  // unlocks mu_
+  EFS_ASSIGN_OR_RETURN(bool moved, RunMove(move));
+  if (!moved) return Moving();
+  return Status::Ok();
+}
+
+Status PosixFs::BeginMove(const Move& move) {
+  moving_.insert(move.ino);
+  // The copy about to be made is a stray until the switch: a crash before it deletes the copy.
+  Status recorded = InTxn(Durability::kDurable,
+                          [&]() REQUIRES(mu_) { return meta_->AddStray(move.ino, move.to); });
+  if (recorded.ok()) recorded = group_.WaitDurable(&mu_, meta_.get(), sync_batch_);  // unlocks
+  else mu_.Unlock();
+  if (recorded.ok()) return recorded;
+  MutexLock lock(&mu_);
+  moving_.erase(move.ino);
+  moved_.SignalAll();
+  return recorded;
+}
+
+Result<bool> PosixFs::RunMove(const Move& move) {
+  Status copied = data_->Copy(move.ino, move.size, move.from, move.to);
+  mu_.Lock();
+  bool switched = false;
+  Status status = copied;
+  if (copied.ok()) {
+    Result<std::optional<InodeRecord>> loaded = meta_->LoadInode(move.ino);
+    if (!loaded.ok()) status = loaded.status();
+    if (loaded.ok() && *loaded) {
+      InodeRecord rec = **loaded;
+      // Writes and truncations happen only in Standard (a cold file comes back first); one in
+      // flight or done since the copy began calls a move out of Standard off.
+      const bool unchanged =
+          rec.storage_class == move.from &&
+          (move.from != StorageClass::kStandard ||
+           (rec.attrs.size == move.size && rec.attrs.mtime == move.mtime && !InUse(move.ino)));
+      if (unchanged) {
+        if (move.to == StorageClass::kStandard) {
+          space_.erase(move.ino);  // measured afresh
+          rec.last_access = Now();  // a recall is an access: not idle again before its time
+        } else {
+          rec.data_space = move.space;
+        }
+        status = InTxn(Durability::kDurable, [&]() REQUIRES(mu_) -> Status {
+          EFS_RETURN_IF_ERROR(Meter(&rec, move.to));
+          EFS_RETURN_IF_ERROR(meta_->UpdateInode(rec));
+          EFS_RETURN_IF_ERROR(meta_->DeleteStray(move.ino, move.to));
+          return meta_->AddStray(move.ino, move.from);
+        });
+        if (status.ok()) {
+          status = group_.WaitDurable(&mu_, meta_.get(), sync_batch_);  // unlocks mu_
+          mu_.Lock();
+          switched = status.ok();
+        }
+      }
+    }
+  }
+  // The copy not in use goes: the source after a switch, else the new copy. Readers of the
+  // source that began before the switch may still be in flight (only a recall switches under
+  // them); then the next pass deletes it.
+  const StorageClass unused = switched ? move.from : move.to;
+  if (!InUse(move.ino)) {
+    Status dropped = DropStray(move.ino, unused);
+    if (!dropped.ok()) {
+      EFS_LOG(kWarn) << "fs: inode " << move.ino << ": " << dropped.ToString();
+    }
+  }
+  moving_.erase(move.ino);
+  moved_.SignalAll();
+  mu_.Unlock();
+  if (!status.ok()) return status;
+  return switched;
+}
+
+Status PosixFs::DropStray(uint64_t ino, StorageClass where) {
+  EFS_ASSIGN_OR_RETURN(std::optional<InodeRecord> rec, meta_->LoadInode(ino));
+  if (!rec || rec->storage_class != where) EFS_RETURN_IF_ERROR(data_->Drop(ino, where));
+  if (where == StorageClass::kStandard) space_.erase(ino);
+  // Losing this row in a crash only means deleting a missing copy again.
+  return InTxn(Durability::kLazy,
+               [&]() REQUIRES(mu_) { return meta_->DeleteStray(ino, where); });
+}
+
+Status PosixFs::DropStrays() {
+  MutexLock lock(&mu_);
+  EFS_ASSIGN_OR_RETURN(auto strays, meta_->Strays());
+  for (const auto& [ino, where] : strays) {
+    if (moving_.count(ino) != 0 || InUse(ino)) continue;
+    EFS_RETURN_IF_ERROR(DropStray(ino, where));
+  }
+  return Status::Ok();
 }
 
 }  // namespace efs::fs

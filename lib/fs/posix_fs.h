@@ -4,16 +4,25 @@
 //
 // Concurrency: one mutex serializes metadata; data reads and writes run outside it (a Write
 // checks permissions under the lock, moves bytes without it, then records size and times).
+// Storage classes (lifecycle.h): a regular file's data is in one class at a time; a move copies
+// it to the new class without the mutex, then switches the inode's class in one durable
+// transaction and only then deletes the old copy (the strays table keeps track of copies a
+// crash could leave). Reads and writes count themselves in `uses_` while they touch a copy, so
+// a move sees a writer in flight and a deletion never pulls a copy from under a reader.
+//
 // Durability: a metadata change commits kDurable: its call returns once the commit is on
 // stable storage, waiting for that without the mutex, so that concurrent changes share one sync
 // of the metadata log (group commit). Unstable writes commit kLazy and are made durable by
 // Commit (data first, then metadata).
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <random>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "base/clock.h"
 #include "base/mutex.h"
@@ -60,7 +69,10 @@ class PosixFs final : public FileSystem {
   Status Pin(FileId id) override;
   Status Unpin(FileId id) override;
   Result<FsStat> StatFs() override;
-  uint64_t MeteredSize() override;
+  StorageSizes Metered() override;
+  void SetLifecycle(const LifecyclePolicy& policy) override;
+  Result<TransitionReport> RunLifecyclePass(const std::function<bool()>& keep_going) override;
+  Result<FileStorage> Storage(FileId id) override;
   uint64_t WriteVerifier() const override { return verifier_; }
 
  private:
@@ -69,6 +81,37 @@ class PosixFs final : public FileSystem {
     kLazy,     // may be lost in a crash (atomically) until a later sync
   };
   static constexpr size_t kMaxCachedSpace = 65536;
+  static constexpr size_t kUseShards = 4096;
+
+  // A data read or write in flight on a copy of an inode (see uses_).
+  class Use {
+   public:
+    explicit Use(PosixFs* fs) : fs_(fs) {}
+    ~Use() {
+      if (shard_ != kNone) fs_->uses_[shard_].fetch_sub(1);
+    }
+    Use(const Use&) = delete;
+    Use& operator=(const Use&) = delete;
+    // Counts this use of `ino`. Called under fs->mu_, where the inode's class was read.
+    void Take(uint64_t ino) {
+      shard_ = ino % kUseShards;
+      fs_->uses_[shard_].fetch_add(1);
+    }
+
+   private:
+    static constexpr size_t kNone = ~size_t{0};
+    PosixFs* const fs_;
+    size_t shard_ = kNone;
+  };
+  // One file's move between classes.
+  struct Move {
+    uint64_t ino = 0;
+    StorageClass from = StorageClass::kStandard;
+    StorageClass to = StorageClass::kStandard;
+    uint64_t size = 0;   // the file's as the copy began
+    Time mtime;          // likewise: a write or truncation meanwhile calls the move off
+    uint64_t space = 0;  // the data's storage in Standard (data_space)
+  };
   PosixFs(std::unique_ptr<MetadataBackend> meta, std::unique_ptr<DataBackend> data,
           const Clock* clock);
   Status Init();
@@ -127,8 +170,31 @@ class PosixFs final : public FileSystem {
   Status DeleteInode(const InodeRecord& rec) REQUIRES(mu_);
   Status AddEntry(InodeRecord* dir, std::string_view name, uint64_t ino) REQUIRES(mu_);
   Status DropEntry(InodeRecord* dir, std::string_view name) REQUIRES(mu_);
-  // Sets rec->metered to what `rec` should count now (a regular file's storage is measured).
-  Status Meter(InodeRecord* rec) REQUIRES(mu_);
+  // Sets rec->metered to what `rec` should count now (a Standard file's storage is measured),
+  // moving it to class `to` if given.
+  Status Meter(InodeRecord* rec, std::optional<StorageClass> to = std::nullopt) REQUIRES(mu_);
+  // Adds `sign` times `rec`'s MeteredShare to the open transaction's change of the sizes.
+  void Count(const InodeRecord& rec, int sign) REQUIRES(mu_);
+
+  // Whether a read or write may be in flight on `ino` (on any inode of its shard).
+  bool InUse(uint64_t ino) const { return uses_[ino % kUseShards].load() != 0; }
+  // Brings `id`'s data back to Standard, after a move of it in progress ends.
+  Status Recall(FileId id) EXCLUDES(mu_);
+  // Moves `ino` from `from` to `to` if it is still a file in `from` idle since before
+  // `accessed_before`; counts what it did in `report`.
+  void MoveIdle(uint64_t ino, StorageClass from, StorageClass to, int64_t accessed_before,
+                TransitionReport* report) EXCLUDES(mu_);
+  // Starts `move`: marks the inode moving and records the destination as a stray, durably.
+  // On return the mutex is not held.
+  Status BeginMove(const Move& move) RELEASE(mu_);
+  // Copies the data, switches the inode's class if nothing changed meanwhile, and deletes the
+  // copy no longer in use. Returns whether the file moved.
+  Result<bool> RunMove(const Move& move) EXCLUDES(mu_);
+  // Deletes the copies the strays table lists that are not in use, and their rows (skipping
+  // inodes that are moving, or read or written right now: the next pass takes those).
+  Status DropStrays() EXCLUDES(mu_);
+  // Deletes the copy of `ino` in `where` if the inode's class is not `where`, and the stray row.
+  Status DropStray(uint64_t ino, StorageClass where) REQUIRES(mu_);
 
   Mutex mu_;
   const std::unique_ptr<MetadataBackend> meta_ PT_GUARDED_BY(mu_);
@@ -138,8 +204,16 @@ class PosixFs final : public FileSystem {
   FileId root_;
   std::mt19937_64 rng_ GUARDED_BY(mu_);
   std::unordered_map<uint64_t, uint32_t> pins_ GUARDED_BY(mu_);
-  uint64_t metered_size_ GUARDED_BY(mu_) = 0;  // committed
-  int64_t metered_delta_ GUARDED_BY(mu_) = 0;  // of the open transaction
+  StorageSizes metered_ GUARDED_BY(mu_);                         // committed
+  std::array<int64_t, kStorageClasses> metered_delta_ GUARDED_BY(mu_){};  // open transaction
+  LifecyclePolicy policy_ GUARDED_BY(mu_);
+  std::unordered_set<uint64_t> moving_ GUARDED_BY(mu_);  // inodes with a move in progress
+  CondVar moved_;                                        // signalled when a move ends
+  Mutex pass_mu_;  // one lifecycle pass at a time (taken before mu_)
+  // Data reads and writes in flight, by inode number modulo kUseShards. Taken under mu_ where
+  // the inode's class was read, so that a class switch (also under mu_) that finds a shard at
+  // zero knows no reader or writer still holds the old copy.
+  std::array<std::atomic<uint32_t>, kUseShards> uses_{};
   GroupCommit group_ GUARDED_BY(mu_);
   uint64_t sync_batch_ GUARDED_BY(mu_) = 0;  // the batch of the current call's kDurable change
   uint64_t lost_seen_ GUARDED_BY(mu_) = 0;   // group_.lost() when the metered size was counted

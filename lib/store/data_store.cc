@@ -7,62 +7,51 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <algorithm>
 #include <cstring>
 
 #include "base/blocking.h"
 #include "base/macros.h"
+#include "store/files.h"
 
 namespace efs::store {
-
-namespace {
-
-Status ErrnoStatus(int err, const std::string& what) {
-  std::string message = what + ": " + std::strerror(err);
-  switch (err) {
-    case EFBIG:
-      return Status(Code::kFileTooBig, "FileTooBig", message);
-    case ENOSPC:
-    case EDQUOT:
-      return Status(Code::kNoSpace, "NoSpace", message);
-    case EROFS:
-      return Status(Code::kReadOnly, "ReadOnly", message);
-    default:
-      return IOError(message);
-  }
-}
-
-Status FsyncPath(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoStatus(errno, "open '" + path + "'");
-  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, "fsync '" + path + "'");
-  return Status::Ok();
-}
-
-// mkdir `path`; if it was created, fsyncs `parent` so the new entry is durable.
-Status MakeDir(const std::string& path, const std::string& parent) {
-  if (::mkdir(path.c_str(), 0700) == 0) return FsyncPath(parent);
-  if (errno == EEXIST) return Status::Ok();
-  return ErrnoStatus(errno, "mkdir '" + path + "'");
-}
-
-std::string Hex2(uint64_t v) {
-  char buf[3];
-  std::snprintf(buf, sizeof(buf), "%02x", static_cast<unsigned>(v & 0xff));
-  return buf;
-}
-
-}  // namespace
 
 Result<std::unique_ptr<DataStore>> DataStore::Open(const std::string& data_dir) {
   std::string parent = data_dir.substr(0, data_dir.find_last_of('/') + 1);
   EFS_RETURN_IF_ERROR(MakeDir(data_dir, parent.empty() ? "." : parent));
+  EFS_RETURN_IF_ERROR(EmptyDir(data_dir + "/incoming", data_dir));
   return std::unique_ptr<DataStore>(new DataStore(data_dir));
 }
 
-std::string DataStore::PathOf(uint64_t ino) const {
-  return dir_ + "/" + Hex2(ino) + "/" + Hex2(ino >> 8) + "/" + std::to_string(ino);
+Status DataStore::Install(uint64_t ino, uint64_t size, const Source& source) {
+  const std::string temp = IncomingPath(dir_, ino);
+  UniqueFd fd(::open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!fd.valid()) return ErrnoStatus(errno, "create '" + temp + "'");
+  Status status = [&]() -> Status {
+    for (uint64_t offset = 0; offset < size; offset += kInstallChunk) {
+      const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(kInstallChunk, size - offset));
+      EFS_ASSIGN_OR_RETURN(std::string chunk, source(offset, n));
+      if (chunk.size() != n) {
+        return IOError("short read while copying inode " + std::to_string(ino));
+      }
+      if (AllZeros(chunk)) continue;  // a hole
+      EFS_RETURN_IF_ERROR(PwriteAll(fd.get(), chunk, offset, temp));
+    }
+    if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
+      return ErrnoStatus(errno, "truncate '" + temp + "'");
+    }
+    {
+      ScopedBlocking blocking;  // the RPC pool runs other calls meanwhile
+      if (::fdatasync(fd.get()) != 0) return ErrnoStatus(errno, "fdatasync '" + temp + "'");
+    }
+    return InstallSharded(temp, dir_, ino);
+  }();
+  Forget(ino);  // a descriptor of the file replaced (a failed install may still have renamed)
+  if (!status.ok()) ::unlink(temp.c_str());
+  return status;
 }
+
+std::string DataStore::PathOf(uint64_t ino) const { return ShardedPath(dir_, ino); }
 
 Result<UniqueFd> DataStore::OpenFile(uint64_t ino, bool create) {
   const std::string path = PathOf(ino);
@@ -70,13 +59,10 @@ Result<UniqueFd> DataStore::OpenFile(uint64_t ino, bool create) {
   if (fd.valid()) return fd;
   if (errno != ENOENT) return ErrnoStatus(errno, "open '" + path + "'");
   if (!create) return UniqueFd();
-  const std::string shard1 = dir_ + "/" + Hex2(ino);
-  const std::string shard2 = shard1 + "/" + Hex2(ino >> 8);
-  EFS_RETURN_IF_ERROR(MakeDir(shard1, dir_));
-  EFS_RETURN_IF_ERROR(MakeDir(shard2, shard1));
+  EFS_ASSIGN_OR_RETURN(std::string shard, MakeShardDirs(dir_, ino));
   fd.Reset(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (!fd.valid()) return ErrnoStatus(errno, "create '" + path + "'");
-  EFS_RETURN_IF_ERROR(FsyncPath(shard2));
+  EFS_RETURN_IF_ERROR(FsyncDir(shard));
   return fd;
 }
 
@@ -142,14 +128,7 @@ Status DataStore::PrepareWrite(uint64_t ino, uint64_t size) {
 
 Status DataStore::Write(uint64_t ino, uint64_t offset, std::string_view data, bool sync) {
   EFS_ASSIGN_OR_RETURN(std::shared_ptr<File> file, Get(ino, true));
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::pwrite(file->fd.get(), data.data() + done, data.size() - done,
-                         static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus(errno, "write '" + PathOf(ino) + "'");
-    done += static_cast<size_t>(n);
-  }
+  EFS_RETURN_IF_ERROR(PwriteAll(file->fd.get(), data, offset, PathOf(ino)));
   return sync ? DataSync(*file, ino) : Status::Ok();
 }
 

@@ -1,15 +1,19 @@
-// DataStore: fs::DataBackend keeping each inode's contents in its own sparse file under
-// <fs_dir>/data/<ab>/<cd>/<ino>, where ab and cd are the low and next byte of the inode number
-// in hex (65,536 shards). Files are created by the first write; a missing file reads as zeros.
+// DataStore: the Standard tier of TieredData, keeping each inode's contents in its own sparse
+// file under <fs_dir>/data/<ab>/<cd>/<ino>, where ab and cd are the low and next byte of the
+// inode number in hex (65,536 shards). Files are created by the first write; a missing file
+// reads as zeros.
 //
 // Durability: a sync write is pwrite + fdatasync; creating a data file also fsyncs its shard
-// directory (and each directory it had to create), so a synced byte survives a crash.
+// directory (and each directory it had to create), so a synced byte survives a crash. Install
+// writes a whole file under <data_dir>/incoming/ and renames it into place; Open empties
+// incoming/ of what a crash left there.
 // Open descriptors are cached (LRU, kMaxOpenFiles); I/O happens outside the cache lock.
 //
 // Thread safety: all methods may be called concurrently.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <string>
@@ -22,21 +26,30 @@
 
 namespace efs::store {
 
-class DataStore final : public fs::DataBackend {
+class DataStore {
  public:
   static constexpr size_t kMaxOpenFiles = 256;
+
+  // Supplies `count` bytes of a file at `offset`; fewer is an error.
+  using Source = std::function<Result<std::string>(uint64_t offset, uint32_t count)>;
+  static constexpr uint32_t kInstallChunk = 1 << 20;
 
   // Uses (creating if missing) `data_dir`.
   static Result<std::unique_ptr<DataStore>> Open(const std::string& data_dir);
 
-  Result<std::string> Read(uint64_t ino, uint64_t offset, uint32_t count) override;
-  Status PrepareWrite(uint64_t ino, uint64_t size) override;
-  Status Write(uint64_t ino, uint64_t offset, std::string_view data, bool sync) override;
-  Status Sync(uint64_t ino) override;
-  Status Truncate(uint64_t ino, uint64_t size) override;
-  Status Remove(uint64_t ino) override;
-  Result<uint64_t> SpaceUsed(uint64_t ino) override;
-  Result<fs::FsStat> StatFs() override;
+  // As fs::DataBackend's methods of the same names, for the Standard copy.
+  // Makes `size` bytes read from `source` (in kInstallChunk pieces, in order) the contents of
+  // `ino`, replacing its data file atomically and durably. Chunks of zeros stay holes.
+  Status Install(uint64_t ino, uint64_t size, const Source& source);
+
+  Result<std::string> Read(uint64_t ino, uint64_t offset, uint32_t count);
+  Status PrepareWrite(uint64_t ino, uint64_t size);
+  Status Write(uint64_t ino, uint64_t offset, std::string_view data, bool sync);
+  Status Sync(uint64_t ino);
+  Status Truncate(uint64_t ino, uint64_t size);
+  Status Remove(uint64_t ino);
+  Result<uint64_t> SpaceUsed(uint64_t ino);
+  Result<fs::FsStat> StatFs();
 
   // The path of `ino`'s data file (for tests).
   std::string PathOf(uint64_t ino) const;

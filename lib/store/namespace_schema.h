@@ -20,13 +20,20 @@
 //              create_verifier is the EXCLUSIVE4_1 verifier of a file created exclusively.
 //              last_access (epoch seconds) is the last data read or write, for lifecycle
 //              policies; it is not atime, and reads update it at most once a minute.
-//              storage_class is the tier holding the data file (only STANDARD so far).
+//              storage_class is the tier holding a regular file's data (STANDARD, IA or
+//              ARCHIVE); data_space is the storage that data took in Standard when last
+//              measured (a cold file's space_used and the base of its metering).
 //              entry_bytes (directories) is the sum of name bytes + 24 over the entries;
 //              metered is what the inode adds to the file system's metered size (the rules
 //              are in lib/fs/backend.h), as of its last change.
 //   dirents    (dir, name) -> ino, with the entry's cookie; (dir, cookie) is unique. Names are
 //              stored as given (bytes, BINARY collation).
 //   symlinks   the target of each symlink inode.
+//   strays     (ino, storage_class): a copy of the inode's data that may exist in that class
+//              but is in use only while the inode's storage_class is that class: the
+//              destination of a move in progress, or the source of one that finished and is
+//              yet to be deleted. A crash leaves the rows; the next open deletes the copies not
+//              in use.
 //
 // ** Invariants **
 // - A directory's nlink is 2 + its subdirectories; a non-directory's nlink is its entries.
@@ -127,9 +134,27 @@ UPDATE inodes SET metered = 2048 + CASE type
   ELSE 4096 END;
 )sql";
 
+// Version 2 -> 3: storage classes. data_space is the storage a regular file's data took in
+// Standard when last measured (what a file in IA or Archive reports as space_used and is
+// metered at); inodes_by_last_access finds the files a lifecycle pass moves; strays lists
+// copies of a file's data in a class that may exist but are in use only while the inode's
+// storage_class is that class (see fs::MetadataBackend::Strays).
+inline constexpr const char kNamespaceV3[] = R"sql(
+ALTER TABLE inodes ADD COLUMN data_space INTEGER NOT NULL DEFAULT 0;
+UPDATE inodes SET data_space = metered - 2048 WHERE type = 1;
+CREATE INDEX inodes_by_last_access ON inodes(storage_class, last_access)
+    WHERE type = 1 AND nlink > 0;
+CREATE TABLE strays (
+  ino           INTEGER NOT NULL,
+  storage_class TEXT NOT NULL CHECK (storage_class IN ('STANDARD', 'IA', 'ARCHIVE')),
+  PRIMARY KEY (ino, storage_class)
+) WITHOUT ROWID;
+)sql";
+
 inline constexpr const char* kNamespaceMigrations[] = {
     kNamespaceV1,
     kNamespaceV2,
+    kNamespaceV3,
 };
 inline constexpr int kNamespaceSchemaVersion = static_cast<int>(std::size(kNamespaceMigrations));
 

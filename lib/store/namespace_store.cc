@@ -23,9 +23,12 @@ using fs::InodeRecord;
 constexpr const char kInodeColumns[] =
     "generation, type, mode, nlink, uid, gid, size, rdev, atime_sec, atime_nsec, mtime_sec, "
     "mtime_nsec, ctime_sec, ctime_nsec, btime_sec, btime_nsec, change, parent, next_cookie, "
-    "create_verifier, last_access, entry_bytes, metered";
+    "create_verifier, last_access, entry_bytes, metered, storage_class, data_space";
 
-// Binds the kInodeColumns of `rec` to parameters 1..23.
+// The storage_class column's value of `c` (as fs::StorageClassName spells it).
+std::string ClassText(fs::StorageClass c) { return std::string(fs::StorageClassName(c)); }
+
+// Binds the kInodeColumns of `rec` to parameters 1..25.
 void BindInode(Stmt& s, const InodeRecord& rec) {
   const fs::Attributes& a = rec.attrs;
   s.Bind(1, static_cast<int64_t>(a.id.generation));
@@ -52,9 +55,11 @@ void BindInode(Stmt& s, const InodeRecord& rec) {
   s.Bind(21, rec.last_access.sec);
   s.Bind(22, static_cast<int64_t>(rec.entry_bytes));
   s.Bind(23, static_cast<int64_t>(rec.metered));
+  s.Bind(24, ClassText(rec.storage_class));
+  s.Bind(25, static_cast<int64_t>(rec.data_space));
 }
 
-// Reads kInodeColumns from columns 0..22 and ino from column 23.
+// Reads kInodeColumns from columns 0..24 and ino from column 25.
 InodeRecord ReadInode(const Stmt& s) {
   InodeRecord rec;
   fs::Attributes& a = rec.attrs;
@@ -78,7 +83,9 @@ InodeRecord ReadInode(const Stmt& s) {
   rec.last_access.sec = s.Int(20);
   rec.entry_bytes = static_cast<uint64_t>(s.Int(21));
   rec.metered = static_cast<uint64_t>(s.Int(22));
-  a.id.ino = static_cast<uint64_t>(s.Int(23));
+  rec.storage_class = fs::ParseStorageClass(s.Text(23)).value_or(fs::StorageClass::kStandard);
+  rec.data_space = static_cast<uint64_t>(s.Int(24));
+  a.id.ino = static_cast<uint64_t>(s.Int(25));
   return rec;
 }
 
@@ -235,7 +242,7 @@ Result<std::optional<InodeRecord>> NamespaceStore::LoadInode(uint64_t ino) {
 Result<uint64_t> NamespaceStore::InsertInode(const InodeRecord& rec) {
   EFS_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string("INSERT INTO inodes (") + kInodeColumns +
                                             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                            "?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   BindInode(s, rec);
   EFS_RETURN_IF_ERROR(s.Run());
   const uint64_t ino = static_cast<uint64_t>(db_->LastInsertRowid());
@@ -253,9 +260,9 @@ Status NamespaceStore::UpdateInode(const InodeRecord& rec) {
                   "mtime_sec = ?11, mtime_nsec = ?12, ctime_sec = ?13, ctime_nsec = ?14, "
                   "btime_sec = ?15, btime_nsec = ?16, change = ?17, parent = ?18, "
                   "next_cookie = ?19, create_verifier = ?20, last_access = ?21, entry_bytes = ?22, "
-                  "metered = ?23 WHERE ino = ?24"));
+                  "metered = ?23, storage_class = ?24, data_space = ?25 WHERE ino = ?26"));
   BindInode(s, rec);
-  s.Bind(24, static_cast<int64_t>(rec.ino()));
+  s.Bind(26, static_cast<int64_t>(rec.ino()));
   EFS_RETURN_IF_ERROR(s.Run());
   if (db_->Changes() != 1) return Internal("update of missing inode " + std::to_string(rec.ino()));
   Cache(rec);
@@ -379,11 +386,61 @@ Result<uint64_t> NamespaceStore::CountInodes() {
   return static_cast<uint64_t>(s.Int(0));
 }
 
-Result<uint64_t> NamespaceStore::SumMetered() {
-  EFS_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT COALESCE(SUM(metered), 0) FROM inodes"));
-  EFS_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return Internal("SUM returned no row");
-  return static_cast<uint64_t>(s.Int(0));
+Result<fs::StorageSizes> NamespaceStore::SumMetered() {
+  // Each inode's metadata is in Standard; the rest of what it is metered at is in its class
+  // (fs::MeteredShare).
+  EFS_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT storage_class, COUNT(*), SUM(metered) "
+                                            "FROM inodes GROUP BY storage_class"));
+  fs::StorageSizes sizes;
+  while (true) {
+    EFS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return sizes;
+    std::optional<fs::StorageClass> where = fs::ParseStorageClass(s.Text(0));
+    if (!where) return Status(Code::kCorruption, "", "unknown storage class '" + s.Text(0) + "'");
+    const uint64_t count = static_cast<uint64_t>(s.Int(1));
+    const uint64_t metered = static_cast<uint64_t>(s.Int(2));
+    sizes[fs::StorageClass::kStandard] += count * fs::kMeteredInodeBytes;
+    sizes[*where] += metered - std::min(metered, count * fs::kMeteredInodeBytes);
+  }
+}
+
+Result<std::vector<uint64_t>> NamespaceStore::IdleFiles(fs::StorageClass where,
+                                                        int64_t accessed_before, uint64_t after,
+                                                        uint32_t limit) {
+  // The conditions match the partial index inodes_by_last_access.
+  EFS_ASSIGN_OR_RETURN(
+      Stmt s, db_->Query("SELECT ino FROM inodes WHERE type = 1 AND nlink > 0 AND "
+                         "storage_class = ? AND last_access < ? AND ino > ? ORDER BY ino LIMIT ?",
+                         ClassText(where), accessed_before, static_cast<int64_t>(after),
+                         static_cast<int64_t>(limit)));
+  std::vector<uint64_t> out;
+  while (true) {
+    EFS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return out;
+    out.push_back(static_cast<uint64_t>(s.Int(0)));
+  }
+}
+
+Status NamespaceStore::AddStray(uint64_t ino, fs::StorageClass where) {
+  return db_->Run("INSERT OR IGNORE INTO strays (ino, storage_class) VALUES (?, ?)",
+                  static_cast<int64_t>(ino), ClassText(where));
+}
+
+Status NamespaceStore::DeleteStray(uint64_t ino, fs::StorageClass where) {
+  return db_->Run("DELETE FROM strays WHERE ino = ? AND storage_class = ?",
+                  static_cast<int64_t>(ino), ClassText(where));
+}
+
+Result<std::vector<std::pair<uint64_t, fs::StorageClass>>> NamespaceStore::Strays() {
+  EFS_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT ino, storage_class FROM strays ORDER BY ino"));
+  std::vector<std::pair<uint64_t, fs::StorageClass>> out;
+  while (true) {
+    EFS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return out;
+    std::optional<fs::StorageClass> where = fs::ParseStorageClass(s.Text(1));
+    if (!where) return Status(Code::kCorruption, "", "unknown storage class '" + s.Text(1) + "'");
+    out.emplace_back(static_cast<uint64_t>(s.Int(0)), *where);
+  }
 }
 
 }  // namespace efs::store

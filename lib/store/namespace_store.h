@@ -51,7 +51,12 @@ class NamespaceStore final : public fs::MetadataBackend {
   Status StoreSymlink(uint64_t ino, std::string_view target) override;
   Result<std::vector<uint64_t>> UnlinkedInodes() override;
   Result<uint64_t> CountInodes() override;
-  Result<uint64_t> SumMetered() override;
+  Result<fs::StorageSizes> SumMetered() override;
+  Result<std::vector<uint64_t>> IdleFiles(fs::StorageClass where, int64_t accessed_before,
+                                          uint64_t after, uint32_t limit) override;
+  Status AddStray(uint64_t ino, fs::StorageClass where) override;
+  Status DeleteStray(uint64_t ino, fs::StorageClass where) override;
+  Result<std::vector<std::pair<uint64_t, fs::StorageClass>>> Strays() override;
 
  private:
   NamespaceStore(std::unique_ptr<Db> db, const std::string& path);

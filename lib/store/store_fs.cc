@@ -1,4 +1,4 @@
-// OpenStoreFs: wiring NamespaceStore and DataStore under PosixFs.
+// OpenStoreFs: wiring NamespaceStore and TieredData under PosixFs.
 #include "store/store_fs.h"
 
 #include <errno.h>
@@ -9,18 +9,21 @@
 
 #include "base/macros.h"
 #include "fs/posix_fs.h"
-#include "store/data_store.h"
+#include "store/tiered_data.h"
 #include "store/namespace_store.h"
 
 namespace efs::store {
 
-Result<std::unique_ptr<fs::FileSystem>> OpenStoreFs(const std::string& fs_dir, const Clock* clock) {
+Result<std::unique_ptr<fs::FileSystem>> OpenStoreFs(const std::string& fs_dir, const Clock* clock,
+                                                    const ColdDirs& cold) {
   std::error_code ec;
   std::filesystem::create_directories(fs_dir, ec);
   if (ec) return IOError("mkdir '" + fs_dir + "': " + ec.message());
   EFS_ASSIGN_OR_RETURN(std::unique_ptr<NamespaceStore> meta,
                        NamespaceStore::Open(fs_dir + "/namespace.db"));
-  EFS_ASSIGN_OR_RETURN(std::unique_ptr<DataStore> data, DataStore::Open(fs_dir + "/data"));
+  TierDirs tiers{fs_dir + "/data", cold.ia.empty() ? fs_dir + "/ia" : cold.ia,
+                 cold.archive.empty() ? fs_dir + "/archive" : cold.archive};
+  EFS_ASSIGN_OR_RETURN(std::unique_ptr<TieredData> data, TieredData::Open(tiers));
   return fs::PosixFs::Open(std::move(meta), std::move(data), clock);
 }
 

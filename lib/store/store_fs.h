@@ -1,5 +1,6 @@
 // StoreFs: the durable fs::FileSystem of one file system, fs::PosixFs over namespace.db
-// (NamespaceStore) and data files (DataStore) under STATE_DIR/fs/<fs-id>/.
+// (NamespaceStore) and its tiers of data (TieredData) under STATE_DIR/fs/<fs-id>/, IA and
+// Archive possibly elsewhere.
 #pragma once
 
 #include <memory>
@@ -12,11 +13,18 @@
 namespace efs::store {
 
 // Opens the file system stored in `fs_dir` (created if missing, with a root directory
-// root:root 0755): `fs_dir`/namespace.db and `fs_dir`/data/. Collects inodes a crash left
-// unlinked. Each open has a new write verifier. One process at a time: the namespace is held
+// root:root 0755): `fs_dir`/namespace.db and the Standard tier `fs_dir`/data/; Infrequent
+// Access and Archive in `cold.ia` and `cold.archive`, by default `fs_dir`/ia/ and
+// `fs_dir`/archive/. Collects inodes a crash left unlinked and copies it left in the middle of
+// moves. Each open has a new write verifier. One process at a time: the namespace is held
 // exclusively until the result is destroyed. `clock` (null: the system clock; otherwise not
 // owned) supplies timestamps.
+struct ColdDirs {
+  std::string ia;
+  std::string archive;
+};
 Result<std::unique_ptr<fs::FileSystem>> OpenStoreFs(const std::string& fs_dir,
-                                                    const Clock* clock = nullptr);
+                                                    const Clock* clock = nullptr,
+                                                    const ColdDirs& cold = {});
 
 }  // namespace efs::store

@@ -16,18 +16,8 @@ namespace efs::fs {
   } while (0)
 #define EXPECT_CODE(expr, code_value) EXPECT_EQ(StatusOf(expr).code(), code_value)
 
-namespace {
-
-const Status& StatusOf(const Status& s) { return s; }
-template <class T>
-Status StatusOf(const Result<T>& r) {
-  return r.ok() ? Status::Ok() : r.status();
-}
-
-}  // namespace
-
 void FsConformance::SetUp() {
-  fs_ = GetParam().open(tmp_.Join("fs"));
+  fs_ = GetParam().open(tmp_.Join("fs"), nullptr);
   ASSERT_NE(fs_, nullptr);
   root_ = fs_->Root();
 }

@@ -10,6 +10,7 @@
 #include <ostream>
 #include <string>
 
+#include "base/clock.h"
 #include "fs/filesystem.h"
 #include "testutil/temp_dir.h"
 
@@ -17,11 +18,19 @@ namespace efs::fs {
 
 struct FsFactory {
   std::string name;
-  // Opens (creating) a file system kept in `dir` (MemFs ignores it).
-  std::function<std::unique_ptr<FileSystem>(const std::string& dir)> open;
+  // Opens (creating) a file system kept in `dir` (MemFs ignores it) on `clock` (null: the
+  // system clock).
+  std::function<std::unique_ptr<FileSystem>(const std::string& dir, const Clock* clock)> open;
 };
 
 inline void PrintTo(const FsFactory& f, std::ostream* os) { *os << f.name; }
+
+// The status of a Status or a Result, ok or not.
+inline const Status& StatusOf(const Status& s) { return s; }
+template <class T>
+Status StatusOf(const Result<T>& r) {
+  return r.ok() ? Status::Ok() : r.status();
+}
 
 inline std::string FactoryName(const testing::TestParamInfo<FsFactory>& info) {
   return info.param.name;

@@ -58,7 +58,15 @@ class FakeLog final : public MetadataBackend {
   Status StoreSymlink(uint64_t, std::string_view) override { return Status::Ok(); }
   Result<std::vector<uint64_t>> UnlinkedInodes() override { return std::vector<uint64_t>{}; }
   Result<uint64_t> CountInodes() override { return uint64_t{0}; }
-  Result<uint64_t> SumMetered() override { return uint64_t{0}; }
+  Result<StorageSizes> SumMetered() override { return StorageSizes{}; }
+  Result<std::vector<uint64_t>> IdleFiles(StorageClass, int64_t, uint64_t, uint32_t) override {
+    return std::vector<uint64_t>{};
+  }
+  Status AddStray(uint64_t, StorageClass) override { return Status::Ok(); }
+  Status DeleteStray(uint64_t, StorageClass) override { return Status::Ok(); }
+  Result<std::vector<std::pair<uint64_t, StorageClass>>> Strays() override {
+    return std::vector<std::pair<uint64_t, StorageClass>>{};
+  }
 
   std::atomic<int> flushes{0};
   std::atomic<int> syncs_started{0};

@@ -5,14 +5,15 @@
 
 #include "base/clock.h"
 #include "fs/conformance.h"
+#include "fs/lifecycle_conformance.h"
 
 namespace efs::fs {
 namespace {
 
-INSTANTIATE_TEST_SUITE_P(MemFs, FsConformance,
-                         testing::Values(FsFactory{"MemFs",
-                                                   [](const std::string&) { return NewMemFs(); }}),
-                         FactoryName);
+const FsFactory kMemFs{"MemFs",
+                      [](const std::string&, const Clock* clock) { return NewMemFs(clock); }};
+INSTANTIATE_TEST_SUITE_P(MemFs, FsConformance, testing::Values(kMemFs), FactoryName);
+INSTANTIATE_TEST_SUITE_P(MemFs, LifecycleConformance, testing::Values(kMemFs), FactoryName);
 
 TEST(MemFs, TimestampsComeFromTheInjectedClock) {
   FakeClock clock(1700000000.5);

@@ -13,7 +13,7 @@
 
 #include "fs/posix_fs.h"
 #include "nfs4_test_env.h"
-#include "store/data_store.h"
+#include "store/tiered_data.h"
 #include "store/namespace_store.h"
 #include "testutil/eventually.h"
 
@@ -74,7 +74,20 @@ class GatedStore final : public fs::MetadataBackend {
   }
   Result<std::vector<uint64_t>> UnlinkedInodes() override { return inner_->UnlinkedInodes(); }
   Result<uint64_t> CountInodes() override { return inner_->CountInodes(); }
-  Result<uint64_t> SumMetered() override { return inner_->SumMetered(); }
+  Result<fs::StorageSizes> SumMetered() override { return inner_->SumMetered(); }
+  Result<std::vector<uint64_t>> IdleFiles(fs::StorageClass where, int64_t accessed_before,
+                                          uint64_t after, uint32_t limit) override {
+    return inner_->IdleFiles(where, accessed_before, after, limit);
+  }
+  Status AddStray(uint64_t ino, fs::StorageClass where) override {
+    return inner_->AddStray(ino, where);
+  }
+  Status DeleteStray(uint64_t ino, fs::StorageClass where) override {
+    return inner_->DeleteStray(ino, where);
+  }
+  Result<std::vector<std::pair<uint64_t, fs::StorageClass>>> Strays() override {
+    return inner_->Strays();
+  }
 
   std::atomic<int> syncs{0};
   std::atomic<bool> fail{false};
@@ -102,7 +115,8 @@ class LateReplyTest : public Nfs4TestEnv {
  protected:
   LateReplyTest() {
     auto meta = store::NamespaceStore::Open(tmp_.Join("gated.db"));
-    auto data = store::DataStore::Open(tmp_.Join("gated-data"));
+    auto data = store::TieredData::Open(
+        {tmp_.Join("gated-data"), tmp_.Join("gated-ia"), tmp_.Join("gated-archive")});
     EXPECT_TRUE(meta.ok() && data.ok());
     auto gated = std::make_unique<GatedStore>(std::move(meta).value());
     store_ = gated.get();

@@ -66,7 +66,12 @@ class TestFs final : public fs::FileSystem {
   Status Pin(fs::FileId id) override { return base_->Pin(id); }
   Status Unpin(fs::FileId id) override { return base_->Unpin(id); }
   Result<fs::FsStat> StatFs() override { return base_->StatFs(); }
-  uint64_t MeteredSize() override { return base_->MeteredSize(); }
+  fs::StorageSizes Metered() override { return base_->Metered(); }
+  void SetLifecycle(const fs::LifecyclePolicy& policy) override { base_->SetLifecycle(policy); }
+  Result<fs::TransitionReport> RunLifecyclePass(const std::function<bool()>& keep_going) override {
+    return base_->RunLifecyclePass(keep_going);
+  }
+  Result<fs::FileStorage> Storage(fs::FileId id) override { return base_->Storage(id); }
   uint64_t WriteVerifier() const override { return verifier_; }
 
  private:

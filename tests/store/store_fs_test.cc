@@ -14,6 +14,7 @@
 #include <set>
 
 #include "fs/conformance.h"
+#include "fs/lifecycle_conformance.h"
 #include "store/db.h"
 #include "store/namespace_schema.h"
 #include "testutil/temp_dir.h"
@@ -24,17 +25,17 @@ namespace {
 using fs::Credentials;
 using fs::FileId;
 using fs::FsConformance;
+using fs::LifecycleConformance;
 using fs::Stability;
 using testutil::TempDir;
 
-INSTANTIATE_TEST_SUITE_P(StoreFs, FsConformance,
-                         testing::Values(fs::FsFactory{"StoreFs",
-                                                       [](const std::string& dir) {
-                                                         auto fs = OpenStoreFs(dir);
-                                                         EXPECT_TRUE(fs.ok());
-                                                         return fs.ok() ? std::move(fs).value()
-                                                                        : nullptr;
-                                                       }}),
+const fs::FsFactory kStoreFs{"StoreFs", [](const std::string& dir, const Clock* clock) {
+                               auto fs = OpenStoreFs(dir, clock);
+                               EXPECT_TRUE(fs.ok());
+                               return fs.ok() ? std::move(fs).value() : nullptr;
+                             }};
+INSTANTIATE_TEST_SUITE_P(StoreFs, FsConformance, testing::Values(kStoreFs), fs::FactoryName);
+INSTANTIATE_TEST_SUITE_P(StoreFs, LifecycleConformance, testing::Values(kStoreFs),
                          fs::FactoryName);
 
 const Credentials kRoot = Credentials::Root();
@@ -228,6 +229,9 @@ TEST(StoreFs, MigrationMetersAVersion1Namespace) {
   {  // what version 1 looked like
     auto db = Db::Open(tmp.Join("namespace.db"));
     ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("DROP INDEX inodes_by_last_access").ok());
+    ASSERT_TRUE((*db)->Exec("DROP TABLE strays").ok());
+    ASSERT_TRUE((*db)->Exec("ALTER TABLE inodes DROP COLUMN data_space").ok());
     ASSERT_TRUE((*db)->Exec("ALTER TABLE inodes DROP COLUMN entry_bytes").ok());
     ASSERT_TRUE((*db)->Exec("ALTER TABLE inodes DROP COLUMN metered").ok());
     ASSERT_TRUE((*db)->SetUserVersion(1).ok());

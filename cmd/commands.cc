@@ -27,6 +27,8 @@ const CommandSpec kCommands[] = {
     {"set-lifecycle", "set a file system's lifecycle policy", &NewSetLifecycle, kNoFlags},
     {"describe-lifecycle", "show a file system's lifecycle policy", &NewDescribeLifecycle,
      kNoFlags},
+    {"describe-storage", "show which storage class holds each file", &NewDescribeStorage,
+     kNoFlags},
     // Tags.
     {"tag", "add or overwrite tags on a resource", &NewTag, kNoFlags},
     {"untag", "remove tags from a resource", &NewUntag, kNoFlags},

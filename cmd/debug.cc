@@ -1,4 +1,5 @@
-// efs debug: efsd's own actions for tests and demonstrations. advance-clock: AdvanceClock.
+// efs debug: efsd's own actions for tests and demonstrations. advance-clock: AdvanceClock;
+// run-lifecycle: RunLifecyclePass.
 #include "base/macros.h"
 #include "cmd/command.h"
 #include "cmd/context.h"
@@ -7,10 +8,12 @@
 namespace efs::cli {
 namespace {
 
-// One subcommand so far; require_subcommand(1) makes CLI11 refuse `efs debug` alone.
+// require_subcommand(1) makes CLI11 refuse `efs debug` alone.
 struct Debug final : Command {
   int days = 0;
   int hours = 0;
+  api::RunLifecyclePassRequest pass;
+  CLI::App* run_lifecycle = nullptr;
 
   void Setup(CLI::App& app) override {
     app.require_subcommand(1);
@@ -22,9 +25,19 @@ struct Debug final : Command {
     advance_clock->add_option("--hours", hours, "hours ahead")
         ->check(CLI::Range(0, 87600))
         ->type_name("N");
+    run_lifecycle = app.add_subcommand(
+        "run-lifecycle", "move a file system's idle files to their storage class now");
+    run_lifecycle->add_option("--file-system-id", pass.file_system_id, "the file system")
+        ->required()
+        ->type_name("ID");
   }
 
   Status Run(Context& ctx) override {
+    if (run_lifecycle->parsed()) {
+      EFS_ASSIGN_OR_RETURN(Json result, ctx.Send("RunLifecyclePass", pass));
+      ctx.Print(result);
+      return Status::Ok();
+    }
     if (days == 0 && hours == 0) {
       return UsageError("advance-clock: say how far with --days N, --hours N or both");
     }

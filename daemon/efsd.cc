@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "api/server.h"
 #include "base/clock.h"
@@ -24,6 +25,7 @@
 #include "control/control_plane.h"
 #include "daemon/client_records.h"
 #include "daemon/exports.h"
+#include "daemon/lifecycle_worker.h"
 #include "daemon/metering.h"
 #include "net/listeners.h"
 #include "nfs4/nfs4_server.h"
@@ -98,9 +100,15 @@ struct Daemon::Impl : public control::Endpoints {
   rpc::ProgramTable programs;
   std::unique_ptr<rpc::Server> rpc;
   std::unique_ptr<Metering> metering;
+  std::unique_ptr<LifecycleWorker> lifecycle;
   std::unique_ptr<api::Server> server;
 
   Status Lock();
+  // The test clock's offset lives in STATE_DIR/test-clock, so that a restart keeps the time
+  // the file systems have seen (it never goes back).
+  std::string ClockPath() const { return config.state_dir + "/test-clock"; }
+  Status RestoreTestClock();
+  Status SaveTestClock();
   int ChooseNfsPort() const;
   Status StartNfs();
   void Accept(const std::string& mount_target_id, UniqueFd conn, const sockaddr_in& peer);
@@ -115,7 +123,17 @@ struct Daemon::Impl : public control::Endpoints {
     double now = test_clock.Advance(seconds);
     EFS_LOG(kInfo) << "test clock: moved " << seconds << " s ahead, now " << test_clock.offset()
                    << " s ahead of the system's time";
+    EFS_RETURN_IF_ERROR(SaveTestClock());
+    if (lifecycle) lifecycle->Wake();  // files may be idle long enough now
     return api::ClockReading{now, test_clock.offset()};
+  }
+  Result<std::shared_ptr<fs::FileSystem>> Store(const std::string& id) override {
+    if (!exports) return Endpoints::Store(id);
+    return exports->Acquire(id);
+  }
+  void LifecycleChanged(const std::string& id) override {
+    if (exports) exports->ApplyLifecycle(id);
+    if (lifecycle) lifecycle->Wake();
   }
   void Close(const std::string& id) override {
     listeners->Close(id);
@@ -151,6 +169,32 @@ Status Daemon::Impl::Lock() {
   return Status::Ok();
 }
 
+Status Daemon::Impl::RestoreTestClock() {
+  std::ifstream in(ClockPath());
+  double offset = 0;
+  if (!in) return Status::Ok();  // never moved
+  if (!(in >> offset) || offset < 0) {
+    return IOError("'" + ClockPath() + "' does not hold a test clock offset");
+  }
+  test_clock.Advance(offset);
+  EFS_LOG(kInfo) << "test clock: " << offset << " s ahead of the system's time, as it was";
+  return Status::Ok();
+}
+
+Status Daemon::Impl::SaveTestClock() {
+  const std::string temp = ClockPath() + ".new";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out.precision(17);
+    out << test_clock.offset() << "\n";
+    if (!out.flush()) return IOError("cannot write '" + temp + "'");
+  }
+  if (::rename(temp.c_str(), ClockPath().c_str()) != 0) {
+    return IOError("cannot rename '" + temp + "': " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
 int Daemon::Impl::ChooseNfsPort() const {
   if (config.nfs_port) return config.nfs_port;
   return net::CanBind("127.0.0.1", 2049) ? 2049 : 12049;
@@ -159,7 +203,9 @@ int Daemon::Impl::ChooseNfsPort() const {
 // The NFS stack: mount target -> file system (exports), NFSv4.1 as RPC program 100003, and the
 // RPC server that the listeners hand their connections to.
 Status Daemon::Impl::StartNfs() {
-  exports = std::make_unique<Exports>(control.get(), config.state_dir, clock());
+  exports = std::make_unique<Exports>(
+      control.get(), config.state_dir,
+      Exports::TierRoots{config.standard_dir, config.ia_dir, config.archive_dir}, clock());
   Exports* resolver = exports.get();
   EFS_ASSIGN_OR_RETURN(client_records,
                        SqliteClientRecords::Open(config.state_dir + "/nfs4-clients.db"));
@@ -172,6 +218,8 @@ Status Daemon::Impl::StartNfs() {
   rpc = std::make_unique<rpc::Server>(&programs, options);
   EFS_RETURN_IF_ERROR(rpc->Start());
   metering = std::make_unique<Metering>(exports.get(), control.get(), clock(), kMeteringInterval);
+  lifecycle = std::make_unique<LifecycleWorker>(
+      exports.get(), control.get(), std::chrono::seconds(config.lifecycle_interval_seconds));
   return Status::Ok();
 }
 
@@ -205,6 +253,7 @@ Status Daemon::Start() {
   EFS_RETURN_IF_ERROR(MakeDirs(d.config.state_dir, 0755));
   EFS_RETURN_IF_ERROR(MakeDirs(d.config.state_dir + "/fs", 0755));
   EFS_RETURN_IF_ERROR(d.Lock());
+  if (d.config.test_clock) EFS_RETURN_IF_ERROR(d.RestoreTestClock());
 
   d.nfs_port = d.ChooseNfsPort();
   control::Options options;
@@ -215,6 +264,9 @@ Status Daemon::Start() {
   options.version = EFS_VERSION;
   options.socket_path = d.config.socket_path;
   options.start_time = d.clock()->Now();
+  for (const std::string* root : {&d.config.standard_dir, &d.config.ia_dir, &d.config.archive_dir}) {
+    if (!root->empty()) options.tier_roots.push_back(*root);
+  }
 
   d.listeners = std::make_unique<net::Listeners>(
       [&d](const std::string& id, UniqueFd conn, const sockaddr_in& peer) {
@@ -247,7 +299,8 @@ void Daemon::Stop() {
   if (d.control) d.control->StopReconciler();
   if (d.listeners) d.listeners->CloseAll();
   if (d.rpc) d.rpc->Stop();
-  d.metering.reset();  // records the final sizes
+  d.lifecycle.reset();  // stops a pass between two files
+  d.metering.reset();   // records the final sizes
   d.server.reset();
   d.listeners.reset();
   d.rpc.reset();

@@ -18,6 +18,14 @@ struct Config {
   // The file systems and the control plane run on a TestClock that AdvanceClock moves ahead;
   // NFS leases keep the system's time, so mounted clients are not expired by a jump.
   bool test_clock = false;
+  // Where the tier of each storage class lives (efsd --tier-dir CLASS=DIR): a directory per
+  // file system under DIR. Empty: STATE_DIR/fs/<fs-id>/data, ia and archive.
+  std::string standard_dir;
+  std::string ia_dir;
+  std::string archive_dir;
+  // How often the lifecycle mover runs a pass over every file system (it also runs one when a
+  // lifecycle configuration changes, and when the test clock moves).
+  int lifecycle_interval_seconds = 3600;
 };
 
 // The defaults DESIGN.md gives: root uses /var/lib/efsd and /run/efsd/efsd.sock; anyone else

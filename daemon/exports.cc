@@ -2,10 +2,52 @@
 #include "daemon/exports.h"
 
 #include "base/log.h"
+#include "base/macros.h"
 #include "nfs4/filehandle.h"
 #include "store/store_fs.h"
 
 namespace efs::daemon {
+
+namespace {
+
+// `root`/`fs_id`, or "" (the default place) for an empty root.
+std::string Under(const std::string& root, const std::string& fs_id) {
+  return root.empty() ? "" : root + "/" + fs_id;
+}
+
+}  // namespace
+
+store::TierDirs Exports::TiersOf(const std::string& fs_id) const {
+  return store::TierDirs{Under(tiers_.standard, fs_id), Under(tiers_.ia, fs_id),
+                         Under(tiers_.archive, fs_id)};
+}
+
+Result<Exports::Open*> Exports::OpenLocked(const std::string& fs_id, bool serve) {
+  if (auto open = file_systems_.find(fs_id); open != file_systems_.end()) return &open->second;
+  if (auto retired = retired_.find(fs_id); retired != retired_.end()) {
+    if (!serve) {
+      retired->second.first = std::chrono::steady_clock::now() + kRetireSeconds;
+      return &retired->second.second;
+    }
+    Open& open = file_systems_[fs_id] = std::move(retired->second.second);
+    retired_.erase(retired);
+    return &open;
+  }
+  EFS_ASSIGN_OR_RETURN(std::unique_ptr<fs::FileSystem> store,
+                       store::OpenStoreFs(state_dir_ + "/fs/" + fs_id, clock_, TiersOf(fs_id)));
+  api::DescribeLifecycleConfigurationRequest which;
+  which.file_system_id = fs_id;
+  Result<api::LifecycleConfigurationDescription> config =
+      control_->DescribeLifecycleConfiguration(which);
+  if (config.ok()) store->SetLifecycle(control::LifecyclePolicyOf(*config));
+  Open opened;
+  opened.fs = std::move(store);
+  opened.export_id = nfs4::ExportIdFor(fs_id);
+  if (serve) return &(file_systems_[fs_id] = std::move(opened));
+  auto& retired = retired_[fs_id];
+  retired = {std::chrono::steady_clock::now() + kRetireSeconds, std::move(opened)};
+  return &retired.second;
+}
 
 std::optional<nfs4::Export> Exports::Resolve(const std::string& mount_target_id) {
   MutexLock lock(&mu_);
@@ -20,22 +62,12 @@ std::optional<nfs4::Export> Exports::Resolve(const std::string& mount_target_id)
       return std::nullopt;
     }
     std::string fs_id = found->mount_targets[0].file_system_id;
-    Open& open = file_systems_[fs_id];
-    if (!open.fs && retired_.count(fs_id)) {
-      open = std::move(retired_[fs_id].second);
-      retired_.erase(fs_id);
+    Result<Open*> open = OpenLocked(fs_id, /*serve=*/true);
+    if (!open.ok()) {
+      EFS_LOG(kError) << "file system " << fs_id << ": " << open.status().ToString();
+      return std::nullopt;
     }
-    if (!open.fs) {
-      Result<std::unique_ptr<fs::FileSystem>> store = store::OpenStoreFs(state_dir_ + "/fs/" + fs_id, clock_);
-      if (!store.ok()) {
-        EFS_LOG(kError) << "file system " << fs_id << ": " << store.status().ToString();
-        file_systems_.erase(fs_id);
-        return std::nullopt;
-      }
-      open.fs = std::move(store).value();
-      open.export_id = nfs4::ExportIdFor(fs_id);
-    }
-    ++open.mount_targets;
+    ++(*open)->mount_targets;
     target = targets_.emplace(mount_target_id, fs_id).first;
   }
   const Open& open = file_systems_.at(target->second);
@@ -57,17 +89,48 @@ std::optional<uint64_t> Exports::Forget(const std::string& mount_target_id) {
   return export_id;
 }
 
-std::map<std::string, uint64_t> Exports::MeteredSizes() {
+Result<std::shared_ptr<fs::FileSystem>> Exports::Acquire(const std::string& fs_id) {
   MutexLock lock(&mu_);
-  std::map<std::string, uint64_t> sizes;
-  for (const auto& [fs_id, open] : file_systems_) sizes[fs_id] = open.fs->MeteredSize();
-  for (const auto& [fs_id, retired] : retired_) sizes[fs_id] = retired.second.fs->MeteredSize();
+  CloseRetired();
+  EFS_ASSIGN_OR_RETURN(Open * open, OpenLocked(fs_id, /*serve=*/false));
+  return open->fs;
+}
+
+void Exports::ApplyLifecycle(const std::string& fs_id) {
+  std::shared_ptr<fs::FileSystem> store;
+  {
+    MutexLock lock(&mu_);
+    if (auto open = file_systems_.find(fs_id); open != file_systems_.end()) {
+      store = open->second.fs;
+    } else if (auto retired = retired_.find(fs_id); retired != retired_.end()) {
+      store = retired->second.second.fs;
+    }
+  }
+  if (store == nullptr) return;  // applied when it opens
+  api::DescribeLifecycleConfigurationRequest which;
+  which.file_system_id = fs_id;
+  Result<api::LifecycleConfigurationDescription> config =
+      control_->DescribeLifecycleConfiguration(which);
+  if (!config.ok()) {
+    EFS_LOG(kWarn) << "file system " << fs_id << ": " << config.status().ToString();
+    return;
+  }
+  store->SetLifecycle(control::LifecyclePolicyOf(*config));
+}
+
+std::map<std::string, fs::StorageSizes> Exports::MeteredSizes() {
+  MutexLock lock(&mu_);
+  std::map<std::string, fs::StorageSizes> sizes;
+  for (const auto& [fs_id, open] : file_systems_) sizes[fs_id] = open.fs->Metered();
+  for (const auto& [fs_id, retired] : retired_) sizes[fs_id] = retired.second.fs->Metered();
   return sizes;
 }
 
 void Exports::CloseRetired() {
   auto now = std::chrono::steady_clock::now();
-  std::erase_if(retired_, [now](const auto& entry) { return entry.second.first <= now; });
+  std::erase_if(retired_, [now](const auto& entry) {
+    return entry.second.first <= now && entry.second.second.fs.use_count() == 1;
+  });
 }
 
 }  // namespace efs::daemon

@@ -2,8 +2,11 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "base/heap.h"
 #include "base/log.h"
@@ -23,12 +26,34 @@ sigset_t BlockStopSignals() {
   return set;
 }
 
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// --tier-dir's check: CLASS=DIR with a known class and an absolute directory.
+std::string TierDirSpec(const std::string& spec) {
+  const size_t eq = spec.find('=');
+  if (eq == std::string::npos) return "'" + spec + "' is not CLASS=DIR";
+  const std::string name = Upper(spec.substr(0, eq));
+  if (name != "STANDARD" && name != "IA" && name != "ARCHIVE") {
+    return "unknown storage class '" + spec.substr(0, eq) + "' (STANDARD, IA or ARCHIVE)";
+  }
+  if (eq + 1 >= spec.size() || spec[eq + 1] != '/') {
+    return "the directory of " + name + " must be an absolute path, not '" +
+           spec.substr(eq + 1) + "'";
+  }
+  return "";
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   efs::KeepLargeBuffersInTheHeap();
-  efs::daemon::Config config{efs::daemon::DefaultStateDir(), efs::daemon::DefaultSocketPath()};
+  efs::daemon::Config config;
+  config.state_dir = efs::daemon::DefaultStateDir();
+  config.socket_path = efs::daemon::DefaultSocketPath();
+  std::vector<std::string> tier_dirs;
   std::string log_level = "info";
   CLI::App app{"efsd: elastic file storage daemon, shaped like Amazon EFS", "efsd"};
   app.set_version_flag("--version", std::string("efsd ") + EFS_VERSION);
@@ -51,10 +76,31 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--test-clock", config.test_clock,
                "run on a clock that efs debug advance-clock can move ahead (tests and demos)");
+  app.add_option("--tier-dir", tier_dirs,
+                 "keep storage class CLASS (STANDARD, IA or ARCHIVE) under the absolute "
+                 "directory DIR, one directory per file system (repeatable)")
+      ->type_name("CLASS=DIR")
+      ->check(TierDirSpec);
+  app.add_option("--lifecycle-interval", config.lifecycle_interval_seconds,
+                 "seconds between two passes of the lifecycle mover over every file system")
+      ->check(CLI::Range(1, 7 * 86400))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  }
+  for (const std::string& spec : tier_dirs) {
+    const std::string name = Upper(spec.substr(0, spec.find('=')));
+    std::string* dir = name == "STANDARD" ? &config.standard_dir
+                       : name == "IA"     ? &config.ia_dir
+                                          : &config.archive_dir;
+    if (!dir->empty()) {
+      std::fprintf(stderr, "efsd: error: --tier-dir: %s is given twice\n", name.c_str());
+      return 2;
+    }
+    *dir = spec.substr(spec.find('=') + 1);
+    while (dir->size() > 1 && dir->back() == '/') dir->pop_back();
   }
   efs::LogLevel level;
   efs::ParseLogLevel(log_level, &level);

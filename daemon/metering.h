@@ -6,12 +6,11 @@
 #include <chrono>
 #include <map>
 #include <string>
-#include <thread>
 
 #include "base/clock.h"
-#include "base/mutex.h"
 #include "control/control_plane.h"
 #include "daemon/exports.h"
+#include "daemon/periodic.h"
 
 namespace efs::daemon {
 
@@ -26,17 +25,11 @@ class Metering {
   void Sample();
 
  private:
-  void Loop() EXCLUDES(mu_);
-
   Exports* const exports_;
   control::ControlPlane* const control_;
   const Clock* const clock_;
-  const std::chrono::milliseconds interval_;
-  std::map<std::string, uint64_t> recorded_;  // only the sampling thread touches it
-  Mutex mu_;
-  CondVar cv_;
-  bool stopping_ GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  std::map<std::string, fs::StorageSizes> recorded_;  // only the sampling thread touches it
+  Periodic thread_;  // last: it starts sampling, and stops first
 };
 
 }  // namespace efs::daemon

@@ -296,6 +296,40 @@ EFS_FIELDS(SizeInBytes) {
   v("ValueInArchive", s.value_in_archive);
 }
 
+EFS_FIELDS(DescribeStorageRequest) {
+  v("FileSystemId", s.file_system_id, kRequired);
+  v("Path", s.path);
+  v("MaxItems", s.max_items);
+}
+
+EFS_FIELDS(FileStorageDescription) {
+  v("Path", s.path);
+  v("StorageClass", s.storage_class);
+  v("SizeInBytes", s.size_in_bytes);
+}
+
+EFS_FIELDS(DescribeStorageResponse) {
+  v("FileSystemId", s.file_system_id);
+  v("Path", s.path);
+  v("SizeInBytes", s.size_in_bytes);
+  v("FilesInStandard", s.files_in_standard);
+  v("FilesInIA", s.files_in_ia);
+  v("FilesInArchive", s.files_in_archive);
+  v("Files", s.files);
+  v("Truncated", s.truncated);
+}
+
+EFS_FIELDS(RunLifecyclePassRequest) { v("FileSystemId", s.file_system_id, kRequired); }
+
+EFS_FIELDS(LifecyclePassReport) {
+  v("FileSystemId", s.file_system_id);
+  v("FilesMoved", s.files_moved);
+  v("BytesMoved", s.bytes_moved);
+  v("FilesSkipped", s.files_skipped);
+  v("FilesFailed", s.files_failed);
+  v("Seconds", s.seconds);
+}
+
 EFS_FIELDS(FileSystemDescription) {
   v("OwnerId", s.owner_id);
   v("CreationToken", s.creation_token);
@@ -540,6 +574,11 @@ EFS_API_DEFINE_CODEC(DaemonStatus)
 EFS_API_DEFINE_CODEC(AdvanceClockRequest)
 EFS_API_DEFINE_CODEC(ClockReading)
 EFS_API_DEFINE_CODEC(SizeInBytes)
+EFS_API_DEFINE_CODEC(DescribeStorageRequest)
+EFS_API_DEFINE_CODEC(FileStorageDescription)
+EFS_API_DEFINE_CODEC(DescribeStorageResponse)
+EFS_API_DEFINE_CODEC(RunLifecyclePassRequest)
+EFS_API_DEFINE_CODEC(LifecyclePassReport)
 EFS_API_DEFINE_CODEC(FileSystemDescription)
 EFS_API_DEFINE_CODEC(CreateFileSystemRequest)
 EFS_API_DEFINE_CODEC(DescribeFileSystemsRequest)

@@ -86,6 +86,43 @@ struct SizeInBytes {
   int64_t value_in_archive = 0;    // "ValueInArchive"
 };
 
+// DescribeStorage (efsd's own, not EFS's): which storage class holds a file, or each file of a
+// directory tree, and what the tree is metered at by class.
+struct DescribeStorageRequest {
+  std::string file_system_id;    // "FileSystemId", required
+  std::string path;              // "Path": from the file system's root; "" or "/" is the root
+  std::optional<int> max_items;  // "MaxItems": files listed at most (1..100000, default 1000)
+};
+struct FileStorageDescription {
+  std::string path;           // "Path"
+  std::string storage_class;  // "StorageClass": "STANDARD", "IA" or "ARCHIVE"
+  SizeInBytes size_in_bytes;  // "SizeInBytes": this file's share, by class
+};
+struct DescribeStorageResponse {
+  std::string file_system_id;                 // "FileSystemId"
+  std::string path;                           // "Path", as normalized ("/a/b")
+  SizeInBytes size_in_bytes;                  // "SizeInBytes": the tree's, Timestamp now
+  int64_t files_in_standard = 0;              // "FilesInStandard": regular files, by class
+  int64_t files_in_ia = 0;                    // "FilesInIA"
+  int64_t files_in_archive = 0;               // "FilesInArchive"
+  std::vector<FileStorageDescription> files;  // "Files": regular files in path order
+  bool truncated = false;                     // "Truncated": more files than MaxItems
+};
+
+// RunLifecyclePass (efsd's own): one lifecycle pass over a file system now, as the background
+// mover runs them; answers what it moved.
+struct RunLifecyclePassRequest {
+  std::string file_system_id;  // "FileSystemId", required
+};
+struct LifecyclePassReport {
+  std::string file_system_id;  // "FileSystemId"
+  int64_t files_moved = 0;     // "FilesMoved"
+  int64_t bytes_moved = 0;     // "BytesMoved": logical bytes of the files moved
+  int64_t files_skipped = 0;   // "FilesSkipped": changed or in use meanwhile; next pass
+  int64_t files_failed = 0;    // "FilesFailed": a storage error (in efsd's log); next pass
+  double seconds = 0;          // "Seconds": how long the pass took
+};
+
 struct FileSystemDescription {
   std::string owner_id;                 // "OwnerId"
   std::string creation_token;           // "CreationToken"
@@ -343,6 +380,11 @@ EFS_API_CODEC(DaemonStatus)
 EFS_API_CODEC(AdvanceClockRequest)
 EFS_API_CODEC(ClockReading)
 EFS_API_CODEC(SizeInBytes)
+EFS_API_CODEC(DescribeStorageRequest)
+EFS_API_CODEC(FileStorageDescription)
+EFS_API_CODEC(DescribeStorageResponse)
+EFS_API_CODEC(RunLifecyclePassRequest)
+EFS_API_CODEC(LifecyclePassReport)
 EFS_API_CODEC(FileSystemDescription)
 EFS_API_CODEC(CreateFileSystemRequest)
 EFS_API_CODEC(DescribeFileSystemsRequest)

@@ -133,6 +133,8 @@ const ActionSpec kActions[] = {
     {"DeleteSecurityGroup", &Call<&ControlPlane::DeleteSecurityGroup>, kMutating},
     {"GetDaemonStatus", &Call<&ControlPlane::GetDaemonStatus>, kReadOnly},
     {"AdvanceClock", &Call<&ControlPlane::AdvanceClock>, kMutating},
+    {"DescribeStorage", &Call<&ControlPlane::DescribeStorage>, kReadOnly},
+    {"RunLifecyclePass", &Call<&ControlPlane::RunLifecyclePass>, kMutating},
 };
 
 const ActionSpec* FindAction(const std::string& name) {

@@ -114,6 +114,10 @@ class CatalogControlPlane final : public ControlPlane {
 
   Result<api::DaemonStatus> GetDaemonStatus() EXCLUDES(mu_) override;
   Result<api::ClockReading> AdvanceClock(const api::AdvanceClockRequest&) override;
+  Result<api::DescribeStorageResponse> DescribeStorage(const api::DescribeStorageRequest&)
+      EXCLUDES(mu_) override;
+  Result<api::LifecyclePassReport> RunLifecyclePass(const api::RunLifecyclePassRequest&)
+      EXCLUDES(mu_) override;
   Status RecordSize(const std::string& id, uint64_t standard, uint64_t ia, uint64_t archive,
                     double timestamp) EXCLUDES(mu_) override;
 
@@ -124,6 +128,8 @@ class CatalogControlPlane final : public ControlPlane {
  private:
   // --- file_systems.cc
   api::FileSystemDescription DescribeRow(const store::FileSystemRow& row) const;
+  // The store of file system `id` if it is available (Endpoints::Store).
+  Result<std::shared_ptr<fs::FileSystem>> AvailableStore(const std::string& id) EXCLUDES(mu_);
   Result<store::FileSystemRow> FindFileSystemLocked(const std::string& id)
       EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Status InsertFileSystemLocked(store::FileSystemRow& row, const std::vector<store::TagRow>& tags)

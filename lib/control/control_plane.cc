@@ -85,6 +85,12 @@ Result<api::ClockReading> CatalogControlPlane::AdvanceClock(const api::AdvanceCl
 
 Result<api::ClockReading> Endpoints::AdvanceClock(double) { return TestClockDisabled(); }
 
+Result<std::shared_ptr<fs::FileSystem>> Endpoints::Store(const std::string& id) {
+  return StoreUnavailable(id);
+}
+
+void Endpoints::LifecycleChanged(const std::string&) {}
+
 std::string EncodeMarker(int64_t seq) {
   char buf[17];
   std::snprintf(buf, sizeof(buf), "%016" PRIx64, static_cast<uint64_t>(seq));

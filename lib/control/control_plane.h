@@ -21,6 +21,7 @@ namespace efs::control {
 
 struct Options {
   std::string state_dir;                // file system data lives in state_dir/fs/<fs-id>/
+  std::vector<std::string> tier_roots;  // ... and in root/<fs-id>/ for each (efsd --tier-dir)
   std::string catalog_path;             // usually state_dir/catalog.db; ":memory:" in tests
   std::string region = "local-1";       // AZs are region + "a".."c", ids "lcl1-az1".."lcl1-az3"
   std::string owner_id = "000000000000";
@@ -31,6 +32,9 @@ struct Options {
   std::string socket_path;
   double start_time = 0;
 };
+
+// What a lifecycle configuration asks of a file system's store (periods in seconds).
+fs::LifecyclePolicy LifecyclePolicyOf(const api::LifecycleConfigurationDescription& config);
 
 class ControlPlane {
  public:
@@ -78,6 +82,15 @@ class ControlPlane {
   // Moves the daemon's clock ahead (Endpoints::AdvanceClock): BadRequest unless 0 < Seconds
   // <= 10 years; TestClockDisabled (kFailedPrecondition) unless efsd runs with --test-clock.
   virtual Result<api::ClockReading> AdvanceClock(const api::AdvanceClockRequest&) = 0;
+
+  // --- storage classes (efsd's own actions)
+  // Which class holds the file at Path, or each file under the directory at Path, and what
+  // the tree is metered at. BadRequest for a bad Path or MaxItems, FileNotFound.
+  virtual Result<api::DescribeStorageResponse> DescribeStorage(
+      const api::DescribeStorageRequest&) = 0;
+  // Runs one lifecycle pass over the file system now (with its current configuration).
+  virtual Result<api::LifecyclePassReport> RunLifecyclePass(
+      const api::RunLifecyclePassRequest&) = 0;
 
   // Records file system `id`'s metered size in bytes per storage class, measured at
   // `timestamp` (epoch seconds), for DescribeFileSystems' SizeInBytes. Not an API action: the

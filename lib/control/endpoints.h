@@ -2,10 +2,12 @@
 // the network backend (lib/net); tests pass a fake.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "api/messages.h"
 #include "base/status.h"
+#include "fs/filesystem.h"
 
 namespace efs::control {
 
@@ -20,6 +22,11 @@ class Endpoints {
   // Moves the daemon's clock `seconds` ahead (REQUIRES: seconds > 0) and says where it is now.
   // Only a daemon started with --test-clock can; any other refuses (the default).
   virtual Result<api::ClockReading> AdvanceClock(double seconds);
+  // The store of file system `id`, opened if it is not (a daemon closes it again a while after
+  // its last use). Only a daemon has stores; the default refuses (StoreUnavailable).
+  virtual Result<std::shared_ptr<fs::FileSystem>> Store(const std::string& id);
+  // File system `id`'s lifecycle configuration changed: the daemon applies it to the store.
+  virtual void LifecycleChanged(const std::string& id);
 };
 
 }  // namespace efs::control

@@ -50,6 +50,16 @@ inline Status IncorrectMountTargetState(const std::string& id, const std::string
                "mount target '" + id + "' is '" + state + "', not 'available'");
 }
 
+// --- efsd's own
+inline Status FileNotFound(const std::string& fs_id, const std::string& path) {
+  return Error(Code::kNotFound, "FileNotFound",
+               "file system '" + fs_id + "' has no file or directory '" + path + "'");
+}
+inline Status StoreUnavailable(const std::string& fs_id) {
+  return Error(Code::kFailedPrecondition, "StoreUnavailable",
+               "the data of file system '" + fs_id + "' is not served by this process");
+}
+
 // --- EC2 (subnets, security groups, VPCs)
 inline Status Ec2NotFound(const std::string& code, const std::string& what, const std::string& id) {
   return Error(Code::kNotFound, code, "the " + what + " '" + id + "' does not exist");

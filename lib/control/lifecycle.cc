@@ -96,17 +96,21 @@ Result<api::LifecycleConfigurationDescription> CatalogControlPlane::PutLifecycle
   bool archive = std::any_of(rows.begin(), rows.end(), [](const store::LifecyclePolicyRow& r) {
     return r.kind == kToArchive;
   });
-  MutexLock lock(&mu_);
-  EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
-    EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs, FindFileSystemLocked(req.file_system_id));
-    if (fs.state != "available") return IncorrectFileSystemLifeCycleState(fs.id, fs.state);
-    if (archive && (fs.throughput_mode != "elastic" || fs.performance_mode != "generalPurpose")) {
-      return BadRequest(
-          "TransitionToArchive requires throughput mode 'elastic' and performance "
-          "mode 'generalPurpose'");
-    }
-    return catalog_->ReplaceLifecyclePolicies(fs.id, rows);
-  }));
+  {
+    MutexLock lock(&mu_);
+    EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
+      EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs, FindFileSystemLocked(req.file_system_id));
+      if (fs.state != "available") return IncorrectFileSystemLifeCycleState(fs.id, fs.state);
+      if (archive &&
+          (fs.throughput_mode != "elastic" || fs.performance_mode != "generalPurpose")) {
+        return BadRequest(
+            "TransitionToArchive requires throughput mode 'elastic' and performance "
+            "mode 'generalPurpose'");
+      }
+      return catalog_->ReplaceLifecyclePolicies(fs.id, rows);
+    }));
+  }
+  endpoints_->LifecycleChanged(req.file_system_id);  // without mu_: the daemon reads it back
   return Describe(rows);
 }
 

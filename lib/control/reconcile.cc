@@ -102,7 +102,10 @@ bool CatalogControlPlane::FinishDeletingFileSystems() {
   std::vector<std::string> removed;
   for (const std::string& id : ids) {
     std::error_code ec;
-    if (!options().state_dir.empty()) {
+    for (const std::string& root : options().tier_roots) {
+      if (!ec) std::filesystem::remove_all(std::filesystem::path(root) / id, ec);
+    }
+    if (!ec && !options().state_dir.empty()) {
       std::filesystem::remove_all(std::filesystem::path(options().state_dir) / "fs" / id, ec);
     }
     if (ec) {

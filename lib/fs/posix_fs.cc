@@ -94,6 +94,12 @@ Result<std::unique_ptr<FileSystem>> PosixFs::Open(std::unique_ptr<MetadataBacken
 }
 
 PosixFs::~PosixFs() {
+  {
+    MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  recall_cv_.SignalAll();
+  if (recaller_.joinable()) recaller_.join();
   mu_.Lock();
   Status durable = group_.WaitDurable(&mu_, meta_.get(), group_.last_batch(&mu_));
   if (!durable.ok()) EFS_LOG(kWarn) << "fs: closing: " << durable.ToString();
@@ -714,6 +720,11 @@ Result<ReadResult> PosixFs::Read(const Credentials& cred, FileId id, uint64_t of
         use.Take(id.ino);
         break;
       }
+      if (size > kInlineRecallBytes) {  // served from the cold copy meanwhile
+        RecallLater(id);
+        use.Take(id.ino);
+        break;
+      }
     }
     // AFTER_1_ACCESS: this read brings the file back. If that fails, it reads the cold copy.
     Status recalled = Recall(id);
@@ -969,6 +980,33 @@ Status PosixFs::Recall(FileId id) {
   EFS_ASSIGN_OR_RETURN(bool moved, RunMove(move));
   if (!moved) return Moving();
   return Status::Ok();
+}
+
+void PosixFs::RecallLater(FileId id) {
+  if (!recalls_queued_.insert(id.ino).second) return;
+  recalls_.push_back(id);
+  if (!recaller_.joinable()) recaller_ = std::thread([this] { RecallLoop(); });
+  recall_cv_.Signal();
+}
+
+void PosixFs::RecallLoop() {
+  while (true) {
+    FileId id;
+    {
+      MutexLock lock(&mu_);
+      while (!stopping_ && recalls_.empty()) recall_cv_.Wait(&mu_);
+      if (stopping_) return;
+      id = recalls_.front();
+      recalls_.pop_front();
+    }
+    Status recalled = Recall(id);
+    if (!recalled.ok() && recalled.code() != Code::kStale) {
+      EFS_LOG(kWarn) << "fs: inode " << id.ino << ": bringing it back to Standard: "
+                     << recalled.ToString();
+    }
+    MutexLock lock(&mu_);
+    recalls_queued_.erase(id.ino);
+  }
 }
 
 Status PosixFs::BeginMove(const Move& move) {

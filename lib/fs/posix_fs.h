@@ -19,6 +19,8 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <deque>
+#include <thread>
 #include <memory>
 #include <random>
 #include <unordered_map>
@@ -82,6 +84,10 @@ class PosixFs final : public FileSystem {
   };
   static constexpr size_t kMaxCachedSpace = 65536;
   static constexpr size_t kUseShards = 4096;
+  // A read that brings back (AFTER_1_ACCESS) a cold file up to this size waits for it; a
+  // larger one is served from the cold copy and leaves the recall to recaller_, so that its
+  // first byte does not wait for the whole file.
+  static constexpr uint64_t kInlineRecallBytes = 8 << 20;
 
   // A data read or write in flight on a copy of an inode (see uses_).
   class Use {
@@ -180,6 +186,9 @@ class PosixFs final : public FileSystem {
   bool InUse(uint64_t ino) const { return uses_[ino % kUseShards].load() != 0; }
   // Brings `id`'s data back to Standard, after a move of it in progress ends.
   Status Recall(FileId id) EXCLUDES(mu_);
+  // Queues `id` for recaller_ (starting it if need be), unless it is queued already.
+  void RecallLater(FileId id) REQUIRES(mu_);
+  void RecallLoop() EXCLUDES(mu_);
   // Moves `ino` from `from` to `to` if it is still a file in `from` idle since before
   // `accessed_before`; counts what it did in `report`.
   void MoveIdle(uint64_t ino, StorageClass from, StorageClass to, int64_t accessed_before,
@@ -214,6 +223,12 @@ class PosixFs final : public FileSystem {
   // the inode's class was read, so that a class switch (also under mu_) that finds a shard at
   // zero knows no reader or writer still holds the old copy.
   std::array<std::atomic<uint32_t>, kUseShards> uses_{};
+  // Recalls of large files that reads asked for (RecallLater).
+  std::deque<FileId> recalls_ GUARDED_BY(mu_);
+  std::unordered_set<uint64_t> recalls_queued_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+  CondVar recall_cv_;
+  std::thread recaller_;  // started by the first RecallLater
   GroupCommit group_ GUARDED_BY(mu_);
   uint64_t sync_batch_ GUARDED_BY(mu_) = 0;  // the batch of the current call's kDurable change
   uint64_t lost_seen_ GUARDED_BY(mu_) = 0;   // group_.lost() when the metered size was counted

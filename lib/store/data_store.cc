@@ -17,8 +17,7 @@
 namespace efs::store {
 
 Result<std::unique_ptr<DataStore>> DataStore::Open(const std::string& data_dir) {
-  std::string parent = data_dir.substr(0, data_dir.find_last_of('/') + 1);
-  EFS_RETURN_IF_ERROR(MakeDir(data_dir, parent.empty() ? "." : parent));
+  EFS_RETURN_IF_ERROR(MakeDirs(data_dir));
   EFS_RETURN_IF_ERROR(EmptyDir(data_dir + "/incoming", data_dir));
   return std::unique_ptr<DataStore>(new DataStore(data_dir));
 }

@@ -15,14 +15,15 @@
 namespace efs::store {
 
 Result<std::unique_ptr<fs::FileSystem>> OpenStoreFs(const std::string& fs_dir, const Clock* clock,
-                                                    const ColdDirs& cold) {
+                                                    TierDirs tiers) {
   std::error_code ec;
   std::filesystem::create_directories(fs_dir, ec);
   if (ec) return IOError("mkdir '" + fs_dir + "': " + ec.message());
   EFS_ASSIGN_OR_RETURN(std::unique_ptr<NamespaceStore> meta,
                        NamespaceStore::Open(fs_dir + "/namespace.db"));
-  TierDirs tiers{fs_dir + "/data", cold.ia.empty() ? fs_dir + "/ia" : cold.ia,
-                 cold.archive.empty() ? fs_dir + "/archive" : cold.archive};
+  if (tiers.standard.empty()) tiers.standard = fs_dir + "/data";
+  if (tiers.ia.empty()) tiers.ia = fs_dir + "/ia";
+  if (tiers.archive.empty()) tiers.archive = fs_dir + "/archive";
   EFS_ASSIGN_OR_RETURN(std::unique_ptr<TieredData> data, TieredData::Open(tiers));
   return fs::PosixFs::Open(std::move(meta), std::move(data), clock);
 }

@@ -9,22 +9,18 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "fs/filesystem.h"
+#include "store/tiered_data.h"
 
 namespace efs::store {
 
 // Opens the file system stored in `fs_dir` (created if missing, with a root directory
-// root:root 0755): `fs_dir`/namespace.db and the Standard tier `fs_dir`/data/; Infrequent
-// Access and Archive in `cold.ia` and `cold.archive`, by default `fs_dir`/ia/ and
-// `fs_dir`/archive/. Collects inodes a crash left unlinked and copies it left in the middle of
-// moves. Each open has a new write verifier. One process at a time: the namespace is held
-// exclusively until the result is destroyed. `clock` (null: the system clock; otherwise not
-// owned) supplies timestamps.
-struct ColdDirs {
-  std::string ia;
-  std::string archive;
-};
+// root:root 0755): `fs_dir`/namespace.db and the tiers in `tiers`, where an empty field means
+// `fs_dir`/data (Standard), `fs_dir`/ia and `fs_dir`/archive. Collects inodes a crash left
+// unlinked and copies it left in the middle of moves. Each open has a new write verifier. One
+// process at a time: the namespace is held exclusively until the result is destroyed. `clock`
+// (null: the system clock; otherwise not owned) supplies timestamps.
 Result<std::unique_ptr<fs::FileSystem>> OpenStoreFs(const std::string& fs_dir,
                                                     const Clock* clock = nullptr,
-                                                    const ColdDirs& cold = {});
+                                                    TierDirs tiers = {});
 
 }  // namespace efs::store

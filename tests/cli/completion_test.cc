@@ -63,10 +63,11 @@ TEST(Complete, AfterACommandOffersItsLongOptions) {
 
 TEST(Complete, ACommandOfSubcommandsOffersThemAndThenTheirOptions) {
   Completer complete;
-  EXPECT_EQ(complete({"debug", ""}), Words{"advance-clock"});
+  EXPECT_EQ(complete({"debug", ""}), (Words{"advance-clock", "run-lifecycle"}));
   EXPECT_EQ(complete({"debug", "adv"}), Words{"advance-clock"});
   EXPECT_TRUE(complete({"debug", "--"}).empty()) << "debug has no options of its own";
   EXPECT_EQ(complete({"debug", "advance-clock", "--"}), (Words{"--help", "--days", "--hours"}));
+  EXPECT_EQ(complete({"debug", "run-lifecycle", "--"}), (Words{"--help", "--file-system-id"}));
   EXPECT_TRUE(complete({"debug", "rewind-clock", "--"}).empty());
 }
 

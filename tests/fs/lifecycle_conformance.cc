@@ -6,6 +6,7 @@
 #include <string>
 
 #include "fs/backend.h"
+#include "testutil/eventually.h"
 
 namespace efs::fs {
 
@@ -107,6 +108,18 @@ TEST_P(LifecycleConformance, AfterOneAccessAReadBringsAFileBack) {
   // Back in Standard, it is idle again only a full period after that read.
   clock_.Advance(6 * kDay);
   EXPECT_EQ(Pass().files_moved, 0u);
+}
+
+TEST_P(LifecycleConformance, AReadOfALargeColdFileIsServedAtOnceAndBringsItBackBehind) {
+  Policy(7, std::nullopt, /*recall=*/true);
+  const std::string data = Pattern(9 << 20);  // past the size a read waits to bring back
+  FileId f = File("f", data);
+  clock_.Advance(8 * kDay);
+  ASSERT_EQ(Pass().files_moved, 1u);
+  EXPECT_EQ(ReadAt(f, 5 << 20, 4096), data.substr(5 << 20, 4096));
+  EXPECT_TRUE(testutil::Eventually([&] { return ClassOf(f) == StorageClass::kStandard; },
+                                   std::chrono::seconds(30)));
+  EXPECT_EQ(ReadAt(f, 0, static_cast<uint32_t>(data.size())), data);
 }
 
 TEST_P(LifecycleConformance, WithoutAfterOneAccessAReadLeavesTheFileCold) {

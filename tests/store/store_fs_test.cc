@@ -10,12 +10,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
 #include "fs/conformance.h"
 #include "fs/lifecycle_conformance.h"
 #include "store/db.h"
+#include "store/files.h"
 #include "store/namespace_schema.h"
 #include "testutil/temp_dir.h"
 
@@ -245,6 +247,86 @@ TEST(StoreFs, MigrationMetersAVersion1Namespace) {
 // A child process writes FILE_SYNC blocks (and creates a file per block), telling the parent
 // each acknowledged block through a pipe, and is killed with SIGKILL mid-burst. Every
 // acknowledged block and file must be there when the parent reopens the store.
+std::string IaPath(const std::string& dir, uint64_t ino) {
+  return ShardedPath(dir + "/ia", ino);
+}
+
+// What a crash in the middle of moves leaves: a copy in the class a file was leaving (the move
+// switched, the old copy was not yet deleted) and a copy in the class it was going to (the
+// copy landed, the switch did not). The strays table names both; the next open deletes them
+// and keeps the copies in use.
+TEST(StoreFs, OpenDeletesTheCopiesACrashLeftInTheMiddleOfMoves) {
+  TempDir tmp;
+  FakeClock clock;
+  FileId moved, staying;
+  const std::string data(300 * 1024, 'm');
+  {
+    Result<std::unique_ptr<fs::FileSystem>> fs = OpenStoreFs(tmp.path(), &clock);
+    ASSERT_TRUE(fs.ok());
+    moved = CreateFile(**fs, "moved");
+    staying = CreateFile(**fs, "staying");
+    ASSERT_TRUE((*fs)->Write(kRoot, moved, 0, data, Stability::kFileSync).ok());
+    ASSERT_TRUE((*fs)->Write(kRoot, staying, 0, "stay", Stability::kFileSync).ok());
+    fs::LifecyclePolicy policy;
+    policy.to_ia_after = 86400;
+    (*fs)->SetLifecycle(policy);
+    clock.Advance(2 * 86400);
+    ASSERT_TRUE((*fs)->Write(kRoot, staying, 0, "STAY", Stability::kFileSync).ok());
+    ASSERT_EQ((*fs)->RunLifecyclePass([] { return true; })->files_moved, 1u);
+  }
+  ASSERT_FALSE(Exists(DataPath(tmp.path(), moved.ino)));
+  ASSERT_TRUE(Exists(IaPath(tmp.path(), moved.ino)));
+  // The leftovers: the old Standard copy of `moved`, and an IA copy of `staying`.
+  { std::ofstream(DataPath(tmp.path(), moved.ino)) << "stale standard copy"; }
+  std::filesystem::create_directories(
+      std::filesystem::path(IaPath(tmp.path(), staying.ino)).parent_path());
+  ASSERT_TRUE(std::filesystem::copy_file(IaPath(tmp.path(), moved.ino),
+                                         IaPath(tmp.path(), staying.ino)));
+  {
+    auto db = Db::Open(tmp.Join("namespace.db"));
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("INSERT INTO strays VALUES (" + std::to_string(moved.ino) +
+                            ", 'STANDARD'), (" + std::to_string(staying.ino) + ", 'IA')")
+                    .ok());
+  }
+  Result<std::unique_ptr<fs::FileSystem>> fs = OpenStoreFs(tmp.path(), &clock);
+  ASSERT_TRUE(fs.ok()) << fs.status().ToString();
+  EXPECT_FALSE(Exists(DataPath(tmp.path(), moved.ino)));
+  EXPECT_FALSE(Exists(IaPath(tmp.path(), staying.ino)));
+  EXPECT_TRUE(Exists(IaPath(tmp.path(), moved.ino)));
+  EXPECT_EQ((*fs)->Read(kRoot, moved, 0, static_cast<uint32_t>(data.size()))->data, data);
+  EXPECT_EQ((*fs)->Read(kRoot, staying, 0, 4)->data, "STAY");
+  EXPECT_EQ((*fs)->Storage(moved)->storage_class, fs::StorageClass::kIA);
+  EXPECT_EQ((*fs)->Storage(staying)->storage_class, fs::StorageClass::kStandard);
+}
+
+// A missing or damaged IA copy is an I/O error, never zeros or wrong bytes.
+TEST(StoreFs, ALostOrDamagedColdCopyFailsItsReads) {
+  TempDir tmp;
+  FakeClock clock;
+  auto fs = OpenStoreFs(tmp.path(), &clock);
+  ASSERT_TRUE(fs.ok());
+  FileId f = CreateFile(**fs, "f");
+  ASSERT_TRUE((*fs)->Write(kRoot, f, 0, std::string(200000, 'x'), Stability::kFileSync).ok());
+  fs::LifecyclePolicy policy;
+  policy.to_ia_after = 86400;
+  (*fs)->SetLifecycle(policy);
+  clock.Advance(2 * 86400);
+  ASSERT_EQ((*fs)->RunLifecyclePass([] { return true; })->files_moved, 1u);
+  {
+    std::fstream object(IaPath(tmp.path(), f.ino), std::ios::in | std::ios::out | std::ios::binary);
+    object.seekp(-8, std::ios::end);
+    object << "garbage!";
+  }
+  Result<fs::ReadResult> damaged = (*fs)->Read(kRoot, f, 0, 4096);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.status().code(), Code::kIOError);
+  ASSERT_EQ(::unlink(IaPath(tmp.path(), f.ino).c_str()), 0);
+  Result<fs::ReadResult> lost = (*fs)->Read(kRoot, f, 0, 4096);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.status().code(), Code::kIOError);
+}
+
 TEST(StoreFs, KillNineMidBurstKeepsEveryAcknowledgedByte) {
   TempDir tmp;
   FileId f;

@@ -1,4 +1,5 @@
-// Eventually: waits for a condition another thread makes true, bounded in count and time.
+// Eventually: waits for a condition another thread (or process) makes true, bounded in count
+// and time.
 #pragma once
 
 #include <chrono>
@@ -6,13 +7,20 @@
 
 namespace efs::testutil {
 
-// Polls `done` every 5 ms for up to 10 s; returns whether it held.
+// Polls `done` every `every` for up to `limit`; returns whether it held.
 template <class F>
-bool Eventually(F done) {
-  for (int i = 0; i < 2000 && !done(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+bool Eventually(F done, std::chrono::milliseconds limit,
+                std::chrono::milliseconds every = std::chrono::milliseconds(5)) {
+  for (auto waited = std::chrono::milliseconds(0); waited < limit && !done(); waited += every) {
+    std::this_thread::sleep_for(every);
   }
   return done();
+}
+
+// Polls `done` every 5 ms for up to 10 s.
+template <class F>
+bool Eventually(F done) {
+  return Eventually(done, std::chrono::seconds(10));
 }
 
 }  // namespace efs::testutil

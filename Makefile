@@ -5,7 +5,8 @@ DESTDIR ?=
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all configure test thread-safety install man deps format lint clean asan up bench-api bench-nfs bench
+.PHONY: all configure test thread-safety install man deps format lint clean asan up bench-api bench-nfs bench \
+        bench-lifecycle
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -43,6 +44,11 @@ bench-nfs: all
 # efsd against nfs-ganesha with efs bench, side by side (bench/compare.py --help).
 bench: all
 	python3 bench/compare.py --bin $(BUILD)/bin
+
+# The lifecycle mover's figures: files and MiB moved per second, seq-read with and without it,
+# first byte of a cold file (bench/lifecycle.py --help). Needs root (FUSE).
+bench-lifecycle: all
+	python3 bench/lifecycle.py --bin $(BUILD)/bin
 
 asan:
 	$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DEFS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug" test

@@ -6,6 +6,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <chrono>
+
 #include "base/log.h"
 
 namespace efs::daemon {
@@ -69,8 +71,11 @@ void LifecycleWorker::Pass() {
         continue;
       }
       (*store)->SetLifecycle(policy);
+      const auto start = std::chrono::steady_clock::now();
       Result<fs::TransitionReport> report =
           (*store)->RunLifecyclePass([this] { return !thread_.stopping(); });
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (!report.ok()) {
         EFS_LOG(kWarn) << "lifecycle: file system " << fs.file_system_id << ": "
                        << report.status().ToString();
@@ -78,7 +83,7 @@ void LifecycleWorker::Pass() {
         EFS_LOG(kInfo) << "lifecycle: file system " << fs.file_system_id << ": moved "
                        << report->files_moved << " files (" << report->bytes_moved
                        << " bytes), " << report->files_skipped << " skipped, "
-                       << report->files_failed << " failed";
+                       << report->files_failed << " failed, in " << seconds << " s";
       }
     }
     if (!page->next_marker) return;

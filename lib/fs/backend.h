@@ -50,6 +50,12 @@ uint64_t MeteredBytes(FileType type, uint64_t data_bytes,
 // What an inode stored as `rec` (its `metered` and class) adds to each class.
 StorageSizes MeteredShare(const InodeRecord& rec);
 
+// A file a lifecycle pass may move, and the position of a page of them.
+struct IdleFile {
+  int64_t last_access = INT64_MIN;
+  uint64_t ino = 0;
+};
+
 struct EntryRecord {
   std::string name;
   uint64_t cookie = 0;
@@ -108,9 +114,10 @@ class MetadataBackend {
   virtual Result<StorageSizes> SumMetered() = 0;
 
   // Lifecycle. Up to `limit` linked regular files in class `where` whose last_access is before
-  // `accessed_before` (epoch seconds) and whose number is above `after`, in inode order.
-  virtual Result<std::vector<uint64_t>> IdleFiles(StorageClass where, int64_t accessed_before,
-                                                  uint64_t after, uint32_t limit) = 0;
+  // `accessed_before` (epoch seconds), after `after` in (last_access, ino) order: the longest
+  // idle first, and each page found through an index, however many files there are.
+  virtual Result<std::vector<IdleFile>> IdleFiles(StorageClass where, int64_t accessed_before,
+                                                  IdleFile after, uint32_t limit) = 0;
   // Strays: copies of an inode's data in a class that may exist but are in use only while the
   // inode's class is that class (a move in progress, or the source of one that finished).
   // PosixFs drops the copies not in use and forgets the rows; a crash leaves the rows.

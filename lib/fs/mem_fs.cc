@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "base/check.h"
 #include "base/mutex.h"
@@ -112,16 +113,22 @@ class MemMetadata final : public MetadataBackend {
     }
     return sum;
   }
-  Result<std::vector<uint64_t>> IdleFiles(StorageClass where, int64_t accessed_before,
-                                          uint64_t after, uint32_t limit) override {
-    std::vector<uint64_t> out;
-    for (auto it = inodes_.upper_bound(after); it != inodes_.end() && out.size() < limit; ++it) {
-      const InodeRecord& rec = it->second;
+  Result<std::vector<IdleFile>> IdleFiles(StorageClass where, int64_t accessed_before,
+                                          IdleFile after, uint32_t limit) override {
+    auto order = [](const IdleFile& a, const IdleFile& b) {
+      return std::tie(a.last_access, a.ino) < std::tie(b.last_access, b.ino);
+    };
+    std::vector<IdleFile> out;
+    for (const auto& [ino, rec] : inodes_) {
+      IdleFile file{rec.last_access.sec, ino};
       if (rec.attrs.type == FileType::kRegular && rec.attrs.nlink > 0 &&
-          rec.storage_class == where && rec.last_access.sec < accessed_before) {
-        out.push_back(it->first);
+          rec.storage_class == where && rec.last_access.sec < accessed_before &&
+          order(after, file)) {
+        out.push_back(file);
       }
     }
+    std::sort(out.begin(), out.end(), order);
+    if (out.size() > limit) out.resize(limit);
     return out;
   }
   Status AddStray(uint64_t ino, StorageClass where) override {

@@ -887,16 +887,16 @@ Result<TransitionReport> PosixFs::RunLifecyclePass(const std::function<bool()>& 
   for (const Step& step : steps) {
     if (!step.after) continue;
     const int64_t before = now - *step.after;
-    for (uint64_t cursor = 0;;) {
-      std::vector<uint64_t> idle;
+    for (IdleFile cursor;;) {
+      std::vector<IdleFile> idle;
       {
         MutexLock lock(&mu_);
         EFS_ASSIGN_OR_RETURN(idle, meta_->IdleFiles(step.from, before, cursor, kPage));
       }
-      for (uint64_t ino : idle) {
+      for (const IdleFile& file : idle) {
         if (!keep_going()) return report;
-        MoveIdle(ino, step.from, step.to, before, &report);
-        cursor = ino;
+        MoveIdle(file.ino, step.from, step.to, before, &report);
+        cursor = file;
       }
       if (idle.size() < kPage) break;
     }

@@ -404,20 +404,22 @@ Result<fs::StorageSizes> NamespaceStore::SumMetered() {
   }
 }
 
-Result<std::vector<uint64_t>> NamespaceStore::IdleFiles(fs::StorageClass where,
-                                                        int64_t accessed_before, uint64_t after,
-                                                        uint32_t limit) {
-  // The conditions match the partial index inodes_by_last_access.
+Result<std::vector<fs::IdleFile>> NamespaceStore::IdleFiles(fs::StorageClass where,
+                                                            int64_t accessed_before,
+                                                            fs::IdleFile after, uint32_t limit) {
+  // The conditions match the partial index inodes_by_last_access, whose order (with the rowid,
+  // ino, last) is the order asked for: each page is a range scan of the index.
   EFS_ASSIGN_OR_RETURN(
-      Stmt s, db_->Query("SELECT ino FROM inodes WHERE type = 1 AND nlink > 0 AND "
-                         "storage_class = ? AND last_access < ? AND ino > ? ORDER BY ino LIMIT ?",
-                         ClassText(where), accessed_before, static_cast<int64_t>(after),
-                         static_cast<int64_t>(limit)));
-  std::vector<uint64_t> out;
+      Stmt s, db_->Query("SELECT last_access, ino FROM inodes WHERE type = 1 AND nlink > 0 AND "
+                         "storage_class = ? AND last_access < ? AND (last_access, ino) > (?, ?) "
+                         "ORDER BY last_access, ino LIMIT ?",
+                         ClassText(where), accessed_before, after.last_access,
+                         static_cast<int64_t>(after.ino), static_cast<int64_t>(limit)));
+  std::vector<fs::IdleFile> out;
   while (true) {
     EFS_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return out;
-    out.push_back(static_cast<uint64_t>(s.Int(0)));
+    out.push_back(fs::IdleFile{s.Int(0), static_cast<uint64_t>(s.Int(1))});
   }
 }
 

@@ -52,8 +52,8 @@ class NamespaceStore final : public fs::MetadataBackend {
   Result<std::vector<uint64_t>> UnlinkedInodes() override;
   Result<uint64_t> CountInodes() override;
   Result<fs::StorageSizes> SumMetered() override;
-  Result<std::vector<uint64_t>> IdleFiles(fs::StorageClass where, int64_t accessed_before,
-                                          uint64_t after, uint32_t limit) override;
+  Result<std::vector<fs::IdleFile>> IdleFiles(fs::StorageClass where, int64_t accessed_before,
+                                              fs::IdleFile after, uint32_t limit) override;
   Status AddStray(uint64_t ino, fs::StorageClass where) override;
   Status DeleteStray(uint64_t ino, fs::StorageClass where) override;
   Result<std::vector<std::pair<uint64_t, fs::StorageClass>>> Strays() override;

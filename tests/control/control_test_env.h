@@ -12,6 +12,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "control/control_plane.h"
@@ -64,12 +65,33 @@ class FakeEndpoints final : public Endpoints {
     clock->Advance(seconds);
     return api::ClockReading{clock->Now(), seconds};
   }
+  // Serves `store` as file system `id`'s data (as a daemon's Exports do).
+  void Serve(const std::string& id, std::shared_ptr<fs::FileSystem> store) {
+    std::lock_guard<std::mutex> lock(mu_);
+    stores_[id] = std::move(store);
+  }
+  Result<std::shared_ptr<fs::FileSystem>> Store(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = stores_.find(id);
+    if (it == stores_.end()) return Endpoints::Store(id);
+    return it->second;
+  }
+  void LifecycleChanged(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    lifecycle_changes_.push_back(id);
+  }
+  std::vector<std::string> lifecycle_changes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lifecycle_changes_;
+  }
 
  private:
   std::atomic<FakeClock*> test_clock_{nullptr};
   std::mutex mu_;
   std::map<std::string, std::string> open_;
   std::set<std::string> fail_ips_;
+  std::map<std::string, std::shared_ptr<fs::FileSystem>> stores_;
+  std::vector<std::string> lifecycle_changes_;
   int open_calls_ = 0;
 };
 

@@ -259,6 +259,25 @@ TEST_F(Lifecycle, DescribeStorageNamesOneFileAndRefusesWhatIsNotThere) {
            "FileSystemNotFound");
 }
 
+TEST_F(Lifecycle, DeletingTheFileSystemRemovesItsTierOnTheOtherDisk) {
+  WriteAll(mnt_ + "/f", Random(300 * kKiB, 6));
+  Policy({"--transition-to-ia", "AFTER_1_DAY"});
+  AdvanceDays(2);
+  ASSERT_TRUE(EventuallyIn({"/f"}, "IA"));
+  ASSERT_EQ(FilesUnder(IaDir()), 1u);
+  ASSERT_EQ(daemon_.Efs({"umount", mnt_}).rc, 0);
+  mnt_.clear();
+  const Json targets = EfsJson({"describe-mount-targets", "--file-system-id", fs_});
+  for (const Json& mt : targets["MountTargets"]) {
+    EfsJson({"delete-mount-target", "--mount-target-id", mt["MountTargetId"].get<std::string>(),
+             "--wait"});
+  }
+  EfsJson({"delete-fs", "--file-system-id", fs_, "--wait"});
+  EXPECT_FALSE(stdfs::exists(IaDir()));
+  EXPECT_FALSE(stdfs::exists(daemon_.state_dir() + "/fs/" + fs_));
+  EXPECT_TRUE(stdfs::exists(ia_root_)) << "the root --tier-dir named stays";
+}
+
 // efsd is killed (-9) while the mover is in the middle of a pass. After a restart every file
 // reads back whole, each is in exactly one tier, and the metered sizes follow the rules for
 // the classes the files ended up in.

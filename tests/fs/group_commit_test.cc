@@ -59,8 +59,8 @@ class FakeLog final : public MetadataBackend {
   Result<std::vector<uint64_t>> UnlinkedInodes() override { return std::vector<uint64_t>{}; }
   Result<uint64_t> CountInodes() override { return uint64_t{0}; }
   Result<StorageSizes> SumMetered() override { return StorageSizes{}; }
-  Result<std::vector<uint64_t>> IdleFiles(StorageClass, int64_t, uint64_t, uint32_t) override {
-    return std::vector<uint64_t>{};
+  Result<std::vector<IdleFile>> IdleFiles(StorageClass, int64_t, IdleFile, uint32_t) override {
+    return std::vector<IdleFile>{};
   }
   Status AddStray(uint64_t, StorageClass) override { return Status::Ok(); }
   Status DeleteStray(uint64_t, StorageClass) override { return Status::Ok(); }

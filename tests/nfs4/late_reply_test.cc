@@ -75,8 +75,8 @@ class GatedStore final : public fs::MetadataBackend {
   Result<std::vector<uint64_t>> UnlinkedInodes() override { return inner_->UnlinkedInodes(); }
   Result<uint64_t> CountInodes() override { return inner_->CountInodes(); }
   Result<fs::StorageSizes> SumMetered() override { return inner_->SumMetered(); }
-  Result<std::vector<uint64_t>> IdleFiles(fs::StorageClass where, int64_t accessed_before,
-                                          uint64_t after, uint32_t limit) override {
+  Result<std::vector<fs::IdleFile>> IdleFiles(fs::StorageClass where, int64_t accessed_before,
+                                              fs::IdleFile after, uint32_t limit) override {
     return inner_->IdleFiles(where, accessed_before, after, limit);
   }
   Status AddStray(uint64_t ino, fs::StorageClass where) override {

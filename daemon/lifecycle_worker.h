@@ -1,6 +1,7 @@
 // LifecycleWorker: the background mover. Each pass runs every available file system's
 // lifecycle policy (fs::FileSystem::RunLifecyclePass), one file system after another, on a
-// thread of the lowest CPU and I/O priority, so that client I/O goes first.
+// thread of lower CPU and I/O priority (nice 10, best-effort I/O level 7), so that client I/O
+// goes first.
 #pragma once
 
 #include <chrono>

@@ -82,9 +82,9 @@ void LifecycleWorker::Pass() {
                        << report.status().ToString();
       } else if (report->files_moved + report->files_failed > 0) {
         EFS_LOG(kInfo) << "lifecycle: file system " << fs.file_system_id << ": moved "
-                       << report->files_moved << " files (" << report->bytes_moved
-                       << " bytes), " << report->files_skipped << " skipped, "
-                       << report->files_failed << " failed, in " << seconds << " s";
+                       << report->files_moved << " files (" << report->bytes_moved << " bytes), "
+                       << report->files_skipped << " skipped, " << report->files_failed
+                       << " failed, in " << seconds << " s";
       }
     }
     if (!page->next_marker) return;

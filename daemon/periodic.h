@@ -14,7 +14,7 @@ class Periodic {
  public:
   struct Options {
     std::chrono::milliseconds interval{1000};
-    bool run_on_stop = false;       // run the task once more when stopping
+    bool run_on_stop = false;        // run the task once more when stopping
     std::function<void()> on_start;  // runs first on the thread (e.g. to lower its priority)
   };
   // Starts the thread. `task` must stay valid until Stop() or destruction.

@@ -148,8 +148,7 @@ fs::LifecyclePolicy LifecyclePolicyOf(const api::LifecycleConfigurationDescripti
   return policy;
 }
 
-Result<std::shared_ptr<fs::FileSystem>> CatalogControlPlane::AvailableStore(
-    const std::string& id) {
+Result<std::shared_ptr<fs::FileSystem>> CatalogControlPlane::AvailableStore(const std::string& id) {
   {
     MutexLock lock(&mu_);
     EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs, FindFileSystemLocked(id));
@@ -174,8 +173,8 @@ Result<api::DescribeStorageResponse> CatalogControlPlane::DescribeStorage(
   for (const std::string& part : parts) {
     out.path += (out.path == "/" ? "" : "/") + part;
     Result<fs::Attributes> next = store->Lookup(fs::Credentials::Root(), at.id, part);
-    if (!next.ok() && (next.status().code() == Code::kNotFound ||
-                       next.status().code() == Code::kNotDir)) {
+    if (!next.ok() &&
+        (next.status().code() == Code::kNotFound || next.status().code() == Code::kNotDir)) {
       return FileNotFound(req.file_system_id, out.path);
     }
     if (!next.ok()) return next.status();
@@ -196,8 +195,7 @@ Result<api::LifecyclePassReport> CatalogControlPlane::RunLifecyclePass(
                        DescribeLifecycleConfiguration(which));
   store->SetLifecycle(LifecyclePolicyOf(config));
   const auto start = std::chrono::steady_clock::now();
-  EFS_ASSIGN_OR_RETURN(fs::TransitionReport report,
-                       store->RunLifecyclePass([] { return true; }));
+  EFS_ASSIGN_OR_RETURN(fs::TransitionReport report, store->RunLifecyclePass([] { return true; }));
   api::LifecyclePassReport out;
   out.file_system_id = req.file_system_id;
   out.files_moved = static_cast<int64_t>(report.files_moved);

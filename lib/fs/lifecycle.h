@@ -53,9 +53,9 @@ struct FileStorage {
 // What one lifecycle pass did.
 struct TransitionReport {
   uint64_t files_moved = 0;
-  uint64_t bytes_moved = 0;   // logical bytes of the files moved
-  uint64_t files_skipped = 0; // changed or in use while being copied; tried again next pass
-  uint64_t files_failed = 0;  // a storage error (logged); tried again next pass
+  uint64_t bytes_moved = 0;    // logical bytes of the files moved
+  uint64_t files_skipped = 0;  // changed or in use while being copied; tried again next pass
+  uint64_t files_failed = 0;   // a storage error (logged); tried again next pass
 };
 
 }  // namespace efs::fs

@@ -930,8 +930,11 @@ void PosixFs::MoveIdle(uint64_t ino, StorageClass from, StorageClass to, int64_t
     move.space = rec->data_space;
     if (from == StorageClass::kStandard) {
       Result<uint64_t> space = SpaceOf(ino);
-      if (space.ok()) move.space = *space;
-      else begun = space.status();
+      if (space.ok()) {
+        move.space = *space;
+      } else {
+        begun = space.status();
+      }
     }
     if (begun.ok() && std::min(move.size, move.space) == 0) {
       mu_.Unlock();  // no data to move (empty, or all holes): it stays where metadata is
@@ -1014,8 +1017,11 @@ Status PosixFs::BeginMove(const Move& move) {
   // The copy about to be made is a stray until the switch: a crash before it deletes the copy.
   Status recorded = InTxn(Durability::kDurable,
                           [&]() REQUIRES(mu_) { return meta_->AddStray(move.ino, move.to); });
-  if (recorded.ok()) recorded = group_.WaitDurable(&mu_, meta_.get(), sync_batch_);  // unlocks
-  else mu_.Unlock();
+  if (recorded.ok()) {
+    recorded = group_.WaitDurable(&mu_, meta_.get(), sync_batch_);  // unlocks mu_
+  } else {
+    mu_.Unlock();
+  }
   if (recorded.ok()) return recorded;
   MutexLock lock(&mu_);
   moving_.erase(move.ino);

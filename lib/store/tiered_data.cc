@@ -26,8 +26,7 @@ Result<std::string> TieredData::Read(uint64_t ino, StorageClass where, uint64_t 
   if (!bytes.ok() && bytes.status().code() == Code::kNotFound) {
     // The namespace says the data is in this tier: a missing object is lost data, not a hole.
     return IOError("inode " + std::to_string(ino) + " has no data in " +
-                   std::string(fs::StorageClassName(where)) + " (" + cold(where).PathOf(ino) +
-                   ")");
+                   std::string(fs::StorageClassName(where)) + " (" + cold(where).PathOf(ino) + ")");
   }
   return bytes;
 }

@@ -13,8 +13,8 @@
 #include <random>
 #include <thread>
 
-#include "testutil/eventually.h"
 #include "tests/e2e/e2e_util.h"
+#include "testutil/eventually.h"
 
 namespace efs::e2e {
 namespace {
@@ -86,7 +86,7 @@ class Lifecycle : public E2eTest {
   std::vector<std::string> Flags() const {
     // A short lease: the grace period after the kill -9 below is as long.
     return {"--idle-timeout", "2", "--test-clock", "--tier-dir", "IA=" + ia_root_,
-            "--lease-time", "5"};
+            "--lease-time",   "5"};
   }
 
   std::string MountFs() {
@@ -107,7 +107,9 @@ class Lifecycle : public E2eTest {
     argv.insert(argv.end(), args.begin(), args.end());
     EfsJson(argv);
   }
-  void AdvanceDays(int days) { EfsJson({"debug", "advance-clock", "--days", std::to_string(days)}); }
+  void AdvanceDays(int days) {
+    EfsJson({"debug", "advance-clock", "--days", std::to_string(days)});
+  }
   Json RunPass() { return EfsJson({"debug", "run-lifecycle", "--file-system-id", fs_}); }
   Json Storage(const std::string& path = "/") {
     return EfsJson({"describe-storage", "--file-system-id", fs_, "--path", path});
@@ -147,10 +149,9 @@ class Lifecycle : public E2eTest {
 
 TEST_F(Lifecycle, IdleFilesMoveToIaAfterTheirPeriodAndNotBeforeAndReadBackIdentical) {
   ::mkdir((mnt_ + "/d").c_str(), 0755);
-  const std::map<std::string, std::string> files = {
-      {"/random", Random(3 * 1024 * kKiB + 17, 1)},
-      {"/d/text", Text(2 * 1024 * kKiB)},
-      {"/small", "ten bytes\n"}};
+  const std::map<std::string, std::string> files = {{"/random", Random(3 * 1024 * kKiB + 17, 1)},
+                                                    {"/d/text", Text(2 * 1024 * kKiB)},
+                                                    {"/small", "ten bytes\n"}};
   for (const auto& [path, data] : files) WriteAll(mnt_ + path, data);
   Policy({"--transition-to-ia", "AFTER_7_DAYS"});
 
@@ -253,8 +254,7 @@ TEST_F(Lifecycle, DescribeStorageNamesOneFileAndRefusesWhatIsNotThere) {
   EXPECT_EQ(one["SizeInBytes"]["Value"], 2048 + 4096);
   EfsFails({"describe-storage", "--file-system-id", fs_, "--path", "/d/nothing"}, 1,
            "FileNotFound");
-  EfsFails({"describe-storage", "--file-system-id", fs_, "--path", "/d/../d"}, 1,
-           "BadRequest");
+  EfsFails({"describe-storage", "--file-system-id", fs_, "--path", "/d/../d"}, 1, "BadRequest");
   EfsFails({"describe-storage", "--file-system-id", "fs-0123456789abcdef0"}, 1,
            "FileSystemNotFound");
 }

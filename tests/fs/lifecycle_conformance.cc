@@ -255,7 +255,7 @@ TEST_P(LifecycleConformance, SizesOfATreeFollowTheMeteringRulesInEveryClass) {
     standard_data += f.standard_data;
     cold_data += f.cold_data;
   }
-  FileId nothing = Make(dir, "nothing");  // empty: metadata only
+  FileId nothing = Make(dir, "nothing");                     // empty: metadata only
   const uint64_t inodes = 1 + 1 + 1 + std::size(files) + 1;  // root, d, link, files, nothing
   // The root holds one entry and d seven: each within one 4 KiB block.
   const uint64_t dirs_and_link = 4 * kKiB + 4 * kKiB + 4 * kKiB;

@@ -35,11 +35,8 @@ Result<Exports::Open*> Exports::OpenLocked(const std::string& fs_id, bool serve)
   }
   EFS_ASSIGN_OR_RETURN(std::unique_ptr<fs::FileSystem> store,
                        store::OpenStoreFs(state_dir_ + "/fs/" + fs_id, clock_, TiersOf(fs_id)));
-  api::DescribeLifecycleConfigurationRequest which;
-  which.file_system_id = fs_id;
-  Result<api::LifecycleConfigurationDescription> config =
-      control_->DescribeLifecycleConfiguration(which);
-  if (config.ok()) store->SetLifecycle(control::LifecyclePolicyOf(*config));
+  Result<fs::LifecyclePolicy> policy = control::LifecyclePolicyOf(*control_, fs_id);
+  if (policy.ok()) store->SetLifecycle(*policy);
   Open opened;
   opened.fs = std::move(store);
   opened.export_id = nfs4::ExportIdFor(fs_id);
@@ -107,15 +104,12 @@ void Exports::ApplyLifecycle(const std::string& fs_id) {
     }
   }
   if (store == nullptr) return;  // applied when it opens
-  api::DescribeLifecycleConfigurationRequest which;
-  which.file_system_id = fs_id;
-  Result<api::LifecycleConfigurationDescription> config =
-      control_->DescribeLifecycleConfiguration(which);
-  if (!config.ok()) {
-    EFS_LOG(kWarn) << "file system " << fs_id << ": " << config.status().ToString();
+  Result<fs::LifecyclePolicy> policy = control::LifecyclePolicyOf(*control_, fs_id);
+  if (!policy.ok()) {
+    EFS_LOG(kWarn) << "file system " << fs_id << ": " << policy.status().ToString();
     return;
   }
-  store->SetLifecycle(control::LifecyclePolicyOf(*config));
+  store->SetLifecycle(*policy);
 }
 
 std::map<std::string, fs::StorageSizes> Exports::MeteredSizes() {

@@ -58,12 +58,9 @@ void LifecycleWorker::Pass() {
     }
     for (const api::FileSystemDescription& fs : page->file_systems) {
       if (fs.life_cycle_state != "available") continue;
-      api::DescribeLifecycleConfigurationRequest which;
-      which.file_system_id = fs.file_system_id;
-      Result<api::LifecycleConfigurationDescription> config =
-          control_->DescribeLifecycleConfiguration(which);
-      if (!config.ok()) continue;
-      fs::LifecyclePolicy policy = control::LifecyclePolicyOf(*config);
+      Result<fs::LifecyclePolicy> found = control::LifecyclePolicyOf(*control_, fs.file_system_id);
+      if (!found.ok()) continue;
+      const fs::LifecyclePolicy& policy = *found;
       if (!policy.to_ia_after && !policy.to_archive_after) continue;  // nothing moves
       Result<std::shared_ptr<fs::FileSystem>> store = exports_->Acquire(fs.file_system_id);
       if (!store.ok()) {

@@ -35,6 +35,9 @@ struct Options {
 
 // What a lifecycle configuration asks of a file system's store (periods in seconds).
 fs::LifecyclePolicy LifecyclePolicyOf(const api::LifecycleConfigurationDescription& config);
+class ControlPlane;
+// The same for file system `fs_id`'s configuration in `control`'s catalog.
+Result<fs::LifecyclePolicy> LifecyclePolicyOf(ControlPlane& control, const std::string& fs_id);
 
 class ControlPlane {
  public:

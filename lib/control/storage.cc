@@ -148,6 +148,14 @@ fs::LifecyclePolicy LifecyclePolicyOf(const api::LifecycleConfigurationDescripti
   return policy;
 }
 
+Result<fs::LifecyclePolicy> LifecyclePolicyOf(ControlPlane& control, const std::string& fs_id) {
+  api::DescribeLifecycleConfigurationRequest which;
+  which.file_system_id = fs_id;
+  EFS_ASSIGN_OR_RETURN(api::LifecycleConfigurationDescription config,
+                       control.DescribeLifecycleConfiguration(which));
+  return LifecyclePolicyOf(config);
+}
+
 Result<std::shared_ptr<fs::FileSystem>> CatalogControlPlane::AvailableStore(const std::string& id) {
   {
     MutexLock lock(&mu_);
@@ -189,11 +197,8 @@ Result<api::DescribeStorageResponse> CatalogControlPlane::DescribeStorage(
 Result<api::LifecyclePassReport> CatalogControlPlane::RunLifecyclePass(
     const api::RunLifecyclePassRequest& req) {
   EFS_ASSIGN_OR_RETURN(std::shared_ptr<fs::FileSystem> store, AvailableStore(req.file_system_id));
-  api::DescribeLifecycleConfigurationRequest which;
-  which.file_system_id = req.file_system_id;
-  EFS_ASSIGN_OR_RETURN(api::LifecycleConfigurationDescription config,
-                       DescribeLifecycleConfiguration(which));
-  store->SetLifecycle(LifecyclePolicyOf(config));
+  EFS_ASSIGN_OR_RETURN(fs::LifecyclePolicy policy, LifecyclePolicyOf(*this, req.file_system_id));
+  store->SetLifecycle(policy);
   const auto start = std::chrono::steady_clock::now();
   EFS_ASSIGN_OR_RETURN(fs::TransitionReport report, store->RunLifecyclePass([] { return true; }));
   api::LifecyclePassReport out;

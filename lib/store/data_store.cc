@@ -102,15 +102,9 @@ Result<std::string> DataStore::Read(uint64_t ino, uint64_t offset, uint32_t coun
   std::string out(count, '\0');
   EFS_ASSIGN_OR_RETURN(std::shared_ptr<File> file, Get(ino, false));
   if (!file) return out;
-  size_t done = 0;
-  while (done < count) {
-    ssize_t n =
-        ::pread(file->fd.get(), out.data() + done, count - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoStatus(errno, "read '" + PathOf(ino) + "'");
-    if (n == 0) break;  // past the end of the data file: zeros
-    done += static_cast<size_t>(n);
-  }
+  // Bytes past the end of the data file stay zeros.
+  Result<size_t> read = PreadAll(file->fd.get(), out.data(), count, offset, PathOf(ino));
+  if (!read.ok()) return read.status();
   return out;
 }
 

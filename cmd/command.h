@@ -51,6 +51,8 @@ std::unique_ptr<Command> NewUmount();
 std::unique_ptr<Command> NewMounts();
 std::unique_ptr<Command> NewBench();
 std::unique_ptr<Command> NewStatus();
+std::unique_ptr<Command> NewMetrics();
+std::unique_ptr<Command> NewTop();
 std::unique_ptr<Command> NewDebug();
 std::unique_ptr<Command> NewHelp();
 std::unique_ptr<Command> NewComplete();

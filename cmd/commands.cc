@@ -53,6 +53,8 @@ const CommandSpec kCommands[] = {
      &NewRevokeSecurityGroupIngress, kNoFlags},
     // The daemon and the CLI itself.
     {"status", "show the daemon's status", &NewStatus, kNoFlags},
+    {"metrics", "show each file system's live metrics", &NewMetrics, kNoFlags},
+    {"top", "watch file systems' throughput and requests live", &NewTop, kNoFlags},
     {"debug", "efsd's own actions for tests and demonstrations", &NewDebug, kNoFlags},
     {"help", "show help for efs or one of its commands", &NewHelp, kNoFlags},
     {"__complete", nullptr, &NewComplete, kHidden | kRawArgs},

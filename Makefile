@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
 .PHONY: all configure test thread-safety install man deps format lint clean asan up bench-api bench-nfs bench \
-        bench-lifecycle
+        bench-lifecycle bench-modes
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -49,6 +49,11 @@ bench: all
 # first byte of a cold file (bench/lifecycle.py --help). Needs root (FUSE).
 bench-lifecycle: all
 	python3 bench/lifecycle.py --bin $(BUILD)/bin
+
+# generalPurpose against maxIO: creates per second at 1 and 16 clients, and their latency
+# (bench/modes.py --help).
+bench-modes: all
+	python3 bench/modes.py --bin $(BUILD)/bin
 
 asan:
 	$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DEFS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug" test

@@ -1,5 +1,5 @@
 // efs debug: efsd's own actions for tests and demonstrations. advance-clock: AdvanceClock;
-// run-lifecycle: RunLifecyclePass.
+// run-lifecycle: RunLifecyclePass; set-burst-credits: SetBurstCreditBalance.
 #include "base/macros.h"
 #include "cmd/command.h"
 #include "cmd/context.h"
@@ -14,6 +14,8 @@ struct Debug final : Command {
   int hours = 0;
   api::RunLifecyclePassRequest pass;
   CLI::App* run_lifecycle = nullptr;
+  api::SetBurstCreditBalanceRequest credits;
+  CLI::App* set_burst_credits = nullptr;
 
   void Setup(CLI::App& app) override {
     app.require_subcommand(1);
@@ -30,11 +32,26 @@ struct Debug final : Command {
     run_lifecycle->add_option("--file-system-id", pass.file_system_id, "the file system")
         ->required()
         ->type_name("ID");
+    set_burst_credits = app.add_subcommand("set-burst-credits",
+                                           "set a bursting file system's burst credit balance");
+    set_burst_credits->add_option("--file-system-id", credits.file_system_id, "the file system")
+        ->required()
+        ->type_name("ID");
+    set_burst_credits
+        ->add_option("--bytes", credits.burst_credit_balance, "the new balance, in bytes")
+        ->required()
+        ->check(CLI::NonNegativeNumber)
+        ->type_name("N");
   }
 
   Status Run(Context& ctx) override {
     if (run_lifecycle->parsed()) {
       EFS_ASSIGN_OR_RETURN(Json result, ctx.Send("RunLifecyclePass", pass));
+      ctx.Print(result);
+      return Status::Ok();
+    }
+    if (set_burst_credits->parsed()) {
+      EFS_ASSIGN_OR_RETURN(Json result, ctx.Send("SetBurstCreditBalance", credits));
       ctx.Print(result);
       return Status::Ok();
     }

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <boost/interprocess/sync/file_lock.hpp>
 #include <algorithm>
+#include <boost/interprocess/sync/file_lock.hpp>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -27,6 +27,8 @@
 #include "daemon/exports.h"
 #include "daemon/lifecycle_worker.h"
 #include "daemon/metering.h"
+#include "daemon/throttles.h"
+#include "metrics/counters.h"
 #include "net/listeners.h"
 #include "nfs4/nfs4_server.h"
 #include "rpc/program_table.h"
@@ -44,7 +46,6 @@ std::string EnvOr(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v && *v ? v : fallback;
 }
-
 
 // Raises the soft limit on open files to the hard one (systemd and most shells start services
 // at 1024) and returns how many NFS connections fit, leaving room for the store's files.
@@ -94,6 +95,7 @@ struct Daemon::Impl : public control::Endpoints {
   int nfs_port = 0;
   std::unique_ptr<net::Listeners> listeners;
   std::unique_ptr<control::ControlPlane> control;
+  std::unique_ptr<Throttles> throttles;
   std::unique_ptr<Exports> exports;
   std::unique_ptr<SqliteClientRecords> client_records;
   std::unique_ptr<nfs4::Nfs4Server> nfs;
@@ -134,6 +136,13 @@ struct Daemon::Impl : public control::Endpoints {
   void LifecycleChanged(const std::string& id) override {
     if (exports) exports->ApplyLifecycle(id);
     if (lifecycle) lifecycle->Wake();
+  }
+  void ThroughputChanged(const std::string& id) override {
+    if (throttles) throttles->Refresh(id);
+  }
+  Result<api::BurstCreditBalance> SetBurstCredits(const std::string& id, double bytes) override {
+    if (!throttles) return Endpoints::SetBurstCredits(id, bytes);
+    return throttles->SetCredits(id, bytes);
   }
   void Close(const std::string& id) override {
     listeners->Close(id);
@@ -203,9 +212,20 @@ int Daemon::Impl::ChooseNfsPort() const {
 // The NFS stack: mount target -> file system (exports), NFSv4.1 as RPC program 100003, and the
 // RPC server that the listeners hand their connections to.
 Status Daemon::Impl::StartNfs() {
+  // The region lives beside the API socket, whose directory may not be there yet.
+  const std::string region_path = metrics::RegionPathFor(config.socket_path);
+  EFS_RETURN_IF_ERROR(
+      MakeDirs(std::filesystem::path(region_path).parent_path().string(), /*mode=*/0));
+  Result<std::unique_ptr<metrics::Region>> region = metrics::Region::Create(region_path);
+  if (!region.ok()) {
+    EFS_LOG(kWarn) << "no live metrics: " << region.status().ToString();
+  }
+  throttles = std::make_unique<Throttles>(control.get(), config.state_dir,
+                                          region.ok() ? std::move(*region) : nullptr);
   exports = std::make_unique<Exports>(
       control.get(), config.state_dir,
-      Exports::TierRoots{config.standard_dir, config.ia_dir, config.archive_dir}, clock());
+      Exports::TierRoots{config.standard_dir, config.ia_dir, config.archive_dir}, clock(),
+      throttles.get());
   Exports* resolver = exports.get();
   EFS_ASSIGN_OR_RETURN(client_records,
                        SqliteClientRecords::Open(config.state_dir + "/nfs4-clients.db"));
@@ -217,6 +237,10 @@ Status Daemon::Impl::StartNfs() {
   options.max_connections = NfsConnectionBudget();
   rpc = std::make_unique<rpc::Server>(&programs, options);
   EFS_RETURN_IF_ERROR(rpc->Start());
+  Throttles::Sources sources;
+  sources.sizes = [this] { return exports->MeteredSizes(); };
+  sources.connections = [this] { return exports->ByFileSystem(rpc->ConnectionsByMountTarget()); };
+  throttles->Start(std::move(sources));
   metering = std::make_unique<Metering>(exports.get(), control.get(), clock(), kMeteringInterval);
   lifecycle = std::make_unique<LifecycleWorker>(
       exports.get(), control.get(), std::chrono::seconds(config.lifecycle_interval_seconds));
@@ -229,8 +253,8 @@ Status Daemon::Impl::StartNfs() {
 void Daemon::Impl::Accept(const std::string& mount_target_id, UniqueFd conn,
                           const sockaddr_in& peer) {
   constexpr int kNfsServicePort = 2049;
-  Result<bool> admitted = control::AdmitsConnection(
-      *control, mount_target_id, ntohl(peer.sin_addr.s_addr), kNfsServicePort);
+  Result<bool> admitted = control::AdmitsConnection(*control, mount_target_id,
+                                                    ntohl(peer.sin_addr.s_addr), kNfsServicePort);
   if (!admitted.ok() || !*admitted) {
     char ip[INET_ADDRSTRLEN] = "?";
     inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof ip);
@@ -264,7 +288,8 @@ Status Daemon::Start() {
   options.version = EFS_VERSION;
   options.socket_path = d.config.socket_path;
   options.start_time = d.clock()->Now();
-  for (const std::string* root : {&d.config.standard_dir, &d.config.ia_dir, &d.config.archive_dir}) {
+  for (const std::string* root :
+       {&d.config.standard_dir, &d.config.ia_dir, &d.config.archive_dir}) {
     if (!root->empty()) options.tier_roots.push_back(*root);
   }
 
@@ -283,8 +308,8 @@ Status Daemon::Start() {
   server_options.idle_timeout_ms = d.config.idle_timeout_seconds * 1000;
   control::ControlPlane* control = d.control.get();
   d.server = std::make_unique<api::Server>(
-      server_options, [control](const api::Caller& caller, const std::string& action,
-                                const api::Json& params) {
+      server_options,
+      [control](const api::Caller& caller, const std::string& action, const api::Json& params) {
         return control::Dispatch(*control, caller, action, params);
       });
   EFS_RETURN_IF_ERROR(d.server->Start());
@@ -299,13 +324,15 @@ void Daemon::Stop() {
   if (d.control) d.control->StopReconciler();
   if (d.listeners) d.listeners->CloseAll();
   if (d.rpc) d.rpc->Stop();
-  d.lifecycle.reset();  // stops a pass between two files
-  d.metering.reset();   // records the final sizes
+  d.lifecycle.reset();                   // stops a pass between two files
+  d.metering.reset();                    // records the final sizes
+  if (d.throttles) d.throttles->Stop();  // saves the credit balances
   d.server.reset();
   d.listeners.reset();
   d.rpc.reset();
   d.nfs.reset();
   d.exports.reset();
+  d.throttles.reset();  // after every COMPOUND that could hold its limits
   d.control.reset();
 }
 

@@ -40,6 +40,10 @@ Result<Exports::Open*> Exports::OpenLocked(const std::string& fs_id, bool serve)
   Open opened;
   opened.fs = std::move(store);
   opened.export_id = nfs4::ExportIdFor(fs_id);
+  if (throttles_) opened.qos = throttles_->For(fs_id);
+  if (opened.qos && opened.qos->settings().performance == qos::PerformanceMode::kMaxIo) {
+    opened.fs->SetCommitGather(qos::kMaxIoCommitGather);
+  }
   if (serve) return &(file_systems_[fs_id] = std::move(opened));
   auto& retired = retired_[fs_id];
   retired = {std::chrono::steady_clock::now() + kRetireSeconds, std::move(opened)};
@@ -68,7 +72,7 @@ std::optional<nfs4::Export> Exports::Resolve(const std::string& mount_target_id)
     target = targets_.emplace(mount_target_id, fs_id).first;
   }
   const Open& open = file_systems_.at(target->second);
-  return nfs4::Export{open.export_id, open.fs.get(), /*read_only=*/false};
+  return nfs4::Export{open.export_id, open.fs.get(), /*read_only=*/false, open.qos};
 }
 
 std::optional<uint64_t> Exports::Forget(const std::string& mount_target_id) {
@@ -125,6 +129,17 @@ void Exports::CloseRetired() {
   std::erase_if(retired_, [now](const auto& entry) {
     return entry.second.first <= now && entry.second.second.fs.use_count() == 1;
   });
+}
+
+std::map<std::string, uint32_t> Exports::ByFileSystem(
+    const std::map<std::string, size_t>& by_mount_target) {
+  MutexLock lock(&mu_);
+  std::map<std::string, uint32_t> out;
+  for (const auto& [mount_target_id, count] : by_mount_target) {
+    auto target = targets_.find(mount_target_id);
+    if (target != targets_.end()) out[target->second] += static_cast<uint32_t>(count);
+  }
+  return out;
 }
 
 }  // namespace efs::daemon

@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/mutex.h"
 #include "control/control_plane.h"
+#include "daemon/throttles.h"
 #include "fs/filesystem.h"
 #include "nfs4/compound_state.h"
 #include "store/tiered_data.h"
@@ -31,10 +32,14 @@ class Exports {
 
   // `control` and `clock` (the file systems' times) must outlive this object. File systems
   // live in state_dir/fs/<fs-id>/, their tiers as `tiers` says.
+  // `throttles` (may be null: no limits) gives each file system's limits.
   Exports(control::ControlPlane* control, std::string state_dir, TierRoots tiers,
-          const Clock* clock)
-      : control_(control), state_dir_(std::move(state_dir)), tiers_(std::move(tiers)),
-        clock_(clock) {}
+          const Clock* clock, Throttles* throttles = nullptr)
+      : control_(control),
+        state_dir_(std::move(state_dir)),
+        tiers_(std::move(tiers)),
+        clock_(clock),
+        throttles_(throttles) {}
 
   // The export mount target `mount_target_id` serves: its file system, opened if needed.
   // nullopt when the mount target is unknown, not available, or its store cannot be opened.
@@ -58,11 +63,16 @@ class Exports {
   // The metered sizes (fs::FileSystem::Metered) of every open store, by file system id.
   std::map<std::string, fs::StorageSizes> MeteredSizes() EXCLUDES(mu_);
 
+  // `by_mount_target` (connections by mount target) added up by the file system each serves.
+  std::map<std::string, uint32_t> ByFileSystem(const std::map<std::string, size_t>& by_mount_target)
+      EXCLUDES(mu_);
+
  private:
   struct Open {
     uint64_t export_id = 0;
     std::shared_ptr<fs::FileSystem> fs;
-    int mount_targets = 0;  // how many entries of targets_ point here
+    qos::FileSystemQos* qos = nullptr;  // its limits (Throttles), if any
+    int mount_targets = 0;              // how many entries of targets_ point here
   };
 
   static constexpr std::chrono::seconds kRetireSeconds{300};
@@ -78,9 +88,10 @@ class Exports {
   const std::string state_dir_;
   const TierRoots tiers_;
   const Clock* const clock_;
+  Throttles* const throttles_;
   Mutex mu_;
   std::map<std::string, std::string> targets_ GUARDED_BY(mu_);  // mount target -> fs id
-  std::map<std::string, Open> file_systems_ GUARDED_BY(mu_);     // fs id -> its open store
+  std::map<std::string, Open> file_systems_ GUARDED_BY(mu_);    // fs id -> its open store
   // fs id -> a store no mount target serves, and when to close it; revived if one comes back.
   std::map<std::string, std::pair<std::chrono::steady_clock::time_point, Open>> retired_
       GUARDED_BY(mu_);

@@ -321,6 +321,17 @@ EFS_FIELDS(DescribeStorageResponse) {
 
 EFS_FIELDS(RunLifecyclePassRequest) { v("FileSystemId", s.file_system_id, kRequired); }
 
+EFS_FIELDS(SetBurstCreditBalanceRequest) {
+  v("FileSystemId", s.file_system_id, kRequired);
+  v("BurstCreditBalance", s.burst_credit_balance, kRequired);
+}
+
+EFS_FIELDS(BurstCreditBalance) {
+  v("FileSystemId", s.file_system_id);
+  v("BurstCreditBalance", s.burst_credit_balance);
+  v("PermittedThroughput", s.permitted_throughput);
+}
+
 EFS_FIELDS(LifecyclePassReport) {
   v("FileSystemId", s.file_system_id);
   v("FilesMoved", s.files_moved);
@@ -578,6 +589,8 @@ EFS_API_DEFINE_CODEC(DescribeStorageRequest)
 EFS_API_DEFINE_CODEC(FileStorageDescription)
 EFS_API_DEFINE_CODEC(DescribeStorageResponse)
 EFS_API_DEFINE_CODEC(RunLifecyclePassRequest)
+EFS_API_DEFINE_CODEC(SetBurstCreditBalanceRequest)
+EFS_API_DEFINE_CODEC(BurstCreditBalance)
 EFS_API_DEFINE_CODEC(LifecyclePassReport)
 EFS_API_DEFINE_CODEC(FileSystemDescription)
 EFS_API_DEFINE_CODEC(CreateFileSystemRequest)

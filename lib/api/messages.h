@@ -114,6 +114,17 @@ struct DescribeStorageResponse {
 struct RunLifecyclePassRequest {
   std::string file_system_id;  // "FileSystemId", required
 };
+// SetBurstCreditBalance (efsd's own): sets a bursting file system's burst credit balance, to
+// show what running out of credits does without waiting hours for it.
+struct SetBurstCreditBalanceRequest {
+  std::string file_system_id;       // "FileSystemId", required
+  double burst_credit_balance = 0;  // "BurstCreditBalance", bytes, required
+};
+struct BurstCreditBalance {
+  std::string file_system_id;        // "FileSystemId"
+  int64_t burst_credit_balance = 0;  // "BurstCreditBalance": bytes
+  int64_t permitted_throughput = 0;  // "PermittedThroughput": bytes/s with that balance
+};
 struct LifecyclePassReport {
   std::string file_system_id;  // "FileSystemId"
   int64_t files_moved = 0;     // "FilesMoved"
@@ -385,6 +396,8 @@ EFS_API_CODEC(FileStorageDescription)
 EFS_API_CODEC(DescribeStorageResponse)
 EFS_API_CODEC(RunLifecyclePassRequest)
 EFS_API_CODEC(LifecyclePassReport)
+EFS_API_CODEC(SetBurstCreditBalanceRequest)
+EFS_API_CODEC(BurstCreditBalance)
 EFS_API_CODEC(FileSystemDescription)
 EFS_API_CODEC(CreateFileSystemRequest)
 EFS_API_CODEC(DescribeFileSystemsRequest)

@@ -131,7 +131,9 @@ Status Runner::Connect() {
     options.owner = owner + std::to_string(i);
     options.slots = static_cast<uint32_t>(config_.depth);
     options.call_timeout = std::chrono::seconds(30);
-    options.recovery_timeout = std::chrono::seconds(10);
+    // A throttled file system delays requests rather than failing them (at a 1 MiB/s baseline,
+    // 16 writes of 1 MiB in flight wait up to 16 s): the run waits as a hard mount would.
+    options.recovery_timeout = std::chrono::seconds(60);
     EFS_ASSIGN_OR_RETURN(connections_[i], nfs4client::Client::Connect(options));
     return Status::Ok();
   });

@@ -135,6 +135,7 @@ const ActionSpec kActions[] = {
     {"AdvanceClock", &Call<&ControlPlane::AdvanceClock>, kMutating},
     {"DescribeStorage", &Call<&ControlPlane::DescribeStorage>, kReadOnly},
     {"RunLifecyclePass", &Call<&ControlPlane::RunLifecyclePass>, kMutating},
+    {"SetBurstCreditBalance", &Call<&ControlPlane::SetBurstCreditBalance>, kMutating},
 };
 
 const ActionSpec* FindAction(const std::string& name) {

@@ -116,6 +116,8 @@ class CatalogControlPlane final : public ControlPlane {
   Result<api::ClockReading> AdvanceClock(const api::AdvanceClockRequest&) override;
   Result<api::DescribeStorageResponse> DescribeStorage(const api::DescribeStorageRequest&)
       EXCLUDES(mu_) override;
+  Result<api::BurstCreditBalance> SetBurstCreditBalance(
+      const api::SetBurstCreditBalanceRequest&) override;
   Result<api::LifecyclePassReport> RunLifecyclePass(const api::RunLifecyclePassRequest&)
       EXCLUDES(mu_) override;
   Status RecordSize(const std::string& id, uint64_t standard, uint64_t ia, uint64_t archive,

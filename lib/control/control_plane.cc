@@ -91,6 +91,12 @@ Result<std::shared_ptr<fs::FileSystem>> Endpoints::Store(const std::string& id) 
 
 void Endpoints::LifecycleChanged(const std::string&) {}
 
+void Endpoints::ThroughputChanged(const std::string&) {}
+
+Result<api::BurstCreditBalance> Endpoints::SetBurstCredits(const std::string& id, double) {
+  return StoreUnavailable(id);
+}
+
 std::string EncodeMarker(int64_t seq) {
   char buf[17];
   std::snprintf(buf, sizeof(buf), "%016" PRIx64, static_cast<uint64_t>(seq));

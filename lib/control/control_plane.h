@@ -94,6 +94,11 @@ class ControlPlane {
   // Runs one lifecycle pass over the file system now (with its current configuration).
   virtual Result<api::LifecyclePassReport> RunLifecyclePass(
       const api::RunLifecyclePassRequest&) = 0;
+  // Sets a bursting file system's burst credit balance (Endpoints::SetBurstCredits):
+  // FileSystemNotFound, BadRequest for a file system not in bursting mode or a balance
+  // outside 0 to its credit cap.
+  virtual Result<api::BurstCreditBalance> SetBurstCreditBalance(
+      const api::SetBurstCreditBalanceRequest&) = 0;
 
   // Records file system `id`'s metered size in bytes per storage class, measured at
   // `timestamp` (epoch seconds), for DescribeFileSystems' SizeInBytes. Not an API action: the

@@ -27,6 +27,11 @@ class Endpoints {
   virtual Result<std::shared_ptr<fs::FileSystem>> Store(const std::string& id);
   // File system `id`'s lifecycle configuration changed: the daemon applies it to the store.
   virtual void LifecycleChanged(const std::string& id);
+  // File system `id`'s throughput mode changed (UpdateFileSystem): the daemon applies it.
+  virtual void ThroughputChanged(const std::string& id);
+  // Sets file system `id`'s burst credit balance to `bytes` and says what it is now. Only a
+  // daemon has balances; the default refuses (StoreUnavailable).
+  virtual Result<api::BurstCreditBalance> SetBurstCredits(const std::string& id, double bytes);
 };
 
 }  // namespace efs::control

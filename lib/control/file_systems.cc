@@ -310,8 +310,26 @@ Result<api::FileSystemDescription> CatalogControlPlane::UpdateFileSystem(
     EFS_RETURN_IF_ERROR(
         catalog_->InTransaction([&]() REQUIRES(mu_) { return UpdateFileSystemLocked(req, row); }));
   }
+  endpoints_->ThroughputChanged(row.id);  // without mu_: the daemon reads it back
   Wake();
   return DescribeRow(row);
+}
+
+Result<api::BurstCreditBalance> CatalogControlPlane::SetBurstCreditBalance(
+    const api::SetBurstCreditBalanceRequest& req) {
+  {
+    MutexLock lock(&mu_);
+    EFS_ASSIGN_OR_RETURN(store::FileSystemRow row, FindFileSystemLocked(req.file_system_id));
+    if (row.state != "available") return IncorrectFileSystemLifeCycleState(row.id, row.state);
+    if (row.throughput_mode != "bursting") {
+      return BadRequest("file system '" + row.id + "' is in " + row.throughput_mode +
+                        " mode: only bursting file systems hold burst credits");
+    }
+  }
+  if (!std::isfinite(req.burst_credit_balance) || req.burst_credit_balance < 0) {
+    return BadRequest("BurstCreditBalance must be a number of bytes, 0 or more");
+  }
+  return endpoints_->SetBurstCredits(req.file_system_id, req.burst_credit_balance);
 }
 
 Status CatalogControlPlane::DeleteFileSystem(const api::DeleteFileSystemRequest& req) {

@@ -18,6 +18,7 @@
 // - Thread safety: every implementation is safe to call from many threads at once.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -301,6 +302,11 @@ class FileSystem {
   // backend.h), kept current by every change; answering needs no storage access.
   virtual StorageSizes Metered() = 0;
   uint64_t MeteredSize() { return Metered().total(); }
+
+  // How long a durable change waits for others to share its disk sync: maxIO's trade of
+  // latency for more changes per sync (0, the default: none, generalPurpose's lowest latency).
+  // Stores without syncs ignore it.
+  virtual void SetCommitGather(std::chrono::microseconds gather) { (void)gather; }
 
   // Lifecycle management (lifecycle.h). SetLifecycle replaces the policy: recall_on_access
   // holds from the next read or write, the periods from the next pass.

@@ -1,6 +1,8 @@
 // GroupCommit: flush and sync batches for whoever waits (see group_commit.h).
 #include "fs/group_commit.h"
 
+#include <thread>
+
 #include "base/blocking.h"
 #include "base/check.h"
 
@@ -194,6 +196,11 @@ void GroupCommit::SyncOnceLocked(Mutex* mu, MetadataBackend* meta) {
   syncing_ = true;
   ++syncs_;
   sync_mu_.Unlock();
+  if (const int64_t gather = gather_us_.load(std::memory_order_relaxed); gather > 0) {
+    // Changes that commit meanwhile join the open batch (a sync is running) and share it.
+    ScopedBlocking blocking;
+    std::this_thread::sleep_for(std::chrono::microseconds(gather));
+  }
   uint64_t target = 0;
   {
     MutexLock fs_lock(mu);

@@ -31,6 +31,7 @@
 // `mu` or alone, never the other way round. Callbacks run with neither held.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -79,6 +80,10 @@ class GroupCommit {
   // Batches lost so far (a caller that counted something in them counts again).
   uint64_t lost(Mutex* mu) const REQUIRES(mu);
 
+  // How long a sync waits, once it has begun, before it flushes the open batch, for more
+  // changes to join it (maxIO); 0 (the default): it flushes at once. Thread-safe.
+  void set_gather(std::chrono::microseconds gather) { gather_us_.store(gather.count()); }
+
   // Counts, for tests and benchmarks.
   uint64_t flushes(Mutex* mu) const REQUIRES(mu);
   uint64_t syncs() const EXCLUDES(sync_mu_);
@@ -119,16 +124,16 @@ class GroupCommit {
   bool RunDoneLocked() REQUIRES(sync_mu_);
   // Leads syncs until they are wanted no more (see the file comment); `own` is the batch the
   // calling WaitDurable waits for, 0 for WhenDurable. REQUIRES: no sync running.
-  void LeadLocked(Mutex* mu, MetadataBackend* meta, uint64_t own) REQUIRES(sync_mu_)
-      EXCLUDES(mu);
+  void LeadLocked(Mutex* mu, MetadataBackend* meta, uint64_t own) REQUIRES(sync_mu_) EXCLUDES(mu);
   // One flush of the open batch and one sync of every flushed one, with sync_mu_ let go.
   void SyncOnceLocked(Mutex* mu, MetadataBackend* meta) REQUIRES(sync_mu_) EXCLUDES(mu);
 
+  std::atomic<int64_t> gather_us_{0};
   mutable Mutex sync_mu_;
   std::vector<Waiter*> waiters_ GUARDED_BY(sync_mu_);
   std::vector<Callback> callbacks_ GUARDED_BY(sync_mu_);
-  int leaders_ GUARDED_BY(sync_mu_) = 0;  // threads in LeadLocked (or running its callbacks)
-  CondVar quiet_;                         // leaders_ fell to 0 with no callback left
+  int leaders_ GUARDED_BY(sync_mu_) = 0;      // threads in LeadLocked (or running its callbacks)
+  CondVar quiet_;                             // leaders_ fell to 0 with no callback left
   uint64_t synced_ GUARDED_BY(sync_mu_) = 0;  // every batch up to this one is durable
   bool syncing_ GUARDED_BY(sync_mu_) = false;
   uint64_t syncs_ GUARDED_BY(sync_mu_) = 0;

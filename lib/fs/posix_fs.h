@@ -20,9 +20,9 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
-#include <thread>
 #include <memory>
 #include <random>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -73,6 +73,10 @@ class PosixFs final : public FileSystem {
   Result<FsStat> StatFs() override;
   StorageSizes Metered() override;
   void SetLifecycle(const LifecyclePolicy& policy) override;
+  void SetCommitGather(std::chrono::microseconds gather) override EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    group_.set_gather(gather);
+  }
   Result<TransitionReport> RunLifecyclePass(const std::function<bool()>& keep_going) override;
   Result<FileStorage> Storage(FileId id) override;
   uint64_t WriteVerifier() const override { return verifier_; }
@@ -213,7 +217,7 @@ class PosixFs final : public FileSystem {
   FileId root_;
   std::mt19937_64 rng_ GUARDED_BY(mu_);
   std::unordered_map<uint64_t, uint32_t> pins_ GUARDED_BY(mu_);
-  StorageSizes metered_ GUARDED_BY(mu_);                         // committed
+  StorageSizes metered_ GUARDED_BY(mu_);                                  // committed
   std::array<int64_t, kStorageClasses> metered_delta_ GUARDED_BY(mu_){};  // open transaction
   LifecyclePolicy policy_ GUARDED_BY(mu_);
   std::unordered_set<uint64_t> moving_ GUARDED_BY(mu_);  // inodes with a move in progress

@@ -25,6 +25,10 @@
 #include "nfs4/state/stateid.h"
 #include "xdr/nfs4_prot.h"
 
+namespace efs::qos {
+class FileSystemQos;
+}  // namespace efs::qos
+
 namespace efs::nfs4 {
 
 // The largest READ or WRITE (EFS-REFERENCE s2.6: rsize = wsize = 1 MiB).
@@ -35,6 +39,9 @@ struct Export {
   uint64_t id = 0;               // ExportIdFor(file system id); goes into handles and fsid
   fs::FileSystem* fs = nullptr;  // not owned
   bool read_only = false;        // mutating ops answer NFS4ERR_ROFS
+  // The file system's throughput and performance limits, which every COMPOUND passes (not
+  // owned; null: none).
+  qos::FileSystemQos* qos = nullptr;
 };
 
 // Server-wide state, owned by Nfs4Server. Thread-safe (each table locks itself).
@@ -123,6 +130,9 @@ class CompoundState {
   uint32_t op_index = 0;
   uint32_t op_count = 0;
   size_t request_size = 0;  // bytes of the COMPOUND4args
+  // Data the COMPOUND's READs returned and its WRITEs wrote (the metrics' actual bytes).
+  uint64_t read_bytes = 0;
+  uint64_t written_bytes = 0;
 
   // The client id of the session; in NFSv4.0, v40_clientid (0 when neither).
   uint64_t clientid() const { return session ? session->clientid() : v40_clientid; }

@@ -1,12 +1,17 @@
 // Nfs4Server: RPC glue around Compound() (see nfs4_server.h).
 #include "nfs4/nfs4_server.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 #include <utility>
 #include <vector>
 
 #include "nfs4/compound.h"
+#include "nfs4/op_table.h"
+#include "qos/file_system_qos.h"
 #include "xdr/xdr_bounded.h"
 #include "xdr/xdr_mem.h"
 
@@ -102,6 +107,48 @@ bool DecodeCompoundArgs(XDR* xdrs, COMPOUND4args* args, LentWrites* lent) {
   return true;
 }
 
+// What a COMPOUND is charged before it runs: a data request by the bytes its WRITEs carry or
+// its READs ask for, else a metadata request by its size; an update if an op changes the file
+// system (the op budget's cost of 5).
+qos::Charge EstimateCharge(const COMPOUND4args& args, size_t request_size) {
+  qos::Charge c;
+  uint64_t read = 0, written = 0;
+  bool reads = false, writes = false;
+  for (u_int i = 0; i < args.argarray.argarray_len; ++i) {
+    const nfs_argop4& op = args.argarray.argarray_val[i];
+    if (op.argop == OP_READ) {
+      reads = true;
+      read += std::min(op.nfs_argop4_u.opread.count, kMaxIoSize);
+    } else if (op.argop == OP_WRITE) {
+      writes = true;
+      written += op.nfs_argop4_u.opwrite.data.data_len;
+    }
+    if (LookupOp(op.argop, args.minorversion).flags & kMutates) c.update = true;
+    if (op.argop == OP_OPEN && op.nfs_argop4_u.opopen.openhow.opentype == OPEN4_CREATE) {
+      c.update = true;  // OPEN changes the file system only when it creates
+    }
+  }
+  c.kind = writes  ? qos::RequestKind::kWrite
+           : reads ? qos::RequestKind::kRead
+                   : qos::RequestKind::kMetadata;
+  c.bytes = writes ? written : reads ? read : request_size;
+  return c;
+}
+
+// What it moved, once it ran.
+qos::Charge ActualCharge(const qos::Charge& estimate, const CompoundState& cs) {
+  qos::Charge c = estimate;
+  if (c.kind == qos::RequestKind::kWrite) c.bytes = cs.written_bytes;
+  if (c.kind == qos::RequestKind::kRead) c.bytes = cs.read_bytes;
+  return c;
+}
+
+std::string PeerAddress(const sockaddr_in& peer) {
+  char ip[INET_ADDRSTRLEN] = "";
+  inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof ip);
+  return ip;
+}
+
 }  // namespace
 
 Nfs4Server::Nfs4Server(ExportResolver resolver, const Clock* clock, uint32_t lease_seconds,
@@ -121,21 +168,21 @@ Status Nfs4Server::HandleCompound(const rpc::CallContext& ctx, XDR* args, std::s
   LentWrites lent(decoded.get());  // destroyed first: takes back the loans before xdr_free
   if (!DecodeCompoundArgs(args, decoded.get(), &lent)) return efs::xdr::InvalidArgumentGarbage();
   size_t size = xdr_getpos(args) - start;
+  qos::Flow flow{PeerAddress(ctx.info.peer), reinterpret_cast<uintptr_t>(ctx.connection)};
   std::optional<std::string> results =
-      Run(*decoded, ctx.cred, ctx.info.mount_target_id, size, ctx.answer_later);
+      Run(*decoded, ctx.cred, ctx.info.mount_target_id, size, flow, ctx.answer_later);
   if (results) reply->append(*results);  // else it is answered late
   return Status::Ok();
 }
 
 std::string Nfs4Server::Execute(const COMPOUND4args& args, const rpc::Credentials& cred,
                                 const std::string& mount_target_id, size_t request_size) {
-  return *Run(args, cred, mount_target_id, request_size, nullptr);
+  return *Run(args, cred, mount_target_id, request_size, qos::Flow{}, nullptr);
 }
 
-std::optional<std::string> Nfs4Server::Run(const COMPOUND4args& args,
-                                           const rpc::Credentials& cred,
-                                           const std::string& mount_target_id,
-                                           size_t request_size,
+std::optional<std::string> Nfs4Server::Run(const COMPOUND4args& args, const rpc::Credentials& cred,
+                                           const std::string& mount_target_id, size_t request_size,
+                                           const qos::Flow& flow,
                                            const std::function<rpc::LateReply()>& answer_later) {
   Reap();
   fs::Credentials fc;
@@ -146,7 +193,13 @@ std::optional<std::string> Nfs4Server::Run(const COMPOUND4args& args,
   CompoundState cs(&state_, resolver_(mount_target_id), std::move(fc), std::move(principal),
                    mount_target_id);
   cs.request_size = request_size;
-  return Compound(cs, args, answer_later);
+  qos::FileSystemQos* qos = cs.exp() ? cs.exp()->qos : nullptr;
+  if (qos == nullptr) return Compound(cs, args, answer_later);
+  const qos::Charge estimate = EstimateCharge(args, request_size);
+  qos->Admit(flow, estimate);  // waits while the file system is over its limits
+  std::optional<std::string> results = Compound(cs, args, answer_later);
+  qos->Done(estimate, ActualCharge(estimate, cs));
+  return results;
 }
 
 void Nfs4Server::Reap() {

@@ -21,6 +21,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "nfs4/compound_state.h"
+#include "qos/file_system_qos.h"
 #include "rpc/program_table.h"
 #include "xdr/nfs4_prot.h"
 
@@ -76,6 +77,7 @@ class Nfs4Server {
   // Execute, answering late where `answer_later` allows (nullopt: it will).
   std::optional<std::string> Run(const COMPOUND4args& args, const rpc::Credentials& cred,
                                  const std::string& mount_target_id, size_t request_size,
+                                 const qos::Flow& flow,
                                  const std::function<rpc::LateReply()>& answer_later);
 
   ExportResolver resolver_;

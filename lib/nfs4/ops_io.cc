@@ -41,6 +41,7 @@ nfsstat4 OpRead(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
   if (!r.ok()) return ToNfsStat(r.status());
   ok.eof = r->eof ? 1 : 0;
   ok.data.data_len = static_cast<u_int>(r->data.size());
+  cs.read_bytes += r->data.size();
   ok.data.data_val = cs.Keep(std::move(r->data));
   return NFS4_OK;
 }
@@ -58,6 +59,7 @@ nfsstat4 OpWrite(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
                     std::string_view(a.data.data_val, a.data.data_len), stability);
   if (!r.ok()) return ToNfsStat(r.status());
   ok.count = static_cast<count4>(r->count);
+  cs.written_bytes += r->count;
   ok.committed = static_cast<stable_how4>(r->committed);
   SetVerifier(cs.fs().WriteVerifier(), ok.writeverf);
   return NFS4_OK;

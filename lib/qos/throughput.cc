@@ -42,8 +42,7 @@ double PermittedBytesPerSecond(ThroughputMode mode, uint64_t standard_bytes, dou
     case ThroughputMode::kBursting:
       break;
   }
-  return credits > 0 ? BurstBytesPerSecond(standard_bytes)
-                     : BaselineBytesPerSecond(standard_bytes);
+  return credits > 0 ? BurstBytesPerSecond(standard_bytes) : BaselineBytesPerSecond(standard_bytes);
 }
 
 void TokenBucket::Refill(double now) {
@@ -54,17 +53,35 @@ void TokenBucket::Refill(double now) {
 }
 
 double TokenBucket::Admit(double now, double metered) {
-  if (std::isinf(rate_)) return 0;
+  Take(now, metered);
+  return Until(now);
+}
+
+void TokenBucket::Take(double now, double metered) {
+  if (std::isinf(rate_)) return;
   Refill(now);
   tokens_ -= metered;
+}
+
+void TokenBucket::Give(double now, double metered) {
+  if (std::isinf(rate_)) return;
+  Refill(now);
+  tokens_ = std::min(capacity_, tokens_ + metered);
+}
+
+double TokenBucket::Until(double now) {
+  if (std::isinf(rate_)) return 0;
+  Refill(now);
   return tokens_ >= 0 ? 0 : -tokens_ / rate_;
 }
 
 void TokenBucket::SetRate(double now, double rate, double capacity) {
-  Refill(now);
+  if (!std::isinf(rate_)) Refill(now);
+  // Leaving "no limit" starts from a full bucket; the debt of a lower rate carries over.
+  tokens_ = std::isinf(rate_) ? capacity : std::min(tokens_, capacity);
   rate_ = rate;
   capacity_ = capacity;
-  tokens_ = std::min(tokens_, capacity_);
+  last_ = std::max(last_, now);
 }
 
 }  // namespace efs::qos

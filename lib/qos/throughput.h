@@ -71,6 +71,12 @@ class TokenBucket {
   // Takes `metered` tokens at `now`; returns the seconds the request must wait first (0 when
   // the bucket held enough).
   double Admit(double now, double metered);
+  // Takes `metered` tokens at `now`, into debt if need be.
+  void Take(double now, double metered);
+  // Gives back `metered` tokens taken too many (up to the capacity).
+  void Give(double now, double metered);
+  // The seconds from `now` until the bucket is out of debt (0 if it is).
+  double Until(double now);
   // A new rate (and capacity) from `now` on; the tokens held carry over (up to the capacity).
   void SetRate(double now, double rate, double capacity);
   double rate() const { return rate_; }

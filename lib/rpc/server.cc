@@ -113,6 +113,13 @@ size_t Server::connection_count() const {
   return connections_.size();
 }
 
+std::map<std::string, size_t> Server::ConnectionsByMountTarget() const {
+  MutexLock lock(&mu_);
+  std::map<std::string, size_t> counts;
+  for (const auto& [id, conn] : connections_) ++counts[conn->info().mount_target_id];
+  return counts;
+}
+
 bool Server::MakeRoom() {
   if (connections_.size() < std::max<size_t>(1, options_.max_connections)) return true;
   std::shared_ptr<Connection> idlest;

@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -73,6 +74,8 @@ class Server {
   void CloseConnectionsTo(const std::string& mount_target_id) EXCLUDES(mu_);
 
   size_t connection_count() const EXCLUDES(mu_);
+  // The connections open, by the mount target they came in on.
+  std::map<std::string, size_t> ConnectionsByMountTarget() const EXCLUDES(mu_);
 
  private:
   // The pool's poll function: waits for events and turns the records they complete into tasks;

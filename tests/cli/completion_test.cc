@@ -63,7 +63,10 @@ TEST(Complete, AfterACommandOffersItsLongOptions) {
 
 TEST(Complete, ACommandOfSubcommandsOffersThemAndThenTheirOptions) {
   Completer complete;
-  EXPECT_EQ(complete({"debug", ""}), (Words{"advance-clock", "run-lifecycle"}));
+  EXPECT_EQ(complete({"debug", ""}),
+            (Words{"advance-clock", "run-lifecycle", "set-burst-credits"}));
+  EXPECT_EQ(complete({"debug", "set-burst-credits", "--"}),
+            (Words{"--help", "--file-system-id", "--bytes"}));
   EXPECT_EQ(complete({"debug", "adv"}), Words{"advance-clock"});
   EXPECT_TRUE(complete({"debug", "--"}).empty()) << "debug has no options of its own";
   EXPECT_EQ(complete({"debug", "advance-clock", "--"}), (Words{"--help", "--days", "--hours"}));

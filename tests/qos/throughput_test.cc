@@ -56,8 +56,7 @@ TEST(BurstCredits, ADaysBaselinePaysForAboutSeventyMinutesOfBurst) {
     ++seconds;
   }
   // Each second also earns the baseline back: (100 MiB/s - 4.9 MiB/s) drains it.
-  EXPECT_NEAR(seconds, earned / (BurstBytesPerSecond(stored) - BaselineBytesPerSecond(stored)),
-              2);
+  EXPECT_NEAR(seconds, earned / (BurstBytesPerSecond(stored) - BaselineBytesPerSecond(stored)), 2);
 }
 
 TEST(PermittedThroughput, EachModeItsRule) {
@@ -65,10 +64,8 @@ TEST(PermittedThroughput, EachModeItsRule) {
   EXPECT_DOUBLE_EQ(PermittedBytesPerSecond(ThroughputMode::kBursting, small, 1, 0), 100 * kMiB);
   EXPECT_DOUBLE_EQ(PermittedBytesPerSecond(ThroughputMode::kBursting, small, 0, 0), kMiB);
   EXPECT_DOUBLE_EQ(PermittedBytesPerSecond(ThroughputMode::kBursting, small, -5, 0), kMiB);
-  EXPECT_DOUBLE_EQ(PermittedBytesPerSecond(ThroughputMode::kProvisioned, small, 0, 10),
-                   10 * kMiB);
-  EXPECT_DOUBLE_EQ(PermittedBytesPerSecond(ThroughputMode::kProvisioned, large, 0, 10),
-                   50 * kMiB)
+  EXPECT_DOUBLE_EQ(PermittedBytesPerSecond(ThroughputMode::kProvisioned, small, 0, 10), 10 * kMiB);
+  EXPECT_DOUBLE_EQ(PermittedBytesPerSecond(ThroughputMode::kProvisioned, large, 0, 10), 50 * kMiB)
       << "the bursting baseline where it is higher";
   EXPECT_EQ(PermittedBytesPerSecond(ThroughputMode::kElastic, small, 0, 0), kUnlimited);
 }

@@ -143,6 +143,23 @@ qos::Charge ActualCharge(const qos::Charge& estimate, const CompoundState& cs) {
   return c;
 }
 
+// The answer to a COMPOUND turned away before it ran: NFS4ERR_DELAY on its first op (RFC 5661
+// s15.1.1.3; for SEQUENCE, s2.10.6.2: the slot is untouched and the client resends the same
+// request). REQUIRES: at least one op.
+std::string DelayedResult(const COMPOUND4args& args) {
+  COMPOUND4res res{};
+  res.status = NFS4ERR_DELAY;
+  res.tag = args.tag;  // borrowed for the encoding
+  nfs_resop4 first{};
+  first.resop = args.argarray.argarray_val[0].argop;
+  SetOpStatus(&first, NFS4ERR_DELAY);
+  res.resarray.resarray_len = 1;
+  res.resarray.resarray_val = &first;
+  std::string out;
+  (void)efs::xdr::EncodeAppend(xdr_COMPOUND4res, res, &out);  // the args' own tag: it encodes
+  return out;
+}
+
 std::string PeerAddress(const sockaddr_in& peer) {
   char ip[INET_ADDRSTRLEN] = "";
   inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof ip);
@@ -194,9 +211,11 @@ std::optional<std::string> Nfs4Server::Run(const COMPOUND4args& args, const rpc:
                    mount_target_id);
   cs.request_size = request_size;
   qos::FileSystemQos* qos = cs.exp() ? cs.exp()->qos : nullptr;
-  if (qos == nullptr) return Compound(cs, args, answer_later);
+  if (qos == nullptr || args.argarray.argarray_len == 0) return Compound(cs, args, answer_later);
   const qos::Charge estimate = EstimateCharge(args, request_size);
-  qos->Admit(flow, estimate);  // waits while the file system is over its limits
+  // Waits while the file system is over its limits; when too many requests wait already, the
+  // client is told to send this one again (nothing of it ran).
+  if (!qos->Admit(flow, estimate)) return DelayedResult(args);
   std::optional<std::string> results = Compound(cs, args, answer_later);
   qos->Done(estimate, ActualCharge(estimate, cs));
   return results;

@@ -23,8 +23,6 @@ constexpr uint32_t kProcCompound = 1;
 constexpr uint32_t kHeaderRoom = 64 * 1024;
 // ca_maxoperations asked for: LookupPath sends up to 32 LOOKUPs at once.
 constexpr uint32_t kMaxOps = 64;
-// An op answering NFS4ERR_DELAY is tried again this often, backing off up to a second.
-constexpr int kMaxDelayRetries = 20;
 // How often a call the server answers NFS4ERR_GRACE is tried again.
 constexpr std::chrono::milliseconds kGracePoll{250};
 
@@ -149,8 +147,9 @@ Result<Reply> ClientImpl::Transmit(const Identity& who, const std::string& args,
       Reply reply(std::move(decoded).value());
       // RFC 5661 s2.10.6.2: a retransmission that finds the original still running is
       // answered NFS4ERR_DELAY; send it again on the same slot and seqid.
-      if (reply.count() == 1 && reply.op_status(0) == NFS4ERR_DELAY && attempt < kMaxDelayRetries &&
-          Clock::now() < deadline) {
+      // A busy or throttled server answers NFS4ERR_DELAY too: like a hard mount, wait until
+      // the call's deadline rather than a number of tries.
+      if (reply.count() == 1 && reply.op_status(0) == NFS4ERR_DELAY && Clock::now() < deadline) {
         Backoff(attempt);
         continue;
       }
@@ -230,9 +229,10 @@ Result<Reply> ClientImpl::Exchange(const Identity& who, std::string_view what, b
     if (seq == NFS4_OK) {
       ReleaseSlot(t, SlotEnd::kAdvanced,
                   &r->op(0).nfs_resop4_u.opsequence.SEQUENCE4res_u.sr_resok4);
-      // RFC 5661 s15.1.1.3: NFS4ERR_DELAY: the op did not run; try again a little later.
-      if (r->status() == NFS4ERR_DELAY && ++delays < kMaxDelayRetries) {
-        Backoff(delays);
+      // RFC 5661 s15.1.1.3: NFS4ERR_DELAY: the op did not run; try again a little later, until
+      // the call's deadline (a throttled server may answer it for a while).
+      if (r->status() == NFS4ERR_DELAY && Clock::now() < deadline) {
+        Backoff(++delays);
         continue;
       }
       // NFS4ERR_GRACE: a restarted server lets clients reclaim first (at most a lease); the

@@ -10,6 +10,9 @@
 namespace efs::qos {
 namespace {
 
+// Threads waiting in every file system's queue (kMaxWaiting).
+std::atomic<int> waiting_everywhere{0};
+
 double SteadySeconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -100,6 +103,16 @@ void FairQueue::Forget(uint64_t connection, FlowState& flow) {
   }
 }
 
+void FairQueue::Cancel(uint64_t ticket) {
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    if (it->ticket != ticket) continue;
+    auto flow = flows_.find(it->connection);
+    queue_.erase(it);
+    if (flow != flows_.end() && --flow->second.queued == 0) Forget(flow->first, flow->second);
+    return;
+  }
+}
+
 void FairQueue::SetRates(double now, double bytes_per_second, double ops_per_second) {
   if (bytes_per_second != bytes_.rate()) {
     bytes_.SetRate(now, bytes_per_second, Capacity(bytes_per_second));
@@ -159,7 +172,7 @@ double FileSystemQos::ReleaseDue() {
   return next;
 }
 
-void FileSystemQos::Admit(const Flow& flow, const Charge& estimate) {
+bool FileSystemQos::Admit(const Flow& flow, const Charge& estimate) {
   Waiter self;
   uint64_t ticket = 0;
   double start = 0;
@@ -167,12 +180,30 @@ void FileSystemQos::Admit(const Flow& flow, const Charge& estimate) {
     MutexLock lock(&mu_);
     start = now_();
     UpdateRates(start);
-    op_cost_since_ += OpCost(estimate);
     ticket = queue_.Arrive(flow, Metered(estimate), OpCost(estimate));
     waiters_[ticket] = &self;
     ReleaseDue();
-    if (self.released) return;  // the usual case: within the limits, no wait
+    if (self.released) {  // the usual case: within the limits, no wait
+      op_cost_since_ += OpCost(estimate);
+      return true;
+    }
+    // waiters_ counts this request too.
+    const bool room_here = static_cast<int>(waiters_.size()) <= kMaxWaitingPerFileSystem;
+    if (!room_here || waiting_everywhere.fetch_add(1) >= kMaxWaiting) {
+      if (room_here) waiting_everywhere.fetch_sub(1);
+      queue_.Cancel(ticket);
+      waiters_.erase(ticket);
+      // Counted as throttled: it is delayed, by the client's retry.
+      if (metrics::FsCounters* c = counters_.load(std::memory_order_acquire)) {
+        c->throttled_requests.fetch_add(1, std::memory_order_relaxed);
+      }
+      return false;
+    }
+    op_cost_since_ += OpCost(estimate);
   }
+  struct Leave {  // counts this thread out of the waiting, however it leaves
+    ~Leave() { waiting_everywhere.fetch_sub(1); }
+  } leave;
   ScopedBlocking blocking;  // gives the worker's turn away while it waits
   {
     MutexLock lock(&mu_);
@@ -198,6 +229,7 @@ void FileSystemQos::Admit(const Flow& flow, const Charge& estimate) {
     c->throttled_micros.fetch_add(static_cast<uint64_t>((now_() - start) * 1e6),
                                   std::memory_order_relaxed);
   }
+  return true;
 }
 
 void FileSystemQos::WakeTimer() {

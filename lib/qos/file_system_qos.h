@@ -46,6 +46,11 @@ inline constexpr double kUpdateOpCost = 5;
 // How much of a limit a quiet file system may use at once: each bucket holds this many
 // seconds of its rate.
 inline constexpr double kBucketSeconds = 0.1;
+// Threads that may wait in one file system's queue, and in all of them together: beyond, a
+// request is turned away to be sent again (NFS4ERR_DELAY), so that throttled file systems
+// never hold more than a part of the NFS server's threads and the others keep being served.
+inline constexpr int kMaxWaitingPerFileSystem = 16;
+inline constexpr int kMaxWaiting = 48;
 
 // maxIO's durable changes wait this long for others to share their disk sync (GroupCommit):
 // more changes per sync, and more per second under many clients, at this much more latency each.
@@ -90,6 +95,8 @@ class FairQueue {
   // A request released with an estimate turned out to need `metered` bytes more (negative:
   // fewer, given back).
   void Correct(double now, double metered);
+  // Takes back a request that has not been released.
+  void Cancel(uint64_t ticket);
 
   size_t waiting() const { return queue_.size(); }
   size_t flows() const { return flows_.size(); }
@@ -133,8 +140,11 @@ class FileSystemQos {
   FileSystemQos(const FileSystemQos&) = delete;
   FileSystemQos& operator=(const FileSystemQos&) = delete;
 
-  // Waits until `flow`'s request, charged at `estimate`, may run. Never fails.
-  void Admit(const Flow& flow, const Charge& estimate) EXCLUDES(mu_);
+  // Waits until `flow`'s request, charged at `estimate`, may run, and returns true; false at
+  // once, with nothing charged, when it would have to wait and kMaxWaitingPerFileSystem
+  // threads already wait here or kMaxWaiting in every file system together (the caller has
+  // the client send it again later).
+  bool Admit(const Flow& flow, const Charge& estimate) EXCLUDES(mu_);
   // The request ran and moved `actual`: corrects the buckets, spends credits, counts it.
   void Done(const Charge& estimate, const Charge& actual) EXCLUDES(mu_);
 

@@ -271,3 +271,35 @@ TEST(FileSystemQos, DelaysManyThreadsAndRefusesNone) {
 
 }  // namespace
 }  // namespace efs::qos
+
+namespace efs::qos {
+namespace {
+
+// Past kMaxWaitingPerFileSystem waiting threads, a request is turned away at once (the NFS
+// server answers NFS4ERR_DELAY and the client sends it again), so one throttled file system
+// cannot hold every thread of the server.
+TEST(FileSystemQos, TurnsAwayWhatWouldWaitBeyondItsShareOfThreads) {
+  metrics::FsCounters counters;
+  FileSystemQos qos(Settings{ThroughputMode::kProvisioned, 1, PerformanceMode::kGeneralPurpose},
+                    0, &counters);
+  constexpr int kThreads = kMaxWaitingPerFileSystem + 8;
+  std::atomic<int> admitted{0}, turned_away{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Charge w{RequestKind::kWrite, 1 << 20, false};  // a second each at 1 MiB/s
+      (qos.Admit(Flow{"10.0.0.1", static_cast<uint64_t>(t)}, w) ? admitted : turned_away)++;
+    });
+  }
+  // The first goes at once and the next wait; the rest are turned away without waiting.
+  for (int i = 0; i < 500 && turned_away.load() < kThreads - 1 - kMaxWaitingPerFileSystem; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(turned_away.load(), kThreads - 1 - kMaxWaitingPerFileSystem);
+  qos.Configure(Settings{ThroughputMode::kElastic, 0, PerformanceMode::kGeneralPurpose});
+  for (std::thread& t : threads) t.join();  // no limit now: the waiting go at once
+  EXPECT_EQ(admitted.load(), 1 + kMaxWaitingPerFileSystem);
+}
+
+}  // namespace
+}  // namespace efs::qos

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "api/server.h"
 #include "base/clock.h"
@@ -27,6 +28,7 @@
 #include "daemon/exports.h"
 #include "daemon/lifecycle_worker.h"
 #include "daemon/metering.h"
+#include "daemon/state_file.h"
 #include "daemon/throttles.h"
 #include "metrics/counters.h"
 #include "net/listeners.h"
@@ -191,17 +193,10 @@ Status Daemon::Impl::RestoreTestClock() {
 }
 
 Status Daemon::Impl::SaveTestClock() {
-  const std::string temp = ClockPath() + ".new";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out.precision(17);
-    out << test_clock.offset() << "\n";
-    if (!out.flush()) return IOError("cannot write '" + temp + "'");
-  }
-  if (::rename(temp.c_str(), ClockPath().c_str()) != 0) {
-    return IOError("cannot rename '" + temp + "': " + std::strerror(errno));
-  }
-  return Status::Ok();
+  std::ostringstream text;
+  text.precision(17);
+  text << test_clock.offset() << "\n";
+  return ReplaceFile(ClockPath(), text.str());
 }
 
 int Daemon::Impl::ChooseNfsPort() const {

@@ -4,14 +4,16 @@
 #include <unistd.h>
 
 #include <cmath>
-#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <utility>
 
 #include "base/log.h"
 #include "base/macros.h"
 #include "control/errors.h"
+#include "daemon/state_file.h"
 
 namespace efs::daemon {
 namespace {
@@ -97,19 +99,14 @@ double Throttles::LoadCredits(const std::string& fs_id, uint64_t standard_bytes)
 void Throttles::SaveCredits(const std::string& fs_id, Entry& entry) {
   entry.saved = std::chrono::steady_clock::now();
   const std::string path = CreditsPath(fs_id);
-  const std::string temp = path + ".new";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    if (!out) return;  // the file system's directory is gone (deleted meanwhile)
-    out.precision(17);
-    out << entry.qos->credits() << " " << WallSeconds() << "\n";
-    if (!out.flush()) {
-      EFS_LOG(kWarn) << "file system " << fs_id << ": cannot save its burst credits in " << temp;
-      return;
-    }
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    EFS_LOG(kWarn) << "file system " << fs_id << ": cannot save its burst credits in " << path;
+  std::ostringstream text;
+  text.precision(17);
+  text << entry.qos->credits() << " " << WallSeconds() << "\n";
+  Status saved = ReplaceFile(path, text.str());
+  // No directory: the file system was deleted meanwhile, and its balance with it.
+  if (!saved.ok() && std::filesystem::exists(std::filesystem::path(path).parent_path())) {
+    EFS_LOG(kWarn) << "file system " << fs_id
+                   << ": cannot save its burst credits: " << saved.ToString();
   }
 }
 

@@ -185,21 +185,20 @@ Status Nfs4Server::HandleCompound(const rpc::CallContext& ctx, XDR* args, std::s
   LentWrites lent(decoded.get());  // destroyed first: takes back the loans before xdr_free
   if (!DecodeCompoundArgs(args, decoded.get(), &lent)) return efs::xdr::InvalidArgumentGarbage();
   size_t size = xdr_getpos(args) - start;
-  qos::Flow flow{PeerAddress(ctx.info.peer), reinterpret_cast<uintptr_t>(ctx.connection)};
   std::optional<std::string> results =
-      Run(*decoded, ctx.cred, ctx.info.mount_target_id, size, flow, ctx.answer_later);
+      Run(*decoded, ctx.cred, ctx.info.mount_target_id, size, &ctx, ctx.answer_later);
   if (results) reply->append(*results);  // else it is answered late
   return Status::Ok();
 }
 
 std::string Nfs4Server::Execute(const COMPOUND4args& args, const rpc::Credentials& cred,
                                 const std::string& mount_target_id, size_t request_size) {
-  return *Run(args, cred, mount_target_id, request_size, qos::Flow{}, nullptr);
+  return *Run(args, cred, mount_target_id, request_size, nullptr, nullptr);
 }
 
 std::optional<std::string> Nfs4Server::Run(const COMPOUND4args& args, const rpc::Credentials& cred,
                                            const std::string& mount_target_id, size_t request_size,
-                                           const qos::Flow& flow,
+                                           const rpc::CallContext* ctx,
                                            const std::function<rpc::LateReply()>& answer_later) {
   Reap();
   fs::Credentials fc;
@@ -215,6 +214,10 @@ std::optional<std::string> Nfs4Server::Run(const COMPOUND4args& args, const rpc:
   const qos::Charge estimate = EstimateCharge(args, request_size);
   // Waits while the file system is over its limits; when too many requests wait already, the
   // client is told to send this one again (nothing of it ran).
+  // Who sent it, worked out only for a file system with limits (not on every COMPOUND).
+  const qos::Flow flow =
+      ctx ? qos::Flow{PeerAddress(ctx->info.peer), reinterpret_cast<uintptr_t>(ctx->connection)}
+          : qos::Flow{};
   if (!qos->Admit(flow, estimate)) return DelayedResult(args);
   std::optional<std::string> results = Compound(cs, args, answer_later);
   qos->Done(estimate, ActualCharge(estimate, cs));

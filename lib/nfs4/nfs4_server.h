@@ -21,7 +21,6 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "nfs4/compound_state.h"
-#include "qos/file_system_qos.h"
 #include "rpc/program_table.h"
 #include "xdr/nfs4_prot.h"
 
@@ -74,10 +73,11 @@ class Nfs4Server {
   }
 
  private:
-  // Execute, answering late where `answer_later` allows (nullopt: it will).
+  // Execute, answering late where `answer_later` allows (nullopt: it will). `ctx` (null when
+  // executed without a connection) says who sent it, for the file system's limits.
   std::optional<std::string> Run(const COMPOUND4args& args, const rpc::Credentials& cred,
                                  const std::string& mount_target_id, size_t request_size,
-                                 const qos::Flow& flow,
+                                 const rpc::CallContext* ctx,
                                  const std::function<rpc::LateReply()>& answer_later);
 
   ExportResolver resolver_;

@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
 .PHONY: all configure test thread-safety install man deps format lint clean asan up bench-api bench-nfs bench \
-        bench-lifecycle bench-modes
+        bench-lifecycle bench-modes bench-netns
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -66,6 +66,11 @@ lint: configure
 
 clean:
 	rm -rf $(BUILD) build-asan
+
+# What the netns network backend costs against loopback, and how fast VPCs are made (root;
+# bench/netns.py --help).
+bench-netns: all
+	python3 bench/netns.py --bin $(BUILD)/bin
 
 # Start efsd and make sure a file system with a mount target exists (README, first command).
 up: all

@@ -130,7 +130,7 @@ class Servers:
         os.environ["EFS_SOCKET"] = sock
         port = free_port()
         p = subprocess.Popen([os.path.join(self.bin, "efsd"), "--state-dir", state, "--socket",
-                              sock, "--nfs-port", str(port)],
+                              sock, "--nfs-port", str(port), "--network-backend", "loopback"],
                              stdout=subprocess.DEVNULL,
                              stderr=open(os.path.join(self.work, "efsd.log"), "w"))
         self.procs.append(p)

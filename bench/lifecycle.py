@@ -35,7 +35,8 @@ class Efsd:
         os.environ["EFS_SOCKET"] = self.sock
         self.proc = subprocess.Popen(
             [os.path.join(bin_dir, "efsd"), "--state-dir", os.path.join(work, "state"),
-             "--socket", self.sock, "--nfs-port", str(free_port()), "--test-clock",
+             "--socket", self.sock, "--nfs-port", str(free_port()), "--network-backend", "loopback",
+             "--test-clock",
              "--lifecycle-interval", "86400"],
             stdout=subprocess.DEVNULL, stderr=open(self.log_path, "w"))
         for _ in range(100):

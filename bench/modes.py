@@ -32,7 +32,7 @@ class Efsd:
         os.environ["EFS_SOCKET"] = sock
         self.proc = subprocess.Popen(
             [os.path.join(bin_dir, "efsd"), "--state-dir", os.path.join(work, "state"),
-             "--socket", sock, "--nfs-port", str(free_port())],
+             "--socket", sock, "--nfs-port", str(free_port()), "--network-backend", "loopback"],
             stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "efsd.log"), "w"))
         for _ in range(100):
             if subprocess.run([self.efs, "status"], capture_output=True).returncode == 0:

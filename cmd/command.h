@@ -1,9 +1,8 @@
 // Command: the interface every `efs` subcommand implements, and the factories kCommands uses.
 #pragma once
 
-#include <memory>
-
 #include <CLI/CLI.hpp>
+#include <memory>
 
 #include "base/status.h"
 
@@ -46,10 +45,31 @@ std::unique_ptr<Command> NewDescribeSecurityGroups();
 std::unique_ptr<Command> NewDeleteSecurityGroup();
 std::unique_ptr<Command> NewAuthorizeSecurityGroupIngress();
 std::unique_ptr<Command> NewRevokeSecurityGroupIngress();
+std::unique_ptr<Command> NewCreateVpc();
+std::unique_ptr<Command> NewDeleteVpc();
+std::unique_ptr<Command> NewCreateNetworkInterface();
+std::unique_ptr<Command> NewDescribeNetworkInterfaces();
+std::unique_ptr<Command> NewAttachNetworkInterface();
+std::unique_ptr<Command> NewDetachNetworkInterface();
+std::unique_ptr<Command> NewDeleteNetworkInterface();
+std::unique_ptr<Command> NewCreateVpcPeeringConnection();
+std::unique_ptr<Command> NewAcceptVpcPeeringConnection();
+std::unique_ptr<Command> NewRejectVpcPeeringConnection();
+std::unique_ptr<Command> NewDeleteVpcPeeringConnection();
+std::unique_ptr<Command> NewDescribeVpcPeeringConnections();
+std::unique_ptr<Command> NewCreateRoute();
+std::unique_ptr<Command> NewDeleteRoute();
+std::unique_ptr<Command> NewDescribeRouteTables();
+std::unique_ptr<Command> NewCreateVpnGateway();
+std::unique_ptr<Command> NewAttachVpnGateway();
+std::unique_ptr<Command> NewDetachVpnGateway();
+std::unique_ptr<Command> NewDeleteVpnGateway();
+std::unique_ptr<Command> NewDescribeVpnGateways();
 std::unique_ptr<Command> NewMount();
 std::unique_ptr<Command> NewUmount();
 std::unique_ptr<Command> NewMounts();
 std::unique_ptr<Command> NewBench();
+std::unique_ptr<Command> NewExec();
 std::unique_ptr<Command> NewStatus();
 std::unique_ptr<Command> NewMetrics();
 std::unique_ptr<Command> NewTop();

@@ -61,9 +61,8 @@ size_t PositionalIndex(CLI::App& sub, const std::vector<std::string>& args) {
       ++count;
       continue;
     }
-    CLI::Option* option = args[i].find('=') == std::string::npos
-                              ? sub.get_option_no_throw(args[i])
-                              : nullptr;
+    CLI::Option* option =
+        args[i].find('=') == std::string::npos ? sub.get_option_no_throw(args[i]) : nullptr;
     if (option != nullptr && TakesValue(*option)) ++i;
   }
   return count;
@@ -80,8 +79,8 @@ std::vector<std::string> CompleteInCommand(CLI::App& sub, const std::vector<std:
     std::vector<std::string> names;
     for (CLI::App* n : nested) {
       if (args.size() > 1 && n->get_name() == args.front()) {
-        return CompleteInCommand(*n, std::vector<std::string>(args.begin() + 1, args.end()),
-                                 words, list_ids);
+        return CompleteInCommand(*n, std::vector<std::string>(args.begin() + 1, args.end()), words,
+                                 list_ids);
       }
       names.push_back(n->get_name());
     }
@@ -104,8 +103,7 @@ std::vector<std::string> CompleteInCommand(CLI::App& sub, const std::vector<std:
     if (!StartsWith(args[i], "-")) continue;
     CLI::Option* option = FindLongOption(sub, args[i]);
     const bool adjacent = i + 2 == args.size();
-    if (option != nullptr && TakesValue(*option) &&
-        (adjacent || option->get_expected_max() > 1)) {
+    if (option != nullptr && TakesValue(*option) && (adjacent || option->get_expected_max() > 1)) {
       return Values(*option, args[i], words, list_ids);
     }
     break;
@@ -165,12 +163,7 @@ struct CompleteCommand final : Command {
 
 }  // namespace
 
-bool IsIdOption(const std::string& option) {
-  static const char* const kIdOptions[] = {
-      "--file-system-id", "--mount-target-id", "--subnet-id", "--subnet-ids", "--security-groups",
-      "--group-id",       "--group-ids",       "--resource-id", "--vpc-id"};
-  return std::find(std::begin(kIdOptions), std::end(kIdOptions), option) != std::end(kIdOptions);
-}
+bool IsIdOption(const std::string& option) { return HasLiveIds(option); }
 
 std::vector<std::string> Complete(CLI::App& root, const std::vector<std::string>& words,
                                   const IdLister& list_ids) {

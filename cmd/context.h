@@ -11,6 +11,7 @@
 
 #include "api/client.h"
 #include "api/messages.h"
+#include "api/vpc_messages.h"
 #include "base/status.h"
 #include "cmd/output.h"
 
@@ -70,6 +71,10 @@ class Context {
   // The words after the command name, unparsed, for kRawArgs commands.
   const std::vector<std::string>& raw_args() const { return raw_args_; }
   void set_raw_args(std::vector<std::string> args) { raw_args_ = std::move(args); }
+  // The exit code of a command that succeeded (0 unless it ran another program whose status
+  // it passes on, as efs exec does).
+  int exit_code() const { return exit_code_; }
+  void set_exit_code(int code) { exit_code_ = code; }
 
  private:
   std::ostream& out_;
@@ -83,6 +88,7 @@ class Context {
   std::unique_ptr<api::Client> client_;
   CLI::App* root_app_ = nullptr;
   std::vector<std::string> raw_args_;
+  int exit_code_ = 0;
 };
 
 }  // namespace efs::cli

@@ -1,5 +1,6 @@
 // efs debug: efsd's own actions for tests and demonstrations. advance-clock: AdvanceClock;
-// run-lifecycle: RunLifecyclePass; set-burst-credits: SetBurstCreditBalance.
+// run-lifecycle: RunLifecyclePass; set-burst-credits: SetBurstCreditBalance; fail-az and
+// restore-az: FailAvailabilityZone and RestoreAvailabilityZone.
 #include "base/macros.h"
 #include "cmd/command.h"
 #include "cmd/context.h"
@@ -16,6 +17,9 @@ struct Debug final : Command {
   CLI::App* run_lifecycle = nullptr;
   api::SetBurstCreditBalanceRequest credits;
   CLI::App* set_burst_credits = nullptr;
+  api::AvailabilityZoneRequest zone;
+  CLI::App* fail_az = nullptr;
+  CLI::App* restore_az = nullptr;
 
   void Setup(CLI::App& app) override {
     app.require_subcommand(1);
@@ -42,9 +46,26 @@ struct Debug final : Command {
         ->required()
         ->check(CLI::NonNegativeNumber)
         ->type_name("N");
+    fail_az = AddZoneCommand(app, "fail-az", "take an availability zone's network down");
+    restore_az = AddZoneCommand(app, "restore-az", "bring a failed availability zone back");
+  }
+
+  CLI::App* AddZoneCommand(CLI::App& app, const std::string& name, const std::string& summary) {
+    CLI::App* sub = app.add_subcommand(name, summary);
+    sub->add_option("--availability-zone-name", zone.availability_zone_name,
+                    "the zone, e.g. local-1a")
+        ->required()
+        ->type_name("AZ");
+    return sub;
   }
 
   Status Run(Context& ctx) override {
+    if (fail_az->parsed() || restore_az->parsed()) {
+      const char* action = fail_az->parsed() ? "FailAvailabilityZone" : "RestoreAvailabilityZone";
+      EFS_ASSIGN_OR_RETURN(Json result, ctx.Send(action, zone));
+      ctx.Print(result);
+      return Status::Ok();
+    }
     if (run_lifecycle->parsed()) {
       EFS_ASSIGN_OR_RETURN(Json result, ctx.Send("RunLifecyclePass", pass));
       ctx.Print(result);

@@ -1,4 +1,4 @@
-// efs describe-vpcs: DescribeVpcs.
+// efs describe-vpcs: DescribeVpcs, all or by id.
 #include "base/macros.h"
 #include "cmd/command.h"
 #include "cmd/context.h"
@@ -7,10 +7,14 @@ namespace efs::cli {
 namespace {
 
 struct DescribeVpcs final : Command {
-  void Setup(CLI::App&) override {}
+  api::DescribeVpcsRequest request;
+
+  void Setup(CLI::App& app) override {
+    app.add_option("--vpc-ids", request.vpc_ids, "describe only these VPCs")->type_name("ID");
+  }
 
   Status Run(Context& ctx) override {
-    EFS_ASSIGN_OR_RETURN(Json result, ctx.Call("DescribeVpcs", Json::object()));
+    EFS_ASSIGN_OR_RETURN(Json result, ctx.Send("DescribeVpcs", request));
     ctx.Print(result);
     return Status::Ok();
   }

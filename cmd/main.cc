@@ -1,12 +1,11 @@
 // efs: the operator's CLI for efsd. Builds the CLI11 app from kCommands, parses, runs the one
 // selected command and maps its Status to the exit code (cmd/exit_codes.h).
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "cmd/commands.h"
 #include "cmd/context.h"
@@ -82,7 +81,7 @@ int Main(int argc, char** argv) {
     Status status = bound.command->Run(ctx);
     std::cout.flush();
     ReportError(status, bound.spec->name, std::cerr);
-    return ToExitCode(status);
+    return status.ok() ? ctx.exit_code() : ToExitCode(status);
   }
   WriteCommandList(std::cerr);
   return kExitUsage;

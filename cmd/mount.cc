@@ -4,6 +4,7 @@
 #include "cmd/command.h"
 #include "cmd/context.h"
 #include "cmd/exit_codes.h"
+#include "cmd/interfaces.h"
 #include "cmd/mounting.h"
 
 namespace efs::cli {
@@ -33,8 +34,7 @@ struct MountCommand final : Command {
     app.add_option("--client", client, "kernel, fuse or auto (the kernel's when it has one)")
         ->check(CLI::IsMember({"auto", "kernel", "fuse"}))
         ->capture_default_str();
-    app.add_flag("--foreground", request.foreground,
-                 "FUSE: serve in this process until unmounted");
+    app.add_flag("--foreground", request.foreground, "FUSE: serve in this process until unmounted");
   }
 
   Status Run(Context& ctx) override {
@@ -58,6 +58,10 @@ struct MountCommand final : Command {
     describe.file_system_id = request.fs_id;
     EFS_ASSIGN_OR_RETURN(Json described, ctx.Send("DescribeMountTargets", describe));
     EFS_ASSIGN_OR_RETURN(MountTarget target, PickMountTarget(described, request));
+    EFS_ASSIGN_OR_RETURN(target.netns,
+                         NetnsToReach([&](const std::string& action,
+                                          const Json& params) { return ctx.Call(action, params); },
+                                      target.ip, target.subnet_id));
     EFS_ASSIGN_OR_RETURN(MountInfo m, Mount(request, target));
     if (request.foreground) return Status::Ok();
     ctx.Print(Json{{"MountPoint", m.mount_point},

@@ -1,11 +1,21 @@
 // mount.efs: the mount(8) helper, so `mount -t efs fs-ID[:/path] DIR` and fstab lines work.
 //
-// It asks efsd for the file system's available mount targets, prefers the one in the zone named
-// by -o az= (or the address given by -o mounttargetip=), and mounts it through the kernel's
-// NFSv4.1 client with EFS's recommended options, which user options override; a kernel without
-// an NFS client gets the FUSE mount `efs mount` makes (cmd/mounting.h). Exit codes follow
-// mount(8): 0 mounted, 1 bad invocation, 32 mount failure.
+// It finds a mount target as amazon-efs-utils does: it builds the file system's DNS name,
+// [AZ.]FS-ID.efs.REGION.amazonaws.com (the zone only with -o az=; the device may be such a name
+// itself), and resolves it (inside a VPC, its resolver answers with the mount target of the
+// caller's zone); when the name does not resolve it falls back to asking efsd for the file
+// system's available mount targets, preferring the one in the zone named by -o az= (or at -o
+// mounttargetip=), and on a host outside the VPC (netns backend) mounts through this host's
+// interface in the mount target's subnet. It mounts through the kernel's NFSv4.1 client with
+// EFS's recommended options, which user options override; a kernel without an NFS client gets
+// the FUSE mount `efs mount` makes (cmd/mounting.h). Exit codes follow mount(8): 0 mounted, 1
+// bad invocation, 32 mount failure.
+#include <arpa/inet.h>
+#include <netdb.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -13,6 +23,7 @@
 #include "api/messages.h"
 #include "base/ids.h"
 #include "base/macros.h"
+#include "cmd/interfaces.h"
 #include "cmd/mounting.h"
 
 namespace {
@@ -21,11 +32,12 @@ constexpr int kUsage = 1;
 constexpr int kMountFailure = 32;
 // Options efs-utils defines that are not NFS options; the ones efsd cannot honour yet are refused.
 const char* kEfsOnly[] = {"az", "mounttargetip", "region", "netns", "_netdev", "nofail"};
-const char* kUnsupported[] = {"tls", "iam", "accesspoint", "awsprofile", "awscredsuri", "ocsp",
-                              "stunnel", "crossaccount", "rolearn", "jwtpath"};
+const char* kUnsupported[] = {"tls",  "iam",     "accesspoint",  "awsprofile", "awscredsuri",
+                              "ocsp", "stunnel", "crossaccount", "rolearn",    "jwtpath"};
 
 struct Invocation {
   std::string fs_id, path = "/", dir;
+  std::string device_az;  // the zone of a device given as AZ.FS-ID.efs.REGION.amazonaws.com
   std::vector<std::pair<std::string, std::string>> options;  // in order, value "" = flag
   bool fake = false, verbose = false, no_mtab = false;
 };
@@ -41,14 +53,20 @@ bool ParseArgs(int argc, char** argv, Invocation* inv) {
     std::string a = argv[i];
     if (a == "-o" && i + 1 < argc) {
       for (auto& option : efs::cli::SplitMountOptions(argv[++i])) inv->options.push_back(option);
-    }
-    else if ((a == "-t" || a == "-N") && i + 1 < argc) ++i;
-    else if (a == "-f") inv->fake = true;
-    else if (a == "-v") inv->verbose = true;
-    else if (a == "-n") inv->no_mtab = true;
-    else if (a == "-s") continue;
-    else if (!a.empty() && a[0] == '-') return false;
-    else positional.push_back(a);
+    } else if ((a == "-t" || a == "-N") && i + 1 < argc)
+      ++i;
+    else if (a == "-f")
+      inv->fake = true;
+    else if (a == "-v")
+      inv->verbose = true;
+    else if (a == "-n")
+      inv->no_mtab = true;
+    else if (a == "-s")
+      continue;
+    else if (!a.empty() && a[0] == '-')
+      return false;
+    else
+      positional.push_back(a);
   }
   if (positional.size() != 2) return false;
   const std::string& spec = positional[0];
@@ -56,11 +74,20 @@ bool ParseArgs(int argc, char** argv, Invocation* inv) {
   inv->fs_id = spec.substr(0, colon);
   if (colon != std::string::npos) inv->path = spec.substr(colon + 1);
   inv->dir = positional[1];
+  // A DNS name of the file system, as efs-utils accepts one.
+  static const std::regex kName(
+      R"(^(([a-z0-9-]+)\.)?(fs-[0-9a-f]+)\.efs\.[a-z0-9-]+\.amazonaws\.com$)");
+  std::smatch m;
+  if (std::regex_match(inv->fs_id, m, kName)) {
+    inv->device_az = m[2];
+    inv->fs_id = m[3];
+  }
   return true;
 }
 
 std::string OptionValue(const Invocation& inv, const std::string& name) {
-  for (const auto& [k, v] : inv.options) if (k == name) return v;
+  for (const auto& [k, v] : inv.options)
+    if (k == name) return v;
   return "";
 }
 
@@ -82,6 +109,49 @@ efs::Result<efs::cli::MountRequest> ToRequest(const Invocation& inv) {
   return r;
 }
 
+// The region of the names: -o region=, else EFS_REGION, else efsd's, else local-1.
+std::string RegionOf(const Invocation& inv, efs::api::Client* client) {
+  if (std::string r = OptionValue(inv, "region"); !r.empty()) return r;
+  if (const char* r = std::getenv("EFS_REGION"); r && *r) return r;
+  if (client != nullptr) {
+    auto status = client->Call("GetDaemonStatus", efs::api::Json::object());
+    if (status.ok() && status->contains("Region")) return (*status)["Region"].get<std::string>();
+  }
+  return "local-1";
+}
+
+// The IPv4 address `name` resolves to, or "" (getaddrinfo, as efs-utils resolves).
+std::string Resolve(const std::string& name) {
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) return "";
+  char text[INET_ADDRSTRLEN] = "";
+  inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr, text, sizeof text);
+  ::freeaddrinfo(found);
+  return text;
+}
+
+// The mount target from efsd (the fallback), reached from this host through the VPC if needed.
+efs::Result<efs::cli::MountTarget> AskEfsd(efs::api::Client& client, const Invocation& inv,
+                                           const efs::cli::MountRequest& request) {
+  efs::api::DescribeMountTargetsRequest req;
+  req.file_system_id = inv.fs_id;
+  auto reply = client.Send("DescribeMountTargets", req);
+  if (!reply.ok()) return reply.status();
+  auto target = efs::cli::PickMountTarget(*reply, request);
+  if (!target.ok()) return target.status();
+  auto netns = efs::cli::NetnsToReach(
+      [&](const std::string& action, const efs::api::Json& params) {
+        return client.Call(action, params);
+      },
+      target->ip, target->subnet_id);
+  if (!netns.ok()) return netns.status();
+  target->netns = *netns;
+  return target;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -100,23 +170,48 @@ int main(int argc, char** argv) {
   efs::Result<efs::cli::MountRequest> parsed = ToRequest(inv);
   if (!parsed.ok()) return Fail(kUsage, parsed.status().message());
   efs::cli::MountRequest request = *std::move(parsed);
+  if (!inv.device_az.empty()) {
+    if (!request.availability_zone.empty() && request.availability_zone != inv.device_az) {
+      return Fail(kUsage, "the device names zone '" + inv.device_az + "' but -o az= says '" +
+                              request.availability_zone + "'");
+    }
+    request.availability_zone = inv.device_az;
+  }
   auto client = efs::api::Client::Connect(efs::api::DefaultSocketPath(), 10'000);
-  if (!client.ok()) return Fail(kMountFailure, client.status().message());
-  efs::api::DescribeMountTargetsRequest req;
-  req.file_system_id = inv.fs_id;
-  auto reply = (*client)->Send("DescribeMountTargets", req);
-  if (!reply.ok()) return Fail(kMountFailure, reply.status().ToString());
-  auto target = efs::cli::PickMountTarget(*reply, request);
-  if (!target.ok()) return Fail(kMountFailure, target.status().message());
+  efs::api::Client* api = client.ok() ? client->get() : nullptr;
+  const std::string name =
+      (request.availability_zone.empty() ? "" : request.availability_zone + ".") + inv.fs_id +
+      ".efs." + RegionOf(inv, api) + ".amazonaws.com";
+  efs::Result<efs::cli::MountTarget> target = efs::Status(efs::Code::kNotFound, "", "");
+  const std::string resolved = request.mount_target_ip.empty() ? Resolve(name) : "";
+  if (!resolved.empty()) {
+    efs::cli::MountTarget by_name;
+    by_name.ip = resolved;
+    by_name.availability_zone = request.availability_zone;
+    target = by_name;  // mount targets reached by name listen on 2049 (netns backend)
+  } else if (api != nullptr) {
+    target = AskEfsd(*api, inv, request);
+  } else {
+    return Fail(kMountFailure, "failed to resolve \"" + name + "\" and efsd is not reachable (" +
+                                   client.status().message() +
+                                   "): check the file system id, "
+                                   "that this host is in its VPC, and EFS_SOCKET");
+  }
+  if (!target.ok()) return Fail(kMountFailure, target.status().ToString());
   bool kernel = efs::cli::KernelHasNfs4();
   if (inv.verbose) {
     if (kernel) {
-      std::fprintf(stderr, "mount.efs: mount -t nfs4 -o %s %s:%s %s (mount target %s)\n",
+      std::fprintf(stderr, "mount.efs: mount -t nfs4 -o %s %s:%s %s (mount target %s, %s)\n",
                    efs::cli::KernelNfsOptions(request, *target).c_str(), target->ip.c_str(),
-                   inv.path.c_str(), inv.dir.c_str(), target->id.c_str());
+                   inv.path.c_str(), inv.dir.c_str(), target->id.empty() ? "?" : target->id.c_str(),
+                   resolved.empty() ? "from efsd" : ("resolved " + name).c_str());
     } else {
-      std::fprintf(stderr, "mount.efs: no NFS client in the kernel: mounting %s through FUSE "
-                   "(mount target %s)\n", inv.dir.c_str(), target->id.c_str());
+      std::fprintf(stderr,
+                   "mount.efs: no NFS client in the kernel: mounting %s through FUSE "
+                   "(mount target %s at %s, %s)\n",
+                   inv.dir.c_str(), target->id.empty() ? "?" : target->id.c_str(),
+                   target->ip.c_str(),
+                   resolved.empty() ? "from efsd" : ("resolved " + name).c_str());
     }
   }
   if (inv.fake) return 0;

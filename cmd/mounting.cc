@@ -24,6 +24,7 @@
 
 #include "base/heap.h"
 #include "base/macros.h"
+#include "base/process.h"
 #include "fusefs/fuse_fs.h"
 #include "nfs4client/client.h"
 
@@ -31,9 +32,9 @@ namespace efs::cli {
 namespace {
 
 // EFS's recommended options for the kernel client (EFS-REFERENCE.md 2.6).
-const char* kKernelDefaults[][2] = {{"vers", "4.1"},    {"rsize", "1048576"}, {"wsize", "1048576"},
-                                    {"hard", nullptr},   {"timeo", "600"},     {"retrans", "2"},
-                                    {"noresvport", nullptr}};
+const char* kKernelDefaults[][2] = {
+    {"vers", "4.1"},  {"rsize", "1048576"}, {"wsize", "1048576"},   {"hard", nullptr},
+    {"timeo", "600"}, {"retrans", "2"},     {"noresvport", nullptr}};
 
 Status MountError(const char* reason, std::string message) {
   return Status(Code::kFailedPrecondition, reason, std::move(message));
@@ -74,10 +75,14 @@ Status Record(const MountInfo& m) {
   std::error_code ec;
   std::filesystem::create_directories(MountRegistryDir(), ec);
   if (ec) return IOError("cannot create '" + MountRegistryDir() + "': " + ec.message());
-  api::Json j = {{"MountPoint", m.mount_point}, {"FileSystemId", m.fs_id},
-                 {"Path", m.path},              {"MountTargetId", m.mount_target_id},
-                 {"IpAddress", m.ip},           {"Port", m.port},
-                 {"Client", m.client},          {"Pid", m.pid},
+  api::Json j = {{"MountPoint", m.mount_point},
+                 {"FileSystemId", m.fs_id},
+                 {"Path", m.path},
+                 {"MountTargetId", m.mount_target_id},
+                 {"IpAddress", m.ip},
+                 {"Port", m.port},
+                 {"Client", m.client},
+                 {"Pid", m.pid},
                  {"ReadOnly", m.read_only}};
   std::string file = RegistryFile(m.mount_point), tmp = file + ".tmp";
   {
@@ -181,11 +186,13 @@ Result<MountInfo> MountKernel(const MountRequest& request, const MountTarget& ta
   std::vector<std::string> args = {"mount"};
   args.insert(args.end(), request.mount_flags.begin(), request.mount_flags.end());
   for (const char* a : {"-t", "nfs4", "-o"}) args.push_back(a);
-  args.insert(args.end(), {KernelNfsOptions(request, target), target.ip + ":" + request.path,
-                           mount_point});
+  args.insert(args.end(),
+              {KernelNfsOptions(request, target), target.ip + ":" + request.path, mount_point});
   pid_t pid = ::fork();
   if (pid < 0) return IOError(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
+    // The kernel's NFS client connects from the namespace of the process that mounts.
+    if (!target.netns.empty() && !EnterNetns(target.netns).ok()) _exit(126);
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -209,6 +216,9 @@ Result<MountInfo> MountKernel(const MountRequest& request, const MountTarget& ta
 Status ServeFuse(const MountRequest& request, const MountTarget& target,
                  const std::string& mount_point, int ready) {
   KeepLargeBuffersInTheHeap();  // every FUSE write and read is a buffer of up to 1 MiB
+  // The connection (and every reconnection, from threads started later) is made in the VPC;
+  // the mount itself stays in this host's mount namespace.
+  if (!target.netns.empty()) EFS_RETURN_IF_ERROR(EnterNetns(target.netns));
   nfs4client::Client::Options options;
   options.host = target.ip;
   options.port = target.port;
@@ -217,8 +227,8 @@ Status ServeFuse(const MountRequest& request, const MountTarget& target,
   if (!client.ok()) {
     return Status(Code::kUnavailable, kMountTargetUnreachable,
                   "mount target " + target.id + " (" + target.ip + ":" +
-                      std::to_string(target.port) + ") did not answer: " +
-                      client.status().message());
+                      std::to_string(target.port) +
+                      ") did not answer: " + client.status().message());
   }
   nfs4client::Identity root_identity;
   Result<nfs4client::Node> dir = (*client)->LookupPath(root_identity, request.path);
@@ -324,7 +334,8 @@ Result<MountTarget> PickMountTarget(const api::Json& described, const MountReque
   if (described.contains("MountTargets") && described["MountTargets"].is_array()) {
     for (const api::Json& mt : described["MountTargets"]) {
       if (mt.value("LifeCycleState", "") != "available") continue;
-      if (!request.mount_target_ip.empty() && mt.value("IpAddress", "") != request.mount_target_ip) {
+      if (!request.mount_target_ip.empty() &&
+          mt.value("IpAddress", "") != request.mount_target_ip) {
         continue;
       }
       if (first == nullptr) first = &mt;
@@ -336,11 +347,10 @@ Result<MountTarget> PickMountTarget(const api::Json& described, const MountReque
   }
   const api::Json* pick = request.availability_zone.empty() ? first : in_zone;
   if (pick == nullptr) {
-    std::string where = !request.mount_target_ip.empty()
+    std::string where =
+        !request.mount_target_ip.empty()
                             ? " at " + request.mount_target_ip
-                            : (!request.availability_zone.empty()
-                                   ? " in " + request.availability_zone
-                                   : "");
+            : (!request.availability_zone.empty() ? " in " + request.availability_zone : "");
     return Status(Code::kNotFound, kNoMountTarget,
                   "file system " + request.fs_id + " has no available mount target" + where);
   }
@@ -348,6 +358,7 @@ Result<MountTarget> PickMountTarget(const api::Json& described, const MountReque
   t.id = pick->value("MountTargetId", "");
   t.ip = pick->value("IpAddress", "");
   t.availability_zone = pick->value("AvailabilityZoneName", "");
+  t.subnet_id = pick->value("SubnetId", "");
   t.port = pick->value("Port", 2049);
   return t;
 }

@@ -1,7 +1,9 @@
 // Mounting a file system, shared by `efs mount`/`efs umount`/`efs mounts` and mount.efs.
 //
 // A mount picks one available mount target of the file system (the one at a given address,
-// else one in a given availability zone, else the first), then mounts it
+// else one in a given availability zone, else the first), then mounts it, from the network
+// namespace MountTarget::netns names if any (the mount is on this host; its NFS connection is
+// made inside the VPC),
 //  - through the kernel's NFSv4.1 client (mount -t nfs4 with EFS's recommended options) when
 //    the kernel has one, or
 //  - through FUSE with the project's own NFSv4.1 client (lib/nfs4client, lib/fusefs), in a
@@ -49,8 +51,11 @@ struct MountRequest {
 };
 
 struct MountTarget {
-  std::string id, ip, availability_zone;
+  std::string id, ip, availability_zone, subnet_id;
   int port = 2049;
+  // The network namespace the mount's connection is made in ("" : this process's); with the
+  // netns backend, this host's interface in the mount target's subnet (NetnsToReach).
+  std::string netns;
 };
 
 // Picks one of the mount targets in `described` (a DescribeMountTargets result for the file

@@ -1,4 +1,5 @@
-// efs status: GetDaemonStatus (version, pid, state directory, socket, NFS port, counts).
+// efs status: GetDaemonStatus (version, pid, state directory, socket, network backend, NFS
+// port, counts), with a note on stderr when the network backend isolates nothing.
 #include "base/macros.h"
 #include "cmd/command.h"
 #include "cmd/context.h"
@@ -12,6 +13,11 @@ struct StatusCommand final : Command {
   Status Run(Context& ctx) override {
     EFS_ASSIGN_OR_RETURN(Json result, ctx.Call("GetDaemonStatus", Json::object()));
     ctx.Print(result);
+    if (StringField(result, "NetworkIsolation") == "none") {
+      ctx.err() << "efs: note: the " << StringField(result, "NetworkBackend")
+                << " network backend isolates nothing: any process on this host reaches every "
+                   "mount target (efsd --network-backend netns, as root, makes VPCs private)\n";
+    }
     return Status::Ok();
   }
 };

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,10 +29,12 @@
 #include "daemon/exports.h"
 #include "daemon/lifecycle_worker.h"
 #include "daemon/metering.h"
+#include "daemon/resolvers.h"
 #include "daemon/state_file.h"
 #include "daemon/throttles.h"
 #include "metrics/counters.h"
 #include "net/listeners.h"
+#include "net/netns.h"
 #include "nfs4/nfs4_server.h"
 #include "rpc/program_table.h"
 #include "rpc/server.h"
@@ -105,6 +108,7 @@ struct Daemon::Impl : public control::Endpoints {
   std::unique_ptr<rpc::Server> rpc;
   std::unique_ptr<Metering> metering;
   std::unique_ptr<LifecycleWorker> lifecycle;
+  std::unique_ptr<Resolvers> resolvers;
   std::unique_ptr<api::Server> server;
 
   Status Lock();
@@ -117,9 +121,27 @@ struct Daemon::Impl : public control::Endpoints {
   Status StartNfs();
   void Accept(const std::string& mount_target_id, UniqueFd conn, const sockaddr_in& peer);
 
-  // control::Endpoints, served by the loopback listeners.
-  Status Open(const std::string& id, const std::string& ip, int port) override {
-    return listeners->Open(id, ip, port);
+  // control::Endpoints: the listeners, and the netns backend through lib/net.
+  Status Open(const std::string& id, const std::string& netns, const std::string& ip,
+              int port) override {
+    return listeners->Open(id, netns, ip, port);
+  }
+  Status ApplyVpc(const net::VpcSpec& spec, std::map<std::string, Status>* failures) override {
+    EFS_RETURN_IF_ERROR(net::ApplyVpc(spec, failures));
+    return resolvers->Update(spec);
+  }
+  Status RemoveVpc(const net::VpcSpec& spec) override {
+    resolvers->Remove(spec.vpc_id);
+    return net::RemoveVpc(spec);
+  }
+  Status ReturnDevice(const std::string& netns, const std::string& device) override {
+    return net::ReturnDevice(netns, device);
+  }
+  Status RemoveClientNetns(const std::string& eni_id) override {
+    return net::RemoveClientNetns(eni_id);
+  }
+  bool HostDeviceExists(const std::string& device) override {
+    return ::if_nametoindex(device.c_str()) != 0;
   }
   // A deleted mount target stops listening, breaks its mounts and stops serving its file system.
   Result<api::ClockReading> AdvanceClock(double seconds) override {
@@ -276,6 +298,10 @@ Status Daemon::Start() {
 
   d.nfs_port = d.ChooseNfsPort();
   control::Options options;
+  options.network_backend = d.config.network_backend.empty()
+                                ? (::geteuid() == 0 ? "netns" : "loopback")
+                                : d.config.network_backend;
+  options.network_backend_explicit = !d.config.network_backend.empty();
   options.state_dir = d.config.state_dir;
   options.catalog_path = d.config.state_dir + "/catalog.db";
   options.nfs_port = d.nfs_port;
@@ -292,7 +318,15 @@ Status Daemon::Start() {
       [&d](const std::string& id, UniqueFd conn, const sockaddr_in& peer) {
         d.Accept(id, std::move(conn), peer);
       });
+  d.resolvers =
+      std::make_unique<Resolvers>(d.config.state_dir, "efs." + options.region + ".amazonaws.com");
   EFS_ASSIGN_OR_RETURN(d.control, control::ControlPlane::Open(options, d.clock(), &d));
+  if (d.control->netns() && ::geteuid() != 0) {
+    return Error(Code::kPermissionDenied, "",
+                 "the netns network backend makes network namespaces and needs root "
+                 "(CAP_NET_ADMIN and CAP_SYS_ADMIN); run efsd as root, or with "
+                 "--network-backend loopback, which isolates nothing");
+  }
   EFS_RETURN_IF_ERROR(d.StartNfs());
   d.control->Reconcile();  // finish what a crash interrupted, reopen every listener
   d.control->StartReconciler();
@@ -309,8 +343,32 @@ Status Daemon::Start() {
       });
   EFS_RETURN_IF_ERROR(d.server->Start());
   EFS_LOG(kInfo) << "efsd " << EFS_VERSION << " ready: state dir " << d.config.state_dir
-                 << ", socket " << d.config.socket_path << ", nfs port " << options.nfs_port;
+                 << ", socket " << d.config.socket_path << ", network backend "
+                 << d.control->network_backend() << ", nfs port " << d.control->ListenPort();
   return Status::Ok();
+}
+
+Status Daemon::RemoveNetwork() {
+  Impl& d = *impl_;
+  control::Options options;
+  options.state_dir = d.config.state_dir;
+  options.catalog_path = d.config.state_dir + "/catalog.db";
+  options.network_backend = "netns";
+  if (!std::filesystem::exists(options.catalog_path)) return Status::Ok();  // nothing made
+  EFS_RETURN_IF_ERROR(d.Lock());
+  d.resolvers = std::make_unique<Resolvers>(d.config.state_dir, "");
+  EFS_ASSIGN_OR_RETURN(d.control, control::ControlPlane::Open(options, d.clock(), &d));
+  EFS_ASSIGN_OR_RETURN(std::vector<net::VpcSpec> specs, d.control->NetworkSpecs());
+  Status first;
+  for (const net::VpcSpec& spec : specs) {
+    Status removed = d.RemoveVpc(spec);
+    if (!removed.ok() && first.ok()) first = removed;
+    EFS_LOG(kInfo) << "removed the network of " << spec.vpc_id
+                   << (removed.ok() ? "" : ": " + removed.message());
+  }
+  d.control.reset();
+  d.resolvers.reset();
+  return first;
 }
 
 void Daemon::Stop() {
@@ -329,6 +387,7 @@ void Daemon::Stop() {
   d.exports.reset();
   d.throttles.reset();  // after every COMPOUND that could hold its limits
   d.control.reset();
+  d.resolvers.reset();  // the VPCs' namespaces stay for the next start; their resolvers go
 }
 
 }  // namespace efs::daemon

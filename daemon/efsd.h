@@ -12,7 +12,11 @@ namespace efs::daemon {
 struct Config {
   std::string state_dir;
   std::string socket_path;
-  int nfs_port = 0;            // 0: 2049 if it can be bound, else 12049
+  int nfs_port = 0;  // loopback: 0 is 2049 if it can be bound, else 12049
+  // "netns" or "loopback"; "" chooses: the catalog's backend, else netns for root and loopback
+  // for anyone else (control::Options::network_backend).
+  std::string network_backend;
+  bool remove_network = false;  // efsd --remove-network: Daemon::RemoveNetwork and exit
   int idle_timeout_seconds = 60;
   int lease_seconds = 90;      // NFSv4 lease time
   // The file systems and the control plane run on a TestClock that AdvanceClock moves ahead;
@@ -44,6 +48,12 @@ class Daemon {
   Status Start();
   // Stops accepting, finishes requests in flight, closes listeners. Idempotent.
   void Stop();
+
+  // efsd --remove-network: with the daemon stopped (the state directory's lock is taken),
+  // removes what the netns backend made for the catalog's VPCs: their namespaces (and so every
+  // link in them), the client namespaces efsd made, the host's routes and the resolvers, giving
+  // attached devices back to the host. The catalog is kept: the next start makes it all again.
+  Status RemoveNetwork();
 
  private:
   struct Impl;

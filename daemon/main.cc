@@ -40,8 +40,8 @@ std::string TierDirSpec(const std::string& spec) {
     return "unknown storage class '" + spec.substr(0, eq) + "' (STANDARD, IA or ARCHIVE)";
   }
   if (eq + 1 >= spec.size() || spec[eq + 1] != '/') {
-    return "the directory of " + name + " must be an absolute path, not '" +
-           spec.substr(eq + 1) + "'";
+    return "the directory of " + name + " must be an absolute path, not '" + spec.substr(eq + 1) +
+           "'";
   }
   return "";
 }
@@ -63,8 +63,18 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "error, warn, info or debug")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
       ->capture_default_str();
+  app.add_option("--network-backend", config.network_backend,
+                 "netns: each VPC is network namespaces of efsd's, mount targets are private to "
+                 "them (needs root; the default for root); loopback: addresses in 127.0.0.0/8, "
+                 "which isolates nothing (the default otherwise)")
+      ->check(CLI::IsMember({"netns", "loopback"}));
+  app.add_flag("--remove-network", config.remove_network,
+               "with efsd stopped: remove the namespaces, links, routes and resolvers the netns "
+               "backend made for the catalog's VPCs (giving attached devices back), then exit; "
+               "the next start makes them again");
   app.add_option("--nfs-port", config.nfs_port,
-                 "TCP port of every mount target (default 2049 if it can be bound, else 12049)")
+                 "loopback backend: TCP port of every mount target (default 2049 if it can be "
+                 "bound, else 12049); netns mount targets listen on 2049")
       ->check(CLI::Range(1, 65535));
   app.add_option("--idle-timeout", config.idle_timeout_seconds,
                  "close API connections idle this many seconds")
@@ -106,6 +116,15 @@ int main(int argc, char** argv) {
   efs::ParseLogLevel(log_level, &level);
   efs::SetLogLevel(level);
 
+  if (config.remove_network) {
+    efs::daemon::Daemon daemon(config);
+    efs::Status removed = daemon.RemoveNetwork();
+    if (!removed.ok()) {
+      std::fprintf(stderr, "efsd: error: %s\n", removed.message().c_str());
+      return 1;
+    }
+    return 0;
+  }
   sigset_t stop = BlockStopSignals();
   efs::daemon::Daemon daemon(config);
   efs::Status started = daemon.Start();

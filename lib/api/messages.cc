@@ -1,8 +1,9 @@
 // JSON codecs for the typed API messages, the error mapping and the line envelopes.
 //
-// Each struct lists its fields once, in an EFS_FIELDS block; the same list drives both ToJson
-// (FieldWriter) and the strict FromJson (FieldReader), so a field cannot be added to one
-// direction and forgotten in the other. This is the only file that may see nlohmann::json
+// Each struct lists its fields once, in an EFS_FIELDS block (api/codec.h); the same list drives
+// both ToJson (FieldWriter) and the strict FromJson (FieldReader), so a field cannot be added to
+// one direction and forgotten in the other. VPC networking's messages are in vpc_messages.cc.
+// This is the only file that may see nlohmann::json
 // exceptions (STYLE 2.4); every other file uses the exception-free helpers declared at the end of
 // messages.h.
 #include "api/messages.h"
@@ -14,253 +15,11 @@
 #include <type_traits>
 #include <utility>
 
+#include "api/codec.h"
 #include "base/macros.h"
 
 namespace efs::api {
-namespace {
-
-// Flags for one field.
-constexpr int kNoFlags = 0;
-constexpr int kRequired = 1;  // FromJson: missing is an error (never on std::optional fields)
-constexpr int kOmitZero = 2;  // ToJson: omitted when equal to its zero value
-
-Status TypeError(const std::string& path, const char* expected) {
-  return InvalidArgument("parameter '" + path + "' must be " + expected);
-}
-
-// ----------------------------------------------------------------------------- value decoders
-// Decode(json, path, out) reads one value of out's type; `path` names it in errors.
-
-Status Decode(const Json& json, const std::string& path, std::string* out) {
-  if (!json.is_string()) return TypeError(path, "a string");
-  *out = json.get_ref<const std::string&>();
-  return Status::Ok();
-}
-
-Status Decode(const Json& json, const std::string& path, bool* out) {
-  if (!json.is_boolean()) return TypeError(path, "a boolean");
-  *out = json.get<bool>();
-  return Status::Ok();
-}
-
-Status Decode(const Json& json, const std::string& path, double* out) {
-  if (!json.is_number()) return TypeError(path, "a number");
-  *out = json.get<double>();
-  return Status::Ok();
-}
-
-// Integers: integral JSON numbers (5 or 5.0) within the range of Int.
-template <class Int>
-Status DecodeInteger(const Json& json, const std::string& path, Int* out) {
-  using Limits = std::numeric_limits<Int>;
-  Status out_of_range = InvalidArgument("parameter '" + path + "' is out of range");
-  if (json.is_number_unsigned()) {
-    uint64_t v = json.get<uint64_t>();
-    if (v > static_cast<uint64_t>(Limits::max())) return out_of_range;
-    *out = static_cast<Int>(v);
-  } else if (json.is_number_integer()) {
-    int64_t v = json.get<int64_t>();
-    if (v < static_cast<int64_t>(Limits::min()) || v > static_cast<int64_t>(Limits::max())) {
-      return out_of_range;
-    }
-    *out = static_cast<Int>(v);
-  } else if (json.is_number_float()) {
-    double v = json.get<double>();
-    if (!std::isfinite(v) || v != std::trunc(v)) return TypeError(path, "an integer");
-    // -min is max+1, a power of two, exactly representable as a double.
-    double lo = static_cast<double>(Limits::min());
-    if (v < lo || v >= -lo) return out_of_range;
-    *out = static_cast<Int>(v);
-  } else {
-    return TypeError(path, "an integer");
-  }
-  return Status::Ok();
-}
-
-Status Decode(const Json& json, const std::string& path, int* out) {
-  return DecodeInteger(json, path, out);
-}
-
-Status Decode(const Json& json, const std::string& path, int64_t* out) {
-  return DecodeInteger(json, path, out);
-}
-
-template <class T>
-Status Decode(const Json& json, const std::string& path, std::vector<T>* out);
-template <class T>
-Status Decode(const Json& json, const std::string& path, T* out);  // a struct with EFS_FIELDS
-
-template <class T>
-Status Decode(const Json& json, const std::string& path, std::vector<T>* out) {
-  if (!json.is_array()) return TypeError(path, "an array");
-  out->clear();
-  out->reserve(json.size());
-  for (const Json& element : json) {
-    T item{};
-    EFS_RETURN_IF_ERROR(Decode(element, path + "[" + std::to_string(out->size()) + "]", &item));
-    out->push_back(std::move(item));
-  }
-  return Status::Ok();
-}
-
-// ----------------------------------------------------------------------------- value encoders
-template <class T>
-Json Encode(const T& value);  // a struct with EFS_FIELDS
-
-Json Encode(const std::string& value) { return Json(value); }
-Json Encode(bool value) { return Json(value); }
-Json Encode(int value) { return Json(value); }
-Json Encode(int64_t value) { return Json(value); }
-Json Encode(double value) { return Json(value); }
-
-template <class T>
-Json Encode(const std::vector<T>& values) {
-  Json array = Json::array();
-  for (const T& value : values) array.push_back(Encode(value));
-  return array;
-}
-
-// ----------------------------------------------------------------------------- field visitors
-// Reads the fields of one JSON object. The first error sticks; Finish() reports it, or else the
-// first member that no field claimed.
-class FieldReader {
- public:
-  // REQUIRES: object.is_object(). `prefix` is prepended to field names in errors ("Tags[1].").
-  FieldReader(const Json& object, std::string prefix)
-      : object_(object), prefix_(std::move(prefix)) {}
-
-  template <class T>
-  void operator()(const char* name, T& out, int flags = kNoFlags) {
-    const Json* json = Take(name);
-    if (!status_.ok()) return;
-    if (json == nullptr) {
-      if (flags & kRequired) {
-        status_ = InvalidArgument("missing required parameter '" + prefix_ + name + "'");
-      }
-      return;
-    }
-    status_ = Decode(*json, prefix_ + name, &out);
-  }
-
-  template <class T>
-  void operator()(const char* name, std::optional<T>& out, int /*flags*/ = kNoFlags) {
-    const Json* json = Take(name);
-    if (!status_.ok() || json == nullptr) return;
-    T value{};
-    status_ = Decode(*json, prefix_ + name, &value);
-    if (status_.ok()) out = std::move(value);
-  }
-
-  // A nested object without a struct of its own; `fields` is called with the inner reader.
-  template <class F>
-  void Object(const char* name, F&& fields) {
-    const Json* json = Take(name);
-    if (!status_.ok() || json == nullptr) return;
-    if (!json->is_object()) {
-      status_ = TypeError(prefix_ + name, "an object");
-      return;
-    }
-    FieldReader inner(*json, prefix_ + name + ".");
-    fields(inner);
-    status_ = inner.Finish();
-  }
-
-  Status Finish() {
-    if (!status_.ok()) return status_;
-    for (auto it = object_.begin(); it != object_.end(); ++it) {
-      if (!Known(it.key()))
-        return InvalidArgument("unknown parameter '" + prefix_ + it.key() + "'");
-    }
-    return Status::Ok();
-  }
-
- private:
-  // Claims `name`; returns its value, or nullptr when absent or null.
-  const Json* Take(const char* name) {
-    known_.push_back(name);
-    auto it = object_.find(name);
-    if (it == object_.end() || it->is_null()) return nullptr;
-    return &*it;
-  }
-
-  bool Known(const std::string& key) const {
-    for (const char* name : known_) {
-      if (key == name) return true;
-    }
-    return false;
-  }
-
-  const Json& object_;
-  std::string prefix_;
-  std::vector<const char*> known_;
-  Status status_;
-};
-
-// Builds one JSON object from fields; unset optionals are omitted.
-class FieldWriter {
- public:
-  template <class T>
-  void operator()(const char* name, const T& value, int flags = kNoFlags) {
-    if constexpr (std::is_arithmetic_v<T>) {
-      if ((flags & kOmitZero) && value == T{}) return;
-    }
-    json_[name] = Encode(value);
-  }
-
-  template <class T>
-  void operator()(const char* name, const std::optional<T>& value, int /*flags*/ = kNoFlags) {
-    if (value) json_[name] = Encode(*value);
-  }
-
-  template <class F>
-  void Object(const char* name, F&& fields) {
-    FieldWriter inner;
-    fields(inner);
-    json_[name] = inner.Take();
-  }
-
-  Json Take() { return std::move(json_); }
-
- private:
-  Json json_ = Json::object();
-};
-
-template <class T>
-Status ReadStruct(const Json& json, const std::string& path, T* out) {
-  if (!json.is_object()) return TypeError(path, "an object");
-  *out = T{};
-  FieldReader reader(json, path.empty() ? "" : path + ".");
-  Fields(reader, *out);
-  return reader.Finish();
-}
-
-template <class T>
-Status Decode(const Json& json, const std::string& path, T* out) {
-  return ReadStruct(json, path, out);
-}
-
-template <class T>
-Json Encode(const T& value) {
-  FieldWriter writer;
-  Fields(writer, value);
-  return writer.Take();
-}
-
-// Top level: null (absent params) reads as {}, so only structs without required fields accept it.
-template <class T>
-Status ReadTopLevel(const Json& json, T* out) {
-  static const Json kEmpty = Json::object();
-  if (json.is_null()) return ReadStruct(kEmpty, "", out);
-  if (!json.is_object()) return InvalidArgument("params must be a JSON object");
-  return ReadStruct(json, "", out);
-}
-
-// ----------------------------------------------------------------------------- field lists
-// EFS_FIELDS(T) { v("JsonName", s.member, flags); ... } serves both T and const T.
-#define EFS_FIELDS(Type)                              \
-  template <class V, class S>                         \
-  requires std::same_as<std::remove_const_t<S>, Type> \
-  void Fields(V& v, S& s)
+namespace codec {
 
 EFS_FIELDS(Tag) {
   v("Key", s.key, kRequired);
@@ -283,6 +42,7 @@ EFS_FIELDS(DaemonStatus) {
   v("Socket", s.socket);
   v("Region", s.region);
   v("NetworkBackend", s.network_backend);
+  v("NetworkIsolation", s.network_isolation);
   v("NfsPort", s.nfs_port);
   v("FileSystemCount", s.file_system_count);
   v("MountTargetCount", s.mount_target_count);
@@ -489,16 +249,6 @@ EFS_FIELDS(ListTagsForResourceResponse) {
   v("NextToken", s.next_token);
 }
 
-EFS_FIELDS(Vpc) {
-  v("VpcId", s.vpc_id);
-  v("CidrBlock", s.cidr_block);
-  v("IsDefault", s.is_default);
-  v("State", s.state);
-  v("OwnerId", s.owner_id);
-}
-
-EFS_FIELDS(DescribeVpcsResponse) { v("Vpcs", s.vpcs); }
-
 EFS_FIELDS(Subnet) {
   v("SubnetId", s.subnet_id);
   v("VpcId", s.vpc_id);
@@ -569,14 +319,12 @@ EFS_FIELDS(SecurityGroupIngressRequest) {
 
 EFS_FIELDS(DeleteSecurityGroupRequest) { v("GroupId", s.group_id, kRequired); }
 
-#undef EFS_FIELDS
-
-}  // namespace
+}  // namespace codec
 
 // ----------------------------------------------------------------------------- public codecs
 #define EFS_API_DEFINE_CODEC(T)                         \
-  Json ToJson(const T& value) { return Encode(value); } \
-  Status FromJson(const Json& json, T* out) { return ReadTopLevel(json, out); }
+  Json ToJson(const T& value) { return codec::Encode(value); } \
+  Status FromJson(const Json& json, T* out) { return codec::ReadTopLevel(json, out); }
 
 EFS_API_DEFINE_CODEC(Tag)
 EFS_API_DEFINE_CODEC(HelloRequest)
@@ -614,8 +362,6 @@ EFS_API_DEFINE_CODEC(TagResourceRequest)
 EFS_API_DEFINE_CODEC(UntagResourceRequest)
 EFS_API_DEFINE_CODEC(ListTagsForResourceRequest)
 EFS_API_DEFINE_CODEC(ListTagsForResourceResponse)
-EFS_API_DEFINE_CODEC(Vpc)
-EFS_API_DEFINE_CODEC(DescribeVpcsResponse)
 EFS_API_DEFINE_CODEC(Subnet)
 EFS_API_DEFINE_CODEC(DescribeSubnetsRequest)
 EFS_API_DEFINE_CODEC(DescribeSubnetsResponse)

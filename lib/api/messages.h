@@ -62,7 +62,10 @@ struct DaemonStatus {
   std::string state_dir;      // "StateDir"
   std::string socket;         // "Socket"
   std::string region;         // "Region"
-  std::string network_backend;  // "NetworkBackend": "loopback"
+  std::string network_backend;  // "NetworkBackend": "netns" or "loopback"
+  // "NetworkIsolation": "vpc" (netns: a mount target is reachable only from inside its VPC) or
+  // "none" (loopback: any local process reaches every mount target).
+  std::string network_isolation;
   int nfs_port = 0;           // "NfsPort"
   int64_t file_system_count = 0;   // "FileSystemCount"
   int64_t mount_target_count = 0;  // "MountTargetCount"

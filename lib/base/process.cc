@@ -80,8 +80,8 @@ std::string FindProgram(const std::string& name) {
   size_t start = 0;
   while (start <= dirs.size()) {
     size_t colon = dirs.find(':', start);
-    std::string dir = dirs.substr(start, colon == std::string::npos ? std::string::npos
-                                                                  : colon - start);
+    std::string dir =
+        dirs.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
     if (!dir.empty() && Executable(dir + "/" + name)) return dir + "/" + name;
     if (colon == std::string::npos) break;
     start = colon + 1;
@@ -107,8 +107,8 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,
   ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
   size_t written = 0;
   ProcessResult result;
-  auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::duration<double>(options.timeout_seconds);
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(options.timeout_seconds);
   pollfd fds[3] = {{out_r.get(), POLLIN, 0}, {err_r.get(), POLLIN, 0}, {in_w.get(), POLLOUT, 0}};
   if (options.input.empty()) {
     in_w.Reset();
@@ -125,7 +125,8 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,
     }
     if (::poll(fds, 3, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
     if (fds[2].fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
-      ssize_t n = ::write(in_w.get(), options.input.data() + written, options.input.size() - written);
+      ssize_t n =
+          ::write(in_w.get(), options.input.data() + written, options.input.size() - written);
       if (n > 0) written += static_cast<size_t>(n);
       if (n < 0 && errno != EAGAIN && errno != EINTR) written = options.input.size();
       if (written == options.input.size()) {
@@ -148,8 +149,9 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (timed_out) {
-    return Error(Code::kUnavailable, "", "'" + argv[0] + "' did not finish within " +
-                                             std::to_string(options.timeout_seconds) + " s");
+    return Error(Code::kUnavailable, "",
+                 "'" + argv[0] + "' did not finish within " +
+                     std::to_string(options.timeout_seconds) + " s");
   }
   result.exit_code = DecodeStatus(status);
   return result;
@@ -164,6 +166,17 @@ Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, const SpawnOpti
   if (pid == 0) ExecChild(prepared, null.get(), out, out, options.die_with_parent);
   if (pid < 0) return IOError(std::string("fork: ") + std::strerror(errno));
   return pid;
+}
+
+Status EnterNetns(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    return IOError("cannot open network namespace '" + path + "': " + std::strerror(errno));
+  }
+  if (::setns(fd.get(), CLONE_NEWNET) != 0) {
+    return IOError("cannot enter network namespace '" + path + "': " + std::strerror(errno));
+  }
+  return Status::Ok();
 }
 
 }  // namespace efs

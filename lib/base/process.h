@@ -21,9 +21,9 @@ struct ProcessResult {
 };
 
 struct ProcessOptions {
-  std::string input;           // written to its stdin, which is then closed
+  std::string input;            // written to its stdin, which is then closed
   double timeout_seconds = 30;  // after this it is killed and the run fails (kUnavailable)
-  std::string netns_path;      // enter this network namespace (/run/netns/NAME) before exec
+  std::string netns_path;       // enter this network namespace (/run/netns/NAME) before exec
 };
 
 // Runs argv (argv[0] a path, or a name looked up in PATH and then /usr/sbin and /sbin) to its
@@ -36,12 +36,16 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,
 std::string FindProgram(const std::string& name);
 
 struct SpawnOptions {
-  std::string netns_path;  // as ProcessOptions
-  int output_fd = -1;      // its stdout and stderr (-1: /dev/null)
+  std::string netns_path;       // as ProcessOptions
+  int output_fd = -1;           // its stdout and stderr (-1: /dev/null)
   bool die_with_parent = true;  // SIGTERM when this process dies (PR_SET_PDEATHSIG)
 };
 
 // Starts argv in the background and returns its pid; the caller reaps it (waitpid).
 Result<pid_t> SpawnProcess(const std::vector<std::string>& argv, const SpawnOptions& options = {});
+
+// Enters the network namespace at `path` with the calling thread (for a process that lives in
+// it from now on: threads it starts later inherit it). REQUIRES: CAP_SYS_ADMIN.
+Status EnterNetns(const std::string& path);
 
 }  // namespace efs

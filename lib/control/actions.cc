@@ -5,6 +5,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "api/vpc_messages.h"
 #include "control/errors.h"
 
 namespace efs::control {
@@ -121,6 +122,8 @@ const ActionSpec kActions[] = {
     {"UntagResource", &Call<&ControlPlane::UntagResource>, kMutating},
     {"ListTagsForResource", &Call<&ControlPlane::ListTagsForResource>, kReadOnly},
     {"DescribeVpcs", &Call<&ControlPlane::DescribeVpcs>, kReadOnly},
+    {"CreateVpc", &Call<&ControlPlane::CreateVpc>, kMutating},
+    {"DeleteVpc", &Call<&ControlPlane::DeleteVpc>, kMutating},
     {"DescribeSubnets", &Call<&ControlPlane::DescribeSubnets>, kReadOnly},
     {"CreateSubnet", &Call<&ControlPlane::CreateSubnet>, kMutating},
     {"DeleteSubnet", &Call<&ControlPlane::DeleteSubnet>, kMutating},
@@ -131,6 +134,30 @@ const ActionSpec kActions[] = {
     {"RevokeSecurityGroupIngress", &CallReturningTrue<&ControlPlane::RevokeSecurityGroupIngress>,
      kMutating},
     {"DeleteSecurityGroup", &Call<&ControlPlane::DeleteSecurityGroup>, kMutating},
+    {"CreateNetworkInterface", &Call<&ControlPlane::CreateNetworkInterface>, kMutating},
+    {"DescribeNetworkInterfaces", &Call<&ControlPlane::DescribeNetworkInterfaces>, kReadOnly},
+    {"AttachNetworkInterface", &Call<&ControlPlane::AttachNetworkInterface>, kMutating},
+    {"DetachNetworkInterface", &Call<&ControlPlane::DetachNetworkInterface>, kMutating},
+    {"DeleteNetworkInterface", &Call<&ControlPlane::DeleteNetworkInterface>, kMutating},
+    {"EnsureHostInterface", &Call<&ControlPlane::EnsureHostInterface>, kMutating},
+    {"CreateVpcPeeringConnection", &Call<&ControlPlane::CreateVpcPeeringConnection>, kMutating},
+    {"AcceptVpcPeeringConnection", &Call<&ControlPlane::AcceptVpcPeeringConnection>, kMutating},
+    {"RejectVpcPeeringConnection", &CallReturningTrue<&ControlPlane::RejectVpcPeeringConnection>,
+     kMutating},
+    {"DeleteVpcPeeringConnection", &CallReturningTrue<&ControlPlane::DeleteVpcPeeringConnection>,
+     kMutating},
+    {"DescribeVpcPeeringConnections", &Call<&ControlPlane::DescribeVpcPeeringConnections>,
+     kReadOnly},
+    {"CreateRoute", &CallReturningTrue<&ControlPlane::CreateRoute>, kMutating},
+    {"DeleteRoute", &Call<&ControlPlane::DeleteRoute>, kMutating},
+    {"DescribeRouteTables", &Call<&ControlPlane::DescribeRouteTables>, kReadOnly},
+    {"CreateVpnGateway", &Call<&ControlPlane::CreateVpnGateway>, kMutating},
+    {"AttachVpnGateway", &Call<&ControlPlane::AttachVpnGateway>, kMutating},
+    {"DetachVpnGateway", &Call<&ControlPlane::DetachVpnGateway>, kMutating},
+    {"DeleteVpnGateway", &Call<&ControlPlane::DeleteVpnGateway>, kMutating},
+    {"DescribeVpnGateways", &Call<&ControlPlane::DescribeVpnGateways>, kReadOnly},
+    {"FailAvailabilityZone", &Call<&ControlPlane::FailAvailabilityZone>, kMutating},
+    {"RestoreAvailabilityZone", &Call<&ControlPlane::RestoreAvailabilityZone>, kMutating},
     {"GetDaemonStatus", &Call<&ControlPlane::GetDaemonStatus>, kReadOnly},
     {"AdvanceClock", &Call<&ControlPlane::AdvanceClock>, kMutating},
     {"DescribeStorage", &Call<&ControlPlane::DescribeStorage>, kReadOnly},

@@ -54,6 +54,7 @@ Status CatalogControlPlane::Bootstrap() {
       EFS_LOG(kWarn) << "catalog was created for region '" << *region << "', running as '"
                      << options().region << "'";
     }
+    EFS_RETURN_IF_ERROR(SettleBackendLocked());
     return CreateDefaultNetworkLocked();
   });
 }
@@ -66,8 +67,9 @@ Result<api::DaemonStatus> CatalogControlPlane::GetDaemonStatus() {
   s.state_dir = options().state_dir;
   s.socket = options().socket_path;
   s.region = options().region;
-  s.network_backend = "loopback";
-  s.nfs_port = options().nfs_port;
+  s.network_backend = network_backend();
+  s.network_isolation = netns() ? "vpc" : "none";
+  s.nfs_port = ListenPort();
   MutexLock lock(&mu_);
   EFS_ASSIGN_OR_RETURN(s.file_system_count, catalog_->CountFileSystems());
   EFS_ASSIGN_OR_RETURN(s.mount_target_count, catalog_->CountMountTargets());
@@ -97,6 +99,14 @@ Result<api::BurstCreditBalance> Endpoints::SetBurstCredits(const std::string& id
   return StoreUnavailable(id);
 }
 
+Status Endpoints::ApplyVpc(const net::VpcSpec&, std::map<std::string, Status>*) {
+  return Status::Ok();
+}
+Status Endpoints::RemoveVpc(const net::VpcSpec&) { return Status::Ok(); }
+Status Endpoints::ReturnDevice(const std::string&, const std::string&) { return Status::Ok(); }
+Status Endpoints::RemoveClientNetns(const std::string&) { return Status::Ok(); }
+bool Endpoints::HostDeviceExists(const std::string&) { return true; }
+
 std::string EncodeMarker(int64_t seq) {
   char buf[17];
   std::snprintf(buf, sizeof(buf), "%016" PRIx64, static_cast<uint64_t>(seq));
@@ -116,8 +126,8 @@ bool DecodeMarker(const std::string& marker, int64_t* seq) {
   return true;
 }
 
-Result<Page> ParsePage(const std::optional<int>& max_items, const std::optional<std::string>& marker,
-                       int default_items) {
+Result<Page> ParsePage(const std::optional<int>& max_items,
+                       const std::optional<std::string>& marker, int default_items) {
   Page page;
   page.max_items = max_items.value_or(default_items);
   if (page.max_items < 1 || page.max_items > 1000) {

@@ -6,6 +6,7 @@
 
 #include "base/ids.h"
 #include "base/macros.h"
+#include "control/addresses.h"
 #include "control/catalog_control_plane.h"
 #include "control/cidr.h"
 #include "control/errors.h"
@@ -17,8 +18,6 @@ namespace {
 constexpr size_t kMaxSecurityGroups = 5;
 constexpr int64_t kMaxMountTargetsPerVpc = 1400;
 constexpr int kDefaultMaxItems = 10;
-// AWS reserves the first four addresses of a subnet and its last one.
-constexpr uint32_t kReservedAtStart = 4;
 
 Status CheckGroupCount(size_t count) {
   if (count > kMaxSecurityGroups) return SecurityGroupLimitExceeded(count);
@@ -45,7 +44,7 @@ api::MountTargetDescription CatalogControlPlane::DescribeRow(
   d.availability_zone_id = row.az_id;
   d.availability_zone_name = row.az_name;
   d.vpc_id = row.vpc_id;
-  d.port = options().nfs_port;
+  d.port = ListenPort();
   return d;
 }
 
@@ -104,41 +103,6 @@ Result<std::vector<std::string>> CatalogControlPlane::ResolveGroupsLocked(
   return groups;
 }
 
-Result<std::string> CatalogControlPlane::PickAddressLocked(
-    const store::SubnetRow& subnet, const std::optional<std::string>& requested) {
-  std::optional<Cidr> cidr = ParseCidr(subnet.cidr);
-  if (!cidr) return Internal("subnet '" + subnet.id + "' has a bad cidr '" + subnet.cidr + "'");
-  uint32_t first = cidr->network() + kReservedAtStart;
-  uint32_t last = cidr->last() - 1;
-  EFS_ASSIGN_OR_RETURN(std::vector<std::string> used_text, catalog_->IpsInSubnet(subnet.id));
-  std::set<uint32_t> used;
-  for (const std::string& ip : used_text) {
-    if (std::optional<uint32_t> parsed = ParseIpv4(ip)) used.insert(*parsed);
-  }
-  if (requested) {
-    std::optional<uint32_t> ip = ParseIpv4(*requested);
-    if (!ip) return BadRequest("'" + *requested + "' is not a valid IPv4 address");
-    if (!cidr->Contains(*ip)) {
-      return BadRequest("ip address '" + *requested + "' is not in subnet '" + subnet.id + "' (" +
-                        subnet.cidr + ")");
-    }
-    if (*ip < first || *ip > last) {
-      return BadRequest("ip address '" + *requested + "' is reserved in subnet '" + subnet.id +
-                        "'");
-    }
-    if (used.count(*ip)) {
-      return Error(Code::kAlreadyExists, "IpAddressInUse",
-                   "ip address '" + *requested + "' is already in use");
-    }
-    return *requested;
-  }
-  for (uint64_t ip = first; ip <= last; ++ip) {
-    if (!used.count(static_cast<uint32_t>(ip))) return FormatIpv4(static_cast<uint32_t>(ip));
-  }
-  return Error(Code::kResourceExhausted, "NoFreeAddressesInSubnet",
-               "subnet '" + subnet.id + "' has no free addresses");
-}
-
 Result<store::MountTargetRow> CatalogControlPlane::InsertMountTargetLocked(
     const api::CreateMountTargetRequest& req) {
   EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs, FindFileSystemLocked(req.file_system_id));
@@ -154,7 +118,13 @@ Result<store::MountTargetRow> CatalogControlPlane::InsertMountTargetLocked(
                  "vpc '" + subnet->vpc_id + "' has reached its limit of 1400 mount targets");
   }
   store::MountTargetRow row;
-  EFS_ASSIGN_OR_RETURN(row.ip, PickAddressLocked(*subnet, req.ip_address));
+  EFS_ASSIGN_OR_RETURN(SubnetAddresses addresses, AddressesOfLocked(*subnet));
+  Result<std::string> ip =
+      addresses.Pick(req.ip_address, "IpAddressInUse", "NoFreeAddressesInSubnet");
+  if (!ip.ok() && ip.status().reason() == "InvalidParameterValue") {
+    return BadRequest(ip.status().message());  // EFS says BadRequest where EC2 says this
+  }
+  EFS_ASSIGN_OR_RETURN(row.ip, std::move(ip));
   row.id = NewId("fsmt");
   row.fs_id = fs.id;
   row.subnet_id = subnet->id;
@@ -189,7 +159,7 @@ Result<api::MountTargetDescription> CatalogControlPlane::CreateMountTarget(
       return Status::Ok();
     }));
   }
-  Wake();
+  MarkVpcDirty(row.vpc_id);
   return DescribeRow(row);
 }
 

@@ -1,9 +1,10 @@
-// Network actions shaped as EC2 shapes them: DescribeVpcs, DescribeSubnets, CreateSubnet,
-// DeleteSubnet; plus the region's availability zones and the default network made on first
-// open. Security groups are in security_groups.cc.
+// Subnet actions shaped as EC2 shapes them: DescribeSubnets, CreateSubnet, DeleteSubnet; plus
+// the region's availability zones. VPCs are in vpcs.cc, security groups in
+// security_groups.cc.
 #include "base/ids.h"
 #include "base/log.h"
 #include "base/macros.h"
+#include "control/addresses.h"
 #include "control/catalog_control_plane.h"
 #include "control/cidr.h"
 #include "control/errors.h"
@@ -12,12 +13,8 @@ namespace efs::control {
 
 namespace {
 
-constexpr char kDefaultVpcCidr[] = "127.80.0.0/16";
-constexpr const char* kDefaultSubnetCidrs[] = {"127.80.0.0/20", "127.80.16.0/20", "127.80.32.0/20"};
 constexpr int kMinSubnetPrefix = 16;
 constexpr int kMaxSubnetPrefix = 28;
-// AWS reserves the first four and the last address of every subnet.
-constexpr int64_t kReservedPerSubnet = 5;
 
 Status SubnetRange(const std::string& cidr, const std::string& why) {
   return Error(Code::kInvalidArgument, "InvalidSubnet.Range",
@@ -61,85 +58,59 @@ std::vector<Zone> ZonesOf(const std::string& region) {
 
 // ----------------------------------------------------------------------------- helpers
 
-api::Subnet CatalogControlPlane::DescribeRow(const store::SubnetRow& row) const {
+api::Subnet CatalogControlPlane::DescribeRow(const store::SubnetRow& row,
+                                             int64_t free_addresses) const {
   api::Subnet s;
   s.subnet_id = row.id;
   s.vpc_id = row.vpc_id;
   s.availability_zone = row.az_name;
   s.availability_zone_id = row.az_id;
   s.cidr_block = row.cidr;
-  std::optional<Cidr> cidr = ParseCidr(row.cidr);
-  int64_t size = cidr ? static_cast<int64_t>(cidr->size()) : 0;
-  s.available_ip_address_count =
-      std::max<int64_t>(0, size - kReservedPerSubnet - row.mount_target_count);
+  s.available_ip_address_count = free_addresses;
   s.default_for_az = row.default_for_az;
   s.state = "available";
   s.owner_id = options().owner_id;
   return s;
 }
 
+Result<SubnetAddresses> CatalogControlPlane::AddressesOfLocked(const store::SubnetRow& subnet) {
+  std::optional<Cidr> cidr = ParseCidr(subnet.cidr);
+  if (!cidr) return Internal("subnet '" + subnet.id + "' has a bad cidr '" + subnet.cidr + "'");
+  EFS_ASSIGN_OR_RETURN(auto used, catalog_->AddressesInVpc(subnet.vpc_id));
+  std::vector<std::string> addresses;
+  for (const auto& [address, subnet_id] : used) addresses.push_back(address);
+  return SubnetAddresses(subnet.id, *cidr, addresses);
+}
+
 Result<store::VpcRow> CatalogControlPlane::ResolveVpcLocked(
     const std::optional<std::string>& vpc_id) {
-  std::optional<store::VpcRow> vpc;
-  if (vpc_id) {
-    EFS_ASSIGN_OR_RETURN(vpc, catalog_->FindVpc(*vpc_id));
-    if (!vpc) return Ec2NotFound("InvalidVpcID.NotFound", "vpc id", *vpc_id);
-  } else {
-    EFS_ASSIGN_OR_RETURN(vpc, catalog_->DefaultVpc());
-    if (!vpc) return Ec2NotFound("InvalidVpcID.NotFound", "vpc id", "default");
+  if (vpc_id) return FindVpcLocked(*vpc_id);
+  EFS_ASSIGN_OR_RETURN(std::optional<store::VpcRow> vpc, catalog_->DefaultVpc());
+  if (!vpc || vpc->state == "deleting") {
+    return Ec2NotFound("InvalidVpcID.NotFound", "vpc ID", "default");
   }
   return std::move(*vpc);
 }
 
-Status CatalogControlPlane::CreateDefaultNetworkLocked() {
-  EFS_ASSIGN_OR_RETURN(std::optional<store::VpcRow> existing, catalog_->DefaultVpc());
-  if (existing) return Status::Ok();
-  store::VpcRow vpc{NewId("vpc"), kDefaultVpcCidr, true};
-  EFS_RETURN_IF_ERROR(catalog_->InsertVpc(vpc));
-  for (size_t i = 0; i < zones_.size(); ++i) {
-    EFS_RETURN_IF_ERROR(catalog_->InsertSubnet(store::SubnetRow{
-        NewId("subnet"), vpc.id, kDefaultSubnetCidrs[i], zones_[i].name, zones_[i].id, true, 0}));
-  }
-  store::SecurityGroupRow group{NewId("sg"), vpc.id, "default", "default VPC security group",
-                                true,        {}};
-  group.rules.push_back(store::IngressRuleRow{"tcp", 2049, 2049, "127.0.0.0/8", std::nullopt});
-  EFS_RETURN_IF_ERROR(catalog_->InsertSecurityGroup(group));
-  EFS_LOG(kInfo) << "created default vpc '" << vpc.id << "' (" << vpc.cidr << ")";
-  return Status::Ok();
-}
-
 // ----------------------------------------------------------------------------- actions
-
-Result<api::DescribeVpcsResponse> CatalogControlPlane::DescribeVpcs() {
-  std::vector<store::VpcRow> rows;
-  {
-    MutexLock lock(&mu_);
-    EFS_ASSIGN_OR_RETURN(rows, catalog_->ListVpcs());
-  }
-  api::DescribeVpcsResponse resp;
-  for (const store::VpcRow& row : rows) {
-    resp.vpcs.push_back(
-        api::Vpc{row.id, row.cidr, row.is_default, "available", options().owner_id});
-  }
-  return resp;
-}
 
 Result<api::DescribeSubnetsResponse> CatalogControlPlane::DescribeSubnets(
     const api::DescribeSubnetsRequest& req) {
-  std::vector<store::SubnetRow> rows;
-  {
+  api::DescribeSubnetsResponse resp;
     MutexLock lock(&mu_);
+  std::vector<store::SubnetRow> rows;
     if (req.subnet_ids.empty()) {
       EFS_ASSIGN_OR_RETURN(rows, catalog_->ListSubnets(req.vpc_id));
     }
     for (const std::string& id : req.subnet_ids) {
       EFS_ASSIGN_OR_RETURN(std::optional<store::SubnetRow> row, catalog_->FindSubnet(id));
-      if (!row) return Ec2NotFound("InvalidSubnetID.NotFound", "subnet id", id);
+    if (!row) return Ec2NotFound("InvalidSubnetID.NotFound", "subnet ID", id);
       if (!req.vpc_id || row->vpc_id == *req.vpc_id) rows.push_back(std::move(*row));
     }
+  for (const store::SubnetRow& row : rows) {
+    EFS_ASSIGN_OR_RETURN(SubnetAddresses addresses, AddressesOfLocked(row));
+    resp.subnets.push_back(DescribeRow(row, addresses.FreeCount()));
   }
-  api::DescribeSubnetsResponse resp;
-  for (const store::SubnetRow& row : rows) resp.subnets.push_back(DescribeRow(row));
   return resp;
 }
 
@@ -156,6 +127,7 @@ Result<api::CreateSubnetResponse> CatalogControlPlane::CreateSubnet(
                                  options().region + "'");
   }
   store::SubnetRow row;
+  int64_t free_addresses = 0;
   MutexLock lock(&mu_);
   EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
     EFS_ASSIGN_OR_RETURN(store::VpcRow vpc, ResolveVpcLocked(req.vpc_id));
@@ -171,23 +143,49 @@ Result<api::CreateSubnetResponse> CatalogControlPlane::CreateSubnet(
     }
     row =
         store::SubnetRow{NewId("subnet"), vpc.id, cidr.ToString(), zone->name, zone->id, false, 0};
-    return catalog_->InsertSubnet(row);
+    EFS_RETURN_IF_ERROR(catalog_->InsertSubnet(row));
+    EFS_ASSIGN_OR_RETURN(SubnetAddresses addresses, AddressesOfLocked(row));
+    free_addresses = addresses.FreeCount();
+    return Status::Ok();
   }));
-  return api::CreateSubnetResponse{DescribeRow(row)};
+  MarkVpcDirty(row.vpc_id);
+  return api::CreateSubnetResponse{DescribeRow(row, free_addresses)};
 }
 
+// A subnet goes only without mount targets and client interfaces; efs mount's own interface
+// (requester efs-host) goes with it, its namespace removed first so that a crash leaves a row
+// the next reconcile makes whole again rather than a namespace no row names.
 Status CatalogControlPlane::DeleteSubnet(const api::DeleteSubnetRequest& req) {
+  std::string vpc_id;
+  {
   MutexLock lock(&mu_);
-  return catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
-    EFS_ASSIGN_OR_RETURN(std::optional<store::SubnetRow> row, catalog_->FindSubnet(req.subnet_id));
-    if (!row) return Ec2NotFound("InvalidSubnetID.NotFound", "subnet id", req.subnet_id);
+    EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
+      EFS_ASSIGN_OR_RETURN(std::optional<store::SubnetRow> row,
+                           catalog_->FindSubnet(req.subnet_id));
+      if (!row) return Ec2NotFound("InvalidSubnetID.NotFound", "subnet ID", req.subnet_id);
     if (row->mount_target_count > 0) {
       return DependencyViolation("subnet '" + row->id + "' has " +
                                  std::to_string(row->mount_target_count) +
                                  " mount target(s) and cannot be deleted");
     }
+      EFS_ASSIGN_OR_RETURN(std::vector<store::NetworkInterfaceRow> enis,
+                           catalog_->ListNetworkInterfaces(row->id, std::nullopt));
+      for (const store::NetworkInterfaceRow& eni : enis) {
+        if (eni.requester != kHostRequester) {
+          return DependencyViolation("subnet '" + row->id + "' has network interface '" + eni.id +
+                                     "' and cannot be deleted");
+        }
+      }
+      for (const store::NetworkInterfaceRow& eni : enis) {
+        EFS_RETURN_IF_ERROR(endpoints_->RemoveClientNetns(eni.id));
+        EFS_RETURN_IF_ERROR(catalog_->DeleteNetworkInterface(eni.id));
+      }
+      vpc_id = row->vpc_id;
     return catalog_->DeleteSubnet(row->id);
-  });
+    }));
+  }
+  MarkVpcDirty(vpc_id);
+  return Status::Ok();
 }
 
 }  // namespace efs::control

@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/macros.h"
 #include "control/catalog_control_plane.h"
+#include "net/netns.h"
 
 namespace efs::control {
 
@@ -41,6 +42,7 @@ void CatalogControlPlane::ReconcilePass(bool ensure_listeners) {
   }
   while (FinishCreatingFileSystems()) {
   }
+  ReconcileNetwork(/*all=*/ensure_listeners);
   while (FinishCreatingMountTargets()) {
   }
   while (FinishDeletingFileSystems()) {
@@ -142,11 +144,9 @@ bool CatalogControlPlane::FinishCreatingMountTargets() {
   if (rows.empty()) return false;
   std::vector<std::pair<std::string, bool>> results;  // id, listening
   for (const store::MountTargetRow& row : rows) {
-    Status status = endpoints_->Open(row.id, row.ip, options().nfs_port);
-    if (!status.ok()) {
-      EFS_LOG(kError) << "mount target '" << row.id << "': cannot listen on " << row.ip << ":"
-                      << options().nfs_port << ": " << status.ToString();
-    }
+    // With netns, a mount target whose interface could not be made waits for the next pass.
+    if (netns() && !InterfaceUp(row.eni_id)) continue;
+    Status status = OpenListener(row);
     results.emplace_back(row.id, status.ok());
   }
   MutexLock lock(&mu_);
@@ -178,6 +178,7 @@ bool CatalogControlPlane::FinishDeletingMountTargets() {
   for (const store::MountTargetRow& row : rows) {
     endpoints_->Close(row.id);
     open_listeners_.erase(row.id);
+    MarkVpcDirty(row.vpc_id, /*wake=*/false);  // its interface goes in this pass
   }
   MutexLock lock(&mu_);
   Status status = catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
@@ -207,13 +208,11 @@ void CatalogControlPlane::EnsureListeners() {
   std::vector<std::string> failed;
   for (const store::MountTargetRow& row : rows) {
     if (open_listeners_.count(row.id)) continue;
-    Status status = endpoints_->Open(row.id, row.ip, options().nfs_port);
+    Status status = OpenListener(row);
     if (status.ok()) {
       open_listeners_.insert(row.id);
       continue;
     }
-    EFS_LOG(kError) << "mount target '" << row.id << "': cannot listen on " << row.ip << ":"
-                    << options().nfs_port << ": " << status.ToString();
     failed.push_back(row.id);
   }
   if (failed.empty()) return;
@@ -225,6 +224,17 @@ void CatalogControlPlane::EnsureListeners() {
     return Status::Ok();
   });
   if (!status.ok()) EFS_LOG(kError) << "reconcile: " << status.ToString();
+}
+
+// The mount target's listener: on its address in its zone's namespace (netns), or on loopback.
+Status CatalogControlPlane::OpenListener(const store::MountTargetRow& row) {
+  const std::string ns = netns() ? net::NetnsPath(net::ZoneNetns(row.vpc_id, row.az_id)) : "";
+  Status status = endpoints_->Open(row.id, ns, row.ip, ListenPort());
+  if (!status.ok()) {
+    EFS_LOG(kError) << "mount target '" << row.id << "': cannot listen on " << row.ip << ":"
+                    << ListenPort() << ": " << status.ToString();
+  }
+  return status;
 }
 
 // ----------------------------------------------------------------------------- the thread
@@ -252,6 +262,25 @@ void CatalogControlPlane::ReconcilerLoop() {
     }
     // A wake-up is about a change someone just made; the periodic pass also retries listeners.
     ReconcilePass(/*ensure_listeners=*/!woken);
+    {
+      MutexLock lock(&wake_mu_);
+      ++passes_;
+    }
+    pass_cv_.SignalAll();
+  }
+}
+
+void CatalogControlPlane::WaitForReconcile() {
+  if (!reconciler_.joinable()) return;  // tests run Reconcile() themselves
+  constexpr auto kLimit = std::chrono::seconds(30);
+  const auto deadline = std::chrono::steady_clock::now() + kLimit;
+  MutexLock lock(&wake_mu_);
+  // The pass running now may have read the catalog before the change: wait for the next.
+  const uint64_t until = passes_ + 2;
+  while (passes_ < until && !stopping_) {
+    wake_ = true;
+    wake_cv_.Signal();
+    if (!pass_cv_.WaitUntil(&wake_mu_, deadline)) break;
   }
 }
 

@@ -1,4 +1,4 @@
-// The loopback backend's listeners and their accept loop.
+// The mount targets' listeners and their accept loop.
 #include "net/listeners.h"
 
 #include <arpa/inet.h>
@@ -12,11 +12,12 @@
 #include <vector>
 
 #include "base/log.h"
+#include "net/netns.h"
 
 namespace efs::net {
 namespace {
 
-Result<UniqueFd> BindTcp(const std::string& ip, int port) {
+Result<UniqueFd> BindTcp(const std::string& ip, int port, bool freebind = false) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -27,12 +28,17 @@ Result<UniqueFd> BindTcp(const std::string& ip, int port) {
   if (!fd.valid()) return IOError(std::string("socket: ") + std::strerror(errno));
   int one = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (freebind) ::setsockopt(fd.get(), IPPROTO_IP, IP_FREEBIND, &one, sizeof one);
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(fd.get(), 1024) != 0) {
     return IOError("cannot listen on " + ip + ":" + std::to_string(port) + ": " +
                    std::strerror(errno));
   }
   return fd;
+}
+
+Status InNetnsOrHere(const std::string& netns, const std::function<Status()>& fn) {
+  return netns.empty() ? fn() : InNetns(netns, fn);
 }
 
 }  // namespace
@@ -54,21 +60,32 @@ Listeners::~Listeners() {
   thread_.join();
 }
 
-Status Listeners::Open(const std::string& id, const std::string& ip, int port) {
+Status Listeners::Open(const std::string& id, const std::string& netns, const std::string& ip,
+                       int port) {
   {
     MutexLock lock(&mu_);
     auto it = entries_.find(id);
-    if (it != entries_.end() && it->second.ip == ip && it->second.port == port) return Status::Ok();
+    if (it != entries_.end() && it->second.netns == netns && it->second.ip == ip &&
+        it->second.port == port) {
+      return Status::Ok();
+    }
     if (it != entries_.end()) entries_.erase(it);
   }
-  Result<UniqueFd> fd = BindTcp(ip, port);
-  if (!fd.ok()) return fd.status();
+  UniqueFd fd;
+  Status bound = InNetnsOrHere(netns, [&]() -> Status {
+    Result<UniqueFd> made = BindTcp(ip, port, /*freebind=*/!netns.empty());
+    if (!made.ok()) return made.status();
+    fd = std::move(made).value();
+    return Status::Ok();
+  });
+  if (!bound.ok()) return bound;
   {
     MutexLock lock(&mu_);
-    entries_[id] = Entry{ip, port, std::move(fd).value()};
+    entries_[id] = Entry{netns, ip, port, std::move(fd)};
   }
   Wake();
-  EFS_LOG(kInfo) << "mount target " << id << " listening on " << ip << ":" << port;
+  EFS_LOG(kInfo) << "mount target " << id << " listening on " << ip << ":" << port
+                 << (netns.empty() ? "" : " in " + netns);
   return Status::Ok();
 }
 

@@ -1,9 +1,12 @@
-// Listeners: the loopback network backend's TCP listeners, one per mount target.
+// Listeners: the mount targets' TCP listeners, one per mount target.
 //
-// Every mount target owns an address inside 127.0.0.0/8, which Linux routes to `lo` whole, so a
-// listener binds it without creating an interface and without privilege. One thread polls every
-// listening socket and hands each accepted connection to the AcceptHandler; the NFS server
-// installs one. Without a handler a connection is accepted and closed at once.
+// With the loopback backend a mount target owns an address inside 127.0.0.0/8, which Linux
+// routes to `lo` whole, so a listener binds it without creating an interface and without
+// privilege. With the netns backend the listener is made inside its VPC zone's network
+// namespace (a socket keeps the namespace it was made in), bound with IP_FREEBIND so that it
+// may come before its address and outlive it (a failed zone). One thread polls every listening
+// socket, whatever its namespace, and hands each accepted connection to the AcceptHandler; the
+// NFS server installs one. Without a handler a connection is accepted and closed at once.
 #pragma once
 
 #include <netinet/in.h>
@@ -31,9 +34,11 @@ class Listeners {
   Listeners(const Listeners&) = delete;
   Listeners& operator=(const Listeners&) = delete;
 
-  // Binds a listener for `id` on ip:port (IPv4 dotted quad). Idempotent for the same id, ip and
-  // port; an open id asked for another address is closed and rebound. Thread-safe.
-  Status Open(const std::string& id, const std::string& ip, int port) EXCLUDES(mu_);
+  // Binds a listener for `id` on ip:port (IPv4 dotted quad) inside the network namespace at
+  // `netns` ("" : this process's). Idempotent for the same id, namespace, ip and port; an open
+  // id asked for another address is closed and rebound. Thread-safe.
+  Status Open(const std::string& id, const std::string& netns, const std::string& ip, int port)
+      EXCLUDES(mu_);
   // Closes the listener for `id`, if open. Thread-safe.
   void Close(const std::string& id) EXCLUDES(mu_);
   void CloseAll() EXCLUDES(mu_);
@@ -44,6 +49,7 @@ class Listeners {
 
  private:
   struct Entry {
+    std::string netns;
     std::string ip;
     int port;
     UniqueFd fd;

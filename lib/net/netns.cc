@@ -50,8 +50,7 @@ std::string NetnsPath(const std::string& name) { return "/run/netns/" + name; }
 
 bool NetnsExists(const std::string& name) {
   struct statfs fs {};
-  return ::statfs(NetnsPath(name).c_str(), &fs) == 0 &&
-         static_cast<long>(fs.f_type) == kNsfsMagic;
+  return ::statfs(NetnsPath(name).c_str(), &fs) == 0 && static_cast<long>(fs.f_type) == kNsfsMagic;
 }
 
 Status CreateNetns(const std::string& name) {
@@ -67,17 +66,6 @@ Status DeleteNetns(const std::string& name) {
   if (::stat(NetnsPath(name).c_str(), &st) != 0) return Status::Ok();
   Result<std::string> deleted = Ip({"netns", "del", name});
   if (!deleted.ok() && ::stat(NetnsPath(name).c_str(), &st) == 0) return deleted.status();
-  return Status::Ok();
-}
-
-Status EnterNetns(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    return IOError("cannot open network namespace '" + path + "': " + std::strerror(errno));
-  }
-  if (::setns(fd.get(), CLONE_NEWNET) != 0) {
-    return IOError("cannot enter network namespace '" + path + "': " + std::strerror(errno));
-  }
   return Status::Ok();
 }
 
@@ -119,8 +107,8 @@ Status IpBatch(const std::string& netns, const std::vector<std::string>& command
     constexpr size_t kShown = 600;
     std::string shown = Trimmed(script);
     if (shown.size() > kShown) shown = shown.substr(0, kShown) + "...";
-    return IOError(run.status().message() + " (in " + (netns.empty() ? "the host" : netns) +
-                   ": " + shown + ")");
+    return IOError(run.status().message() + " (in " + (netns.empty() ? "the host" : netns) + ": " +
+                   shown + ")");
   }
   return Status::Ok();
 }

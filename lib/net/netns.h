@@ -30,10 +30,6 @@ Status DeleteNetns(const std::string& name);
 // what it returns. The calling thread's namespace never changes. kIOError if it cannot enter.
 Status InNetns(const std::string& path, const std::function<Status()>& fn);
 
-// Enters the network namespace at `path` with the calling thread (for a process that lives in
-// it from now on: threads it starts later inherit it). REQUIRES: CAP_SYS_ADMIN.
-Status EnterNetns(const std::string& path);
-
 // Writes `value` to /proc/sys/KEY (KEY as "net/ipv4/ip_forward") inside the namespace at
 // `path` ("" : this process's).
 Status WriteSysctl(const std::string& path, const std::string& key, const std::string& value);

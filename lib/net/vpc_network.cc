@@ -121,7 +121,8 @@ Result<std::vector<Rule>> Rules(const std::string& netns) {
 // "a.b.c.d" as ip prints a host route's dst; CIDRs given as "x/32" compare equal to it.
 std::string RouteKey(const std::string& cidr) {
   const std::string host = "/32";
-  if (cidr.size() > host.size() && cidr.compare(cidr.size() - host.size(), host.size(), host) == 0) {
+  if (cidr.size() > host.size() &&
+      cidr.compare(cidr.size() - host.size(), host.size(), host) == 0) {
     return cidr.substr(0, cidr.size() - host.size());
   }
   return cidr;
@@ -153,17 +154,31 @@ Status EnsureRouterNamespace(const std::string& name) {
 }
 
 // Collects the first error of several independent steps, and runs them all.
+// Errors about the VPC as a whole (the first is returned), and about one interface or device,
+// kept by its id (`failures`, may be null) so that the caller knows what did not come up.
 class Errors {
  public:
+  explicit Errors(std::map<std::string, Status>* failures = nullptr) : failures_(failures) {}
   void Add(const Status& status) {
     if (!status.ok()) {
       EFS_LOG(kWarn) << "network: " << status.message();
       if (first_.ok()) first_ = status;
     }
   }
+  void For(const std::string& id, const Status& status) {
+    if (status.ok()) return;
+    EFS_LOG(kWarn) << "network: " << id << ": " << status.message();
+    if (failures_ != nullptr) {
+      failures_->emplace(id, status);
+    } else if (first_.ok()) {
+      first_ = status;
+    }
+  }
+  bool Failed(const std::string& id) const { return failures_ && failures_->count(id); }
   const Status& first() const { return first_; }
 
  private:
+  std::map<std::string, Status>* failures_;
   Status first_;
 };
 
@@ -171,16 +186,13 @@ std::string Alias(const std::string& id) { return std::string(kAliasPrefix) + id
 
 std::string ZoneLink(size_t index) { return "zone" + std::to_string(index + 1); }
 // The addresses of zone link `index`: the core's end and the zone's, in 169.254.255.0/24.
-std::string ZoneLinkCoreIp(size_t index) {
-  return "169.254.255." + std::to_string(4 * index + 1);
-}
-std::string ZoneLinkZoneIp(size_t index) {
-  return "169.254.255." + std::to_string(4 * index + 2);
-}
+std::string ZoneLinkCoreIp(size_t index) { return "169.254.255." + std::to_string(4 * index + 1); }
+std::string ZoneLinkZoneIp(size_t index) { return "169.254.255." + std::to_string(4 * index + 2); }
 
 // The core: zone links and their subnets, peering links, VPN devices, external routes and the
 // rules that keep what comes in from outside inside the VPC.
-Status ApplyCore(const VpcSpec& spec, std::vector<std::string>* host_moves) {
+Status ApplyCore(const VpcSpec& spec,
+                 std::vector<std::pair<std::string, std::string>>* host_moves) {
   const std::string core = CoreNetns(spec.vpc_id);
   EFS_ASSIGN_OR_RETURN(auto links, Links(core));
   std::vector<std::string> cmds = {"link set lo up"};
@@ -218,7 +230,8 @@ Status ApplyCore(const VpcSpec& spec, std::vector<std::string>* host_moves) {
     cmds.push_back("link set " + link + " up");
   }
   for (const std::string& device : spec.gateway_devices) {
-    if (!links.count(device)) host_moves->push_back("link set " + device + " netns " + core);
+    if (!links.count(device))
+      host_moves->emplace_back(device, "link set " + device + " netns " + core);
   }
   // Links efsd made that the spec no longer has (a deleted peering).
   for (const auto& [name, link] : links) {
@@ -311,23 +324,53 @@ Status WriteResolvConf(const EniSpec& eni) {
   std::filesystem::create_directories(dir, ec);
   if (ec) return IOError("cannot create '" + dir.string() + "': " + ec.message());
   std::ofstream out(dir / "resolv.conf", std::ios::trunc);
-  out << "# made by efsd for network interface " << eni.id << "\nnameserver " << eni.dns_ip
-      << "\n";
+  out << "# made by efsd for network interface " << eni.id << "\nnameserver " << eni.dns_ip << "\n";
   if (!out) return IOError("cannot write '" + (dir / "resolv.conf").string() + "'");
   return Status::Ok();
 }
 
-// One zone: its addresses, its link to the core, and its network interfaces.
-Status ApplyZone(const VpcSpec& spec, size_t index, std::vector<std::string>* host_moves,
-                 std::vector<const EniSpec*>* clients) {
+// The commands that make one interface of a zone (not a device: ApplyDevice). `present`: its
+// link is already there.
+std::vector<std::string> InterfaceCommands(const EniSpec& eni, bool failed, bool present) {
+  const std::string link = LinkName(eni.id);
+  std::vector<std::string> cmds;
+  if (!present) {
+    cmds.push_back(eni.kind == EniSpec::Kind::kMountTarget
+                       ? "link add " + link + " type bridge"
+                       : "link add " + link + " type veth peer name " + eni.ifname + " netns " +
+                             eni.netns_path);
+  }
+  cmds.push_back("link set " + link + " alias \"" + Alias(eni.id) + "\"");
+  cmds.push_back("link set " + link + (failed ? " down" : " up"));
+  if (eni.kind == EniSpec::Kind::kMountTarget) {
+    cmds.push_back(failed ? "addr flush dev " + link
+                          : "addr replace " + eni.ip + "/32 dev " + link);
+    return cmds;
+  }
+  cmds.push_back("addr replace " + eni.gateway + "/32 dev " + link);
+  if (!failed) {
+    for (const std::string& r : eni.routed) cmds.push_back("route replace " + r + " dev " + link);
+  }
+  return cmds;
+}
+
+// One zone: its addresses, its link to the core, and its network interfaces, each in a batch of
+// its own so that one that cannot be made (a container's namespace gone) spoils only itself.
+// Devices to bring in are added to `host_moves` (interface id, command).
+void ApplyZone(const VpcSpec& spec, size_t index, Errors& errors,
+               std::vector<std::pair<std::string, std::string>>* host_moves) {
   const ZoneSpec& zone = spec.zones[index];
   const std::string ns = ZoneNetns(spec.vpc_id, zone.az_id);
-  EFS_ASSIGN_OR_RETURN(auto links, Links(ns));
+  Result<std::map<std::string, Link>> links = Links(ns);
+  Result<std::set<std::string>> lo_have = Addresses(ns, "lo");
+  if (!links.ok() || !lo_have.ok()) {
+    errors.Add(links.ok() ? lo_have.status() : links.status());
+    return;
+  }
   std::vector<std::string> cmds = {"link set lo up"};
   std::set<std::string> lo_wanted = {"127.0.0.1/8", spec.dns_ip + "/32"};
   for (const std::string& a : lo_wanted) cmds.push_back("addr replace " + a + " dev lo");
-  EFS_ASSIGN_OR_RETURN(std::set<std::string> lo_have, Addresses(ns, "lo"));
-  for (const std::string& a : lo_have) {
+  for (const std::string& a : *lo_have) {
     if (!lo_wanted.count(a)) cmds.push_back("addr del " + a + " dev lo");
   }
   cmds.push_back("addr replace " + ZoneLinkZoneIp(index) + "/30 dev core");
@@ -339,47 +382,32 @@ Status ApplyZone(const VpcSpec& spec, size_t index, std::vector<std::string>* ho
   for (const EniSpec& eni : spec.enis) {
     if (eni.az_id != zone.az_id) continue;
     const bool device = eni.kind == EniSpec::Kind::kDevice;
-    const std::string link = device ? eni.device : LinkName(eni.id);
-    wanted_links.insert(link);
-    if (device && !links.count(link)) host_moves->push_back("link set " + link + " netns " + ns);
-    if (device) continue;  // configured once it is here (ApplyDevices)
-    if (!links.count(link)) {
-      cmds.push_back(eni.kind == EniSpec::Kind::kMountTarget
-                         ? "link add " + link + " type bridge"
-                         : "link add " + link + " type veth peer name " + eni.ifname + " netns " +
-                               eni.netns_path);
+    wanted_links.insert(device ? eni.device : LinkName(eni.id));
+    if (device && !links->count(eni.device)) {
+      host_moves->emplace_back(eni.id, "link set " + eni.device + " netns " + ns);
     }
-    cmds.push_back("link set " + link + " alias \"" + Alias(eni.id) + "\"");
-    cmds.push_back("link set " + link + (zone.failed ? " down" : " up"));
-    if (eni.kind == EniSpec::Kind::kMountTarget) {
-      cmds.push_back(zone.failed ? "addr flush dev " + link
-                                 : "addr replace " + eni.ip + "/32 dev " + link);
-      continue;
-    }
-    clients->push_back(&eni);
-    cmds.push_back("addr replace " + eni.gateway + "/32 dev " + link);
-    if (zone.failed) continue;
-    for (const std::string& r : eni.routed) cmds.push_back("route replace " + r + " dev " + link);
   }
-  for (const auto& [name, link] : links) {
+  for (const auto& [name, link] : *links) {
     if (Ours(link) && !wanted_links.count(name)) cmds.push_back("link del " + name);
   }
-  return IpBatch(ns, cmds);
+  errors.Add(IpBatch(ns, cmds));
+  for (const EniSpec& eni : spec.enis) {
+    if (eni.az_id != zone.az_id || eni.kind == EniSpec::Kind::kDevice) continue;
+    if (eni.make_netns) errors.For(eni.id, CreateNetns(ClientNetns(eni.id)));
+    errors.For(eni.id, IpBatch(ns, InterfaceCommands(eni, zone.failed,
+                                                     links->count(LinkName(eni.id)) > 0)));
+  }
 }
 
-// Devices moved into a zone: up (or down in a failed zone) and routed.
-Status ApplyDevices(const VpcSpec& spec, const ZoneSpec& zone) {
-  std::vector<std::string> cmds;
-  for (const EniSpec& eni : spec.enis) {
-    if (eni.az_id != zone.az_id || eni.kind != EniSpec::Kind::kDevice) continue;
-    cmds.push_back("addr replace " + eni.gateway + "/32 dev " + eni.device);
-    cmds.push_back("link set " + eni.device + (zone.failed ? " down" : " up"));
-    if (zone.failed) continue;
-    for (const std::string& r : eni.routed) {
+// A device moved into its zone: the gateway's address, up (or down in a failed zone), routed.
+Status ApplyDevice(const VpcSpec& spec, const EniSpec& eni, bool failed) {
+  std::vector<std::string> cmds = {"addr replace " + eni.gateway + "/32 dev " + eni.device,
+                                   "link set " + eni.device + (failed ? " down" : " up")};
+  if (!failed) {
+    for (const std::string& r : eni.routed)
       cmds.push_back("route replace " + r + " dev " + eni.device);
-    }
   }
-  return IpBatch(ZoneNetns(spec.vpc_id, zone.az_id), cmds);
+  return IpBatch(ZoneNetns(spec.vpc_id, eni.az_id), cmds);
 }
 
 const ZoneSpec* FindZone(const VpcSpec& spec, const std::string& az_id) {
@@ -412,8 +440,8 @@ uint32_t HostRouteMetric(const std::string& vpc_id) {
   return 0x7f000000u | (h & 0x00ffffffu);
 }
 
-Status ApplyVpc(const VpcSpec& spec) {
-  Errors errors;
+Status ApplyVpc(const VpcSpec& spec, std::map<std::string, Status>* failures) {
+  Errors errors(failures);
   EFS_RETURN_IF_ERROR(EnsureRouterNamespace(CoreNetns(spec.vpc_id)));
   for (const ZoneSpec& zone : spec.zones) {
     EFS_RETURN_IF_ERROR(EnsureRouterNamespace(ZoneNetns(spec.vpc_id, zone.az_id)));
@@ -421,26 +449,22 @@ Status ApplyVpc(const VpcSpec& spec) {
   Result<std::string> host_route = Ip({"route", "replace", "unreachable", spec.cidr, "metric",
                                        std::to_string(spec.host_route_metric)});
   if (!host_route.ok()) errors.Add(host_route.status());
-  std::vector<std::string> host_moves;
-  EFS_RETURN_IF_ERROR(ApplyCore(spec, &host_moves));
+  std::vector<std::pair<std::string, std::string>> moves;  // interface id or device, command
+  EFS_RETURN_IF_ERROR(ApplyCore(spec, &moves));
   for (const EniSpec& eni : spec.enis) {
-    if (eni.kind == EniSpec::Kind::kNetns && eni.make_netns) {
-      errors.Add(CreateNetns(ClientNetns(eni.id)));
-      if (!eni.dns_ip.empty()) errors.Add(WriteResolvConf(eni));
-    }
+    if (eni.make_netns && !eni.dns_ip.empty()) errors.For(eni.id, WriteResolvConf(eni));
   }
-  std::vector<const EniSpec*> clients;
-  for (size_t i = 0; i < spec.zones.size(); ++i) {
-    errors.Add(ApplyZone(spec, i, &host_moves, &clients));
+  for (size_t i = 0; i < spec.zones.size(); ++i) ApplyZone(spec, i, errors, &moves);
+  // Devices come in one by one, so that a missing one keeps only itself out.
+  for (const auto& [id, move] : moves) errors.For(id, IpBatch("", {move}));
+  for (const EniSpec& eni : spec.enis) {
+    const ZoneSpec* zone = FindZone(spec, eni.az_id);
+    const bool failed = zone != nullptr && zone->failed;
+    if (errors.Failed(eni.id)) continue;
+    if (eni.kind == EniSpec::Kind::kDevice) errors.For(eni.id, ApplyDevice(spec, eni, failed));
+    if (eni.kind == EniSpec::Kind::kNetns) errors.For(eni.id, ApplyClientSide(eni, failed));
   }
-  // Devices come in one by one, so that a missing one does not keep the others out.
-  for (const std::string& move : host_moves) errors.Add(IpBatch("", {move}));
-  for (const ZoneSpec& zone : spec.zones) errors.Add(ApplyDevices(spec, zone));
   errors.Add(ApplyCoreExternal(spec));
-  for (const EniSpec* eni : clients) {
-    const ZoneSpec* zone = FindZone(spec, eni->az_id);
-    errors.Add(ApplyClientSide(*eni, zone != nullptr && zone->failed));
-  }
   return errors.first();
 }
 
@@ -470,8 +494,8 @@ Status RemoveVpc(const VpcSpec& spec) {
     errors.Add(DeleteNetns(ZoneNetns(spec.vpc_id, zone.az_id)));
   }
   errors.Add(DeleteNetns(CoreNetns(spec.vpc_id)));
-  Result<std::string> route = Ip({"route", "del", "unreachable", spec.cidr, "metric",
-                                  std::to_string(spec.host_route_metric)});
+  Result<std::string> route = Ip(
+      {"route", "del", "unreachable", spec.cidr, "metric", std::to_string(spec.host_route_metric)});
   if (!route.ok() && route.status().message().find("No such process") == std::string::npos) {
     errors.Add(route.status());
   }
@@ -483,6 +507,7 @@ Status RemoveClientNetns(const std::string& eni_id) {
   std::error_code ec;
   std::filesystem::remove_all(std::filesystem::path("/etc/netns") / ClientNetns(eni_id), ec);
   if (ec) return IOError("cannot remove /etc/netns/" + ClientNetns(eni_id) + ": " + ec.message());
+  std::filesystem::remove("/etc/netns", ec);  // iproute2's, if nothing else is left in it
   return Status::Ok();
 }
 

@@ -37,6 +37,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -54,7 +55,10 @@ std::string LinkName(const std::string& id);
 struct ZoneSpec {
   std::string az_id;                      // "lcl1-az1"
   std::vector<std::string> subnet_cidrs;  // routed from the core to this zone
-  bool failed = false;                    // efs debug fail-az: links down, addresses gone
+  bool failed = false;
+  // What this zone's resolver answers, as an /etc/hosts file (the daemon runs the resolver;
+  // ApplyVpc does not look at it).
+  std::string hosts;  // efs debug fail-az: links down, addresses gone
 };
 
 struct EniSpec {
@@ -63,10 +67,10 @@ struct EniSpec {
     kNetns,        // a veth pair into the namespace at netns_path
     kDevice,       // the existing host device `device`, moved into the zone
   };
-  std::string id;        // "eni-..."
-  std::string az_id;     // its zone
+  std::string id;     // "eni-..."
+  std::string az_id;  // its zone
   Kind kind = Kind::kMountTarget;
-  std::string ip;        // its primary address
+  std::string ip;  // its primary address
   // kNetns and kDevice: what the zone routes to the link (ip/32 and any prefixes).
   std::vector<std::string> routed;
   // kNetns: the client's namespace, the interface's name there, its address's prefix length
@@ -77,8 +81,8 @@ struct EniSpec {
   int prefix_length = 32;
   std::string gateway;
   std::vector<std::string> client_routes;
-  std::string dns_ip;    // make_netns: /etc/netns/<name>/resolv.conf names this resolver
-  std::string device;    // kDevice
+  std::string dns_ip;  // make_netns: /etc/netns/<name>/resolv.conf names this resolver
+  std::string device;  // kDevice
 };
 
 struct PeeringSpec {
@@ -97,8 +101,8 @@ struct RouteSpec {
 struct VpcSpec {
   std::string vpc_id;
   std::string cidr;
-  std::string dns_ip;                  // the resolver's address (base + 2)
-  uint32_t host_route_metric = 0;      // of the host's unreachable route (HostRouteMetric)
+  std::string dns_ip;              // the resolver's address (base + 2)
+  uint32_t host_route_metric = 0;  // of the host's unreachable route (HostRouteMetric)
   std::vector<ZoneSpec> zones;
   std::vector<EniSpec> enis;
   std::vector<PeeringSpec> peerings;
@@ -111,12 +115,14 @@ struct VpcSpec {
 uint32_t HostRouteMetric(const std::string& vpc_id);
 
 // Makes the namespaces, links, addresses, routes and rules of `spec` exist, and removes links,
-// routes and rules of efsd's that `spec` no longer has. Devices named in `spec` that are not in
-// the host namespace nor already in place fail the call (kNotFound) after the rest is done.
-Status ApplyVpc(const VpcSpec& spec);
+// routes and rules of efsd's that `spec` no longer has. What cannot be done for one interface
+// or VPN device (a device that is not there, a container's namespace that is gone) is put in
+// `failures` by its id (the interface's, or the device's name) and the rest is done; with
+// `failures` null it fails the call. The returned error is about the VPC as a whole.
+Status ApplyVpc(const VpcSpec& spec, std::map<std::string, Status>* failures = nullptr);
 
-// Moves operator device `device` from namespace `netns` back to this process's namespace, down
-// and without the addresses efsd gave it. Nothing to do if it is not there.
+// Moves operator device `device` from the namespace named `netns` back to this process's
+// namespace, down and without the addresses efsd gave it. Nothing to do if it is not there.
 Status ReturnDevice(const std::string& netns, const std::string& device);
 
 // Removes the VPC: returns `spec`'s devices to the host, deletes its namespaces (and with them

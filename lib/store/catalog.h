@@ -30,6 +30,8 @@ struct VpcRow {
   std::string id;
   std::string cidr;
   bool is_default = false;
+  std::string state = "available";  // pending|available|deleting
+  std::string route_table_id;       // its main route table, "rtb-..."
 };
 
 struct SubnetRow {
@@ -100,6 +102,60 @@ struct MountTargetRow {
   std::string az_id;
 };
 
+struct NetworkInterfaceRow {
+  int64_t seq = 0;  // creation order, assigned by InsertNetworkInterface
+  std::string id;
+  std::string subnet_id;
+  std::string ip;
+  std::vector<std::string> prefixes;  // Ipv4Prefixes
+  std::string description;
+  std::optional<std::string> requester;  // "efs-host": efs mount's interface on this host
+  std::string state;                     // available|attaching|in-use|detaching|deleting
+  // The attachment, while there is one.
+  std::optional<std::string> attachment_id;
+  std::optional<std::string> attach_kind;  // netns|new-netns|device
+  std::optional<std::string> attach_target;
+  std::optional<std::string> ifname;
+  std::optional<double> attach_time;
+  std::optional<int64_t> owner_pid;
+  std::optional<int64_t> owner_start;
+  double creation_time = 0;
+  // From the subnet, filled by reads.
+  std::string vpc_id;
+  std::string az_name;
+  std::string az_id;
+};
+
+struct PeeringRow {
+  int64_t seq = 0;
+  std::string id;
+  std::string requester_vpc_id;
+  std::string accepter_vpc_id;
+  std::string state;  // pending-acceptance|active|deleting|failed|rejected
+  std::string message;
+  double creation_time = 0;
+  std::optional<double> expiration_time;
+};
+
+struct RouteRow {
+  std::string vpc_id;
+  std::string cidr;
+  std::string target_kind;  // pcx|vgw
+  std::string target_id;
+};
+
+struct VpnGatewayRow {
+  int64_t seq = 0;
+  std::string id;
+  std::string type;
+  int64_t amazon_side_asn = 0;
+  std::string device;
+  std::string state;  // available|deleting
+  std::optional<std::string> vpc_id;
+  std::optional<std::string> attachment_state;  // attaching|attached|detaching|detached
+  double creation_time = 0;
+};
+
 struct LifecyclePolicyRow {
   std::string kind;  // TransitionToIA | TransitionToArchive | TransitionToPrimaryStorageClass
   std::string value;
@@ -140,6 +196,14 @@ class Catalog {
   Result<std::vector<VpcRow>> ListVpcs();
   Result<std::optional<VpcRow>> FindVpc(const std::string& id);
   Result<std::optional<VpcRow>> DefaultVpc();
+  Result<bool> SetVpcState(const std::string& id, const std::string& from, const std::string& to);
+  // Deletes the VPC with its security groups and routes. kFailedPrecondition while subnets or
+  // peering connections reference it.
+  Status DeleteVpc(const std::string& id);
+  // Every address in use in VPC `vpc_id`: mount targets', network interfaces' and their
+  // prefixes (CIDRs), with the subnet each is in.
+  Result<std::vector<std::pair<std::string, std::string>>> AddressesInVpc(
+      const std::string& vpc_id);
 
   Status InsertSubnet(const SubnetRow& subnet);
   Result<std::optional<SubnetRow>> FindSubnet(const std::string& id);
@@ -206,6 +270,45 @@ class Catalog {
   Result<std::vector<std::string>> MountTargetSecurityGroups(const std::string& id);
   Status ReplaceMountTargetSecurityGroups(const std::string& id,
                                           const std::vector<std::string>& group_ids);
+
+  // --- client network interfaces (network_interfaces)
+  // Assigns row.seq.
+  Status InsertNetworkInterface(NetworkInterfaceRow& row);
+  Result<std::optional<NetworkInterfaceRow>> FindNetworkInterface(const std::string& id);
+  // All, of one subnet or of one VPC (at most one filter), in creation order.
+  Result<std::vector<NetworkInterfaceRow>> ListNetworkInterfaces(
+      const std::optional<std::string>& subnet_id, const std::optional<std::string>& vpc_id);
+  // Writes every field but seq, id, subnet_id and creation_time.
+  Status UpdateNetworkInterface(const NetworkInterfaceRow& row);
+  Status DeleteNetworkInterface(const std::string& id);
+
+  // --- VPC peering connections
+  Status InsertPeering(PeeringRow& row);
+  Result<std::optional<PeeringRow>> FindPeering(const std::string& id);
+  // All, or those with `vpc_id` on either side.
+  Result<std::vector<PeeringRow>> ListPeerings(const std::optional<std::string>& vpc_id);
+  Status SetPeeringState(const std::string& id, const std::string& state,
+                         const std::string& message);
+  Status DeletePeering(const std::string& id);
+
+  // --- routes of each VPC's main route table
+  // kAlreadyExists if the VPC has a route to the CIDR.
+  Status InsertRoute(const RouteRow& row);
+  Result<bool> DeleteRoute(const std::string& vpc_id, const std::string& cidr);
+  // Of one VPC, or all; by VPC and CIDR.
+  Result<std::vector<RouteRow>> ListRoutes(const std::optional<std::string>& vpc_id);
+
+  // --- VPN gateways
+  Status InsertVpnGateway(VpnGatewayRow& row);
+  Result<std::optional<VpnGatewayRow>> FindVpnGateway(const std::string& id);
+  Result<std::vector<VpnGatewayRow>> ListVpnGateways();
+  // Writes state, vpc_id and attachment_state.
+  Status UpdateVpnGateway(const VpnGatewayRow& row);
+  Status DeleteVpnGateway(const std::string& id);
+
+  // --- zones taken down (efs debug fail-az)
+  Result<std::vector<std::string>> FailedZones();
+  Status SetZoneFailed(const std::string& az_id, bool failed);
 
   Db& db() { return *db_; }
 

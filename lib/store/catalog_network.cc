@@ -1,33 +1,19 @@
-// Catalog rows, part 2: VPCs, subnets, security groups with their inbound rules, and mount
-// targets with their security groups.
+// Catalog rows, part 2: subnets, security groups with their inbound rules, and mount targets
+// with their security groups. VPCs and what joins them are in catalog_vpc.cc.
 #include <utility>
 
 #include "base/macros.h"
 #include "store/catalog.h"
+#include "store/catalog_read.h"
 
 namespace efs::store {
 
 namespace {
 
-// Reads every row of `s` with `from`, which converts the current row.
-template <class Row, class From>
-Result<std::vector<Row>> ReadAll(Stmt& s, From from) {
-  std::vector<Row> rows;
-  while (true) {
-    EFS_ASSIGN_OR_RETURN(bool more, s.Step());
-    if (!more) break;
-    rows.push_back(from(s));
-  }
-  return rows;
-}
-
-template <class Row>
-std::optional<Row> First(std::vector<Row>& rows) {
-  if (rows.empty()) return std::nullopt;
-  return std::move(rows[0]);
-}
-
-VpcRow VpcFrom(const Stmt& s) { return VpcRow{s.Text(0), s.Text(1), s.Int(2) != 0}; }
+using internal::Count;
+using internal::First;
+using internal::ReadAll;
+using internal::StringFrom;
 
 #define EFS_SUBNET_SELECT                                                 \
   "SELECT s.id, s.vpc_id, s.cidr, s.az_name, s.az_id, s.default_for_az, " \
@@ -52,41 +38,7 @@ MountTargetRow MountTargetFrom(const Stmt& s) {
                         s.Text(6), s.Double(7), s.Text(8), s.Text(9), s.Text(10)};
 }
 
-std::string StringFrom(const Stmt& s) { return s.Text(0); }
-
-Result<int64_t> Count(Db& db, std::string_view sql, const std::string& arg) {
-  EFS_ASSIGN_OR_RETURN(Stmt s, db.Query(sql, arg));
-  EFS_ASSIGN_OR_RETURN(bool row, s.Step());
-  return row ? s.Int(0) : int64_t{0};
-}
-
 }  // namespace
-
-// ----------------------------------------------------------------------------- VPCs
-
-Status Catalog::InsertVpc(const VpcRow& v) {
-  return db_->Run("INSERT INTO vpcs(id, cidr, is_default) VALUES(?1, ?2, ?3)", v.id, v.cidr,
-                  v.is_default);
-}
-
-Result<std::vector<VpcRow>> Catalog::ListVpcs() {
-  EFS_ASSIGN_OR_RETURN(Stmt s, db_->Query("SELECT id, cidr, is_default FROM vpcs ORDER BY seq"));
-  return ReadAll<VpcRow>(s, VpcFrom);
-}
-
-Result<std::optional<VpcRow>> Catalog::FindVpc(const std::string& id) {
-  EFS_ASSIGN_OR_RETURN(Stmt s,
-                       db_->Query("SELECT id, cidr, is_default FROM vpcs WHERE id = ?1", id));
-  EFS_ASSIGN_OR_RETURN(std::vector<VpcRow> rows, ReadAll<VpcRow>(s, VpcFrom));
-  return First(rows);
-}
-
-Result<std::optional<VpcRow>> Catalog::DefaultVpc() {
-  EFS_ASSIGN_OR_RETURN(
-      Stmt s, db_->Query("SELECT id, cidr, is_default FROM vpcs WHERE is_default = 1 LIMIT 1"));
-  EFS_ASSIGN_OR_RETURN(std::vector<VpcRow> rows, ReadAll<VpcRow>(s, VpcFrom));
-  return First(rows);
-}
 
 // ----------------------------------------------------------------------------- subnets
 

@@ -7,9 +7,12 @@
 // schema version below. Only efsd writes it, through lib/store/catalog.h.
 //
 // ** Tables **
-//   settings          key/value facts about the catalog itself (the region it was made for).
-//   vpcs              one row per VPC: id "vpc-<hex>", IPv4 CIDR text "a.b.c.d/n", is_default.
-//                     Exactly one VPC has is_default = 1 (created on first open).
+//   settings          key/value facts about the catalog itself (the region it was made for,
+//                     the network backend its addresses belong to).
+//   vpcs              one row per VPC: id "vpc-<hex>", IPv4 CIDR text "a.b.c.d/n", is_default,
+//                     state pending|available|deleting (its network is made, there, or being
+//                     removed), the id of its main route table "rtb-<hex>". Exactly one VPC
+//                     has is_default = 1 (created on first open).
 //   subnets           id "subnet-<hex>", its VPC, CIDR (inside the VPC's, disjoint from its
 //                     siblings), availability zone name and id, default_for_az.
 //   security_groups   id "sg-<hex>", its VPC, name (unique within the VPC), description,
@@ -28,8 +31,26 @@
 //                     it drives the 24-hour rule. Times are epoch seconds (REAL).
 //   mount_targets     id "fsmt-<hex>", its file system and subnet (both foreign keys, so a file
 //                     system or subnet with mount targets cannot lose its row), its IPv4 address
-//                     (UNIQUE across the catalog, as every address is one listener on this host),
-//                     its network interface id "eni-<hex>" and state.
+//                     (unique within its VPC, checked by the control plane; two VPCs of the
+//                     netns backend may share a CIDR), its network interface id "eni-<hex>"
+//                     and state.
+//   network_interfaces   client network interfaces "eni-<hex>" (mount targets' are in
+//                     mount_targets): subnet, address, Ipv4Prefixes (space-separated CIDRs),
+//                     description, requester ("efs-host" for efs mount's own, else NULL), state
+//                     available|attaching|in-use|detaching|deleting, and the attachment: its id
+//                     "eni-attach-<hex>", kind (netns: a namespace's path; new-netns: one efsd
+//                     makes; device: a host interface moved in), target, interface name and
+//                     time; owner_pid/owner_start name the process (efs exec) whose end
+//                     deletes it. Addresses are unique within a VPC, across both tables.
+//   vpc_peering_connections   "pcx-<hex>": requester and accepter VPC, state
+//                     pending-acceptance|active|deleting|failed|rejected|expired, a status
+//                     message.
+//   routes            the main route table of each VPC (vpcs.route_table_id), beside its
+//                     implicit local route: destination CIDR -> a peering or VPN gateway.
+//   vpn_gateways      "vgw-<hex>": type, ASN, the host device its traffic uses (efsd's
+//                     extension), state, and its attachment (VPC and state; kept, detached,
+//                     after a detach, as EC2 shows it).
+//   failed_zones      availability zones taken down by efs debug fail-az.
 //   mount_target_security_groups   the security groups of each mount target (1..5, all in the
 //                     mount target's VPC); rows go with their mount target (ON DELETE CASCADE).
 //   tags              (resource_id, key) -> value for file systems (and later access points).
@@ -173,9 +194,105 @@ CREATE TABLE lifecycle_policies (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 1 -> 2: VPCs as networks of their own (the netns backend). VPCs gain a state and a
+// main route table; client network interfaces, VPC peering connections, routes, VPN gateways
+// and failed zones get tables; a mount target's address is unique within its VPC only (two
+// VPCs may use the same CIDR), so mount_targets is rebuilt without UNIQUE(ip), its security
+// groups kept aside across the rebuild (dropping the table would cascade to them).
+inline constexpr const char kSchemaV2[] = R"sql(
+ALTER TABLE vpcs ADD COLUMN state TEXT NOT NULL DEFAULT 'available'
+    CHECK (state IN ('pending', 'available', 'deleting'));
+ALTER TABLE vpcs ADD COLUMN route_table_id TEXT;
+UPDATE vpcs SET route_table_id = 'rtb-' || substr(id, 5);
+
+CREATE TABLE mount_target_security_groups_copy AS SELECT * FROM mount_target_security_groups;
+CREATE TABLE mount_targets_v2 (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  id            TEXT NOT NULL UNIQUE,
+  fs_id         TEXT NOT NULL REFERENCES file_systems(id),
+  subnet_id     TEXT NOT NULL REFERENCES subnets(id),
+  ip            TEXT NOT NULL,
+  eni_id        TEXT NOT NULL UNIQUE,
+  state         TEXT NOT NULL
+      CHECK (state IN ('creating', 'available', 'updating', 'deleting', 'error')),
+  creation_time REAL NOT NULL
+);
+INSERT INTO mount_targets_v2 SELECT seq, id, fs_id, subnet_id, ip, eni_id, state, creation_time
+    FROM mount_targets;
+DROP TABLE mount_targets;
+ALTER TABLE mount_targets_v2 RENAME TO mount_targets;
+CREATE INDEX mount_targets_by_fs ON mount_targets(fs_id);
+CREATE INDEX mount_targets_by_subnet ON mount_targets(subnet_id);
+CREATE INDEX mount_targets_by_state ON mount_targets(state);
+CREATE INDEX mount_targets_by_ip ON mount_targets(ip);
+INSERT INTO mount_target_security_groups SELECT * FROM mount_target_security_groups_copy;
+DROP TABLE mount_target_security_groups_copy;
+
+CREATE TABLE network_interfaces (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  id            TEXT NOT NULL UNIQUE,
+  subnet_id     TEXT NOT NULL REFERENCES subnets(id),
+  ip            TEXT NOT NULL,
+  prefixes      TEXT NOT NULL DEFAULT '',
+  description   TEXT NOT NULL DEFAULT '',
+  requester     TEXT,
+  state         TEXT NOT NULL
+      CHECK (state IN ('available', 'attaching', 'in-use', 'detaching', 'deleting')),
+  attachment_id TEXT,
+  attach_kind   TEXT CHECK (attach_kind IN ('netns', 'new-netns', 'device')),
+  attach_target TEXT,
+  ifname        TEXT,
+  attach_time   REAL,
+  owner_pid     INTEGER,
+  owner_start   INTEGER,
+  creation_time REAL NOT NULL
+);
+CREATE INDEX network_interfaces_by_subnet ON network_interfaces(subnet_id);
+CREATE INDEX network_interfaces_by_ip ON network_interfaces(ip);
+
+CREATE TABLE vpc_peering_connections (
+  seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+  id               TEXT NOT NULL UNIQUE,
+  requester_vpc_id TEXT NOT NULL REFERENCES vpcs(id),
+  accepter_vpc_id  TEXT NOT NULL REFERENCES vpcs(id),
+  state            TEXT NOT NULL
+      CHECK (state IN ('pending-acceptance', 'active', 'deleting', 'failed', 'rejected',
+                       'expired')),
+  message          TEXT NOT NULL DEFAULT '',
+  creation_time    REAL NOT NULL,
+  expiration_time  REAL
+);
+
+CREATE TABLE routes (
+  vpc_id      TEXT NOT NULL REFERENCES vpcs(id),
+  cidr        TEXT NOT NULL,
+  target_kind TEXT NOT NULL CHECK (target_kind IN ('pcx', 'vgw')),
+  target_id   TEXT NOT NULL,
+  PRIMARY KEY (vpc_id, cidr)
+) WITHOUT ROWID;
+
+CREATE TABLE vpn_gateways (
+  seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+  id               TEXT NOT NULL UNIQUE,
+  type             TEXT NOT NULL,
+  amazon_side_asn  INTEGER NOT NULL,
+  device           TEXT NOT NULL,
+  state            TEXT NOT NULL CHECK (state IN ('available', 'deleting')),
+  vpc_id           TEXT,
+  attachment_state TEXT CHECK (attachment_state IN ('attaching', 'attached', 'detaching',
+                                                    'detached')),
+  creation_time    REAL NOT NULL
+);
+
+CREATE TABLE failed_zones (
+  az_id TEXT PRIMARY KEY
+) WITHOUT ROWID;
+)sql";
+
 // kMigrations[v] takes user_version v to v + 1.
 inline constexpr const char* kMigrations[] = {
     kSchemaV1,
+    kSchemaV2,
 };
 inline constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 

@@ -193,6 +193,7 @@ TEST(Codec, HandshakeAndStatusShapesRoundTrip) {
                       "/run/efsd/efsd.sock",
                       "local-1",
                       "loopback",
+                      "none",
                       12049,
                       3,
                       5};

@@ -1,8 +1,7 @@
 // `efs __complete` walks the CLI11 tree: command names, options, enum values, live ids.
-#include "cmd/complete.h"
-
 #include <gtest/gtest.h>
 
+#include "cmd/complete.h"
 #include "tests/cli/cli_test_util.h"
 
 namespace efs::cli::testing {
@@ -43,17 +42,19 @@ TEST(Complete, EmptyWordGivesExactlyTheVisibleCommandNames) {
 
 TEST(Complete, CommandNamesAreFilteredByThePrefix) {
   Completer complete;
-  EXPECT_EQ(complete({"delete-"}), (Words{"delete-fs", "delete-mount-target", "delete-subnet",
-                                          "delete-security-group"}));
+  EXPECT_EQ(complete({"delete-"}),
+            (Words{"delete-fs", "delete-mount-target", "delete-subnet", "delete-security-group",
+                   "delete-vpc", "delete-network-interface", "delete-vpc-peering-connection",
+                   "delete-route", "delete-vpn-gateway"}));
   EXPECT_TRUE(complete({"__"}).empty()) << "hidden commands are not offered";
 }
 
 TEST(Complete, AfterACommandOffersItsLongOptions) {
   Completer complete;
   Words options = complete({"create-fs", "--"});
-  for (const char* option : {"--creation-token", "--performance-mode", "--throughput-mode",
-                             "--encrypted", "--no-encrypted", "--tags", "--wait",
-                             "--wait-timeout"}) {
+  for (const char* option :
+       {"--creation-token", "--performance-mode", "--throughput-mode", "--encrypted",
+        "--no-encrypted", "--tags", "--wait", "--wait-timeout"}) {
     EXPECT_TRUE(Has(options, option)) << option;
   }
   EXPECT_FALSE(Has(options, "--file-system-id"));
@@ -63,8 +64,8 @@ TEST(Complete, AfterACommandOffersItsLongOptions) {
 
 TEST(Complete, ACommandOfSubcommandsOffersThemAndThenTheirOptions) {
   Completer complete;
-  EXPECT_EQ(complete({"debug", ""}),
-            (Words{"advance-clock", "run-lifecycle", "set-burst-credits"}));
+  EXPECT_EQ(complete({"debug", ""}), (Words{"advance-clock", "run-lifecycle", "set-burst-credits",
+                                            "fail-az", "restore-az"}));
   EXPECT_EQ(complete({"debug", "set-burst-credits", "--"}),
             (Words{"--help", "--file-system-id", "--bytes"}));
   EXPECT_EQ(complete({"debug", "adv"}), Words{"advance-clock"});
@@ -76,8 +77,7 @@ TEST(Complete, ACommandOfSubcommandsOffersThemAndThenTheirOptions) {
 
 TEST(Complete, AfterAnEnumOptionOffersItsValues) {
   Completer complete;
-  EXPECT_EQ(complete({"create-fs", "--performance-mode", ""}),
-            (Words{"generalPurpose", "maxIO"}));
+  EXPECT_EQ(complete({"create-fs", "--performance-mode", ""}), (Words{"generalPurpose", "maxIO"}));
   EXPECT_EQ(complete({"update-fs", "--throughput-mode", "p"}), Words{"provisioned"});
   EXPECT_EQ(complete({"set-lifecycle", "--transition-to-primary-storage-class", ""}),
             Words{"AFTER_1_ACCESS"});
@@ -99,8 +99,26 @@ TEST(Complete, AfterAnIdOptionAsksForLiveIds) {
   EXPECT_EQ(complete({"describe-fs", "--file-system-id", ""}), (Words{"fs-0aa", "fs-0bb"}));
   EXPECT_EQ(complete({"delete-fs", "--file-system-id", "fs-0b"}), Words{"fs-0bb"});
   EXPECT_EQ(complete.asked, (Words{"--file-system-id", "--file-system-id"}));
-  for (const char* option : {"--mount-target-id", "--subnet-id", "--group-id", "--resource-id",
-                             "--vpc-id", "--subnet-ids", "--group-ids", "--security-groups"}) {
+  for (const char* option : {"--mount-target-id",
+                             "--subnet-id",
+                             "--group-id",
+                             "--resource-id",
+                             "--vpc-id",
+                             "--subnet-ids",
+                             "--group-ids",
+                             "--security-groups",
+                             "--vpc-ids",
+                             "--peer-vpc-id",
+                             "--network-interface-id",
+                             "--network-interface-ids",
+                             "--attachment-id",
+                             "--vpc-peering-connection-id",
+                             "--vpc-peering-connection-ids",
+                             "--route-table-id",
+                             "--route-table-ids",
+                             "--vpn-gateway-id",
+                             "--vpn-gateway-ids",
+                             "--gateway-id"}) {
     EXPECT_TRUE(IsIdOption(option)) << option;
   }
   EXPECT_FALSE(IsIdOption("--creation-token"));
@@ -111,8 +129,8 @@ TEST(Complete, MultiValueOptionsKeepOfferingValues) {
   complete.ids = {"sg-1", "sg-2"};
   EXPECT_EQ(complete({"modify-mount-target-security-groups", "--security-groups", "sg-1", ""}),
             (Words{"sg-1", "sg-2"}));
-  EXPECT_TRUE(Has(complete({"modify-mount-target-security-groups", "--security-groups", "sg-1",
-                            "--"}),
+  EXPECT_TRUE(
+      Has(complete({"modify-mount-target-security-groups", "--security-groups", "sg-1", "--"}),
                   "--mount-target-id"));
 }
 
@@ -146,8 +164,8 @@ TEST(Complete, TheBinaryPrintsOneCandidatePerLine) {
 }
 
 TEST(Complete, TheBinaryIsSilentWhenTheDaemonIsUnreachable) {
-  Exec run = RunEfs({"--socket", "/nonexistent/efsd.sock", "__complete", "describe-fs",
-                     "--file-system-id", ""});
+  Exec run = RunEfs(
+      {"--socket", "/nonexistent/efsd.sock", "__complete", "describe-fs", "--file-system-id", ""});
   EXPECT_EQ(run.rc, 0);
   EXPECT_EQ(run.out, "");
   EXPECT_EQ(run.err, "");

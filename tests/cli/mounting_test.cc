@@ -53,7 +53,7 @@ TEST(PickMountTarget, TheOneAtTheAddress) {
 }
 
 TEST(KernelNfsOptions, EfsDefaultsThenTheCallersThenPortAndAddress) {
-  MountTarget t{"fsmt-a", "127.80.0.4", "local-1a", 12049};
+  MountTarget t{"fsmt-a", "127.80.0.4", "local-1a", "subnet-a", 12049, ""};
   MountRequest r = Request();
   EXPECT_EQ(KernelNfsOptions(r, t),
             "vers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2,noresvport,"

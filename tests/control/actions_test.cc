@@ -42,7 +42,26 @@ const char* const kMutating[] = {"CreateFileSystem",
                                  "DeleteSecurityGroup",
                                  "AdvanceClock",
                                  "RunLifecyclePass",
-                                 "SetBurstCreditBalance"};
+                                 "SetBurstCreditBalance",
+                                 "CreateVpc",
+                                 "DeleteVpc",
+                                 "CreateNetworkInterface",
+                                 "AttachNetworkInterface",
+                                 "DetachNetworkInterface",
+                                 "DeleteNetworkInterface",
+                                 "EnsureHostInterface",
+                                 "CreateVpcPeeringConnection",
+                                 "AcceptVpcPeeringConnection",
+                                 "RejectVpcPeeringConnection",
+                                 "DeleteVpcPeeringConnection",
+                                 "CreateRoute",
+                                 "DeleteRoute",
+                                 "CreateVpnGateway",
+                                 "AttachVpnGateway",
+                                 "DetachVpnGateway",
+                                 "DeleteVpnGateway",
+                                 "FailAvailabilityZone",
+                                 "RestoreAvailabilityZone"};
 
 TEST_F(Actions, DocsApiMdDescribesEveryActionAndMarksTheMutatingOnes) {
   std::ifstream in(EFS_SOURCE_DIR "/docs/API.md");
@@ -62,7 +81,7 @@ TEST_F(Actions, TheTableNamesEveryControlPlaneActionOnce) {
   std::vector<std::string> names = ActionNames();
   std::set<std::string> unique(names.begin(), names.end());
   EXPECT_EQ(unique.size(), names.size());
-  EXPECT_EQ(names.size(), 28u);
+  EXPECT_EQ(names.size(), 51u);
   for (const char* name : {"CreateFileSystem",
                            "DescribeFileSystems",
                            "UpdateFileSystem",
@@ -90,7 +109,13 @@ TEST_F(Actions, TheTableNamesEveryControlPlaneActionOnce) {
                            "AdvanceClock",
                            "DescribeStorage",
                            "RunLifecyclePass",
-                           "SetBurstCreditBalance"}) {
+                           "SetBurstCreditBalance",
+                           "CreateVpc",
+                           "DeleteVpc",
+                           "DescribeNetworkInterfaces",
+                           "DescribeVpcPeeringConnections",
+                           "DescribeRouteTables",
+                           "DescribeVpnGateways"}) {
     EXPECT_TRUE(unique.count(name)) << name;
   }
 }
@@ -166,7 +191,8 @@ TEST_F(Actions, WrongParameterTypesAreBadRequest) {
   EXPECT_EQ(CodeOf(Run("CreateFileSystem", {{"CreationToken", 5}})), "BadRequest");
   EXPECT_EQ(CodeOf(Run("CreateFileSystem", Json())), "BadRequest");  // token required
   EXPECT_EQ(CodeOf(Run("DescribeFileSystems", {{"MaxItems", "ten"}})), "BadRequest");
-  EXPECT_EQ(CodeOf(Run("DescribeVpcs", {{"VpcIds", Json::array()}})), "BadRequest");
+  EXPECT_EQ(CodeOf(Run("DescribeVpcs", {{"VpcIds", "vpc-1"}})), "BadRequest");
+  EXPECT_EQ(CodeOf(Run("DescribeVpcs", {{"Filters", Json::array()}})), "BadRequest");
   EXPECT_EQ(CodeOf(Run("GetDaemonStatus", Json::array())), "BadRequest");
 }
 

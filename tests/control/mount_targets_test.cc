@@ -51,7 +51,9 @@ class MountTargets : public ControlTest {
     control.reset();
     Result<std::unique_ptr<store::Catalog>> c = store::Catalog::Open(options.catalog_path);
     ASSERT_TRUE(c.ok());
-    ASSERT_TRUE((*c)->InsertVpc({kOtherVpc, "127.81.0.0/16", false}).ok());
+    ASSERT_TRUE(
+        (*c)->InsertVpc({kOtherVpc, "127.81.0.0/16", false, "available", "rtb-0000000000000000f"})
+            .ok());
     ASSERT_TRUE((*c)->InsertSubnet({kOtherSubnet, kOtherVpc, "127.81.0.0/20", "local-1b",
                                     "lcl1-az2", false, 0})
                     .ok());

@@ -47,7 +47,7 @@ class Network : public ControlTest {
 };
 
 TEST_F(Network, FirstOpenMakesTheDefaultVpcWithASubnetPerZoneAndADefaultGroup) {
-  Result<api::DescribeVpcsResponse> vpcs = control->DescribeVpcs();
+  Result<api::DescribeVpcsResponse> vpcs = control->DescribeVpcs({});
   ASSERT_TRUE(vpcs.ok());
   ASSERT_EQ(vpcs->vpcs.size(), 1u);
   const api::Vpc& vpc = vpcs->vpcs[0];
@@ -80,11 +80,11 @@ TEST_F(Network, FirstOpenMakesTheDefaultVpcWithASubnetPerZoneAndADefaultGroup) {
 }
 
 TEST_F(Network, ReopeningTheCatalogDoesNotDuplicateTheDefaults) {
-  std::string vpc = control->DescribeVpcs()->vpcs[0].vpc_id;
+  std::string vpc = control->DescribeVpcs({})->vpcs[0].vpc_id;
   Reopen();
   Reopen();
-  ASSERT_EQ(control->DescribeVpcs()->vpcs.size(), 1u);
-  EXPECT_EQ(control->DescribeVpcs()->vpcs[0].vpc_id, vpc);
+  ASSERT_EQ(control->DescribeVpcs({})->vpcs.size(), 1u);
+  EXPECT_EQ(control->DescribeVpcs({})->vpcs[0].vpc_id, vpc);
   EXPECT_EQ(control->DescribeSubnets({})->subnets.size(), 3u);
   EXPECT_EQ(control->DescribeSecurityGroups({})->security_groups.size(), 1u);
 }
@@ -126,9 +126,9 @@ TEST_F(Network, CreateSubnetInTheDefaultVpcByZoneNameOrId) {
   EXPECT_EQ(s->subnet.availability_zone_id, "lcl1-az1");
   EXPECT_EQ(s->subnet.available_ip_address_count, 251);
   EXPECT_FALSE(s->subnet.default_for_az);
-  EXPECT_EQ(s->subnet.vpc_id, control->DescribeVpcs()->vpcs[0].vpc_id);
+  EXPECT_EQ(s->subnet.vpc_id, control->DescribeVpcs({})->vpcs[0].vpc_id);
   s = CreateSubnet("127.80.65.0/28", std::nullopt, "lcl1-az3",
-                   control->DescribeVpcs()->vpcs[0].vpc_id);
+                   control->DescribeVpcs({})->vpcs[0].vpc_id);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->subnet.availability_zone, "local-1c");
   EXPECT_EQ(control->DescribeSubnets({})->subnets.size(), 5u);

@@ -2,19 +2,17 @@
 #include "tests/e2e/e2e_util.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <fcntl.h>
 
 namespace efs::e2e {
 
-void E2eTest::SetUp() {
-  ASSERT_TRUE(daemon_.Start({"--idle-timeout", "2"})) << daemon_.log();
-}
+void E2eTest::SetUp() { ASSERT_TRUE(daemon_.Start(DaemonArgs())) << daemon_.log(); }
 
 void E2eTest::TearDown() {
   if (daemon_.running()) {

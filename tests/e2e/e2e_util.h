@@ -18,6 +18,8 @@ class E2eTest : public ::testing::Test {
  protected:
   void SetUp() override;
   void TearDown() override;
+  // The daemon's arguments beyond TestDaemon's own (--idle-timeout 2 here).
+  virtual std::vector<std::string> DaemonArgs() const { return {"--idle-timeout", "2"}; }
 
   // Runs efs with `args`; expects exit 0 and returns stdout parsed as JSON ({} if empty).
   Json EfsJson(const std::vector<std::string>& args);

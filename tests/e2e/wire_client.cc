@@ -2,6 +2,7 @@
 #include "tests/e2e/wire_client.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -70,17 +71,31 @@ bool SendAll(int fd, std::string_view head, std::string_view body) {
 
 }  // namespace
 
+namespace {
+
+void SetOptions(int fd) {
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  int one = 1;  // as NFS clients do: a call leaves at once, not when the last reply is acked
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+}  // namespace
+
 bool WireClient::Connect(const std::string& ip, int port) {
   fd_.Reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   inet_pton(AF_INET, ip.c_str(), &addr.sin_addr);
-  timeval tv{5, 0};
-  ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  int one = 1;  // as NFS clients do: a call leaves at once, not when the last reply is acked
-  ::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  SetOptions(fd_.get());
   return ::connect(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+}
+
+void WireClient::Adopt(UniqueFd conn) {
+  fd_ = std::move(conn);
+  ::fcntl(fd_.get(), F_SETFL, ::fcntl(fd_.get(), F_GETFL) & ~O_NONBLOCK);
+  SetOptions(fd_.get());
 }
 
 std::optional<std::pair<uint32_t, std::string>> WireClient::Call(uint32_t prog, uint32_t vers,
@@ -118,8 +133,9 @@ bool WireClient::StartSession(const std::string& owner) {
   auto rc = Compound(c);
   if (!rc || (*rc)->status != NFS4_OK) return false;
   std::memcpy(session_,
-              (*rc)->resarray.resarray_val[0].nfs_resop4_u.opcreate_session.CREATE_SESSION4res_u
-                  .csr_resok4.csr_sessionid,
+              (*rc)
+                  ->resarray.resarray_val[0]
+                  .nfs_resop4_u.opcreate_session.CREATE_SESSION4res_u.csr_resok4.csr_sessionid,
               NFS4_SESSIONID_SIZE);
   // As clients do: nothing to reclaim (a restarted efsd waits for no more from this owner).
   CompoundBuilder done = Seq();
@@ -176,8 +192,7 @@ std::optional<uint32_t> WireClient::Exchange(uint32_t prog, uint32_t vers, uint3
   std::string machine = "e2e";
   // AUTH_SYS body (RFC 5531 appendix A): stamp, machine name, uid 0, gid 0, no groups.
   std::string cred = Word(0) + Word(static_cast<uint32_t>(machine.size())) + machine +
-                     std::string((4 - machine.size() % 4) % 4, '\0') + Word(0) + Word(0) +
-                     Word(0);
+                     std::string((4 - machine.size() % 4) % 4, '\0') + Word(0) + Word(0) + Word(0);
   // The record mark (filled in below), the call header and the credential; `args` follows.
   std::string head = Word(0) + Word(++xid_) + Word(0) + Word(2) + Word(prog) + Word(vers) +
                      Word(proc) + Word(1) + Word(static_cast<uint32_t>(cred.size())) + cred +

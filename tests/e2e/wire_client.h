@@ -28,11 +28,13 @@ class WireClient {
  public:
   // Connects to ip:port; returns true iff the connection is up.
   bool Connect(const std::string& ip, int port);
+  // Uses `conn`, a TCP connection made elsewhere (inside another network namespace, say).
+  void Adopt(UniqueFd conn);
 
   // One call; returns the accept_stat and, for SUCCESS, the result bytes. nullopt when the
   // connection fails or closes.
-  std::optional<std::pair<uint32_t, std::string>> Call(uint32_t prog, uint32_t vers,
-                                                       uint32_t proc, std::string_view args);
+  std::optional<std::pair<uint32_t, std::string>> Call(uint32_t prog, uint32_t vers, uint32_t proc,
+                                                       std::string_view args);
 
   // One NFSv4 COMPOUND; nullopt unless the call succeeded and the reply decodes.
   std::optional<xdr::XdrOwned<COMPOUND4res>> Compound(nfs4::testing::CompoundBuilder& b);

@@ -27,6 +27,12 @@
 #   KCLIENT_CACHE    cache dir (default /tmp/kvm/cache)
 #   KCLIENT_EXTRA_DIR  directory whose contents appear in the guest as /extra
 #                    (static binaries, data files for the guest script)
+#   KCLIENT_TAP      the guest's NIC is this tap device (made by qemu, then joined to a
+#                    network by the caller) instead of qemu's user networking; with it:
+#   KCLIENT_GUEST_IP the guest's address/prefix (default 10.0.2.15/24)
+#   KCLIENT_GATEWAY  its default gateway (default 10.0.2.2)
+#   KCLIENT_SERVER   the NFS server's address (default 10.0.2.2, slirp's view of the host)
+#   KCLIENT_DNS      a nameserver for the guest's /etc/resolv.conf (default none)
 #
 # Exit status: the guest script's status; 124 on timeout; 125 when the guest
 # never reported (boot/mount failure, see LOGFILE); 2 on usage errors.
@@ -49,6 +55,11 @@ MOUNT_OPTS=${KCLIENT_MOUNT_OPTS:-vers=4.1}
 EXPORT=${KCLIENT_EXPORT:-/}
 FIO=${KCLIENT_FIO:-0}
 if [ "$FIO" = 1 ]; then MEM=${KCLIENT_MEM:-2048}; else MEM=${KCLIENT_MEM:-1024}; fi
+TAP=${KCLIENT_TAP:-}
+GUEST_IP=${KCLIENT_GUEST_IP:-10.0.2.15/24}
+GATEWAY=${KCLIENT_GATEWAY:-10.0.2.2}
+SERVER=${KCLIENT_SERVER:-10.0.2.2}
+DNS=${KCLIENT_DNS:-}
 SMP=${KCLIENT_SMP:-1}
 NIC=${KCLIENT_NIC:-virtio-net-pci}
 TIMEOUT=${KCLIENT_TIMEOUT:-900}
@@ -146,19 +157,21 @@ mount -t tmpfs tmp /tmp
 hostname kclient
 arg() { sed -n "s/.*kclient\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 PORT=$(arg port); OPTS=$(arg opts | tr '~' ' '); EXP=$(arg export)
+IP=$(arg ip); GW=$(arg gw); SERVER=$(arg server); DNS=$(arg dns)
 fail() { echo "KCLIENT_ERROR: $*"; echo "KCLIENT_EXIT=125"; sync; poweroff -f; }
 echo "KCLIENT_BOOTED uptime=$(cut -d' ' -f1 /proc/uptime)"
 modprobe -a virtio_pci virtio_net e1000 nfsv4 || fail "modprobe"
 ip link set lo up
 i=0; while ! ip link show eth0 >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 100 ] && fail "no eth0"; sleep 0.1; done
 ip link set eth0 up
-ip addr add 10.0.2.15/24 dev eth0
-ip route add default via 10.0.2.2
+ip addr add "$IP" dev eth0
+ip route add default via "$GW"
+[ -n "$DNS" ] && echo "nameserver $DNS" > /etc/resolv.conf
 mkdir -p /mnt
 MT=$(arg mount_timeout)
-if timeout "$MT" mount -t nfs4 -o "$OPTS,port=$PORT,addr=10.0.2.2,clientaddr=10.0.2.15" "10.0.2.2:$EXP" /mnt 2>/tmp/mnt.err; then
+if timeout "$MT" mount -t nfs4 -o "$OPTS,port=$PORT,addr=$SERVER,clientaddr=${IP%/*}" "$SERVER:$EXP" /mnt 2>/tmp/mnt.err; then
   how=busybox
-elif [ -x /sbin/mount.nfs ] && timeout "$MT" /sbin/mount.nfs "10.0.2.2:$EXP" /mnt -o "$OPTS,port=$PORT" 2>>/tmp/mnt.err; then
+elif [ -x /sbin/mount.nfs ] && timeout "$MT" /sbin/mount.nfs "$SERVER:$EXP" /mnt -o "$OPTS,port=$PORT" 2>>/tmp/mnt.err; then
   how=mount.nfs
 else
   cat /tmp/mnt.err; dmesg | tail -20; fail "mount"
@@ -237,24 +250,30 @@ esac
 flock -u 9; exec 9>&-
 
 # ---------------------------------------------------------------- boot
-# a kernel NFS mount against a closed port retries forever: check first
-if ! timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" 2>/dev/null; then
+# a kernel NFS mount against a closed port retries forever: check first (with a tap the
+# server is on the network the caller joins the tap to, which this host may not reach)
+if [ -z "$TAP" ] && ! timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" 2>/dev/null; then
   log "nothing accepts TCP connections on 127.0.0.1:$PORT (slirp forwards the guest's 10.0.2.2:$PORT there)"
   exit 125
+fi
+if [ -n "$TAP" ]; then
+  NETDEV=(-netdev "tap,id=n0,ifname=$TAP,script=no,downscript=no")
+else
+  NETDEV=(-netdev user,id=n0)
 fi
 mkdir -p "$(dirname "$LOG")"
 : > "$LOG"
 OPTS_ARG=$(echo "$MOUNT_OPTS" | tr ' ' '~')
-log "booting $KVER accel=$ACCEL smp=$SMP mem=${MEM}M nic=$NIC port=$PORT opts=$MOUNT_OPTS"
+log "booting $KVER accel=$ACCEL smp=$SMP mem=${MEM}M nic=$NIC${TAP:+ tap=$TAP} server=$SERVER port=$PORT opts=$MOUNT_OPTS"
 T0=$(date +%s.%N)
 elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}'; }
 set +e
 timeout -k 5 "$TIMEOUT" qemu-system-x86_64 "${ACCEL_ARGS[@]}" \
   -smp "$SMP" -m "$MEM" -nodefaults -no-user-config -display none -no-reboot \
   -serial stdio -monitor none \
-  -netdev user,id=n0 -device "$NIC,netdev=n0,romfile=" \
+  "${NETDEV[@]}" -device "$NIC,netdev=n0,romfile=" \
   -kernel "$KD/vmlinux" -initrd "$RUN/initrd" \
-  -append "console=ttyS0 quiet loglevel=4 panic=-1 nokaslr kclient.port=$PORT kclient.opts=$OPTS_ARG kclient.export=$EXPORT kclient.mount_timeout=$MOUNT_TIMEOUT" \
+  -append "console=ttyS0 quiet loglevel=4 panic=-1 nokaslr kclient.port=$PORT kclient.opts=$OPTS_ARG kclient.export=$EXPORT kclient.mount_timeout=$MOUNT_TIMEOUT kclient.ip=$GUEST_IP kclient.gw=$GATEWAY kclient.server=$SERVER kclient.dns=$DNS" \
   </dev/null 2>&1 | while IFS= read -r line || [ -n "$line" ]; do
     line=${line%$'\r'}
     printf '%s\n' "$line" >> "$LOG"

@@ -21,14 +21,6 @@ api_relay_pid=$!
 # The guest gets locktest, and efs, mount.efs and socat with their libraries under /extra/root.
 mkdir "$work/extra"
 cc -static -O2 -o "$work/extra/locktest" "$here/locktest.c"
-stage() {  # stage BINARY DEST: a stripped copy at /extra/root/DEST, its libraries beside
-  root=$work/extra/root
-  install -D -m 0755 "$1" "$root$2"
-  strip "$root$2"
-  for lib in $(ldd "$1" | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
-    [ -e "$root$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
-  done
-}
 stage "$bin/efs" /usr/bin/efs
 stage "$bin/mount.efs" /sbin/mount.efs
 stage "$(command -v socat)" /usr/bin/socat

@@ -25,9 +25,10 @@ constexpr int kPort = 2049;
 
 bool Privileged() { return ::geteuid() == 0; }
 
-#define REQUIRE_ROOT()                                                                  \
-  if (!Privileged()) GTEST_SKIP() << "SKIPPED: needs root for network namespaces (run " \
-                                     "the tests as root, as CI does)"
+#define REQUIRE_ROOT()                                               \
+  if (!Privileged())                                                 \
+  GTEST_SKIP() << "SKIPPED: needs root for network namespaces (run " \
+                  "the tests as root, as CI does)"
 
 // Runs `cleanup` at scope exit.
 struct Defer {
@@ -42,8 +43,8 @@ VpcSpec TwoZoneVpc(const std::string& cidr16 = "10.77") {
   spec.cidr = cidr16 + ".0.0/16";
   spec.dns_ip = cidr16 + ".0.2";
   spec.host_route_metric = HostRouteMetric(spec.vpc_id);
-  spec.zones.push_back(ZoneSpec{"tst1-az1", {cidr16 + ".0.0/20"}, false});
-  spec.zones.push_back(ZoneSpec{"tst1-az2", {cidr16 + ".16.0/20"}, false});
+  spec.zones.push_back(ZoneSpec{"tst1-az1", {cidr16 + ".0.0/20"}, false, ""});
+  spec.zones.push_back(ZoneSpec{"tst1-az2", {cidr16 + ".16.0/20"}, false, ""});
   return spec;
 }
 
@@ -133,8 +134,8 @@ TEST(VpcNetwork, ApplyingAgainRepairsWhatWasRemovedAndChangesNothingElse) {
   ASSERT_TRUE(ApplyVpc(spec).ok());
   ASSERT_TRUE(ApplyVpc(spec).ok());
   // Someone deletes the client's link and the core's route to zone b.
-  ASSERT_TRUE(IpBatch(ZoneNetns(spec.vpc_id, "tst1-az2"), {"link del " + LinkName(spec.enis[1].id)})
-                  .ok());
+  ASSERT_TRUE(
+      IpBatch(ZoneNetns(spec.vpc_id, "tst1-az2"), {"link del " + LinkName(spec.enis[1].id)}).ok());
   ASSERT_TRUE(IpBatch(CoreNetns(spec.vpc_id), {"route del 10.77.16.0/20"}).ok());
   ASSERT_TRUE(ApplyVpc(spec).ok());
   Result<UniqueFd> listener = ListenIn(ZonePath(spec, 0), "10.77.0.10", kPort);
@@ -234,8 +235,8 @@ TEST(VpcNetwork, AnUplinkDeviceBringsAnotherHostIntoTheSubnetAndGoesBack) {
   eni.gateway = "10.77.0.1";
   spec.enis.push_back(eni);
   ASSERT_TRUE(ApplyVpc(spec).ok());
-  ASSERT_TRUE(IpBatch(host, {"link set lo up", "link set eth0 up", "addr add 10.77.0.33/20 dev eth0",
-                             "route add default via 10.77.0.1"})
+  ASSERT_TRUE(IpBatch(host, {"link set lo up", "link set eth0 up",
+                             "addr add 10.77.0.33/20 dev eth0", "route add default via 10.77.0.1"})
                   .ok());
   Result<UniqueFd> listener = ListenIn(ZonePath(spec, 0), "10.77.0.10", kPort);
   ASSERT_TRUE(listener.ok());

@@ -31,7 +31,8 @@ FileSystemRow NewFs(const std::string& id, const std::string& token) {
 
 // A VPC with one subnet and its default group; returns the subnet id.
 std::string AddNetwork(Catalog& c) {
-  EXPECT_TRUE(c.InsertVpc(VpcRow{"vpc-00000001", "127.80.0.0/16", true}).ok());
+  EXPECT_TRUE(
+      c.InsertVpc(VpcRow{"vpc-00000001", "127.80.0.0/16", true, "available", "rtb-00000001"}).ok());
   EXPECT_TRUE(c.InsertSubnet(SubnetRow{"subnet-00000001", "vpc-00000001", "127.80.0.0/20",
                                        "local-1a", "lcl1-az1", true, 0})
                   .ok());
@@ -184,7 +185,7 @@ TEST(Catalog, SecurityGroupRulesAreUniqueAndRemovable) {
   EXPECT_EQ(c->InsertSecurityGroup(dup).code(), Code::kAlreadyExists);
 }
 
-TEST(Catalog, MountTargetsCarryTheirSubnetsVpcAndZoneAndOwnTheirAddress) {
+TEST(Catalog, MountTargetsCarryTheirSubnetsVpcAndZoneAndOwnTheirIds) {
   auto c = OpenOrDie();
   AddNetwork(*c);
   FileSystemRow fs = NewFs("fs-00000001", "t");
@@ -203,7 +204,9 @@ TEST(Catalog, MountTargetsCarryTheirSubnetsVpcAndZoneAndOwnTheirAddress) {
   EXPECT_EQ(*c->CountMountTargetsInVpc("vpc-00000001"), 1);
   EXPECT_EQ(*c->IpsInSubnet("subnet-00000001"), std::vector<std::string>{"127.80.0.4"});
 
-  MountTargetRow clash = NewMountTarget("fsmt-00000002", "fs-00000001", "127.80.0.4");
+  // Ids are unique; an address only within its VPC, which the control plane checks (two VPCs
+  // of the netns backend may share a CIDR).
+  MountTargetRow clash = NewMountTarget("fsmt-00000001", "fs-00000001", "127.80.0.5");
   EXPECT_EQ(c->InsertMountTarget(clash, {}).code(), Code::kAlreadyExists);
   EXPECT_EQ(c->DeleteSubnet("subnet-00000001").code(), Code::kFailedPrecondition);
   EXPECT_TRUE(*c->SetMountTargetState("fsmt-00000001", "creating", "available"));

@@ -38,16 +38,21 @@ TEST(Schema, AnEmptyFileMigratesToTheCurrentVersionWithEveryTable) {
   ASSERT_TRUE(MigrateSchema(**db).ok());
   EXPECT_EQ(*(*db)->UserVersion(), kSchemaVersion);
   EXPECT_EQ(*(*db)->ApplicationId(), kApplicationId);
-  std::vector<std::string> expected = {"file_systems",
+  std::vector<std::string> expected = {"failed_zones",
+                                       "file_systems",
                                        "lifecycle_policies",
                                        "mount_target_security_groups",
                                        "mount_targets",
+                                       "network_interfaces",
+                                       "routes",
                                        "security_group_rules",
                                        "security_groups",
                                        "settings",
                                        "subnets",
                                        "tags",
-                                       "vpcs"};
+                                       "vpc_peering_connections",
+                                       "vpcs",
+                                       "vpn_gateways"};
   EXPECT_EQ(TablesOf(**db), expected);
 }
 

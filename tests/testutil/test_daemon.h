@@ -16,10 +16,13 @@ class TestDaemon {
  public:
   // Picks a free TCP port for --nfs-port. Does not start the daemon.
   TestDaemon();
-  ~TestDaemon();  // SIGKILL if still running
+  // SIGKILL if still running; a daemon started with --network-backend netns then has its
+  // network removed (efsd --remove-network), so no namespace, link or route outlives the test.
+  ~TestDaemon();
 
-  // Starts efsd with --state-dir, --socket, --nfs-port and `extra_args`, and waits (at most
-  // 20 s) until it answers Hello. Returns false (and leaves the log in log()) if it does not.
+  // Starts efsd with --state-dir, --socket, --nfs-port and `extra_args` (and
+  // --network-backend loopback unless they name a backend), and waits (at most 20 s) until it
+  // answers Hello. Returns false (and leaves the log in log()) if it does not.
   bool Start(const std::vector<std::string>& extra_args = {});
   // SIGTERM, and the exit code (-1 if it did not exit within 30 s).
   int Stop();
@@ -44,6 +47,7 @@ class TestDaemon {
   TempDir dir_;
   std::string state_dir_, socket_path_, log_path_;
   int nfs_port_ = 0;
+  bool netns_ = false;
   Child child_;
 };
 

@@ -1,0 +1,32 @@
+// efs reject-vpc-peering-connection: RejectVpcPeeringConnection.
+#include "base/macros.h"
+#include "cmd/command.h"
+#include "cmd/context.h"
+
+namespace efs::cli {
+namespace {
+
+struct RejectVpcPeeringConnection final : Command {
+  api::VpcPeeringConnectionIdRequest request;
+
+  void Setup(CLI::App& app) override {
+    app.add_option("--vpc-peering-connection-id", request.vpc_peering_connection_id,
+                   "the peering connection to reject")
+        ->required()
+        ->type_name("ID");
+  }
+
+  Status Run(Context& ctx) override {
+    EFS_ASSIGN_OR_RETURN(Json result, ctx.Send("RejectVpcPeeringConnection", request));
+    ctx.Print(result);
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Command> NewRejectVpcPeeringConnection() {
+  return std::make_unique<RejectVpcPeeringConnection>();
+}
+
+}  // namespace efs::cli

@@ -135,8 +135,12 @@ def time_restore(bin_dir, work, count=10):
              "    except OSError: time.sleep(0.005)\n")
     start = time.monotonic()
     efsd.start()
-    efsd.run(["exec", "--subnet-id", efsd.subnet(), "--", sys.executable, "-c", probe] + targets)
+    out = efsd.run(["exec", "--subnet-id", efsd.subnet(), "--", sys.executable, "-c", probe] +
+                   targets, check=False)
     seconds = time.monotonic() - start
+    if out.returncode != 0:
+        print(f"the probe failed ({out.returncode}): {out.stderr.strip()}", file=sys.stderr)
+        seconds = float("nan")
     efsd.stop()
     efsd.remove_network()
     return seconds
@@ -172,7 +176,8 @@ def main():
                                      "Clients": clients, "Result": r})
                         print(f"round {rnd} {backend:8} {workload:8} x{clients:<2} "
                               f"{r.get('OperationsPerSecond', 0):10.0f} ops/s "
-                              f"{r.get('MiBPerSecond', 0):8.1f} MiB/s", file=sys.stderr)
+                              f"{r.get('MiBPerSecond', 0):8.1f} MiB/s "
+                              f"{r.get('Failed', '')}", file=sys.stderr)
     finally:
         for efsd in servers.values():
             efsd.stop()

@@ -283,7 +283,7 @@ class CatalogControlPlane final : public ControlPlane {
   void ApplyVpcs(bool all) REQUIRES(reconcile_mu_) EXCLUDES(mu_, wake_mu_);
   void RecordNetworkResults() REQUIRES(reconcile_mu_) EXCLUDES(mu_);
   void FinishDeletingLoopbackVpcs() EXCLUDES(mu_);
-  // False iff the last ApplyVpc could not make interface `eni_id`.
+  // True iff the last ApplyVpc of its VPC made interface `eni_id`.
   bool InterfaceUp(const std::string& eni_id) REQUIRES(reconcile_mu_);
   // VPC `vpc_id`'s network must be applied again (and the reconciler woken, if `wake`).
   void MarkVpcDirty(const std::string& vpc_id, bool wake = true) EXCLUDES(wake_mu_);
@@ -320,10 +320,12 @@ class CatalogControlPlane final : public ControlPlane {
   // One network pass's findings (network_reconcile.cc).
   std::set<std::string> dirty_by_reconciler_ GUARDED_BY(reconcile_mu_);
   std::set<std::string> applied_vpcs_ GUARDED_BY(reconcile_mu_);
+  std::set<std::string> applied_devices_ GUARDED_BY(reconcile_mu_);   // VPN devices moved in
+  std::set<std::string> applied_peerings_ GUARDED_BY(reconcile_mu_);  // peerings still linked
   std::set<std::string> removed_vpcs_ GUARDED_BY(reconcile_mu_);
   std::set<std::string> detached_ GUARDED_BY(reconcile_mu_);  // interfaces and gateways
-  // Interfaces (and VPN devices) the last apply could not make, with why.
-  std::map<std::string, std::string> interface_failures_ GUARDED_BY(reconcile_mu_);
+  // Interfaces (mount targets' and clients') that the last apply of their VPC made: id -> VPC.
+  std::map<std::string, std::string> made_ GUARDED_BY(reconcile_mu_);
 
   Mutex wake_mu_;
   CondVar wake_cv_;

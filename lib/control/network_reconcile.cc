@@ -275,14 +275,16 @@ void CatalogControlPlane::ApplyVpcs(bool all) {
       MarkVpcDirty(spec.vpc_id, /*wake=*/false);  // the periodic pass tries again
       continue;
     }
+    // What the catalog says now may be newer than this spec: only what the spec held is made.
     applied_vpcs_.insert(spec.vpc_id);
-    for (const auto& [id, status] : failures) interface_failures_[id] = status.message();
+    std::erase_if(made_, [&](const auto& entry) { return entry.second == spec.vpc_id; });
     for (const net::EniSpec& eni : spec.enis) {
-      if (!failures.count(eni.id)) interface_failures_.erase(eni.id);
+      if (!failures.count(eni.id)) made_[eni.id] = spec.vpc_id;
     }
     for (const std::string& device : spec.gateway_devices) {
-      if (!failures.count(device)) interface_failures_.erase(device);
+      if (!failures.count(device)) applied_devices_.insert(device);
     }
+    for (const net::PeeringSpec& p : spec.peerings) applied_peerings_.insert(p.id);
   }
 }
 
@@ -296,8 +298,7 @@ void CatalogControlPlane::RecordNetworkResults() {
     EFS_ASSIGN_OR_RETURN(std::vector<store::NetworkInterfaceRow> rows,
                          catalog_->ListNetworkInterfaces(std::nullopt, std::nullopt));
     for (store::NetworkInterfaceRow& row : rows) {
-      if (row.state == "attaching" && applied_vpcs_.count(row.vpc_id) &&
-          !interface_failures_.count(row.id)) {
+      if (row.state == "attaching" && made_.count(row.id)) {
         row.state = "in-use";
         EFS_RETURN_IF_ERROR(catalog_->UpdateNetworkInterface(row));
       } else if ((row.state == "detaching" || row.state == "deleting") && detached_.count(row.id) &&
@@ -320,7 +321,7 @@ void CatalogControlPlane::RecordNetworkResults() {
     EFS_ASSIGN_OR_RETURN(std::vector<store::VpnGatewayRow> gateways, catalog_->ListVpnGateways());
     for (store::VpnGatewayRow& g : gateways) {
       if (!g.vpc_id || !applied_vpcs_.count(*g.vpc_id)) continue;
-      if (g.attachment_state == "attaching" && !interface_failures_.count(g.device)) {
+      if (g.attachment_state == "attaching" && applied_devices_.count(g.device)) {
         g.attachment_state = "attached";
       } else if (g.attachment_state == "detaching" && detached_.count(g.id)) {
         g.attachment_state = "detached";
@@ -332,8 +333,9 @@ void CatalogControlPlane::RecordNetworkResults() {
     EFS_ASSIGN_OR_RETURN(std::vector<store::PeeringRow> peerings,
                          catalog_->ListPeerings(std::nullopt));
     for (const store::PeeringRow& p : peerings) {
+      // Gone once both VPCs were applied without it.
       if (p.state == "deleting" && applied_vpcs_.count(p.requester_vpc_id) &&
-          applied_vpcs_.count(p.accepter_vpc_id)) {
+          applied_vpcs_.count(p.accepter_vpc_id) && !applied_peerings_.count(p.id)) {
         EFS_RETURN_IF_ERROR(catalog_->DeletePeering(p.id));
       }
     }
@@ -351,6 +353,8 @@ void CatalogControlPlane::ReconcileNetwork(bool all) {
     return;
   }
   applied_vpcs_.clear();
+  applied_devices_.clear();
+  applied_peerings_.clear();
   FinishDetaching();
   ApplyVpcs(all);
   RecordNetworkResults();
@@ -370,7 +374,7 @@ void CatalogControlPlane::FinishDeletingLoopbackVpcs() {
 }
 
 bool CatalogControlPlane::InterfaceUp(const std::string& eni_id) {
-  return !interface_failures_.count(eni_id);
+  return made_.count(eni_id) > 0;
 }
 
 // ----------------------------------------------------------------------------- dirt

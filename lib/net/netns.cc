@@ -2,12 +2,18 @@
 #include "net/netns.h"
 
 #include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -90,6 +96,23 @@ Status WriteSysctl(const std::string& path, const std::string& key, const std::s
     return Status::Ok();
   };
   return path.empty() ? write() : InNetns(path, write);
+}
+
+Status EnableGro(const std::string& path, const std::vector<std::string>& links) {
+  return InNetns(path, [&]() -> Status {
+    UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!fd.valid()) return IOError(std::string("socket: ") + std::strerror(errno));
+    for (const std::string& link : links) {
+      ethtool_value value{ETHTOOL_SGRO, 1};
+      ifreq req{};
+      std::snprintf(req.ifr_name, sizeof req.ifr_name, "%s", link.c_str());
+      req.ifr_data = reinterpret_cast<char*>(&value);
+      if (::ioctl(fd.get(), SIOCETHTOOL, &req) != 0 && errno != ENODEV) {
+        return IOError("cannot turn GRO on for " + link + ": " + std::strerror(errno));
+      }
+    }
+    return Status::Ok();
+  });
 }
 
 Result<std::string> Ip(const std::vector<std::string>& args) { return RunIp(args, ""); }

@@ -34,6 +34,12 @@ Status InNetns(const std::string& path, const std::function<Status()>& fn);
 // `path` ("" : this process's).
 Status WriteSysctl(const std::string& path, const std::string& key, const std::string& value);
 
+// Turns generic receive offload on for `links` inside the namespace at `path` (ethtool's
+// ETHTOOL_SGRO; iproute2 has no switch for it). A veth with GRO receives in batches, which at
+// 16 NFS clients reading made the difference between 0.85x and par with loopback. Links that
+// are not there are skipped.
+Status EnableGro(const std::string& path, const std::vector<std::string>& links);
+
 // Runs `ip ARGS...` and returns its stdout; a non-zero exit is kIOError with ip's message.
 Result<std::string> Ip(const std::vector<std::string>& args);
 // Runs `ip -batch -` over `commands` (one ip command per line, without "ip") in namespace

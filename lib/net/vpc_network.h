@@ -5,7 +5,7 @@
 // A VPC is the namespace efs-<vpc-id> (its "core") and one namespace per availability zone,
 // efs-<vpc-id>-<az-id>. They are joined by a veth pair per zone ("zone<N>" in the core, "core"
 // in the zone) numbered from 169.254.255.0/24 (zone N: .4N-3 in the core, .4N-2 in the zone).
-// Everything is routed, nothing is bridged:
+// The links efsd makes have the MTU of `lo`, 65535. Everything is routed, nothing is bridged:
 //  - A zone holds, on its `lo`, the VPC's resolver address (the VPC's base address + 2, where
 //    that zone's resolver listens). Its default route goes to the core.
 //  - A mount target is an interface of its zone named after its network interface id

@@ -4,6 +4,7 @@
 // test) made; every efsd's network is removed when its test ends (TestDaemon), and each test
 // removes what it made itself. Before probing that an address is unreachable from the host, a
 // test checks `ip route get` says so.
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -207,6 +208,58 @@ TEST_F(Vpc, AMountTargetAnswersOnlyInsideItsVpcAndItsSecurityGroupsDecideWho) {
   EXPECT_FALSE(NfsAnswers(b.netns, mt_ip));
   ASSERT_TRUE(net::IpBatch(b.netns, {"addr add " + a.ip + "/32 dev eth0"}).ok());
   EXPECT_FALSE(NfsAnswers(b.netns, mt_ip, a.ip)) << "a forged source address got through";
+}
+
+TEST_F(Vpc, AContainersOwnNamespaceJoinsASubnetAndKeepsItsRoutes) {
+  std::string fs = CreateFs();
+  std::string mt_ip = CreateMountTarget(fs, DefaultSubnet("local-1a"))["IpAddress"];
+  // "A container": a namespace of this test's with a network of its own and a default route
+  // there, and a process of another inside it, attached by pid.
+  const std::string container = "efs-test-" + NewId("c").substr(2, 8);
+  const std::string other = "efs-test-" + NewId("o").substr(2, 8);
+  ASSERT_TRUE(net::CreateNetns(container).ok());
+  ASSERT_TRUE(net::CreateNetns(other).ok());
+  testutil::Child sleeper = testutil::Child::Start(
+      {"/usr/bin/ip", "netns", "exec", other, "sleep", "60"}, "/dev/null");
+  Defer cleanup{[&] {
+    sleeper.Signal(SIGKILL, 5);
+    (void)net::DeleteNetns(container);
+    (void)net::DeleteNetns(other);
+  }};
+  ASSERT_TRUE(net::IpBatch(container, {"link add own0 type veth peer name own1",
+                                       "addr add 192.168.77.2/24 dev own0", "link set own0 up",
+                                       "link set own1 up", "route add default via 192.168.77.1"})
+                  .ok());
+  auto join = [&](const Json& target) {
+    Json eni = Api("CreateNetworkInterface", {{"SubnetId", DefaultSubnet("local-1a")}})
+                   ["NetworkInterface"];
+    Json attach = {{"NetworkInterfaceId", eni["NetworkInterfaceId"]}};
+    attach.update(target);
+    Api("AttachNetworkInterface", attach);
+    EXPECT_TRUE(Settles(eni["NetworkInterfaceId"], "in-use")) << daemon_.log();
+    return eni["NetworkInterfaceId"].get<std::string>();
+  };
+  std::string by_path = join({{"Netns", net::NetnsPath(container)}});
+  // The sleeper is in `other` once ip netns exec has entered it (and exec'd sleep).
+  ASSERT_TRUE(Eventually([&] {
+    struct stat mine {}, theirs {};
+    return ::stat(("/proc/" + std::to_string(sleeper.pid()) + "/ns/net").c_str(), &mine) == 0 &&
+           ::stat(net::NetnsPath(other).c_str(), &theirs) == 0 && mine.st_ino == theirs.st_ino;
+  }, std::chrono::seconds(10), std::chrono::milliseconds(20)));
+  std::string by_pid = join({{"Pid", sleeper.pid()}, {"InterfaceName", "vpc0"}});
+  EXPECT_TRUE(NfsAnswers(net::NetnsPath(container), mt_ip));
+  EXPECT_TRUE(NfsAnswers("/proc/" + std::to_string(sleeper.pid()) + "/ns/net", mt_ip));
+  // Its own default route stays; the VPC is routed beside it.
+  std::string route = RouteGet(container, "8.8.8.8");
+  EXPECT_NE(route.find("via 192.168.77.1 dev own0"), std::string::npos) << route;
+  route = RouteGet(container, mt_ip);
+  EXPECT_NE(route.find("dev efs0"), std::string::npos) << route;
+  // Detached, the container keeps nothing of it.
+  Api("DetachNetworkInterface", {{"AttachmentId", Interface(by_path)["Attachment"]["AttachmentId"]}});
+  ASSERT_TRUE(Settles(by_path, "available"));
+  EXPECT_FALSE(net::Ip({"-n", container, "link", "show", "efs0"}).ok());
+  EXPECT_TRUE(net::Ip({"-n", container, "link", "show", "own0"}).ok());
+  (void)by_pid;
 }
 
 TEST_F(Vpc, AnotherHostOnAnUplinkMountsWithEfsMount) {

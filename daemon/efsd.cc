@@ -128,7 +128,9 @@ struct Daemon::Impl : public control::Endpoints {
   }
   Status ApplyVpc(const net::VpcSpec& spec, std::map<std::string, Status>* failures) override {
     EFS_RETURN_IF_ERROR(net::ApplyVpc(spec, failures));
-    return resolvers->Update(spec);
+    // Without its resolver a VPC still serves by address; Resolvers logs why.
+    (void)resolvers->Update(spec);
+    return Status::Ok();
   }
   Status RemoveVpc(const net::VpcSpec& spec) override {
     resolvers->Remove(spec.vpc_id);

@@ -95,6 +95,12 @@ Status Resolvers::Update(const net::VpcSpec& spec) {
   Status first;
   for (const net::ZoneSpec& zone : spec.zones) {
     Status status = UpdateZone(spec, zone);
+    std::string& last = running_[{spec.vpc_id, zone.az_id}].error;
+    if (!status.ok() && status.message() != last) {
+      EFS_LOG(kError) << "resolver of " << spec.vpc_id << " in " << zone.az_id << ": "
+                      << status.message();
+    }
+    last = status.ok() ? "" : status.message();
     if (!status.ok() && first.ok()) first = status;
   }
   return first;

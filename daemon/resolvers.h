@@ -32,7 +32,7 @@ class Resolvers {
 
   // Makes each zone of `spec` have a running resolver answering what the zone's `hosts` says:
   // writes the answers that changed (and tells the resolver, SIGHUP), starts those not running.
-  // Thread-safe.
+  // A failure (dnsmasq missing, say) is logged when it first happens. Thread-safe.
   Status Update(const net::VpcSpec& spec) EXCLUDES(mu_);
   // Stops the resolvers of VPC `vpc_id` and removes their answers. Thread-safe.
   void Remove(const std::string& vpc_id) EXCLUDES(mu_);
@@ -41,6 +41,7 @@ class Resolvers {
   struct Running {
     pid_t pid = -1;
     std::string hosts;  // what it was last told
+    std::string error;  // why the last Update failed ("" : it did not), logged once
   };
   using Key = std::pair<std::string, std::string>;  // vpc id, az id
 

@@ -322,6 +322,8 @@ class CatalogControlPlane final : public ControlPlane {
   std::set<std::string> applied_vpcs_ GUARDED_BY(reconcile_mu_);
   std::set<std::string> applied_devices_ GUARDED_BY(reconcile_mu_);   // VPN devices moved in
   std::set<std::string> applied_peerings_ GUARDED_BY(reconcile_mu_);  // peerings still linked
+  uint64_t periodic_passes_ GUARDED_BY(reconcile_mu_) = 0;
+  bool retry_ GUARDED_BY(reconcile_mu_) = false;  // something could not be made: apply all
   std::set<std::string> removed_vpcs_ GUARDED_BY(reconcile_mu_);
   std::set<std::string> detached_ GUARDED_BY(reconcile_mu_);  // interfaces and gateways
   // Interfaces (mount targets' and clients') that the last apply of their VPC made: id -> VPC.

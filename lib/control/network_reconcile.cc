@@ -270,6 +270,7 @@ void CatalogControlPlane::ApplyVpcs(bool all) {
     }
     std::map<std::string, Status> failures;
     Status applied = endpoints_->ApplyVpc(spec, &failures);
+    if (!failures.empty()) retry_ = true;
     if (!applied.ok()) {
       EFS_LOG(kError) << "vpc " << spec.vpc_id << ": " << applied.message();
       MarkVpcDirty(spec.vpc_id, /*wake=*/false);  // the periodic pass tries again
@@ -277,7 +278,8 @@ void CatalogControlPlane::ApplyVpcs(bool all) {
     }
     // What the catalog says now may be newer than this spec: only what the spec held is made.
     applied_vpcs_.insert(spec.vpc_id);
-    std::erase_if(made_, [&](const auto& entry) { return entry.second == spec.vpc_id; });
+    const std::string& vpc_id = spec.vpc_id;  // (clang 14 cannot capture a structured binding)
+    std::erase_if(made_, [&vpc_id](const auto& entry) { return entry.second == vpc_id; });
     for (const net::EniSpec& eni : spec.enis) {
       if (!failures.count(eni.id)) made_[eni.id] = spec.vpc_id;
     }
@@ -347,7 +349,11 @@ void CatalogControlPlane::RecordNetworkResults() {
   removed_vpcs_.clear();
 }
 
+// `all`: the periodic pass (every few seconds). It applies every VPC again, to repair what was
+// changed behind efsd's back, only every kFullApplyEvery-th time, unless something could not
+// be made last time (a device that was missing may be there now).
 void CatalogControlPlane::ReconcileNetwork(bool all) {
+  constexpr int kFullApplyEvery = 6;  // with the 5 s period: every 30 s
   if (!netns()) {
     FinishDeletingLoopbackVpcs();
     return;
@@ -356,7 +362,9 @@ void CatalogControlPlane::ReconcileNetwork(bool all) {
   applied_devices_.clear();
   applied_peerings_.clear();
   FinishDetaching();
-  ApplyVpcs(all);
+  const bool everything = all && (retry_ || ++periodic_passes_ % kFullApplyEvery == 1);
+  if (everything) retry_ = false;
+  ApplyVpcs(everything);
   RecordNetworkResults();
 }
 

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "base/ids.h"
+#include "base/process.h"
 #include "net/netns.h"
 #include "net/vpc_network.h"
 #include "tests/e2e/e2e_util.h"
@@ -220,7 +221,7 @@ TEST_F(Vpc, AContainersOwnNamespaceJoinsASubnetAndKeepsItsRoutes) {
   ASSERT_TRUE(net::CreateNetns(container).ok());
   ASSERT_TRUE(net::CreateNetns(other).ok());
   testutil::Child sleeper = testutil::Child::Start(
-      {"/usr/bin/ip", "netns", "exec", other, "sleep", "60"}, "/dev/null");
+      {FindProgram("ip"), "netns", "exec", other, "sleep", "60"}, "/dev/null");
   Defer cleanup{[&] {
     sleeper.Signal(SIGKILL, 5);
     (void)net::DeleteNetns(container);

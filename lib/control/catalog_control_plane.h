@@ -278,6 +278,13 @@ class CatalogControlPlane final : public ControlPlane {
   net::EniSpec ClientSpec(const store::NetworkInterfaceRow& row, const store::SubnetRow& subnet,
                           const net::VpcSpec& vpc) const;
   Result<net::VpcSpec> SpecOfLocked(const store::VpcRow& vpc) EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Status AddZonesLocked(const std::vector<store::SubnetRow>& subnets, net::VpcSpec& spec)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Status AddExternalLocked(const store::VpcRow& vpc, net::VpcSpec& spec)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Status AddInterfacesLocked(const store::VpcRow& vpc,
+                             const std::vector<store::SubnetRow>& subnets, net::VpcSpec& spec)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReconcileNetwork(bool all) REQUIRES(reconcile_mu_) EXCLUDES(mu_, wake_mu_);
   void FinishDetaching() REQUIRES(reconcile_mu_) EXCLUDES(mu_);
   void ApplyVpcs(bool all) REQUIRES(reconcile_mu_) EXCLUDES(mu_, wake_mu_);

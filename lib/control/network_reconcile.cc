@@ -76,17 +76,9 @@ net::EniSpec CatalogControlPlane::ClientSpec(const store::NetworkInterfaceRow& r
   return eni;
 }
 
-Result<net::VpcSpec> CatalogControlPlane::SpecOfLocked(const store::VpcRow& vpc) {
-  net::VpcSpec spec;
-  spec.vpc_id = vpc.id;
-  spec.cidr = vpc.cidr;
-  spec.dns_ip = FormatIpv4(ParseCidr(vpc.cidr)->network() + 2);
-  spec.host_route_metric = net::HostRouteMetric(vpc.id);
-  if (vpc.state == "deleting") {
-    for (const Zone& z : zones_) spec.zones.push_back({z.id, {}, false, ""});
-    return spec;
-  }
-  EFS_ASSIGN_OR_RETURN(std::vector<store::SubnetRow> subnets, catalog_->ListSubnets(vpc.id));
+// The zones, each with its subnets' CIDRs and whether it is failed.
+Status CatalogControlPlane::AddZonesLocked(const std::vector<store::SubnetRow>& subnets,
+                                           net::VpcSpec& spec) {
   EFS_ASSIGN_OR_RETURN(std::vector<std::string> failed, catalog_->FailedZones());
   for (const Zone& z : zones_) {
     net::ZoneSpec zone{z.id, {}, std::find(failed.begin(), failed.end(), z.id) != failed.end(), ""};
@@ -95,14 +87,20 @@ Result<net::VpcSpec> CatalogControlPlane::SpecOfLocked(const store::VpcRow& vpc)
     }
     spec.zones.push_back(std::move(zone));
   }
-  // Peerings and routes come before clients, whose routes name what the VPC reaches.
+  return Status::Ok();
+}
+
+// Active peerings, attached VPN gateways' devices, and the routes to them.
+Status CatalogControlPlane::AddExternalLocked(const store::VpcRow& vpc, net::VpcSpec& spec) {
   EFS_ASSIGN_OR_RETURN(std::vector<store::PeeringRow> peerings, catalog_->ListPeerings(vpc.id));
+  std::map<std::string, std::string> peer_ips;  // active pcx id -> the other side's address
   for (const store::PeeringRow& p : peerings) {
     if (p.state != "active") continue;
     const std::string& other =
         p.requester_vpc_id == vpc.id ? p.accepter_vpc_id : p.requester_vpc_id;
     spec.peerings.push_back(
         {p.id, net::CoreNetns(other), PeeringLocalIp(p, vpc.id), PeeringPeerIp(p, vpc.id)});
+    peer_ips[p.id] = PeeringPeerIp(p, vpc.id);
   }
   EFS_ASSIGN_OR_RETURN(std::vector<store::VpnGatewayRow> gateways, catalog_->ListVpnGateways());
   std::map<std::string, std::string> devices;  // vgw id -> device
@@ -117,14 +115,17 @@ Result<net::VpcSpec> CatalogControlPlane::SpecOfLocked(const store::VpcRow& vpc)
   for (const store::RouteRow& r : routes) {
     if (r.target_kind == "vgw" && devices.count(r.target_id)) {
       spec.routes.push_back({r.cidr, devices[r.target_id], ""});
-    }
-    if (r.target_kind != "pcx") continue;
-    for (const store::PeeringRow& p : peerings) {
-      if (p.id == r.target_id && p.state == "active") {
-        spec.routes.push_back({r.cidr, net::LinkName(p.id), PeeringPeerIp(p, vpc.id)});
-      }
+    } else if (r.target_kind == "pcx" && peer_ips.count(r.target_id)) {
+      spec.routes.push_back({r.cidr, net::LinkName(r.target_id), peer_ips[r.target_id]});
     }
   }
+  return Status::Ok();
+}
+
+// Mount targets' interfaces (and the names the resolvers answer), then clients'.
+Status CatalogControlPlane::AddInterfacesLocked(const store::VpcRow& vpc,
+                                                const std::vector<store::SubnetRow>& subnets,
+                                                net::VpcSpec& spec) {
   EFS_ASSIGN_OR_RETURN(std::vector<store::MountTargetRow> all_targets,
                        catalog_->ListMountTargets({.limit = 1 << 20}));
   std::vector<store::MountTargetRow> targets;
@@ -147,6 +148,24 @@ Result<net::VpcSpec> CatalogControlPlane::SpecOfLocked(const store::VpcRow& vpc)
       if (s.id == row.subnet_id) spec.enis.push_back(ClientSpec(row, s, spec));
     }
   }
+  return Status::Ok();
+}
+
+Result<net::VpcSpec> CatalogControlPlane::SpecOfLocked(const store::VpcRow& vpc) {
+  net::VpcSpec spec;
+  spec.vpc_id = vpc.id;
+  spec.cidr = vpc.cidr;
+  spec.dns_ip = FormatIpv4(ParseCidr(vpc.cidr)->network() + 2);
+  spec.host_route_metric = net::HostRouteMetric(vpc.id);
+  if (vpc.state == "deleting") {
+    for (const Zone& z : zones_) spec.zones.push_back({z.id, {}, false, ""});
+    return spec;
+  }
+  EFS_ASSIGN_OR_RETURN(std::vector<store::SubnetRow> subnets, catalog_->ListSubnets(vpc.id));
+  EFS_RETURN_IF_ERROR(AddZonesLocked(subnets, spec));
+  // Peerings and routes come before clients, whose routes name what the VPC reaches.
+  EFS_RETURN_IF_ERROR(AddExternalLocked(vpc, spec));
+  EFS_RETURN_IF_ERROR(AddInterfacesLocked(vpc, subnets, spec));
   return spec;
 }
 

@@ -152,6 +152,44 @@ efs::Result<efs::cli::MountTarget> AskEfsd(efs::api::Client& client, const Invoc
   return target;
 }
 
+// The request the command line makes, with the zone a device name ("az.fs-...") gives.
+efs::Result<efs::cli::MountRequest> RequestOf(const Invocation& inv) {
+  if (!efs::IsValidId(inv.fs_id, "fs")) {
+    return efs::InvalidArgument("'" + inv.fs_id + "' is not a file system id (fs-...)");
+  }
+  for (const auto& [k, v] : inv.options) {
+    for (const char* u : kUnsupported) {
+      if (k == u) {
+        return efs::InvalidArgument("option '" + k + "' is not supported by efsd");
+      }
+    }
+  }
+  efs::Result<efs::cli::MountRequest> request = ToRequest(inv);
+  if (!request.ok() || inv.device_az.empty()) return request;
+  if (!request->availability_zone.empty() && request->availability_zone != inv.device_az) {
+    return efs::InvalidArgument("the device names zone '" + inv.device_az + "' but -o az= says '" +
+                                request->availability_zone + "'");
+  }
+  request->availability_zone = inv.device_az;
+  return request;
+}
+
+// What -v prints before mounting: the client, the mount target and how it was found.
+void ReportPlan(const Invocation& inv, const efs::cli::MountRequest& request,
+                const efs::cli::MountTarget& target, bool kernel, const std::string& found) {
+  const char* id = target.id.empty() ? "?" : target.id.c_str();
+  if (kernel) {
+    std::fprintf(stderr, "mount.efs: mount -t nfs4 -o %s %s:%s %s (mount target %s, %s)\n",
+                 efs::cli::KernelNfsOptions(request, target).c_str(), target.ip.c_str(),
+                 inv.path.c_str(), inv.dir.c_str(), id, found.c_str());
+  } else {
+    std::fprintf(stderr,
+                 "mount.efs: no NFS client in the kernel: mounting %s through FUSE "
+                 "(mount target %s at %s, %s)\n",
+                 inv.dir.c_str(), id, target.ip.c_str(), found.c_str());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -159,24 +197,9 @@ int main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, &inv)) {
     return Fail(kUsage, "usage: mount.efs fs-ID[:/path] DIR [-fnsv] [-o OPTIONS]");
   }
-  if (!efs::IsValidId(inv.fs_id, "fs")) {
-    return Fail(kUsage, "'" + inv.fs_id + "' is not a file system id (fs-...)");
-  }
-  for (const auto& [k, v] : inv.options) {
-    for (const char* u : kUnsupported) {
-      if (k == u) return Fail(kUsage, "option '" + k + "' is not supported by efsd");
-    }
-  }
-  efs::Result<efs::cli::MountRequest> parsed = ToRequest(inv);
+  efs::Result<efs::cli::MountRequest> parsed = RequestOf(inv);
   if (!parsed.ok()) return Fail(kUsage, parsed.status().message());
   efs::cli::MountRequest request = *std::move(parsed);
-  if (!inv.device_az.empty()) {
-    if (!request.availability_zone.empty() && request.availability_zone != inv.device_az) {
-      return Fail(kUsage, "the device names zone '" + inv.device_az + "' but -o az= says '" +
-                              request.availability_zone + "'");
-    }
-    request.availability_zone = inv.device_az;
-  }
   auto client = efs::api::Client::Connect(efs::api::DefaultSocketPath(), 10'000);
   efs::api::Client* api = client.ok() ? client->get() : nullptr;
   const std::string name =
@@ -200,19 +223,7 @@ int main(int argc, char** argv) {
   if (!target.ok()) return Fail(kMountFailure, target.status().ToString());
   bool kernel = efs::cli::KernelHasNfs4();
   if (inv.verbose) {
-    if (kernel) {
-      std::fprintf(stderr, "mount.efs: mount -t nfs4 -o %s %s:%s %s (mount target %s, %s)\n",
-                   efs::cli::KernelNfsOptions(request, *target).c_str(), target->ip.c_str(),
-                   inv.path.c_str(), inv.dir.c_str(), target->id.empty() ? "?" : target->id.c_str(),
-                   resolved.empty() ? "from efsd" : ("resolved " + name).c_str());
-    } else {
-      std::fprintf(stderr,
-                   "mount.efs: no NFS client in the kernel: mounting %s through FUSE "
-                   "(mount target %s at %s, %s)\n",
-                   inv.dir.c_str(), target->id.empty() ? "?" : target->id.c_str(),
-                   target->ip.c_str(),
-                   resolved.empty() ? "from efsd" : ("resolved " + name).c_str());
-    }
+    ReportPlan(inv, request, *target, kernel, resolved.empty() ? "from efsd" : "resolved " + name);
   }
   if (inv.fake) return 0;
   // The mount efs mount makes, recorded so that efs mounts lists it and efs umount ends it.

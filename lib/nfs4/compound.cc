@@ -109,6 +109,18 @@ std::optional<std::string> Compound(CompoundState& cs, const COMPOUND4args& args
   }
   cs.minor_version = args.minorversion;
   cs.op_count = args.argarray.argarray_len;
+  // RFC 3530 s14.2 (NFS4ERR_RESOURCE): a 4.0 COMPOUND longer than the server takes is refused
+  // at its first op, before anything ran (4.1 has the session's ca_maxoperations instead).
+  if (cs.minor_version == 0 && cs.op_count > state::kMaxCompoundOps) {
+    nfs_resop4 first{};
+    nfs_opnum4 op = args.argarray.argarray_val[0].argop;
+    first.resop = IsIllegalOp(LookupOp(op, 0)) ? OP_ILLEGAL : op;
+    SetOpStatus(&first, NFS4ERR_RESOURCE);
+    res.status = NFS4ERR_RESOURCE;
+    res.resarray.resarray_len = 1;
+    res.resarray.resarray_val = &first;
+    return EncodeResult(res);
+  }
   // NFSv4.0's replies live on in its owners' seqid caches too (RunV40Op): only 4.1's wait
   // for their sync off the thread.
   std::optional<fs::DeferDurability> defer;
@@ -125,6 +137,7 @@ std::optional<std::string> Compound(CompoundState& cs, const COMPOUND4args& args
     const OpDesc& d = LookupOp(arg.argop, cs.minor_version);
     r->resop = IsIllegalOp(d) ? OP_ILLEGAL : arg.argop;
     cs.op_index = i;
+    cs.reply_size = state::kRpcReplyHeaderSize + reply_size;
     if (arg.argop != OP_GETATTR && arg.argop != OP_GETFH) cs.known_attrs.reset();
     status = Precheck(cs, arg, d);
     if (status == NFS4_OK) {
@@ -137,12 +150,15 @@ std::optional<std::string> Compound(CompoundState& cs, const COMPOUND4args& args
     SetOpStatus(r, status);
     res.resarray.resarray_len = i + 1;
     reply_size += efs::xdr::EncodedSize(xdr_nfs_resop4, *r);
-    // RFC 5661 s2.10.6.4 / s18.46.3: a reply over the session's limits stops at the op that
-    // crossed them.
+    // RFC 5661 s2.10.6.4 / s18.46.3: a reply over the session's limits (which count the RPC
+    // header) stops at the op that crossed them. SEQUENCE checked its own result.
+    const size_t whole_reply = state::kRpcReplyHeaderSize + reply_size;
     nfsstat4 limit = NFS4_OK;
-    if (reply_size > MaxResponse(cs)) {
-      limit = NFS4ERR_REP_TOO_BIG;
-    } else if (cs.session && cs.cachethis && reply_size > cs.session->fore().max_response_cached) {
+    if (whole_reply > MaxResponse(cs)) {
+      // NFSv4.0 has no NFS4ERR_REP_TOO_BIG: its word for a reply the server will not make is
+      // NFS4ERR_RESOURCE (RFC 3530 s14.2).
+      limit = cs.minor_version == 0 ? NFS4ERR_RESOURCE : NFS4ERR_REP_TOO_BIG;
+    } else if (cs.session && cs.cachethis && whole_reply > cs.session->fore().max_response_cached) {
       limit = NFS4ERR_REP_TOO_BIG_TO_CACHE;
     }
     if (limit != NFS4_OK && i > 0) {

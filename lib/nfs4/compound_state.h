@@ -108,6 +108,12 @@ class CompoundState {
   // once, without asking the file system again. Compound() forgets them before any other op.
   std::optional<fs::Attributes> known_attrs;
   FileHandle Handle(fs::FileId id) const { return FileHandle{exp_ ? exp_->id : 0, id}; }
+  // An op that makes `id` the current file handle and returns no stateid (PUTFH, LOOKUP,
+  // CREATE, ...): the current stateid goes with the old handle (RFC 5661 s16.2.3.1.2).
+  void SetCurrentFh(fs::FileId id) {
+    current_fh = id;
+    current_stateid.reset();
+  }
 
   // Set by a successful SEQUENCE (RFC 5661 s18.46).
   std::shared_ptr<state::Session> session;
@@ -117,8 +123,11 @@ class CompoundState {
   bool replayed = false;
   std::string replay;
 
-  // RFC 5661 s16.2.3.1.2: the stateid the last stateid-producing op returned.
+  // RFC 5661 s16.2.3.1.2: the stateid the last stateid-producing op returned, unset by an op
+  // that changes the current file handle without returning one; SAVEFH and RESTOREFH save and
+  // restore it with the handle.
   std::optional<stateid4> current_stateid;
+  std::optional<stateid4> saved_stateid;
 
   // The COMPOUND's minor version: 0 (NFSv4.0, no sessions) or 1.
   uint32_t minor_version = 1;
@@ -129,7 +138,8 @@ class CompoundState {
   // Where in the COMPOUND we are.
   uint32_t op_index = 0;
   uint32_t op_count = 0;
-  size_t request_size = 0;  // bytes of the COMPOUND4args
+  size_t request_size = 0;  // bytes of the call: its RPC header and the COMPOUND4args
+  size_t reply_size = 0;    // bytes of the reply before the op at hand's result (RPC header too)
   // Data the COMPOUND's READs returned and its WRITEs wrote (the metrics' actual bytes).
   uint64_t read_bytes = 0;
   uint64_t written_bytes = 0;

@@ -180,11 +180,12 @@ void Nfs4Server::Register(rpc::ProgramTable* table) {
 }
 
 Status Nfs4Server::HandleCompound(const rpc::CallContext& ctx, XDR* args, std::string* reply) {
-  u_int start = xdr_getpos(args);
   efs::xdr::XdrOwned<COMPOUND4args> decoded(xdr_COMPOUND4args);
   LentWrites lent(decoded.get());  // destroyed first: takes back the loans before xdr_free
   if (!DecodeCompoundArgs(args, decoded.get(), &lent)) return efs::xdr::InvalidArgumentGarbage();
-  size_t size = xdr_getpos(args) - start;
+  // The request's size counts its RPC header, as a session's ca_maxrequestsize does (RFC 5661
+  // s18.36.3): the stream holds the whole call.
+  size_t size = xdr_getpos(args);
   std::optional<std::string> results =
       Run(*decoded, ctx.cred, ctx.info.mount_target_id, size, &ctx, ctx.answer_later);
   if (results) reply->append(*results);  // else it is answered late

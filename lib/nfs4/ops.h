@@ -71,8 +71,9 @@ nfsstat4 RunV40Op(CompoundState& cs, const nfs_argop4& arg, OpHandler handler, n
 // Shared by op groups: resolves the special current stateid (RFC 5661 s16.2.3.1.2).
 nfsstat4 ResolveStateid(const CompoundState& cs, const stateid4& in, stateid4* out);
 
-// Whether the COMPOUND's client may reclaim state now (state/grace.h).
-bool MayReclaim(CompoundState& cs);
+// Whether the COMPOUND's client may take an open or a lock now, a reclaim (`reclaim`) or a new
+// one: NFS4_OK, NFS4ERR_NO_GRACE or NFS4ERR_GRACE (state/grace.h).
+nfsstat4 CheckGrace(CompoundState& cs, bool reclaim);
 
 // Copies a change_info4 from a file-system DirChange (atomic: the fs makes it so).
 void SetChangeInfo(const fs::DirChange& c, change_info4* out);

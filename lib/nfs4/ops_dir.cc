@@ -90,7 +90,7 @@ nfsstat4 OpCreate(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
   }
   SetChangeInfo(r->dir, &ok.cinfo);
   mask.ToXdr(cs, &ok.attrset);
-  cs.current_fh = r->attrs.id;
+  cs.SetCurrentFh(r->attrs.id);
   return NFS4_OK;
 }
 

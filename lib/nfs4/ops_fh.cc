@@ -23,14 +23,14 @@ nfsstat4 OpPutfh(CompoundState& cs, const nfs_argop4& arg, nfs_resop4*) {
   if (st != NFS4_OK) return st;
   // filehandle.h: a handle of another file system is stale on this mount target.
   if (cs.exp() == nullptr || h.export_id != cs.exp()->id) return NFS4ERR_STALE;
-  cs.current_fh = h.id;
+  cs.SetCurrentFh(h.id);
   return NFS4_OK;
 }
 
 nfsstat4 OpPutrootfh(CompoundState& cs, const nfs_argop4&, nfs_resop4*) {
   // The pseudo-root is the file system's root (EFS exports "/" only); PUTPUBFH is the same.
   if (cs.exp() == nullptr) return NFS4ERR_STALE;
-  cs.current_fh = cs.fs().Root();
+  cs.SetCurrentFh(cs.fs().Root());
   return NFS4_OK;
 }
 
@@ -44,6 +44,7 @@ nfsstat4 OpGetfh(CompoundState& cs, const nfs_argop4&, nfs_resop4* res) {
 
 nfsstat4 OpSavefh(CompoundState& cs, const nfs_argop4&, nfs_resop4*) {
   cs.saved_fh = cs.current_fh;
+  cs.saved_stateid = cs.current_stateid;
   return NFS4_OK;
 }
 
@@ -51,6 +52,7 @@ nfsstat4 OpRestorefh(CompoundState& cs, const nfs_argop4&, nfs_resop4*) {
   // RFC 5661 s18.27.3: nothing saved is NFS4ERR_RESTOREFH.
   if (!cs.saved_fh) return NFS4ERR_RESTOREFH;
   cs.current_fh = cs.saved_fh;
+  cs.current_stateid = cs.saved_stateid;
   return NFS4_OK;
 }
 
@@ -62,7 +64,7 @@ nfsstat4 OpLookup(CompoundState& cs, const nfs_argop4& arg, nfs_resop4*) {
     if (r.status().code() == Code::kNotDir) return NotDirStatus(cs, *cs.current_fh);
     return ToNfsStat(r.status());
   }
-  cs.current_fh = r->id;
+  cs.SetCurrentFh(r->id);
   return NFS4_OK;
 }
 
@@ -72,7 +74,7 @@ nfsstat4 OpLookupp(CompoundState& cs, const nfs_argop4&, nfs_resop4*) {
     if (r.status().code() == Code::kNotDir) return NotDirStatus(cs, *cs.current_fh);
     return ToNfsStat(r.status());
   }
-  cs.current_fh = r->id;
+  cs.SetCurrentFh(r->id);
   return NFS4_OK;
 }
 

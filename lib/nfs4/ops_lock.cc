@@ -52,10 +52,7 @@ nfsstat4 LockExisting(CompoundState& cs, const exist_lock_owner4& e, const state
 nfsstat4 OpLock(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
   const LOCK4args& a = arg.nfs_argop4_u.oplock;
   LOCK4res& r = res->nfs_resop4_u.oplock;
-  // RFC 5661 s8.4.2.1: in the grace period only reclaims; a reclaim only then (grace.h).
-  if (a.reclaim ? !MayReclaim(cs) : cs.grace().InGrace()) {
-    return a.reclaim ? NFS4ERR_NO_GRACE : NFS4ERR_GRACE;
-  }
+  if (nfsstat4 grace = CheckGrace(cs, a.reclaim); grace != NFS4_OK) return grace;
   state::LockRequest req{a.offset, a.length, false};
   if (!IsWrite(a.locktype, &req.write)) return NFS4ERR_INVAL;
   if (nfsstat4 st = state::LockTable::ValidateRange(a.offset, a.length); st != NFS4_OK) return st;

@@ -124,9 +124,16 @@ nfsstat4 CheckOpenable(CompoundState& cs, const Opened& o, uint32_t access) {
 
 }  // namespace
 
-bool MayReclaim(CompoundState& cs) {
-  std::optional<state::ClientKey> key = cs.clients().KeyOf(cs.clientid());
-  return key && cs.grace().MayReclaim(*key);
+nfsstat4 CheckGrace(CompoundState& cs, bool reclaim) {
+  // RFC 5661 s8.4.2.1: in the grace period only reclaims; a reclaim only then.
+  if (reclaim) {
+    std::optional<state::ClientKey> key = cs.clients().KeyOf(cs.clientid());
+    return key && cs.grace().MayReclaim(*key) ? NFS4_OK : NFS4ERR_NO_GRACE;
+  }
+  if (cs.grace().InGrace()) return NFS4ERR_GRACE;
+  // RFC 5661 s18.51.3: a 4.1 client says RECLAIM_COMPLETE before its first new open or lock.
+  if (cs.minor_version != 0 && !cs.clients().ReclaimCompleted(cs.clientid())) return NFS4ERR_GRACE;
+  return NFS4_OK;
 }
 
 nfsstat4 ResolveStateid(const CompoundState& cs, const stateid4& in, stateid4* out) {
@@ -150,11 +157,8 @@ nfsstat4 OpOpen(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
   if (a.share_deny != OPEN4_SHARE_DENY_NONE) return NFS4ERR_NOTSUPP;
   Opened o;
   nfsstat4 st = NFS4_OK;
-  // RFC 5661 s8.4.2.1: in the grace period only reclaims; a reclaim only then (grace.h).
   bool reclaim = a.claim.claim == CLAIM_PREVIOUS || a.claim.claim == CLAIM_DELEG_PREV_FH;
-  if (reclaim ? !MayReclaim(cs) : cs.grace().InGrace()) {
-    return reclaim ? NFS4ERR_NO_GRACE : NFS4ERR_GRACE;
-  }
+  if (nfsstat4 grace = CheckGrace(cs, reclaim); grace != NFS4_OK) return grace;
   switch (a.claim.claim) {
     case CLAIM_NULL:
       st = OpenByName(cs, a, &o);

@@ -35,6 +35,10 @@ state::SessionId ToSessionId(const sessionid4& s) {
   return id;
 }
 
+// The encoded size of a successful SEQUENCE's result: its op number, status, session id and
+// five counters.
+constexpr size_t kSequenceResultSize = 4 + 4 + NFS4_SESSIONID_SIZE + 5 * 4;
+
 }  // namespace
 
 nfsstat4 OpExchangeId(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
@@ -58,7 +62,11 @@ nfsstat4 OpExchangeId(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res)
   args.principal = cs.principal();
   args.update = (a.eia_flags & EXCHGID4_FLAG_UPD_CONFIRMED_REC_A) != 0;
   state::ExchangeIdResult r;
-  if (nfsstat4 st = cs.clients().ExchangeId(args, &r); st != NFS4_OK) return st;
+  std::vector<uint64_t> dropped;
+  nfsstat4 st = cs.clients().ExchangeId(
+      args, &r, [&cs](uint64_t clientid) { return cs.opens().HasState(clientid); }, &dropped);
+  for (uint64_t clientid : dropped) cs.server().ReleaseClient(clientid);
+  if (st != NFS4_OK) return st;
 
   ok.eir_clientid = r.clientid;
   ok.eir_sequenceid = r.sequenceid;
@@ -115,6 +123,13 @@ nfsstat4 OpSequence(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
   // RFC 5661 s2.10.6.4: the COMPOUND must fit the negotiated fore channel.
   if (cs.op_count > s->fore().max_ops) return NFS4ERR_TOO_MANY_OPS;
   if (cs.request_size > s->fore().max_request) return NFS4ERR_REQ_TOO_BIG;
+  // s18.46.3: a reply that could not hold even this SEQUENCE's result is refused before the
+  // slot is used, so the client's next request on it is a new one, not a retransmission.
+  const size_t reply_with_sequence = cs.reply_size + kSequenceResultSize;
+  if (reply_with_sequence > s->fore().max_response) return NFS4ERR_REP_TOO_BIG;
+  if (a.sa_cachethis && reply_with_sequence > s->fore().max_response_cached) {
+    return NFS4ERR_REP_TOO_BIG_TO_CACHE;
+  }
   bool replay = false;
   st = s->BeginRequest(a.sa_slotid, a.sa_sequenceid, a.sa_highest_slotid, &replay, &cs.replay);
   if (st != NFS4_OK) return st;

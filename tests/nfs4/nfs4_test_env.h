@@ -122,9 +122,20 @@ class Nfs4TestEnv : public ::testing::TestWithParam<Backend> {
     return s;
   }
 
-  // EXCHANGE_ID + CREATE_SESSION; leaves the session in sessionid_ and seqid_ at 0.
+  // EXCHANGE_ID + CREATE_SESSION + RECLAIM_COMPLETE, as a client with nothing to reclaim
+  // starts (RFC 5661 s18.51.3); leaves the session in sessionid_ and seqid_ at 1.
   void Connect(const std::string& owner = "client-1", uint32_t max_ops = 16,
                uint32_t max_response = 2 << 20, uint32_t max_cached = 64 * 1024) {
+    ConnectToReclaim(owner, max_ops, max_response, max_cached);
+    CompoundBuilder b = Seq();
+    b.ReclaimComplete();
+    ASSERT_EQ(Run(b).status(), NFS4_OK);
+  }
+
+  // EXCHANGE_ID + CREATE_SESSION only, as a client that reclaims state after a restart does
+  // before its RECLAIM_COMPLETE; leaves the session in sessionid_ and seqid_ at 0.
+  void ConnectToReclaim(const std::string& owner = "client-1", uint32_t max_ops = 16,
+                        uint32_t max_response = 2 << 20, uint32_t max_cached = 64 * 1024) {
     CompoundBuilder x;
     x.ExchangeId(owner);
     Reply rx = Run(x);

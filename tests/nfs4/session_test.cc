@@ -5,13 +5,32 @@
 namespace efs::nfs4::testing {
 namespace {
 
-using Session = Nfs4TestEnv;
+// A new client record: its id and the sequence its CREATE_SESSION must carry.
+struct NewClient {
+  uint64_t clientid = 0;
+  uint32_t sequence = 0;
+};
+
+class Session : public Nfs4TestEnv {
+ protected:
+  NewClient Exchange(const std::string& owner, const std::string& verifier,
+                     const rpc::Credentials& cred);
+};
 
 const EXCHANGE_ID4resok& ExchangeOk(const Reply& r) {
   return r.u(0).opexchange_id.EXCHANGE_ID4res_u.eir_resok4;
 }
 const CREATE_SESSION4resok& SessionOk(const Reply& r) {
   return r.u(0).opcreate_session.CREATE_SESSION4res_u.csr_resok4;
+}
+
+NewClient Session::Exchange(const std::string& owner, const std::string& verifier,
+                            const rpc::Credentials& cred) {
+  CompoundBuilder x;
+  x.ExchangeId(owner, verifier);
+  Reply r = Run(x, cred);
+  EXPECT_EQ(r.status(), NFS4_OK);
+  return NewClient{ExchangeOk(r).eir_clientid, ExchangeOk(r).eir_sequenceid};
 }
 
 TEST_P(Session, ExchangeIdOfANewClientIsUnconfirmedUntilCreateSession) {
@@ -88,7 +107,7 @@ TEST_P(Session, CreateSessionNegotiatesTheChannelDown) {
 }
 
 TEST_P(Session, SequenceReportsTheSlotTable) {
-  Connect();
+  ConnectToReclaim();
   CompoundBuilder b = Seq();
   Reply r = Ok(b);
   const SEQUENCE4resok& ok = r.u(0).opsequence.SEQUENCE4res_u.sr_resok4;
@@ -105,7 +124,7 @@ TEST_P(Session, ASlotBeyondTheTableIsBadSlot) {
 }
 
 TEST_P(Session, ASeqidThatSkipsAheadIsMisordered) {
-  Connect();
+  ConnectToReclaim();
   CompoundBuilder b;
   b.Sequence(sessionid_, 3);
   EXPECT_EQ(Run(b).status(), NFS4ERR_SEQ_MISORDERED);
@@ -127,7 +146,7 @@ TEST_P(Session, ARetransmittedCreateGetsTheCachedReplyNotExist) {
 }
 
 TEST_P(Session, ARetransmissionWithoutCacheThisIsRetryUncachedRep) {
-  Connect();
+  ConnectToReclaim();
   CompoundBuilder b;
   b.Sequence(sessionid_, 1, 0, /*cachethis=*/false).PutRootFh();
   ASSERT_EQ(Run(b).status(), NFS4_OK);
@@ -135,7 +154,7 @@ TEST_P(Session, ARetransmissionWithoutCacheThisIsRetryUncachedRep) {
 }
 
 TEST_P(Session, SlotsCountSeqidsIndependently) {
-  Connect();
+  ConnectToReclaim();
   CompoundBuilder a;
   a.Sequence(sessionid_, 1, 0);
   CompoundBuilder b;
@@ -217,7 +236,7 @@ TEST_P(Session, ARebootedClientReplacesItsRecordOnCreateSession) {
 }
 
 TEST_P(Session, ReclaimCompleteTwiceIsCompleteAlready) {
-  Connect();
+  ConnectToReclaim();
   CompoundBuilder a = Seq();
   a.ReclaimComplete();
   EXPECT_EQ(Run(a).status(), NFS4_OK);
@@ -234,6 +253,118 @@ TEST_P(Session, BindConnToSessionBindsBothDirections) {
   ASSERT_EQ(r.status(), NFS4_OK);
   EXPECT_EQ(r.u(0).opbind_conn_to_session.BIND_CONN_TO_SESSION4res_u.bctsr_resok4.bctsr_dir,
             CDFS4_BOTH);
+}
+
+TEST_P(Session, AChannelTooSmallForAnyRequestOrReplyIsTooSmallAndUsesNoSequence) {
+  NewClient c = Exchange("small", "v", Cred(0, 0));
+  CompoundBuilder tiny_request;
+  tiny_request.CreateSession(c.clientid, c.sequence, 16, 4, 8192, 8192, /*max_request=*/20);
+  EXPECT_EQ(Run(tiny_request).status(), NFS4ERR_TOOSMALL);
+  CompoundBuilder no_reply;
+  no_reply.CreateSession(c.clientid, c.sequence, 16, 4, /*max_response=*/0, 8192, 8192);
+  EXPECT_EQ(Run(no_reply).status(), NFS4ERR_TOOSMALL);
+  CompoundBuilder tiny_back;
+  tiny_back.CreateSession(c.clientid, c.sequence);
+  tiny_back.Build().argarray.argarray_val[0].nfs_argop4_u.opcreate_session.csa_back_chan_attrs
+      .ca_maxrequestsize = 10;
+  EXPECT_EQ(Run(tiny_back).status(), NFS4ERR_TOOSMALL);
+  // The refusals used nothing up: the same sequence makes a session of 400-byte messages.
+  CompoundBuilder small;
+  small.CreateSession(c.clientid, c.sequence, 16, 4, 400, 400, 400);
+  Reply r = Run(small);
+  ASSERT_EQ(r.status(), NFS4_OK);
+  EXPECT_EQ(SessionOk(r).csr_fore_chan_attrs.ca_maxresponsesize, 400u);
+}
+
+TEST_P(Session, CreateSessionFlagsTheProtocolDoesNotDefineAreInval) {
+  NewClient c = Exchange("flags", "v", Cred(0, 0));
+  CompoundBuilder b;
+  b.CreateSession(c.clientid, c.sequence);
+  b.Build().argarray.argarray_val[0].nfs_argop4_u.opcreate_session.csa_flags = 0xf;
+  EXPECT_EQ(Run(b).status(), NFS4ERR_INVAL);
+}
+
+TEST_P(Session, AnyPrincipalMayCreateSessionsOnceTheRecordIsConfirmed) {
+  NewClient c = Exchange("princ", "v", Cred(1000, 1000));
+  CompoundBuilder other_first;
+  other_first.CreateSession(c.clientid, c.sequence);
+  EXPECT_EQ(Run(other_first, Cred(2000, 2000)).status(), NFS4ERR_CLID_INUSE);
+  CompoundBuilder first;
+  first.CreateSession(c.clientid, c.sequence);
+  ASSERT_EQ(Run(first, Cred(1000, 1000)).status(), NFS4_OK);
+  CompoundBuilder second;
+  second.CreateSession(c.clientid, c.sequence + 1);
+  EXPECT_EQ(Run(second, Cred(2000, 2000)).status(), NFS4_OK);
+}
+
+TEST_P(Session, AnotherPrincipalsOwnerWithoutStateIsReplacedWhateverTheVerifier) {
+  NewClient old = Exchange("shared-owner", "v1", Cred(1000, 1000));
+  CompoundBuilder cs;
+  cs.CreateSession(old.clientid, old.sequence);
+  Reply session = Run(cs, Cred(1000, 1000));
+  ASSERT_EQ(session.status(), NFS4_OK);
+  CompoundBuilder busy_check;
+  busy_check.ExchangeId("shared-owner", "v2");
+  // While it has a session, the record stands.
+  EXPECT_EQ(Run(busy_check, Cred(2000, 2000)).status(), NFS4ERR_CLID_INUSE);
+  CompoundBuilder destroy;
+  destroy.DestroySession(SessionOk(session).csr_sessionid);
+  ASSERT_EQ(Run(destroy, Cred(1000, 1000)).status(), NFS4_OK);
+  NewClient now = Exchange("shared-owner", "v2", Cred(2000, 2000));
+  EXPECT_NE(now.clientid, old.clientid);
+  CompoundBuilder stale;
+  stale.CreateSession(old.clientid, old.sequence + 1);
+  EXPECT_EQ(Run(stale, Cred(1000, 1000)).status(), NFS4ERR_STALE_CLIENTID);
+}
+
+TEST_P(Session, ARequestOverTheSessionsMaxRequestIsReqTooBig) {
+  ConnectToReclaim("c", 16, 8192, 8192);
+  CompoundBuilder small;
+  small.CreateSession(clientid_, 2, 16, 4, 8192, 8192, /*max_request=*/512);
+  Reply s = Run(small);
+  ASSERT_EQ(s.status(), NFS4_OK);
+  std::memcpy(sessionid_, SessionOk(s).csr_sessionid, NFS4_SESSIONID_SIZE);
+  seqid_ = 0;
+  CompoundBuilder b = Seq();
+  b.PutRootFh().Lookup(std::string(500, 'x'));
+  EXPECT_EQ(Run(b).status(), NFS4ERR_REQ_TOO_BIG);
+}
+
+TEST_P(Session, ASequenceWhoseReplyCannotBeCachedIsRepTooBigToCacheAndKeepsTheSlot) {
+  ConnectToReclaim("c", 16, 8192, /*max_cached=*/10);
+  CompoundBuilder cached;
+  cached.Sequence(sessionid_, 1, 0, /*cachethis=*/true);
+  EXPECT_EQ(Run(cached).status(), NFS4ERR_REP_TOO_BIG_TO_CACHE);
+  // The slot was not used: seqid 1 is still the next request on it.
+  CompoundBuilder uncached;
+  uncached.Sequence(sessionid_, 1, 0, /*cachethis=*/false);
+  EXPECT_EQ(Run(uncached).status(), NFS4_OK);
+}
+
+TEST_P(Session, ANewClientTakesNoOpenBeforeItsReclaimComplete) {
+  ConnectToReclaim("c");
+  CompoundBuilder open = Seq();
+  open.PutRootFh().Open("o", "f", UNCHECKED4);
+  EXPECT_EQ(Run(open).last(), NFS4ERR_GRACE);
+  CompoundBuilder done = Seq();
+  done.ReclaimComplete();
+  ASSERT_EQ(Run(done).status(), NFS4_OK);
+  CompoundBuilder again = Seq();
+  again.PutRootFh().Open("o", "f", UNCHECKED4);
+  EXPECT_EQ(Run(again).status(), NFS4_OK);
+}
+
+TEST_P(Session, TheCurrentStateidGoesWithTheHandleAndComesBackWithRestorefh) {
+  Connect();
+  // OPEN sets it; LOOKUP of another handle resets it, so CLOSE of it has no stateid.
+  CompoundBuilder lost = Seq();
+  lost.PutRootFh().Open("o", "f", UNCHECKED4).PutRootFh().Lookup("f").Close(CurrentStateid());
+  EXPECT_EQ(Run(lost).last(), NFS4ERR_BAD_STATEID);
+  // SAVEFH keeps it with the handle and RESTOREFH brings both back.
+  CompoundBuilder kept = Seq();
+  kept.PutRootFh().Open("o", "f", UNCHECKED4).SaveFh().PutRootFh().RestoreFh().Close(
+      CurrentStateid());
+  EXPECT_EQ(Run(kept).status(), NFS4_OK);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Session, AllBackends(), BackendName);

@@ -125,6 +125,21 @@ TEST_P(V40, ACompoundNeedsNoSequence) {
   EXPECT_EQ(r.count(), 3u);
 }
 
+TEST_P(V40, ACompoundLongerThanTheServerTakesIsResourceBeforeAnythingRuns) {
+  CompoundBuilder fits = V0();
+  for (uint32_t i = 0; i < state::kMaxCompoundOps; ++i) fits.PutRootFh();
+  EXPECT_EQ(Run(fits).status(), NFS4_OK);
+  CompoundBuilder b = V0();
+  b.PutRootFh().Create(NF4DIR, "never");
+  for (uint32_t i = 0; i < state::kMaxCompoundOps; ++i) b.GetFh();
+  Reply r = Run(b);
+  EXPECT_EQ(r.status(), NFS4ERR_RESOURCE);
+  EXPECT_EQ(r.count(), 1u);
+  CompoundBuilder look = V0();
+  look.PutRootFh().Lookup("never");
+  EXPECT_EQ(Run(look).last(), NFS4ERR_NOENT);
+}
+
 TEST_P(V40, OpsThatNfsv41AddedAreIllegal) {
   for (nfs_opnum4 op : {OP_SEQUENCE, OP_EXCHANGE_ID, OP_TEST_STATEID, OP_RECLAIM_COMPLETE}) {
     CompoundBuilder b = V0();

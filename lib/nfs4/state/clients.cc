@@ -9,23 +9,28 @@ namespace efs::nfs4::state {
 namespace {
 
 constexpr uint32_t kMaxCachedReply = 64 * 1024;
-// Linux refuses a session whose ca_maxoperations is below what it asked for; knfsd grants
-// up to 200. The COMPOUND loop has no per-op cost beyond the op itself.
-constexpr uint32_t kMaxOps = 128;
 constexpr uint32_t kMaxSlots = 64;
 
 uint32_t Clamp(uint32_t asked, uint32_t lo, uint32_t hi) {
   return std::max(lo, std::min(asked, hi));
 }
 
-// RFC 5661 s18.36.3: the server may lower what the client asks for.
+// RFC 5661 s18.36.3: the server may lower what the client asks for, but a channel on which no
+// request or no reply could ever be sent is NFS4ERR_TOOSMALL.
+nfsstat4 CheckUsable(const ChannelAttrs& a) {
+  if (a.max_request < kMinChannelRequest || a.max_response < kMinChannelResponse) {
+    return NFS4ERR_TOOSMALL;
+  }
+  return NFS4_OK;
+}
+
 ChannelAttrs NegotiateFore(const ChannelAttrs& a) {
   ChannelAttrs g;
   g.header_pad = 0;
-  g.max_request = Clamp(a.max_request, 1024, kMaxChannelMessage);
-  g.max_response = Clamp(a.max_response, 1024, kMaxChannelMessage);
-  g.max_response_cached = Clamp(a.max_response_cached, 0, kMaxCachedReply);
-  g.max_ops = Clamp(a.max_ops, 2, kMaxOps);
+  g.max_request = std::min(a.max_request, kMaxChannelMessage);
+  g.max_response = std::min(a.max_response, kMaxChannelMessage);
+  g.max_response_cached = std::min(a.max_response_cached, kMaxCachedReply);
+  g.max_ops = Clamp(a.max_ops, 2, kMaxCompoundOps);
   g.max_requests = Clamp(a.max_requests, 1, kMaxSlots);
   return g;
 }
@@ -87,7 +92,9 @@ void ClientTable::EraseLocked(uint64_t clientid) {
   clients_.erase(clientid);
 }
 
-nfsstat4 ClientTable::ExchangeId(const ExchangeIdArgs& args, ExchangeIdResult* out) {
+nfsstat4 ClientTable::ExchangeId(const ExchangeIdArgs& args, ExchangeIdResult* out,
+                                  const std::function<bool(uint64_t)>& has_state,
+                                  std::vector<uint64_t>* dropped) {
   MutexLock lock(&mu_);
   Client* conf = FindOwnerLocked(args.scope, args.owner, /*confirmed=*/true);
   Client* result = nullptr;
@@ -98,15 +105,17 @@ nfsstat4 ClientTable::ExchangeId(const ExchangeIdArgs& args, ExchangeIdResult* o
     if (conf->verifier != args.verifier) return NFS4ERR_NOT_SAME;
     if (conf->principal != args.principal) return NFS4ERR_PERM;
     result = conf;
+  } else if (conf != nullptr && conf->principal != args.principal) {
+    // Case 3, a collision of two clients' owner strings, whatever the verifier: the record of
+    // the other principal stands while it has state under an unexpired lease; else it goes,
+    // state and all, and this is a new client.
+    bool live = clock_->Now() - conf->renewed <= lease_seconds_;
+    if (live && (!conf->sessions.empty() || has_state(conf->clientid))) return NFS4ERR_CLID_INUSE;
+    dropped->push_back(conf->clientid);
+    EraseLocked(conf->clientid);
+    conf = nullptr;
   } else if (conf != nullptr && conf->verifier == args.verifier) {
-    // Case 2: the same client again. Case 3: another principal with live state.
-    if (conf->principal != args.principal) {
-      if (!conf->sessions.empty()) return NFS4ERR_CLID_INUSE;
-      EraseLocked(conf->clientid);
-      conf = nullptr;
-    } else {
-      result = conf;
-    }
+    result = conf;  // case 2: the same client again
   }
   if (result == nullptr) {
     // Case 1 (new client), 4 (replaces an unconfirmed record) and 5 (the client rebooted: a
@@ -130,13 +139,23 @@ nfsstat4 ClientTable::CreateSession(const CreateSessionArgs& args, CreateSession
   if (c == nullptr || c->scope != args.scope || c->minor_version != 1) {
     return NFS4ERR_STALE_CLIENTID;
   }
-  if (c->principal != args.principal) return NFS4ERR_CLID_INUSE;
+  // RFC 5661 s18.36.4: only an unconfirmed record is bound to the principal that made it; once
+  // confirmed, any principal may create sessions for it (with SP4_NONE).
+  if (!c->confirmed && c->principal != args.principal) return NFS4ERR_CLID_INUSE;
   // RFC 5661 s18.36.4: the previous sequence is a replay, only the expected one is new.
   if (c->has_cached_session && args.sequence + 1 == c->sequence) {
     *out = c->cached_session;
     return NFS4_OK;
   }
   if (args.sequence != c->sequence) return NFS4ERR_SEQ_MISORDERED;
+  // RFC 5661 s18.36.3: flags beyond the three the protocol defines are NFS4ERR_INVAL; a refused
+  // CREATE_SESSION changes nothing (its sequence is not used up).
+  constexpr uint32_t kKnownFlags = CREATE_SESSION4_FLAG_PERSIST |
+                                   CREATE_SESSION4_FLAG_CONN_BACK_CHAN |
+                                   CREATE_SESSION4_FLAG_CONN_RDMA;
+  if ((args.flags & ~kKnownFlags) != 0) return NFS4ERR_INVAL;
+  if (nfsstat4 st = CheckUsable(args.fore); st != NFS4_OK) return st;
+  if (nfsstat4 st = CheckUsable(args.back); st != NFS4_OK) return st;
   if (!c->confirmed) {
     if (Client* old = FindOwnerLocked(c->scope, c->owner, /*confirmed=*/true)) {
       dropped->push_back(old->clientid);
@@ -195,6 +214,12 @@ nfsstat4 ClientTable::DestroyClientId(uint64_t clientid, const std::string& scop
   if (!c->sessions.empty() || has_state) return NFS4ERR_CLIENTID_BUSY;
   EraseLocked(clientid);
   return NFS4_OK;
+}
+
+bool ClientTable::ReclaimCompleted(uint64_t clientid) {
+  MutexLock lock(&mu_);
+  Client* c = FindLocked(clientid);
+  return c != nullptr && c->reclaim_complete;
 }
 
 nfsstat4 ClientTable::ReclaimComplete(uint64_t clientid) {

@@ -19,6 +19,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -95,8 +96,13 @@ class ClientTable {
   // `clock` is not owned and must outlive the table.
   ClientTable(const Clock* clock, double lease_seconds);
 
-  // RFC 5661 s18.35.4: creates, finds or updates the record for args.owner.
-  nfsstat4 ExchangeId(const ExchangeIdArgs& args, ExchangeIdResult* out);
+  // RFC 5661 s18.35.4: creates, finds or updates the record for args.owner. A confirmed record
+  // of another principal that the new one replaces (case 3: no state, per `has_state`, or an
+  // expired lease) is dropped; its id is appended to *dropped so the caller can release its
+  // open state.
+  nfsstat4 ExchangeId(const ExchangeIdArgs& args, ExchangeIdResult* out,
+                      const std::function<bool(uint64_t)>& has_state,
+                      std::vector<uint64_t>* dropped);
 
   // RFC 5661 s18.36.4: confirms the record on its first session and creates a session.
   // A replay (args.sequence one behind) returns the cached result. A record that the new one
@@ -119,6 +125,9 @@ class ClientTable {
 
   // RFC 5661 s18.51: NFS4ERR_COMPLETE_ALREADY on the second call.
   nfsstat4 ReclaimComplete(uint64_t clientid);
+  // Whether the 4.1 client has sent RECLAIM_COMPLETE (rca_one_fs false): until it has, it may
+  // take no new opens or locks (RFC 5661 s18.51.3).
+  bool ReclaimCompleted(uint64_t clientid);
 
   // RFC 3530 s14.2.33 (RFC 7530 s16.33.5): NFS4ERR_CLID_INUSE if a confirmed record of
   // args.owner has another principal; else a callback update of the confirmed record with the

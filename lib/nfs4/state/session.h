@@ -19,6 +19,19 @@ using SessionId = std::array<char, NFS4_SESSIONID_SIZE>;
 // NFSv4.0 COMPOUND, which has no session, gets as much.
 inline constexpr uint32_t kMaxChannelMessage = (1u << 20) + 64 * 1024;
 
+// The most ops one COMPOUND may carry: a session grants at most this many, and a longer
+// NFSv4.0 COMPOUND is NFS4ERR_RESOURCE. Linux refuses a session whose ca_maxoperations is below
+// what it asked for; knfsd grants up to 200.
+inline constexpr uint32_t kMaxCompoundOps = 128;
+
+// The smallest request and reply a channel must carry to be usable at all (RFC 5661 s18.36.3,
+// NFS4ERR_TOOSMALL below them): the RPC header with AUTH_NONE and an empty COMPOUND tag plus
+// SEQUENCE's arguments (88 bytes) or its result (80 bytes).
+inline constexpr uint32_t kRpcCallHeaderSize = 40;
+inline constexpr uint32_t kRpcReplyHeaderSize = 24;
+inline constexpr uint32_t kMinChannelRequest = kRpcCallHeaderSize + 12 + 36;
+inline constexpr uint32_t kMinChannelResponse = kRpcReplyHeaderSize + 12 + 44;
+
 // channel_attrs4 without the RDMA list.
 struct ChannelAttrs {
   uint32_t header_pad = 0;

@@ -67,10 +67,11 @@ class Reader {
     pos_ += padded;
     return true;
   }
-  bool Time(fs::Time* t) {
+  // With `check`, nanoseconds of a second or more are malformed; without, the caller checks.
+  bool Time(fs::Time* t, bool check = true) {
     uint64_t sec = 0;
     uint32_t nsec = 0;
-    if (!U64(&sec) || !U32(&nsec) || nsec >= 1000000000u) return false;
+    if (!U64(&sec) || !U32(&nsec) || (check && nsec >= 1000000000u)) return false;
     t->sec = static_cast<int64_t>(sec);
     t->nsec = nsec;
     return true;
@@ -263,7 +264,7 @@ void AttrMask::Encode(std::string* out) const {
   for (uint32_t i = 0; i < n; ++i) w.U32(w_[i]);
 }
 
-const AttrMask& SupportedAttrs() {
+const AttrMask& SupportedAttrs(uint32_t minor_version) {
   static const AttrMask kMask = MakeMask({FATTR4_SUPPORTED_ATTRS,
                                           FATTR4_TYPE,
                                           FATTR4_FH_EXPIRE_TYPE,
@@ -311,7 +312,12 @@ const AttrMask& SupportedAttrs() {
                                           FATTR4_TIME_MODIFY_SET,
                                           FATTR4_MOUNTED_ON_FILEID,
                                           FATTR4_SUPPATTR_EXCLCREAT});
-  return kMask;
+  static const AttrMask kV40Mask = [] {
+    AttrMask m = kMask;
+    m.Clear(FATTR4_SUPPATTR_EXCLCREAT);
+    return m;
+  }();
+  return minor_version == 0 ? kV40Mask : kMask;
 }
 
 const AttrMask& ExclusiveCreateAttrs() {
@@ -336,10 +342,11 @@ nfsstat4 EncodeAttrValues(const AttrSource& src, const AttrMask& want, AttrMask*
   }
   *mask = AttrMask();
   Writer w(values);
+  const AttrMask& supported = SupportedAttrs(src.minor_version);
   for (uint32_t a = 0; a < 96; ++a) {
-    if (!want.Has(a) || !SupportedAttrs().Has(a)) continue;
+    if (!want.Has(a) || !supported.Has(a)) continue;
     if (a == FATTR4_SUPPORTED_ATTRS) {
-      SupportedAttrs().Encode(values);
+      supported.Encode(values);
     } else if (a == FATTR4_SUPPATTR_EXCLCREAT) {
       ExclusiveCreateAttrs().Encode(values);
     } else if (!EncodeOne(a, src, st, w)) {
@@ -356,6 +363,7 @@ AttrSource SourceOf(CompoundState& cs, const fs::Attributes& attrs) {
   src.export_id = cs.exp()->id;
   src.fs = &cs.fs();
   src.lease_seconds = static_cast<uint32_t>(cs.clients().lease_seconds());
+  src.minor_version = cs.minor_version;
   return src;
 }
 
@@ -387,7 +395,7 @@ bool ReadSetTime(Reader& r, fs::SetTime* t) {
     return true;
   }
   t->kind = fs::SetTime::kClientTime;
-  return how == SET_TO_CLIENT_TIME4 && r.Time(&t->time);
+  return how == SET_TO_CLIENT_TIME4 && r.Time(&t->time, /*check=*/false);
 }
 
 }  // namespace
@@ -418,16 +426,24 @@ nfsstat4 DecodeSetAttrs(const fattr4& in, fs::SetAttrs* out, AttrMask* mask) {
         std::string s;
         uint32_t id = 0;
         ok = r.Opaque(&s, NFS4_OPAQUE_LIMIT);
+        // RFC 5661 s5.9 / RFC 3530 s5.8: an empty owner names nobody: NFS4ERR_INVAL; a
+        // string that is not a numeric id is one this server cannot map.
+        if (ok && s.empty()) return NFS4ERR_INVAL;
         if (ok && !ParseOwner(s, &id)) return NFS4ERR_BADOWNER;
         (a == FATTR4_OWNER ? out->uid : out->gid) = id;
         break;
       }
       case FATTR4_TIME_ACCESS_SET:
-        ok = ReadSetTime(r, &out->atime);
+      case FATTR4_TIME_MODIFY_SET: {
+        fs::SetTime& t = a == FATTR4_TIME_ACCESS_SET ? out->atime : out->mtime;
+        ok = ReadSetTime(r, &t);
+        // RFC 3530 s14.2.32 / RFC 5661 s18.30.3: a time the server cannot represent (a
+        // nanosecond count of a second or more) is NFS4ERR_INVAL.
+        if (ok && t.kind == fs::SetTime::kClientTime && t.time.nsec >= 1000000000u) {
+          return NFS4ERR_INVAL;
+        }
         break;
-      case FATTR4_TIME_MODIFY_SET:
-        ok = ReadSetTime(r, &out->mtime);
-        break;
+      }
       default:
         // RFC 5661 s18.30.3: read-only attributes are NFS4ERR_INVAL, others ATTRNOTSUPP.
         return SupportedAttrs().Has(a) ? NFS4ERR_INVAL : NFS4ERR_ATTRNOTSUPP;

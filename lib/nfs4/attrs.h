@@ -19,6 +19,7 @@ class AttrMask {
   static AttrMask From(const bitmap4& b);
   bool Has(uint32_t attr) const { return attr < 96 && (w_[attr / 32] >> (attr % 32)) & 1; }
   void Set(uint32_t attr) { w_[attr / 32] |= 1u << (attr % 32); }
+  void Clear(uint32_t attr) { w_[attr / 32] &= ~(1u << (attr % 32)); }
   bool Empty() const { return !extra_ && w_[0] == 0 && w_[1] == 0 && w_[2] == 0; }
   bool extra() const { return extra_; }
   AttrMask Intersect(const AttrMask& o) const;
@@ -33,8 +34,9 @@ class AttrMask {
   bool extra_ = false;
 };
 
-// Every attribute GETATTR can return.
-const AttrMask& SupportedAttrs();
+// Every attribute GETATTR can return in `minor_version`: NFSv4.0 has none of those 4.1 added
+// (suppattr_exclcreat).
+const AttrMask& SupportedAttrs(uint32_t minor_version = 1);
 // The attributes an EXCLUSIVE4_1 create accepts (suppattr_exclcreat).
 const AttrMask& ExclusiveCreateAttrs();
 
@@ -45,6 +47,7 @@ struct AttrSource {
   fs::FileSystem* fs = nullptr;     // for space_* (StatFs)
   nfsstat4 rdattr_error = NFS4_OK;  // READDIR: the error of this entry
   uint32_t lease_seconds = 0;       // lease_time
+  uint32_t minor_version = 1;       // which attributes there are (SupportedAttrs)
 };
 
 // The source for `attrs` of a file on the current export of `cs`.

@@ -53,7 +53,9 @@ struct ServerState {
         grace(records, clock, lease_seconds),
         opens(boot_tag, &numbers),
         locks(boot_tag, &numbers),
-        stateids(boot_tag) {}
+        owners(clock),
+        stateids(boot_tag),
+        revoked(10 * lease_seconds) {}
   const Clock* clock;  // not owned
   state::StateNumbers numbers;
   state::ClientTable clients;
@@ -62,9 +64,13 @@ struct ServerState {
   state::LockTable locks;
   state::OwnerTable owners;  // NFSv4.0 open and lock owner seqids
   const state::StateIdCodec stateids;
+  state::RevokedStates revoked;  // the states of clients that expired or rebooted
 
   // Releases every open and lock of `clientid` (its record went away) and unpins its files.
   void ReleaseClient(uint64_t clientid) {
+    std::vector<uint64_t> numbers = opens.NumbersOf(clientid);
+    for (uint64_t n : locks.NumbersOf(clientid)) numbers.push_back(n);
+    revoked.Add(numbers, clock->Now());
     owners.ReleaseClient(clientid);
     locks.ReleaseClient(clientid);
     for (const state::PinnedFile& f : opens.ReleaseClient(clientid)) (void)f.fs->Unpin(f.id);

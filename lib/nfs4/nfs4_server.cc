@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <random>
+#include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -160,6 +163,16 @@ std::string DelayedResult(const COMPOUND4args& args) {
   return out;
 }
 
+// Whether a COMPOUND has an op that changes the file system or the server's state (and so
+// must not run twice: the duplicate request cache keeps its reply).
+bool ChangesSomething(const COMPOUND4args& args) {
+  for (u_int i = 0; i < args.argarray.argarray_len; ++i) {
+    const OpDesc& d = LookupOp(args.argarray.argarray_val[i].argop, args.minorversion);
+    if ((d.flags & kMutates) != 0) return true;
+  }
+  return false;
+}
+
 std::string PeerAddress(const sockaddr_in& peer) {
   char ip[INET_ADDRSTRLEN] = "";
   inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof ip);
@@ -186,9 +199,22 @@ Status Nfs4Server::HandleCompound(const rpc::CallContext& ctx, XDR* args, std::s
   // The request's size counts its RPC header, as a session's ca_maxrequestsize does (RFC 5661
   // s18.36.3): the stream holds the whole call.
   size_t size = xdr_getpos(args);
+  const COMPOUND4args& compound = *decoded;
+  std::optional<state::DuplicateCache::Key> key;
+  if (compound.minorversion == 0 && ChangesSomething(compound)) {
+    key = state::DuplicateCache::Key{ctx.info.peer.sin_addr.s_addr, ctx.info.peer.sin_port,
+                                     ctx.header.xid, size, compound.argarray.argarray_val[0].argop};
+    if (std::optional<std::string> kept = v40_replies_.Find(*key)) {
+      reply->append(*kept);
+      return Status::Ok();
+    }
+  }
   std::optional<std::string> results =
-      Run(*decoded, ctx.cred, ctx.info.mount_target_id, size, &ctx, ctx.answer_later);
-  if (results) reply->append(*results);  // else it is answered late
+      Run(compound, ctx.cred, ctx.info.mount_target_id, size, &ctx, ctx.answer_later);
+  if (results) {
+    if (key) v40_replies_.Insert(*key, *results);
+    reply->append(*results);
+  }  // else it is answered late (4.1 only)
   return Status::Ok();
 }
 
@@ -231,6 +257,14 @@ void Nfs4Server::Reap() {
     state_.grace.Forget(e.key);
   }
   (void)state_.grace.InGrace();  // ends a grace period whose time is up
+  // NFSv4.0 open owners that hold no open are forgotten a lease after their last request (a
+  // retransmission comes sooner than that).
+  const double lease = state_.clients.lease_seconds();
+  std::optional<std::set<std::pair<uint64_t, std::string>>> holding;
+  state_.owners.Prune(lease, [&](const state::OwnerKey& key) {
+    if (!holding) holding = state_.opens.OwnersWithOpens();
+    return holding->contains({key.clientid, key.owner});
+  });
 }
 
 }  // namespace efs::nfs4

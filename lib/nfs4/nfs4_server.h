@@ -21,6 +21,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "nfs4/compound_state.h"
+#include "nfs4/state/duplicate_cache.h"
 #include "rpc/program_table.h"
 #include "xdr/nfs4_prot.h"
 
@@ -82,6 +83,7 @@ class Nfs4Server {
 
   ExportResolver resolver_;
   ServerState state_;
+  state::DuplicateCache v40_replies_;  // NFSv4.0 COMPOUNDs that change something
 };
 
 }  // namespace efs::nfs4

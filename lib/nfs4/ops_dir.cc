@@ -151,6 +151,9 @@ nfsstat4 OpReaddir(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
     return NFS4ERR_NOT_SAME;
   }
   AttrMask want = AttrMask::From(a.attr_request);
+  // RFC 5661 s18.23.3: a maxcount that cannot hold even an empty listing (the verifier, the end
+  // of the list and eof: 16 bytes) is NFS4ERR_TOOSMALL.
+  if (a.maxcount < 8 + 4 + 4) return NFS4ERR_TOOSMALL;
   size_t used = 4 + 8 + 4 + 4;  // status, verifier, end of list, eof
   size_t dir_bytes = 0;
   uint32_t count = 0;

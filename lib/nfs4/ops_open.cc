@@ -113,7 +113,11 @@ nfsstat4 CheckOpenable(CompoundState& cs, const Opened& o, uint32_t access) {
   if (!a.ok()) return ToNfsStat(a.status());
   if (a->type == fs::FileType::kDirectory) return NFS4ERR_ISDIR;
   if (a->type == fs::FileType::kSymlink) return NFS4ERR_SYMLINK;
-  if (a->type != fs::FileType::kRegular) return NFS4ERR_WRONG_TYPE;
+  // NFSv4.0 has no NFS4ERR_WRONG_TYPE: its word for "not a regular file" is NFS4ERR_SYMLINK
+  // (as knfsd answers, and the Linux client expects).
+  if (a->type != fs::FileType::kRegular) {
+    return cs.minor_version == 0 ? NFS4ERR_SYMLINK : NFS4ERR_WRONG_TYPE;
+  }
   if (a->uid == cs.cred().uid) return NFS4_OK;
   uint32_t want = ((access & OPEN4_SHARE_ACCESS_READ) ? fs::kAccessRead : 0) |
                   ((access & OPEN4_SHARE_ACCESS_WRITE) ? fs::kAccessWrite : 0);
@@ -187,7 +191,8 @@ nfsstat4 OpOpen(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {
   std::string owner(a.owner.owner.owner_val, a.owner.owner.owner_len);
   bool new_state = false;
   ok.stateid =
-      cs.opens().Open(cs.clientid(), owner, cs.exp()->id, &cs.fs(), o.id, access, &new_state);
+      cs.opens().Open(cs.clientid(), owner, cs.exp()->id, &cs.fs(), o.id, access, &new_state,
+                      cs.principal());
   if (!new_state) (void)cs.fs().Unpin(o.id);  // the existing open state holds a pin already
   cs.current_stateid = ok.stateid;
   SetChangeInfo(o.dir, &ok.cinfo);

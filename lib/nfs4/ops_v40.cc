@@ -57,7 +57,12 @@ nfsstat4 UseStateid(CompoundState& cs, const stateid4& s, bool confirming,
     kind = OwnerKind::kLock;
     o = cs.locks().OwnerOf(s);
   }
-  if (!o) return NFS4_OK;  // unknown: the handler answers NFS4ERR_BAD_STATEID
+  if (!o) {
+    // The state of a client that expired or rebooted: the client is told it lost its lease.
+    std::optional<uint64_t> n = cs.server().stateids.Number(s);
+    if (n && cs.server().revoked.Contains(*n, cs.server().clock->Now())) return NFS4ERR_EXPIRED;
+    return NFS4_OK;  // unknown: the handler answers NFS4ERR_BAD_STATEID
+  }
   if (nfsstat4 st = UseClient(cs, o->clientid); st != NFS4_OK) return st;
   OwnerKey key{o->clientid, kind, o->owner};
   if (kind == OwnerKind::kOpen && !confirming && !cs.owners().IsConfirmed(key)) {
@@ -220,7 +225,8 @@ nfsstat4 OpSetclientid(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res
   std::memcpy(args.verifier.data(), a.client.verifier, args.verifier.size());
   args.principal = cs.principal();
   state::SetClientIdResult out;
-  nfsstat4 st = cs.clients().SetClientId(args, &out);
+  nfsstat4 st = cs.clients().SetClientId(
+      args, &out, [&cs](uint64_t clientid) { return cs.opens().HasState(clientid); });
   if (st == NFS4ERR_CLID_INUSE) {
     // The reply names where the record's client calls from; efsd keeps no address.
     r.SETCLIENTID4res_u.client_using.na_r_netid = cs.CopyBytes("tcp");
@@ -253,8 +259,15 @@ nfsstat4 OpSetclientidConfirm(CompoundState& cs, const nfs_argop4& arg, nfs_reso
 }
 
 nfsstat4 OpRenew(CompoundState& cs, const nfs_argop4& arg, nfs_resop4*) {
+  uint64_t clientid = arg.nfs_argop4_u.oprenew.clientid;
+  // RFC 3530 s14.2.28: only the principal that made the client id, or one with a file of its
+  // open, may renew its lease; anyone else is NFS4ERR_ACCESS.
+  std::optional<std::string> made_by = cs.clients().PrincipalOf(clientid);
+  if (made_by && *made_by != cs.principal() && !cs.opens().HasOpenBy(clientid, cs.principal())) {
+    return NFS4ERR_ACCESS;
+  }
   // No delegations, so never NFS4ERR_CB_PATH_DOWN.
-  return cs.clients().Renew(arg.nfs_argop4_u.oprenew.clientid, cs.scope());
+  return cs.clients().Renew(clientid, cs.scope());
 }
 
 nfsstat4 OpOpenConfirm(CompoundState& cs, const nfs_argop4& arg, nfs_resop4* res) {

@@ -148,6 +148,25 @@ TEST_P(Lock, ALockStateidCarriesIoAndIsFreedWhenEmpty) {
   EXPECT_EQ(Run(free).status(), NFS4_OK);
 }
 
+TEST_P(Lock, AFileHoldsAtMost512LocksAcrossOwners) {
+  // 256 disjoint ranges each for two owners: the file's 512.
+  for (uint64_t i = 0; i < state::kMaxLocksPerFile / 2; ++i) {
+    ASSERT_EQ(LockNew(READ_LT, 4 * i, 1, open_a_, "lock-a").status(), NFS4_OK) << i;
+    ASSERT_EQ(LockNew(READ_LT, 4 * i + 2, 1, open_b_, "lock-b").status(), NFS4_OK) << i;
+  }
+  Reply over = LockNew(READ_LT, 10000, 1, open_b_, "lock-c");
+  EXPECT_EQ(over.last(), NFS4ERR_DENIED);
+  // A range that merges with one of the owner's own adds none and is granted.
+  EXPECT_EQ(LockNew(READ_LT, 1, 1, open_a_, "lock-a").status(), NFS4_OK);
+  // Once a range goes, another may come.
+  Reply a = LockNew(READ_LT, 0, 1, open_a_, "lock-a");
+  ASSERT_EQ(a.status(), NFS4_OK);
+  CompoundBuilder unlock = Seq();
+  unlock.PutRootFh().Lookup("f").LockU(LockStateid(a), 0, 2);
+  ASSERT_EQ(Run(unlock).status(), NFS4_OK);
+  EXPECT_EQ(LockNew(READ_LT, 10000, 1, open_b_, "lock-c").status(), NFS4_OK);
+}
+
 TEST_P(Lock, AnExpiredClientsLocksGo) {
   ASSERT_EQ(LockNew(WRITE_LT, 0, 10, open_a_, "lock-a").status(), NFS4_OK);
   clock_.Advance(state::kLeaseSeconds + 5);

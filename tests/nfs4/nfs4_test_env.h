@@ -108,6 +108,7 @@ class Nfs4TestEnv : public ::testing::TestWithParam<Backend> {
                      const rpc::Credentials& cred = Cred(0, 0),
                      std::function<rpc::LateReply()> answer_later = nullptr) {
     rpc::CallHeader header;
+    header.xid = ++xid_;  // each call its own, as a client's are (NFSv4.0 keeps replies by xid)
     header.prog = kNfsProgram;
     header.vers = kNfsVersion;
     header.proc = kProcCompound;
@@ -220,6 +221,7 @@ class Nfs4TestEnv : public ::testing::TestWithParam<Backend> {
   uint64_t clientid_ = 0;
   char sessionid_[NFS4_SESSIONID_SIZE] = {};
   uint32_t seqid_ = 0;
+  uint32_t xid_ = 0;
 };
 
 }  // namespace efs::nfs4::testing

@@ -140,6 +140,56 @@ TEST_P(V40, ACompoundLongerThanTheServerTakesIsResourceBeforeAnythingRuns) {
   EXPECT_EQ(Run(look).last(), NFS4ERR_NOENT);
 }
 
+TEST_P(V40, ARetransmittedChangeGetsItsFirstReplyInsteadOfRunningTwice) {
+  CompoundBuilder b = V0();
+  b.PutRootFh().Create(NF4DIR, "d");
+  Reply first = Run(b);
+  ASSERT_EQ(first.status(), NFS4_OK);
+  --xid_;  // the same call again, as a client that reconnected sends it
+  Reply again = Run(b);
+  EXPECT_EQ(again.status(), NFS4_OK);
+  EXPECT_EQ(again.bytes, first.bytes);
+  // A new call of the same ops runs: the directory is there now.
+  EXPECT_EQ(Run(b).last(), NFS4ERR_EXIST);
+}
+
+TEST_P(V40, AnOpenOwnerWithoutOpensIsForgottenALeaseAfterItsLastRequest) {
+  uint64_t c = Connect40("client-a");
+  std::string fh;
+  stateid4 open = OpenConfirmed(c, "o", "f", &fh);  // seqids 1 and 2
+  CompoundBuilder close = V0();
+  close.PutFh(fh).Close(open).Seqid(3, c);
+  ASSERT_EQ(Run(close).status(), NFS4_OK);
+  // Remembered: its next seqid is 4.
+  EXPECT_EQ(Open(c, "o", 9, "f").last(), NFS4ERR_BAD_SEQID);
+  // A lease later (the client renewing on the way), the owner is forgotten: it starts afresh
+  // with whatever seqid it sends, and confirms again.
+  for (int half = 0; half < 3; ++half) {
+    clock_.Advance(state::kLeaseSeconds / 2 + 1);
+    ASSERT_EQ(Renew(c), NFS4_OK);
+  }
+  Reply again = Open(c, "o", 9, "f");
+  ASSERT_EQ(again.status(), NFS4_OK) << NfsStatName(again.last());
+  EXPECT_NE(Rflags(again) & OPEN4_RESULT_CONFIRM, 0u);
+}
+
+TEST_P(V40, OnlyItsPrincipalOrOneWithAnOpenFileRenewsAClient) {
+  uint64_t c = Connect40("client-a");  // as root
+  CompoundBuilder b = V0();
+  b.Renew(c);
+  EXPECT_EQ(Run(b, Cred(1000, 1000)).status(), NFS4ERR_ACCESS);
+  // uid 1000 opens a file of the client's (its own directory, so it may create there).
+  CompoundBuilder dir = V0();
+  dir.PutRootFh().Create(NF4DIR, "pub", ModeAttr(0777));
+  ASSERT_EQ(Run(dir).status(), NFS4_OK);
+  CompoundBuilder open = V0();
+  open.PutRootFh().Lookup("pub").Open("o", "f", UNCHECKED4).Seqid(1, c);
+  ASSERT_EQ(Run(open, Cred(1000, 1000)).status(), NFS4_OK);
+  EXPECT_EQ(Run(b, Cred(1000, 1000)).status(), NFS4_OK);
+  EXPECT_EQ(Run(b, Cred(2000, 2000)).status(), NFS4ERR_ACCESS);
+  EXPECT_EQ(Renew(c), NFS4_OK);
+}
+
 TEST_P(V40, OpsThatNfsv41AddedAreIllegal) {
   for (nfs_opnum4 op : {OP_SEQUENCE, OP_EXCHANGE_ID, OP_TEST_STATEID, OP_RECLAIM_COMPLETE}) {
     CompoundBuilder b = V0();
@@ -235,14 +285,16 @@ TEST_P(V40, ARebootedClientGetsANewIdAndItsOldStateGoesOnConfirm) {
   EXPECT_EQ(Read(fh, open).status(), NFS4_OK);
   ASSERT_EQ(Confirm(rebooted), NFS4_OK);
   EXPECT_EQ(Renew(old.clientid), NFS4ERR_STALE_CLIENTID);
-  EXPECT_EQ(Read(fh, open).status(), NFS4ERR_BAD_STATEID);
+  EXPECT_EQ(Read(fh, open).status(), NFS4ERR_EXPIRED);  // the client learns its lease was lost
   // The old lock went with its client: the new incarnation locks the same range.
   stateid4 reopened = OpenConfirmed(rebooted.clientid, "o", "f", &fh);
   EXPECT_EQ(LockNew(rebooted.clientid, fh, reopened, 3, "lock").status(), NFS4_OK);
 }
 
-TEST_P(V40, AnotherPrincipalIsClidInUse) {
+TEST_P(V40, AnotherPrincipalIsClidInUseWhileTheRecordHasState) {
   ClientId c = Confirmed("client-a");  // as root
+  std::string fh;
+  OpenConfirmed(c.clientid, "o", "f", &fh);
   CompoundBuilder b = V0();
   b.SetClientId("client-a", "boot-2");
   Reply r = Run(b, Cred(1000, 1000));
@@ -252,6 +304,24 @@ TEST_P(V40, AnotherPrincipalIsClidInUse) {
   ClientId fresh = SetClientId("client-b", "boot-1", Cred(0, 0));
   EXPECT_EQ(Confirm(fresh, Cred(1000, 1000)), NFS4ERR_CLID_INUSE);
   EXPECT_EQ(Confirm(fresh, Cred(0, 0)), NFS4_OK);
+}
+
+TEST_P(V40, AnotherPrincipalReplacesARecordWithoutStateAndItsStateidsAreExpired) {
+  ClientId c = Confirmed("client-a");  // as root, no state
+  ClientId other = SetClientId("client-a", "boot-1", Cred(1000, 1000));
+  EXPECT_NE(other.clientid, c.clientid);
+  EXPECT_EQ(Confirm(other, Cred(1000, 1000)), NFS4_OK);
+  EXPECT_EQ(Renew(c.clientid), NFS4ERR_STALE_CLIENTID);
+}
+
+TEST_P(V40, TheStateidsOfARebootedClientAreExpired) {
+  ClientId c = Confirmed("client-a", "boot-1");
+  std::string fh;
+  stateid4 open = OpenConfirmed(c.clientid, "o", "f", &fh);
+  Confirmed("client-a", "boot-2");  // the client rebooted: its old state goes
+  CompoundBuilder b = V0();
+  b.PutFh(fh).Close(open);
+  EXPECT_EQ(Run(b).last(), NFS4ERR_EXPIRED);
 }
 
 TEST_P(V40, AnUnconfirmedRecordIsReplacedByTheNextSetclientid) {

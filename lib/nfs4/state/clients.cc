@@ -238,6 +238,13 @@ std::optional<ClientKey> ClientTable::KeyOf(uint64_t clientid) {
   return KeyOfClient(*c);
 }
 
+std::optional<std::string> ClientTable::PrincipalOf(uint64_t clientid) {
+  MutexLock lock(&mu_);
+  Client* c = FindLocked(clientid);
+  if (c == nullptr) return std::nullopt;
+  return c->principal;
+}
+
 std::vector<ClientTable::Expired> ClientTable::Reap() {
   MutexLock lock(&mu_);
   std::vector<Expired> expired;

@@ -130,10 +130,11 @@ class ClientTable {
   bool ReclaimCompleted(uint64_t clientid);
 
   // RFC 3530 s14.2.33 (RFC 7530 s16.33.5): NFS4ERR_CLID_INUSE if a confirmed record of
-  // args.owner has another principal; else a callback update of the confirmed record with the
+  // args.owner has another principal and state (`has_state`) under an unexpired lease; else a callback update of the confirmed record with the
   // same verifier (same client id, a new confirm verifier), or a new unconfirmed record (a new
   // or rebooted client) that replaces any unconfirmed one.
-  nfsstat4 SetClientId(const SetClientIdArgs& args, SetClientIdResult* out);
+  nfsstat4 SetClientId(const SetClientIdArgs& args, SetClientIdResult* out,
+                       const std::function<bool(uint64_t)>& has_state);
 
   // RFC 3530 s14.2.34: confirms a record or its callback update; a confirmed record again is a
   // retransmission and succeeds. NFS4ERR_STALE_CLIENTID if no record has that client id and
@@ -156,6 +157,8 @@ class ClientTable {
 
   // The scope and owner of a client; nullopt if unknown.
   std::optional<ClientKey> KeyOf(uint64_t clientid);
+  // The principal that made a client's record; nullopt if unknown.
+  std::optional<std::string> PrincipalOf(uint64_t clientid);
 
   double lease_seconds() const { return lease_seconds_; }
 

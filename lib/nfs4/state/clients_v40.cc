@@ -23,11 +23,17 @@ void ClientTable::ForgetExpiredLocked(double now) {
                 [&](const auto& e) { return now - e.second > kExpiredLeases * lease_seconds_; });
 }
 
-nfsstat4 ClientTable::SetClientId(const SetClientIdArgs& args, SetClientIdResult* out) {
+nfsstat4 ClientTable::SetClientId(const SetClientIdArgs& args, SetClientIdResult* out,
+                                   const std::function<bool(uint64_t)>& has_state) {
   MutexLock lock(&mu_);
   Client* conf = FindOwnerLocked(args.scope, args.owner, /*confirmed=*/true, /*minor_version=*/0);
-  // A confirmed record is its principal's: another may not replace or update it.
-  if (conf != nullptr && conf->principal != args.principal) return NFS4ERR_CLID_INUSE;
+  if (conf != nullptr && conf->principal != args.principal) {
+    // RFC 7530 s16.33.5: a confirmed record of another principal stands while it has state
+    // under an unexpired lease; else this is a new client, whose confirmation replaces it.
+    bool live = clock_->Now() - conf->renewed <= lease_seconds_;
+    if (live && has_state(conf->clientid)) return NFS4ERR_CLID_INUSE;
+    conf = nullptr;
+  }
   // Whatever happens, a pending unconfirmed record of x is replaced.
   if (Client* unconf =
           FindOwnerLocked(args.scope, args.owner, /*confirmed=*/false, /*minor_version=*/0)) {

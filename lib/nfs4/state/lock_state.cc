@@ -52,7 +52,17 @@ nfsstat4 LockTable::LockLocked(uint64_t number, const LockRequest& req, stateid4
   if (ConflictLocked({st.export_id, st.file.ino}, st.clientid, st.owner, r, denied)) {
     return NFS4ERR_DENIED;
   }
-  AddRange(&st.ranges, r);
+  // A lock that would make more than kMaxLocksPerFile ranges on the file is denied as if it
+  // conflicted (the client's application sees EAGAIN, and a waiting one waits for unlocks).
+  std::vector<ByteRange> merged = st.ranges;
+  AddRange(&merged, r);
+  size_t on_file = 0;
+  for (uint64_t n : by_file_.at({st.export_id, st.file.ino})) on_file += states_.at(n).ranges.size();
+  if (on_file - st.ranges.size() + merged.size() > kMaxLocksPerFile) {
+    *denied = LockDenied{req.offset, req.length, req.write, st.clientid, st.owner};
+    return NFS4ERR_DENIED;
+  }
+  st.ranges = std::move(merged);
   st.seqid = NextSeqid(st.seqid);
   *out = codec_.Make(number, st.seqid);
   return NFS4_OK;
@@ -177,6 +187,11 @@ void LockTable::ReleaseClient(uint64_t clientid) {
 void LockTable::DropExport(uint64_t export_id) {
   MutexLock lock(&mu_);
   EraseWhereLocked([export_id](const LockState& st) { return st.export_id == export_id; });
+}
+
+std::vector<uint64_t> LockTable::NumbersOf(uint64_t clientid) {
+  MutexLock lock(&mu_);
+  return state::NumbersOf(states_, clientid);
 }
 
 }  // namespace efs::nfs4::state

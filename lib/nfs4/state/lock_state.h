@@ -36,6 +36,9 @@ struct LockDenied {
   std::string owner;
 };
 
+// EFS-REFERENCE s2.5: at most 512 locks (disjoint locked ranges) per file across all clients.
+inline constexpr size_t kMaxLocksPerFile = 512;
+
 // Thread-safe.
 class LockTable {
  public:
@@ -80,6 +83,8 @@ class LockTable {
   // Drops lock state: of one open (CLOSE), one client (expiry), one export.
   void ReleaseOpen(uint64_t open_number);
   void ReleaseClient(uint64_t clientid);
+  // The state numbers of every state of `clientid`.
+  std::vector<uint64_t> NumbersOf(uint64_t clientid);
   void DropExport(uint64_t export_id);
 
  private:

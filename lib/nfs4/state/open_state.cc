@@ -4,7 +4,8 @@
 namespace efs::nfs4::state {
 
 stateid4 OpenTable::Open(uint64_t clientid, const std::string& owner, uint64_t export_id,
-                         fs::FileSystem* fs, fs::FileId file, uint32_t access, bool* created) {
+                         fs::FileSystem* fs, fs::FileId file, uint32_t access, bool* created,
+                         const std::string& principal) {
   MutexLock lock(&mu_);
   auto it = by_owner_.find(OwnerKey{clientid, export_id, file.ino, owner});
   if (it != by_owner_.end()) {
@@ -25,6 +26,7 @@ stateid4 OpenTable::Open(uint64_t clientid, const std::string& owner, uint64_t e
   OpenRecord o;
   o.clientid = clientid;
   o.owner = owner;
+  o.principal = principal;
   o.export_id = export_id;
   o.file = {fs, file};
   o.access = access;
@@ -148,6 +150,26 @@ bool OpenTable::HasState(uint64_t clientid) {
   MutexLock lock(&mu_);
   for (const auto& [n, o] : opens_) {
     if (o.clientid == clientid) return true;
+  }
+  return false;
+}
+
+std::vector<uint64_t> OpenTable::NumbersOf(uint64_t clientid) {
+  MutexLock lock(&mu_);
+  return state::NumbersOf(opens_, clientid);
+}
+
+std::set<std::pair<uint64_t, std::string>> OpenTable::OwnersWithOpens() {
+  MutexLock lock(&mu_);
+  std::set<std::pair<uint64_t, std::string>> out;
+  for (const auto& [n, o] : opens_) out.emplace(o.clientid, o.owner);
+  return out;
+}
+
+bool OpenTable::HasOpenBy(uint64_t clientid, const std::string& principal) {
+  MutexLock lock(&mu_);
+  for (const auto& [n, o] : opens_) {
+    if (o.clientid == clientid && o.principal == principal) return true;
   }
   return false;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -33,8 +34,9 @@ class OpenTable {
   // Records an OPEN of `file` by (clientid, owner) with `access` (OPEN4_SHARE_ACCESS_*): a new
   // open state (seqid 1) or an upgrade of the owner's existing one (seqid + 1). Sets *created
   // iff a new state was made: the caller has pinned the file and must Unpin it otherwise.
+  // `principal` (who opened, "flavor:uid") may renew the client's lease (HasOpenBy).
   stateid4 Open(uint64_t clientid, const std::string& owner, uint64_t export_id, fs::FileSystem* fs,
-                fs::FileId file, uint32_t access, bool* created);
+                fs::FileId file, uint32_t access, bool* created, const std::string& principal = "");
 
   // Checks an open stateid of `clientid` for `file` (stateid.h rules). With `want_write`, an
   // open without write access is NFS4ERR_OPENMODE. Sets *number (if given) to its number.
@@ -58,6 +60,8 @@ class OpenTable {
 
   // Removes every open of `clientid` and returns the files to Unpin.
   std::vector<PinnedFile> ReleaseClient(uint64_t clientid);
+  // The state numbers of every state of `clientid`.
+  std::vector<uint64_t> NumbersOf(uint64_t clientid);
 
   // NFSv4.0. The client and open owner of the open `s` names (any seqid); nullopt if none.
   std::optional<StateOwner> OwnerOf(const stateid4& s);
@@ -71,11 +75,16 @@ class OpenTable {
   void DropExport(uint64_t export_id);
 
   bool HasState(uint64_t clientid);
+  // Whether `principal` opened one of the client's open files (RFC 3530 s14.2.28: it may RENEW).
+  bool HasOpenBy(uint64_t clientid, const std::string& principal);
+  // Every (client id, open owner) that holds an open.
+  std::set<std::pair<uint64_t, std::string>> OwnersWithOpens();
 
  private:
   struct OpenRecord {
     uint64_t clientid = 0;
     std::string owner;
+    std::string principal;  // who made the open
     uint64_t export_id = 0;
     PinnedFile file;
     uint32_t seqid = 1;

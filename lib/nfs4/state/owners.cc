@@ -44,6 +44,7 @@ void OwnerTable::Record(const OwnerKey& key, uint32_t seqid, nfsstat4 status, Ke
   MutexLock lock(&mu_);
   Owner& o = owners_[key];
   o.last = seqid;
+  o.used = clock_->Now();
   o.has_reply = true;
   o.reply = std::move(reply);
   if (o.stateid) by_stateid_.erase(*o.stateid);
@@ -60,6 +61,7 @@ void OwnerTable::Start(const OwnerKey& key, uint32_t seqid) {
   MutexLock lock(&mu_);
   Owner& o = owners_[key];
   o.last = seqid;
+  o.used = clock_->Now();
   o.has_reply = false;
   o.reply = KeptReply();
 }
@@ -100,6 +102,30 @@ void OwnerTable::ReleaseClient(uint64_t clientid) {
   // Keys sort by client id first: the client's owners are one run.
   auto it = owners_.lower_bound(OwnerKey{clientid, OwnerKind::kOpen, ""});
   while (it != owners_.end() && it->first.clientid == clientid) EraseLocked(it++);
+}
+
+size_t OwnerTable::Prune(double idle_seconds,
+                         const std::function<bool(const OwnerKey&)>& holds_opens) {
+  MutexLock lock(&mu_);
+  double now = clock_->Now();
+  if (now - last_prune_ < idle_seconds / 2) return 0;
+  last_prune_ = now;
+  size_t gone = 0;
+  for (auto it = owners_.begin(); it != owners_.end();) {
+    const auto& [key, o] = *it;
+    if (key.kind == OwnerKind::kOpen && now - o.used > idle_seconds && !holds_opens(key)) {
+      EraseLocked(it++);
+      ++gone;
+    } else {
+      ++it;
+    }
+  }
+  return gone;
+}
+
+size_t OwnerTable::size() {
+  MutexLock lock(&mu_);
+  return owners_.size();
 }
 
 }  // namespace efs::nfs4::state

@@ -14,16 +14,20 @@
 //   LOCK that names it with open_to_lock_owner4).
 // - A reply moves L forward unless its status is one of the few RFC 7530 s9.1.7 exempts
 //   (AdvancesSeqid); those replies are not kept.
-// Owners live until their client goes (ReleaseClient) or, for lock owners, RELEASE_LOCKOWNER.
+// Owners live until their client goes (ReleaseClient) or, for lock owners, RELEASE_LOCKOWNER;
+// an open owner that holds no open is pruned once idle for a lease (Prune), so a client that
+// opens and closes files under ever new owner names does not grow the table without bound.
 #pragma once
 
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 
+#include "base/clock.h"
 #include "base/mutex.h"
 #include "fs/filesystem.h"
 #include "xdr/nfs4_prot.h"
@@ -53,6 +57,9 @@ bool AdvancesSeqid(nfsstat4 status);
 // Thread-safe.
 class OwnerTable {
  public:
+  // `clock` (when owners were last used) must outlive the table.
+  explicit OwnerTable(const Clock* clock) : clock_(clock) {}
+
   enum class Verdict { kNew, kReplay, kBadSeqid };
 
   // What `seqid` of a request `op` by `key` is. kReplay copies the kept reply to *replay.
@@ -80,6 +87,11 @@ class OwnerTable {
   void Forget(const OwnerKey& key);
   void ReleaseClient(uint64_t clientid);
 
+  // Forgets the open owners unused for `idle_seconds` for which `holds_opens` is false, and
+  // returns how many went. Scans at most once per `idle_seconds / 2`.
+  size_t Prune(double idle_seconds, const std::function<bool(const OwnerKey&)>& holds_opens);
+  size_t size();
+
  private:
   using Other = std::array<char, sizeof(stateid4::other)>;
   struct Owner {
@@ -88,11 +100,14 @@ class OwnerTable {
     bool has_reply = false;
     KeptReply reply;
     std::optional<Other> stateid;  // named by the last request
+    double used = 0;               // the clock's time of its last request
   };
 
   void EraseLocked(std::map<OwnerKey, Owner>::iterator it) REQUIRES(mu_);
 
+  const Clock* const clock_;
   Mutex mu_;
+  double last_prune_ GUARDED_BY(mu_) = 0;
   std::map<OwnerKey, Owner> owners_ GUARDED_BY(mu_);
   std::map<Other, OwnerKey> by_stateid_ GUARDED_BY(mu_);
 };

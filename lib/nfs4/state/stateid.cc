@@ -51,4 +51,18 @@ bool StateIdCodec::FromOtherBoot(const stateid4& s) const {
   return !OtherIs(s, 0) && !OtherIs(s, 0xff) && BootTagOf(s) != boot_tag_;
 }
 
+void RevokedStates::Add(const std::vector<uint64_t>& numbers, double now) {
+  MutexLock lock(&mu_);
+  std::erase_if(gone_, [&](const auto& g) { return now - g.second > keep_seconds_; });
+  for (uint64_t n : numbers) gone_[n] = now;
+  // Numbers only grow within a boot: the smallest went first.
+  while (gone_.size() > kMaxRevoked) gone_.erase(gone_.begin());
+}
+
+bool RevokedStates::Contains(uint64_t number, double now) {
+  MutexLock lock(&mu_);
+  auto it = gone_.find(number);
+  return it != gone_.end() && now - it->second <= keep_seconds_;
+}
+
 }  // namespace efs::nfs4::state

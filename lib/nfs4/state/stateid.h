@@ -34,8 +34,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "base/mutex.h"
 
 #include "xdr/nfs4_prot.h"
 
@@ -77,6 +81,33 @@ std::optional<StateOwner> HolderIn(const StateIdCodec& codec, const Records& rec
   if (it == records.end()) return std::nullopt;
   return StateOwner{it->second.clientid, it->second.owner};
 }
+
+// The state numbers in `records` (state number -> a record with `clientid`) of one client.
+template <class Records>
+std::vector<uint64_t> NumbersOf(const Records& records, uint64_t clientid) {
+  std::vector<uint64_t> out;
+  for (const auto& [number, record] : records) {
+    if (record.clientid == clientid) out.push_back(number);
+  }
+  return out;
+}
+
+// The state numbers of clients whose state went with their lease, or with their record when
+// they rebooted: an NFSv4.0 stateid naming one answers NFS4ERR_EXPIRED rather than
+// NFS4ERR_BAD_STATEID (RFC 3530 s8.6.3: the client learns its lease was lost), for
+// `keep_seconds`, and at most kMaxRevoked of them (the oldest go first). Thread-safe.
+class RevokedStates {
+ public:
+  static constexpr size_t kMaxRevoked = 65536;
+  explicit RevokedStates(double keep_seconds) : keep_seconds_(keep_seconds) {}
+  void Add(const std::vector<uint64_t>& numbers, double now) EXCLUDES(mu_);
+  bool Contains(uint64_t number, double now) EXCLUDES(mu_);
+
+ private:
+  const double keep_seconds_;
+  Mutex mu_;
+  std::map<uint64_t, double> gone_ GUARDED_BY(mu_);  // state number -> when it went
+};
 
 // The state numbers of one boot, shared by open and lock stateids so they never collide.
 class StateNumbers {

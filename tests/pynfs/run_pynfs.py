@@ -8,7 +8,7 @@ expected-4.0.txt: each a test code and the EFS rule that makes it expected). Any
 fails this test, and so does an expected one that now passes (the list must stay true).
 
 pynfs is not part of the project: it is looked for in $EFS_PYNFS_DIR, else in
-../shared/tools/pynfs beside the repository. Where it is absent the test says so and exits 77,
+../shared/tools/pynfs beside the repository (where this project's CI keeps it). Where it is absent the test says so and exits 77,
 which CTest reports as skipped. It needs Debian's /usr/bin/python3 with python3-ply and
 python3-setuptools (scripts/install-deps installs them).
 

@@ -148,8 +148,8 @@ struct FileSystemDescription {
   int number_of_mount_targets = 0;      // "NumberOfMountTargets"
   SizeInBytes size_in_bytes;            // "SizeInBytes"
   std::string performance_mode;         // "PerformanceMode": generalPurpose|maxIO
-  bool encrypted = false;               // "Encrypted"
-  std::optional<std::string> kms_key_id;  // "KmsKeyId"
+  bool encrypted = false;               // "Encrypted": always false (no encryption at rest yet)
+  std::optional<std::string> kms_key_id;  // "KmsKeyId": never set
   std::string throughput_mode;          // "ThroughputMode": bursting|provisioned|elastic
   std::optional<double> provisioned_throughput_in_mibps;  // "ProvisionedThroughputInMibps"
   std::optional<std::string> availability_zone_name;      // "AvailabilityZoneName" (One Zone)
@@ -162,12 +162,12 @@ struct FileSystemDescription {
 struct CreateFileSystemRequest {
   std::string creation_token;                     // "CreationToken", required, 1-64 chars
   std::optional<std::string> performance_mode;    // "PerformanceMode"
-  std::optional<bool> encrypted;                  // "Encrypted"
-  std::optional<std::string> kms_key_id;          // "KmsKeyId" (requires Encrypted)
+  std::optional<bool> encrypted;                  // "Encrypted": true is refused (not implemented)
+  std::optional<std::string> kms_key_id;          // "KmsKeyId": refused (not implemented)
   std::optional<std::string> throughput_mode;     // "ThroughputMode"
   std::optional<double> provisioned_throughput_in_mibps;  // "ProvisionedThroughputInMibps"
   std::optional<std::string> availability_zone_name;      // "AvailabilityZoneName"
-  std::optional<bool> backup;                     // "Backup"
+  std::optional<bool> backup;                     // "Backup": true is refused (not implemented)
   std::vector<Tag> tags;                          // "Tags"
 };
 // Response: FileSystemDescription. On a repeated CreationToken the error is

@@ -32,8 +32,8 @@ struct Config {
   int lifecycle_interval_seconds = 3600;
 };
 
-// The defaults DESIGN.md gives: root uses /var/lib/efsd and /run/efsd/efsd.sock; anyone else
-// $XDG_DATA_HOME/efsd (~/.local/share/efsd) and $XDG_RUNTIME_DIR/efsd/efsd.sock.
+// The defaults (docs/ARCHITECTURE.md): root uses /var/lib/efsd and /run/efsd/efsd.sock; anyone
+// else $XDG_DATA_HOME/efsd (~/.local/share/efsd) and $XDG_RUNTIME_DIR/efsd/efsd.sock.
 std::string DefaultStateDir();
 std::string DefaultSocketPath();
 

@@ -1,5 +1,6 @@
 // efsd: flags, signals and the foreground life of the daemon.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <cctype>
@@ -49,6 +50,9 @@ std::string TierDirSpec(const std::string& spec) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The state is efsd's alone: what it creates is 0600 or 0700. What other users need (the API
+  // socket, its directory, the metrics region, the resolvers' answers) gets its mode explicitly.
+  ::umask(077);
   efs::KeepLargeBuffersInTheHeap();
   efs::daemon::Config config;
   config.state_dir = efs::daemon::DefaultStateDir();

@@ -33,18 +33,6 @@ Status SystemError(const std::string& what, int err) {
   return Status(Code::kIOError, "", what + ": " + std::strerror(err));
 }
 
-// mkdir -p of the directories above `path`, each 0755 when created.
-Status MakeParentDirectories(const std::string& path) {
-  for (size_t slash = path.find('/', 1); slash != std::string::npos;
-       slash = path.find('/', slash + 1)) {
-    std::string dir = path.substr(0, slash);
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-      return SystemError("cannot create directory '" + dir + "'", errno);
-    }
-  }
-  return Status::Ok();
-}
-
 // Removes a stale socket file at `path`; fails if a server answers there or it is no socket.
 Status ClearSocketPath(const std::string& path) {
   struct stat st;
@@ -146,7 +134,7 @@ Status Server::Impl::Start() {
   MutexLock lock(&lifecycle_mu);
   if (running) return Status(Code::kFailedPrecondition, "", "server is already running");
   const std::string& path = options.socket_path;
-  EFS_RETURN_IF_ERROR(MakeParentDirectories(path));
+  EFS_RETURN_IF_ERROR(MakeSocketDirectory(path));
   EFS_RETURN_IF_ERROR(ClearSocketPath(path));
   EFS_ASSIGN_OR_RETURN(listen_fd, Listen(path, &socket_identity));
   wake_fd.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
@@ -309,6 +297,22 @@ void Server::Impl::JoinConnections() {
     all.swap(connections);
   }
   for (auto& connection : all) connection->thread.join();
+}
+
+Status MakeSocketDirectory(const std::string& socket_path) {
+  for (size_t slash = socket_path.find('/', 1); slash != std::string::npos;
+       slash = socket_path.find('/', slash + 1)) {
+    const std::string dir = socket_path.substr(0, slash);
+    if (::mkdir(dir.c_str(), 0755) == 0) {
+      // mkdir's mode passes through the umask (efsd's is 077).
+      if (::chmod(dir.c_str(), 0755) != 0) {
+        return SystemError("cannot chmod directory '" + dir + "'", errno);
+      }
+    } else if (errno != EEXIST) {
+      return SystemError("cannot create directory '" + dir + "'", errno);
+    }
+  }
+  return Status::Ok();
 }
 
 Server::Server(Options options, Handler handler)

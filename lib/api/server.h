@@ -51,9 +51,10 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Creates the socket's directory (0755) if missing, replaces a stale socket file, binds and
-  // listens (socket mode 0666: who may do what is decided per action from SO_PEERCRED), and
-  // starts serving in background threads. Fails if another process is listening at the path.
+  // Creates the socket's directory if missing (MakeSocketDirectory), replaces a stale socket
+  // file, binds and listens (socket mode 0666: who may do what is decided per action from
+  // SO_PEERCRED), and starts serving in background threads. Fails if another process is
+  // listening at the path.
   Status Start();
 
   // Stops accepting, lets every request already read finish and its reply be written, closes
@@ -67,5 +68,10 @@ class Server {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Creates the missing directories above `socket_path`, each 0755 whatever the umask, so that
+// every local user reaches the socket (and the metrics region beside it). Directories that
+// exist are left as they are.
+Status MakeSocketDirectory(const std::string& socket_path);
 
 }  // namespace efs::api

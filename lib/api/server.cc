@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <list>
+#include <map>
 #include <thread>
 
 #include "api/framing.h"
@@ -28,6 +29,7 @@ namespace {
 constexpr int kAcceptPollMs = 1000;     // the accept loop reaps finished connections this often
 constexpr int kMaxWriteStallMs = 5000;  // a peer that takes no reply bytes this long is dropped
 constexpr int kProbeTimeoutMs = 1000;   // connecting to an existing socket file in Start()
+constexpr size_t kKeepLineBytes = 64 * 1024;  // a connection's line buffer, kept between lines
 
 Status SystemError(const std::string& what, int err) {
   return Status(Code::kIOError, "", what + ": " + std::strerror(err));
@@ -83,6 +85,17 @@ bool PeerCaller(int fd, Caller* caller) {
   return true;
 }
 
+// Until the caller says Hello, the earlier of `hello` and the idle deadline; then the idle one.
+Deadline ReadDeadline(bool greeted, const Deadline& hello, int idle_ms) {
+  if (greeted) return Deadline::In(idle_ms);
+  const int hello_ms = hello.RemainingMs();
+  return Deadline::In(idle_ms >= 0 && (hello_ms < 0 || idle_ms < hello_ms) ? idle_ms : hello_ms);
+}
+
+Status TooManyConnections(const std::string& why) {
+  return Error(Code::kUnavailable, "ServiceUnavailable", "too many connections: " + why);
+}
+
 bool IsBlank(const std::string& line) {
   return line.find_first_not_of(" \t\r") == std::string::npos;
 }
@@ -107,6 +120,10 @@ struct Server::Impl {
   void AcceptLoop();
   void AcceptPending();
   void Admit(UniqueFd fd) EXCLUDES(connections_mu);
+  // Counts one more connection of `uid` if the limits allow it (Options), else says which not.
+  Status TakeSlot(uid_t uid) EXCLUDES(connections_mu);
+  void ReleaseSlot(uid_t uid) EXCLUDES(connections_mu);
+  bool Privileged(uid_t uid) const { return uid == 0 || uid == own_uid; }
   void Serve(int fd, const Caller& caller);
   std::optional<Json> Answer(const std::string& line, const Caller& caller, bool* greeted);
   Reply Hello(const Json& params, bool* greeted) const;
@@ -116,6 +133,7 @@ struct Server::Impl {
 
   const Options options;
   const Handler handler;
+  const uid_t own_uid = ::geteuid();
 
   Mutex lifecycle_mu;  // serialises Start() and Stop()
   bool running GUARDED_BY(lifecycle_mu) = false;
@@ -127,7 +145,9 @@ struct Server::Impl {
 
   Mutex connections_mu;
   std::list<std::unique_ptr<Connection>> connections GUARDED_BY(connections_mu);
-  std::atomic<int> open_connections{0};
+  int open_total GUARDED_BY(connections_mu) = 0;
+  int open_unprivileged GUARDED_BY(connections_mu) = 0;
+  std::map<uid_t, int> open_by_uid GUARDED_BY(connections_mu);  // unprivileged uids only
 };
 
 Status Server::Impl::Start() {
@@ -201,12 +221,12 @@ void Server::Impl::Admit(UniqueFd fd) {
     EFS_LOG(kWarn) << "SO_PEERCRED: " << std::strerror(errno);
     return;
   }
-  if (open_connections.load() >= options.max_connections) {
-    SendErrorLine(fd.get(), Json(nullptr),
-                  Error(Code::kUnavailable, "ServiceUnavailable", "too many connections"));
+  Status slot = TakeSlot(caller.uid);
+  if (!slot.ok()) {
+    EFS_LOG(kWarn) << "api: refused a connection of uid " << caller.uid << ": " << slot.message();
+    SendErrorLine(fd.get(), Json(nullptr), slot);
     return;
   }
-  open_connections.fetch_add(1);
   auto connection = std::make_unique<Connection>();
   Connection* raw = connection.get();
   MutexLock lock(&connections_mu);
@@ -214,9 +234,40 @@ void Server::Impl::Admit(UniqueFd fd) {
   raw->thread = std::thread([this, raw, caller, owned = std::move(fd)]() mutable {
     Serve(owned.get(), caller);
     owned.Reset();
-    open_connections.fetch_sub(1);
+    ReleaseSlot(caller.uid);
     raw->done.store(true);
   });
+}
+
+Status Server::Impl::TakeSlot(uid_t uid) {
+  MutexLock lock(&connections_mu);
+  if (open_total >= options.max_connections) {
+    return TooManyConnections(std::to_string(open_total) + " are open");
+  }
+  if (!Privileged(uid)) {
+    if (open_unprivileged >= options.max_connections - options.reserved_connections) {
+      return TooManyConnections("the remaining ones are kept for root and uid " +
+                                std::to_string(own_uid));
+    }
+    int& mine = open_by_uid[uid];
+    if (mine >= options.max_connections_per_uid) {
+      return TooManyConnections("uid " + std::to_string(uid) + " has " + std::to_string(mine) +
+                                " open, the most one user may");
+    }
+    ++mine;
+    ++open_unprivileged;
+  }
+  ++open_total;
+  return Status::Ok();
+}
+
+void Server::Impl::ReleaseSlot(uid_t uid) {
+  MutexLock lock(&connections_mu);
+  --open_total;
+  if (Privileged(uid)) return;
+  --open_unprivileged;
+  auto mine = open_by_uid.find(uid);
+  if (mine != open_by_uid.end() && --mine->second == 0) open_by_uid.erase(mine);
 }
 
 int Server::Impl::WriteStallMs() const {
@@ -229,8 +280,15 @@ void Server::Impl::Serve(int fd, const Caller& caller) {
   bool greeted = false;
   std::string line;
   const int idle_ms = options.idle_timeout_ms > 0 ? options.idle_timeout_ms : -1;
+  const Deadline hello_deadline = Deadline::In(options.hello_timeout_ms);
   for (;;) {
-    IoResult got = reader.Next(fd, Deadline::In(idle_ms), wake_fd.get(), &line);
+    IoResult got =
+        reader.Next(fd, ReadDeadline(greeted, hello_deadline, idle_ms), wake_fd.get(), &line);
+    if (got == IoResult::kTimeout && !greeted) {
+      SendErrorLine(fd, Json(nullptr),
+                    Error(Code::kFailedPrecondition, "HandshakeRequired", "no Hello in time"));
+      return;
+    }
     if (got == IoResult::kTooLong) {
       SendErrorLine(fd, Json(nullptr),
                     InvalidArgument("request line exceeds " +
@@ -239,6 +297,7 @@ void Server::Impl::Serve(int fd, const Caller& caller) {
     }
     if (got != IoResult::kOk) return;  // closed, idle, stopping or broken
     std::optional<Json> reply = Answer(line, caller, &greeted);
+    if (line.capacity() > kKeepLineBytes) std::string().swap(line);
     if (reply && WriteAll(fd, DumpJsonLine(*reply), WriteStallMs()) != IoResult::kOk) return;
   }
 }
@@ -246,7 +305,7 @@ void Server::Impl::Serve(int fd, const Caller& caller) {
 std::optional<Json> Server::Impl::Answer(const std::string& line, const Caller& caller,
                                          bool* greeted) {
   if (IsBlank(line)) return std::nullopt;
-  Result<Json> json = ParseJsonLine(line);
+  Result<Json> json = ParseJsonLine(line, options.json_limits);
   if (!json.ok()) return ErrorReplyToJson(Json(nullptr), ToApiError(json.status()));
   RequestEnvelope request;
   Status shape = ParseRequestEnvelope(*json, &request);
@@ -324,6 +383,9 @@ Status Server::Start() { return impl_->Start(); }
 
 void Server::Stop() { impl_->Stop(); }
 
-int Server::connection_count() const { return impl_->open_connections.load(); }
+int Server::connection_count() const {
+  MutexLock lock(&impl_->connections_mu);
+  return impl_->open_total;
+}
 
 }  // namespace efs::api

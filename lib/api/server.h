@@ -36,14 +36,23 @@ using Handler =
 
 class Server {
  public:
+  // The socket is open to every local user, so no one of them may starve the others: a
+  // connection beyond a limit below is accepted and closed at once with a ServiceUnavailable
+  // line. Root and the server's own uid are "privileged": only they may use the last
+  // `reserved_connections`, and no per-uid limit applies to them.
   struct Options {
     std::string socket_path;
     std::string server_version;
     // A connection that sends no complete line for this long is closed.
     int idle_timeout_ms = 60'000;
+    // A connection whose Hello has not succeeded this long after it was accepted is closed,
+    // whatever it sent meanwhile.
+    int hello_timeout_ms = 5'000;
     size_t max_line_bytes = kMaxLineBytes;
-    // Connections beyond this many are accepted and closed at once with an error line.
+    JsonLimits json_limits = kRequestLimits;
     int max_connections = 512;
+    int reserved_connections = 64;     // of max_connections, for privileged callers only
+    int max_connections_per_uid = 64;  // for each unprivileged uid
   };
 
   Server(Options options, Handler handler);

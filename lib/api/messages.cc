@@ -77,6 +77,7 @@ EFS_FIELDS(DescribeStorageResponse) {
   v("FilesInArchive", s.files_in_archive);
   v("Files", s.files);
   v("Truncated", s.truncated);
+  v("DirectoriesSkipped", s.directories_skipped);
 }
 
 EFS_FIELDS(RunLifecyclePassRequest) { v("FileSystemId", s.file_system_id, kRequired); }

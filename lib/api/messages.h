@@ -123,6 +123,9 @@ struct DescribeStorageResponse {
   int64_t files_in_archive = 0;               // "FilesInArchive"
   std::vector<FileStorageDescription> files;  // "Files": regular files in path order
   bool truncated = false;                     // "Truncated": more files than MaxItems
+  // "DirectoriesSkipped": directories whose entries the caller may not list (no read or no
+  // search permission), so their files are neither listed nor counted
+  int64_t directories_skipped = 0;
 };
 
 // RunLifecyclePass (efsd's own): one lifecycle pass over a file system now, as the background

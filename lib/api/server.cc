@@ -77,11 +77,26 @@ Result<UniqueFd> Listen(const std::string& path, struct stat* identity) {
   return fd;
 }
 
+// The peer's supplementary groups (SO_PEERGROUPS); empty if the kernel cannot say.
+std::vector<gid_t> PeerGroups(int fd) {
+  std::vector<gid_t> groups(32);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    socklen_t length = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &length) == 0) {
+      groups.resize(length / sizeof(gid_t));
+      return groups;
+    }
+    if (errno != ERANGE) break;
+    groups.resize(length / sizeof(gid_t));  // the size the kernel asked for
+  }
+  return {};
+}
+
 bool PeerCaller(int fd, Caller* caller) {
   ucred cred{};
   socklen_t length = sizeof(cred);
   if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length) != 0) return false;
-  *caller = Caller{cred.pid, cred.uid, cred.gid};
+  *caller = Caller{cred.pid, cred.uid, cred.gid, PeerGroups(fd)};
   return true;
 }
 

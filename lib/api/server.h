@@ -7,17 +7,19 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/messages.h"
 #include "base/status.h"
 
 namespace efs::api {
 
-// Who is on the other end of a connection, from SO_PEERCRED.
+// Who is on the other end of a connection, from SO_PEERCRED (and SO_PEERGROUPS).
 struct Caller {
   pid_t pid = 0;
   uid_t uid = 0;
   gid_t gid = 0;
+  std::vector<gid_t> groups;  // supplementary groups
 };
 
 // The outcome of one request: a result object, or an error.

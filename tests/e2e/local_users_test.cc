@@ -1,6 +1,7 @@
 // A local user cannot take efsd down or read what is not theirs: efsd's state files are
 // private; other users flooding the API socket with silent connections or deeply nested JSON
-// leave root served and efsd's memory bounded.
+// leave root served and efsd's memory bounded; DescribeStorage shows another user only what a
+// mount would.
 //
 // The other users are child processes that switch to an unused uid (so these tests need root)
 // and report through a pipe; every wait in them is bounded.
@@ -310,6 +311,41 @@ TEST_F(LocalUsers, DeeplyNestedJsonFromAnotherUserIsRefusedCheaply) {
   EXPECT_EQ(slow.Wait().greeted, 64);
   std::printf("[ figures  ] efsd VmRSS with 64 connections holding 255 KiB lines: %ld kB\n",
               StatusKb(daemon_.pid(), "VmRSS"));
+}
+
+TEST_F(LocalUsers, DescribeStorageShowsAnotherUserWhatAMountWould) {
+  WireClient client;
+  std::string fs = FileSystemWithASession(&client);
+  for (auto [dir, mode] : {std::pair{"open", 0755u}, std::pair{"private", 0700u}}) {
+    auto b = client.Seq();
+    b.PutRootFh().Create(NF4DIR, dir, nfs4client::ModeAttr(mode));
+    auto r = client.Compound(b);
+    ASSERT_TRUE(r && (*r)->status == NFS4_OK) << dir;
+  }
+  ASSERT_TRUE(client.WriteFile("shown.txt", "a", "open"));
+  ASSERT_TRUE(client.WriteFile("secret-name.txt", "b", "private"));
+
+  std::string efs = daemon_.dir().Join("efs");  // where that user can surely run it
+  fsys::copy_file(testutil::BinPath("efs"), efs);
+  testutil::RunOptions nobody;
+  nobody.uid = 65534;
+  nobody.env = {{"EFS_SOCKET", daemon_.socket_path()}, {"EFS_OUTPUT", ""}};
+  testutil::RunResult r = testutil::Run({efs, "describe-storage", "--file-system-id", fs}, nobody);
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_EQ(r.out.find("secret-name"), std::string::npos) << r.out;
+  Json seen = Json::parse(r.out);
+  ASSERT_EQ(seen["Files"].size(), 1u) << seen;
+  EXPECT_EQ(seen["Files"][0]["Path"], "/open/shown.txt");
+  EXPECT_EQ(seen["DirectoriesSkipped"], 1);
+  r = testutil::Run(
+      {efs, "describe-storage", "--file-system-id", fs, "--path", "/private/secret-name.txt"},
+      nobody);
+  EXPECT_EQ(r.rc, 1);
+  EXPECT_NE(r.err.find("efs: error: AccessDenied:"), std::string::npos) << r.err;
+
+  Json all = EfsJson({"describe-storage", "--file-system-id", fs});  // root sees it all
+  EXPECT_EQ(all["Files"].size(), 2u) << all;
+  EXPECT_EQ(all["DirectoriesSkipped"], 0);
 }
 
 }  // namespace

@@ -274,7 +274,11 @@ Status Daemon::Impl::StartNfs() {
       &system_clock, static_cast<uint32_t>(config.lease_seconds), client_records.get());
   nfs->Register(&programs);
   rpc::ServerOptions options;
-  options.max_connections = NfsConnectionBudget();
+  options.max_connections =
+      std::min(NfsConnectionBudget(), static_cast<size_t>(config.nfs_max_connections));
+  options.max_connections_per_mount_target =
+      static_cast<size_t>(config.nfs_max_connections_per_mount_target);
+  options.idle_timeout = std::chrono::seconds(config.nfs_idle_timeout_seconds);
   rpc = std::make_unique<rpc::Server>(&programs, options);
   EFS_RETURN_IF_ERROR(rpc->Start());
   Throttles::Sources sources;

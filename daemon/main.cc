@@ -84,6 +84,20 @@ int main(int argc, char** argv) {
                  "close API connections idle this many seconds")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  app.add_option("--nfs-idle-timeout", config.nfs_idle_timeout_seconds,
+                 "close NFS connections without a request this many seconds (clients reconnect "
+                 "when they next need to)")
+      ->check(CLI::Range(1, 7 * 86400))
+      ->capture_default_str();
+  app.add_option("--nfs-max-connections", config.nfs_max_connections,
+                 "NFS connections open at most, all mount targets together")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  app.add_option("--nfs-max-connections-per-mount-target",
+                 config.nfs_max_connections_per_mount_target,
+                 "NFS connections open at most through one mount target")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
   app.add_option("--lease-time", config.lease_seconds,
                  "NFSv4 lease: a client silent this many seconds loses its opens and locks")
       ->check(CLI::Range(2, 3600))

@@ -1,7 +1,7 @@
 // A local user cannot take efsd down or read what is not theirs: efsd's state files are
 // private; other users flooding the API socket with silent connections or deeply nested JSON
 // leave root served and efsd's memory bounded; DescribeStorage shows another user only what a
-// mount would.
+// mount would; NFS connections are capped per mount target and closed when idle.
 //
 // The other users are child processes that switch to an unused uid (so these tests need root)
 // and report through a pipe; every wait in them is bounded.
@@ -346,6 +346,61 @@ TEST_F(LocalUsers, DescribeStorageShowsAnotherUserWhatAMountWould) {
   Json all = EfsJson({"describe-storage", "--file-system-id", fs});  // root sees it all
   EXPECT_EQ(all["Files"].size(), 2u) << all;
   EXPECT_EQ(all["DirectoriesSkipped"], 0);
+}
+
+class NfsLimits : public E2eTest {
+ protected:
+  std::vector<std::string> DaemonArgs() const override {
+    return {"--nfs-idle-timeout", "2", "--nfs-max-connections-per-mount-target", "3"};
+  }
+};
+
+// Bytes from the connection within `timeout_ms`: true iff efsd closed it (end of file).
+bool ClosedWithin(int fd, int timeout_ms) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  char buf[256];
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) == 1 && ::read(fd, buf, sizeof buf) <= 0) return true;
+  }
+  return false;
+}
+
+int ConnectTcp(const std::string& ip, int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, ip.c_str(), &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+TEST_F(NfsLimits, AnIdleConnectionIsClosedAndAMountTargetHasItsCap) {
+  std::string fs = CreateFs();
+  Json a = CreateMountTarget(fs, DefaultSubnet("local-1a"));
+  Json b = CreateMountTarget(fs, DefaultSubnet("local-1b"));
+  // Three silent connections fill mount target a; a fourth closes the one idle longest.
+  std::vector<UniqueFd> held;
+  for (int i = 0; i < 4; ++i) {
+    held.emplace_back(ConnectTcp(a["IpAddress"], a["Port"]));
+    ASSERT_TRUE(held.back().valid());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // an order of idleness
+  }
+  EXPECT_TRUE(ClosedWithin(held[0].get(), 1000)) << "the oldest made room";
+  // Mount target b is not touched by a's clients.
+  WireClient other;
+  ASSERT_TRUE(other.Connect(b["IpAddress"], b["Port"]));
+  ASSERT_TRUE(other.StartSession("other-target"));
+  ASSERT_TRUE(other.WriteFile("b.txt", "served\n"));
+  // Past --nfs-idle-timeout without a request, every connection is closed.
+  for (size_t i = 1; i < held.size(); ++i) {
+    EXPECT_TRUE(ClosedWithin(held[i].get(), 6000)) << "connection " << i;
+  }
 }
 
 }  // namespace

@@ -139,6 +139,8 @@ struct Server::Impl {
   Status TakeSlot(uid_t uid) EXCLUDES(connections_mu);
   void ReleaseSlot(uid_t uid) EXCLUDES(connections_mu);
   bool Privileged(uid_t uid) const { return uid == 0 || uid == own_uid; }
+  // Logs a refused connection, at most one a second: a flood must not flood the log too.
+  void LogRefusal(uid_t uid, const Status& why);
   void Serve(int fd, const Caller& caller);
   std::optional<Json> Answer(const std::string& line, const Caller& caller, bool* greeted);
   Reply Hello(const Json& params, bool* greeted) const;
@@ -160,6 +162,7 @@ struct Server::Impl {
 
   Mutex connections_mu;
   std::list<std::unique_ptr<Connection>> connections GUARDED_BY(connections_mu);
+  std::chrono::steady_clock::time_point last_refusal_logged;  // the accept thread only
   int open_total GUARDED_BY(connections_mu) = 0;
   int open_unprivileged GUARDED_BY(connections_mu) = 0;
   std::map<uid_t, int> open_by_uid GUARDED_BY(connections_mu);  // unprivileged uids only
@@ -238,7 +241,7 @@ void Server::Impl::Admit(UniqueFd fd) {
   }
   Status slot = TakeSlot(caller.uid);
   if (!slot.ok()) {
-    EFS_LOG(kWarn) << "api: refused a connection of uid " << caller.uid << ": " << slot.message();
+    LogRefusal(caller.uid, slot);
     SendErrorLine(fd.get(), Json(nullptr), slot);
     return;
   }
@@ -252,6 +255,13 @@ void Server::Impl::Admit(UniqueFd fd) {
     ReleaseSlot(caller.uid);
     raw->done.store(true);
   });
+}
+
+void Server::Impl::LogRefusal(uid_t uid, const Status& why) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_logged < std::chrono::seconds(1)) return;
+  last_refusal_logged = now;
+  EFS_LOG(kWarn) << "api: refused a connection of uid " << uid << ": " << why.message();
 }
 
 Status Server::Impl::TakeSlot(uid_t uid) {

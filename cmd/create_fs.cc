@@ -25,13 +25,16 @@ struct CreateFs final : Command {
     AddOptional(app, "--provisioned-throughput-in-mibps", &request.provisioned_throughput_in_mibps,
                 "MiB/s for the provisioned throughput mode")
         ->type_name("MIBPS");
-    AddBoolPair(app, "encrypted", &request.encrypted, "encrypt the file system at rest");
-    AddOptional(app, "--kms-key-id", &request.kms_key_id, "the key for --encrypted")
+    AddBoolPair(app, "encrypted", &request.encrypted,
+                "encryption at rest: not implemented yet, so --encrypted is refused");
+    AddOptional(app, "--kms-key-id", &request.kms_key_id,
+                "the key for --encrypted: refused, as --encrypted is")
         ->type_name("KEY");
     AddOptional(app, "--availability-zone-name", &request.availability_zone_name,
                 "make a One Zone file system in this availability zone")
         ->type_name("AZ");
-    AddBoolPair(app, "backup", &request.backup, "enable automatic backups");
+    AddBoolPair(app, "backup", &request.backup,
+                "automatic backups: not implemented yet, so --backup is refused");
     app.add_option("--tags", tags, "tags as Key=K,Value=V (several allowed)")->type_name("TAG");
     AddWaitOptions(app, &wait, "the file system is available");
   }

@@ -66,11 +66,11 @@ size_t NfsConnectionBudget() {
   return files > 2048 ? files - 1024 : files / 2;
 }
 
-Status MakeDirs(const std::string& path, mode_t mode) {
+// mkdir -p; new directories get 0700 from efsd's umask.
+Status MakeDirs(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec) return IOError("cannot create directory '" + path + "': " + ec.message());
-  if (mode) ::chmod(path.c_str(), mode);
   return Status::Ok();
 }
 
@@ -112,6 +112,9 @@ struct Daemon::Impl : public control::Endpoints {
   std::unique_ptr<api::Server> server;
 
   Status Lock();
+  // Brings the state directory, and each file system's directory under the --tier-dir roots,
+  // to private modes (MakePrivate), once at start.
+  Status MakeStatePrivate();
   // The test clock's offset lives in STATE_DIR/test-clock, so that a restart keeps the time
   // the file systems have seen (it never goes back).
   std::string ClockPath() const { return config.state_dir + "/test-clock"; }
@@ -181,7 +184,7 @@ struct Daemon::Impl : public control::Endpoints {
 // owner's pid for the message a second daemon prints.
 Status Daemon::Impl::Lock() {
   std::string path = config.state_dir + "/efsd.lock";
-  lock_fd.Reset(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  lock_fd.Reset(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (!lock_fd.valid()) return IOError("cannot open '" + path + "': " + std::strerror(errno));
   try {
     lock = std::make_unique<bip::file_lock>(path.c_str());
@@ -201,6 +204,24 @@ Status Daemon::Impl::Lock() {
       ::pwrite(lock_fd.get(), pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
     return IOError("cannot write '" + path + "': " + std::strerror(errno));
   }
+  return Status::Ok();
+}
+
+Status Daemon::Impl::MakeStatePrivate() {
+  std::vector<std::string> dirs = {config.state_dir};
+  for (const std::string* root : {&config.standard_dir, &config.ia_dir, &config.archive_dir}) {
+    std::error_code ec;
+    if (root->empty()) continue;
+    for (const auto& entry : std::filesystem::directory_iterator(*root, ec)) {
+      if (entry.is_directory() && !entry.is_symlink()) dirs.push_back(entry.path().string());
+    }
+  }
+  int changed = 0;
+  for (const std::string& dir : dirs) {
+    EFS_ASSIGN_OR_RETURN(int n, MakePrivate(dir));
+    changed += n;
+  }
+  if (changed > 0) EFS_LOG(kInfo) << "state files: made " << changed << " modes private";
   return Status::Ok();
 }
 
@@ -231,10 +252,10 @@ int Daemon::Impl::ChooseNfsPort() const {
 // The NFS stack: mount target -> file system (exports), NFSv4.1 as RPC program 100003, and the
 // RPC server that the listeners hand their connections to.
 Status Daemon::Impl::StartNfs() {
-  // The region lives beside the API socket, whose directory may not be there yet.
+  // The region lives beside the API socket, whose directory may not be there yet; like the
+  // socket, it is for every local user.
   const std::string region_path = metrics::RegionPathFor(config.socket_path);
-  EFS_RETURN_IF_ERROR(
-      MakeDirs(std::filesystem::path(region_path).parent_path().string(), /*mode=*/0));
+  EFS_RETURN_IF_ERROR(api::MakeSocketDirectory(config.socket_path));
   Result<std::unique_ptr<metrics::Region>> region = metrics::Region::Create(region_path);
   if (!region.ok()) {
     EFS_LOG(kWarn) << "no live metrics: " << region.status().ToString();
@@ -253,7 +274,11 @@ Status Daemon::Impl::StartNfs() {
       &system_clock, static_cast<uint32_t>(config.lease_seconds), client_records.get());
   nfs->Register(&programs);
   rpc::ServerOptions options;
-  options.max_connections = NfsConnectionBudget();
+  options.max_connections =
+      std::min(NfsConnectionBudget(), static_cast<size_t>(config.nfs_max_connections));
+  options.max_connections_per_mount_target =
+      static_cast<size_t>(config.nfs_max_connections_per_mount_target);
+  options.idle_timeout = std::chrono::seconds(config.nfs_idle_timeout_seconds);
   rpc = std::make_unique<rpc::Server>(&programs, options);
   EFS_RETURN_IF_ERROR(rpc->Start());
   Throttles::Sources sources;
@@ -293,9 +318,9 @@ Daemon::~Daemon() { Stop(); }
 
 Status Daemon::Start() {
   Impl& d = *impl_;
-  EFS_RETURN_IF_ERROR(MakeDirs(d.config.state_dir, 0755));
-  EFS_RETURN_IF_ERROR(MakeDirs(d.config.state_dir + "/fs", 0755));
+  EFS_RETURN_IF_ERROR(MakeDirs(d.config.state_dir + "/fs"));
   EFS_RETURN_IF_ERROR(d.Lock());
+  EFS_RETURN_IF_ERROR(d.MakeStatePrivate());
   if (d.config.test_clock) EFS_RETURN_IF_ERROR(d.RestoreTestClock());
 
   d.nfs_port = d.ChooseNfsPort();

@@ -19,6 +19,12 @@ struct Config {
   bool remove_network = false;  // efsd --remove-network: Daemon::RemoveNetwork and exit
   int idle_timeout_seconds = 60;
   int lease_seconds = 90;      // NFSv4 lease time
+  // NFS connections: closed after this long without a request (four leases by default, as
+  // Linux's NFS server waits 6 minutes), and how many may be open, through one mount target
+  // and through all of them (efsd also keeps within its limit on open files).
+  int nfs_idle_timeout_seconds = 360;
+  int nfs_max_connections = 10000;
+  int nfs_max_connections_per_mount_target = 4096;
   // The file systems and the control plane run on a TestClock that AdvanceClock moves ahead;
   // NFS leases keep the system's time, so mounted clients are not expired by a jump.
   bool test_clock = false;
@@ -32,8 +38,8 @@ struct Config {
   int lifecycle_interval_seconds = 3600;
 };
 
-// The defaults DESIGN.md gives: root uses /var/lib/efsd and /run/efsd/efsd.sock; anyone else
-// $XDG_DATA_HOME/efsd (~/.local/share/efsd) and $XDG_RUNTIME_DIR/efsd/efsd.sock.
+// The defaults (docs/ARCHITECTURE.md): root uses /var/lib/efsd and /run/efsd/efsd.sock; anyone
+// else $XDG_DATA_HOME/efsd (~/.local/share/efsd) and $XDG_RUNTIME_DIR/efsd/efsd.sock.
 std::string DefaultStateDir();
 std::string DefaultSocketPath();
 

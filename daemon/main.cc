@@ -1,5 +1,6 @@
 // efsd: flags, signals and the foreground life of the daemon.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
 #include <cctype>
@@ -49,6 +50,9 @@ std::string TierDirSpec(const std::string& spec) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The state is efsd's alone: what it creates is 0600 or 0700. What other users need (the API
+  // socket, its directory, the metrics region, the resolvers' answers) gets its mode explicitly.
+  ::umask(077);
   efs::KeepLargeBuffersInTheHeap();
   efs::daemon::Config config;
   config.state_dir = efs::daemon::DefaultStateDir();
@@ -79,6 +83,20 @@ int main(int argc, char** argv) {
   app.add_option("--idle-timeout", config.idle_timeout_seconds,
                  "close API connections idle this many seconds")
       ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  app.add_option("--nfs-idle-timeout", config.nfs_idle_timeout_seconds,
+                 "close NFS connections without a request this many seconds (clients reconnect "
+                 "when they next need to)")
+      ->check(CLI::Range(1, 7 * 86400))
+      ->capture_default_str();
+  app.add_option("--nfs-max-connections", config.nfs_max_connections,
+                 "NFS connections open at most, all mount targets together")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  app.add_option("--nfs-max-connections-per-mount-target",
+                 config.nfs_max_connections_per_mount_target,
+                 "NFS connections open at most through one mount target")
+      ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
   app.add_option("--lease-time", config.lease_seconds,
                  "NFSv4 lease: a client silent this many seconds loses its opens and locks")

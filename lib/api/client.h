@@ -24,7 +24,7 @@ Code CodeForApiError(const std::string& code);
 class Client {
  public:
   // Replies may be longer than requests (a page of descriptions); this bounds one reply line.
-  static constexpr size_t kMaxClientLineBytes = 64 * kMaxLineBytes;
+  static constexpr size_t kMaxClientLineBytes = 64 << 20;
 
   // Connects to `socket_path` and performs the Hello handshake. Every later read and write waits
   // at most `timeout_ms` (<= 0: no limit). Fails with reason "DaemonUnreachable" (code

@@ -58,6 +58,10 @@ IoResult LineReader::TakeBufferedLine(std::string* line) {
   if (length + 1 > max_line_bytes_) return IoResult::kTooLong;
   line->assign(buffer_, begin_, length);
   begin_ = scanned_ = newline + 1;
+  if (begin_ == buffer_.size() && buffer_.capacity() > 2 * kReadChunk) {
+    std::string().swap(buffer_);  // a long line is done: give its memory back
+    begin_ = scanned_ = 0;
+  }
   return IoResult::kOk;
 }
 

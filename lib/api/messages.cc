@@ -77,6 +77,7 @@ EFS_FIELDS(DescribeStorageResponse) {
   v("FilesInArchive", s.files_in_archive);
   v("Files", s.files);
   v("Truncated", s.truncated);
+  v("DirectoriesSkipped", s.directories_skipped);
 }
 
 EFS_FIELDS(RunLifecyclePassRequest) { v("FileSystemId", s.file_system_id, kRequired); }
@@ -428,6 +429,53 @@ Result<Json> ParseJsonLine(std::string_view line) {
     if (tag_end != std::string::npos) what.erase(0, tag_end + 2);
     return InvalidArgument("malformed JSON: " + what);
   }
+}
+
+namespace {
+
+// Scans `line` as JSON text without building it: BadRequest if arrays and objects nest deeper
+// than `limits` allow, or it holds more values. Commas and openings count values (each value
+// but a container's first follows a comma). Malformed text passes; the parser refuses it.
+Status CheckJsonShape(std::string_view line, const JsonLimits& limits) {
+  int depth = 0;
+  size_t values = 1;
+  bool in_string = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      ++values;
+      if (++depth > limits.max_depth) {
+        return InvalidArgument("JSON nested deeper than " + std::to_string(limits.max_depth) +
+                               " levels");
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    } else if (c == ',') {
+      ++values;
+    }
+    if (values > limits.max_values) {
+      return InvalidArgument("JSON with more than " + std::to_string(limits.max_values) +
+                             " values");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Json> ParseJsonLine(std::string_view line, const JsonLimits& limits) {
+  EFS_RETURN_IF_ERROR(CheckJsonShape(line, limits));
+  return ParseJsonLine(line);
 }
 
 std::string DumpJsonLine(const Json& json) {

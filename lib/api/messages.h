@@ -1,13 +1,16 @@
 // The efs <-> efsd wire: typed requests and responses, AWS EFS names.
 //
-// Framing. One JSON object per line (NDJSON) on a Unix stream socket, UTF-8, at most
-// kMaxLineBytes bytes per line including the newline. A request is
+// Framing. One JSON object per line (NDJSON) on a Unix stream socket, UTF-8, a request at most
+// kMaxLineBytes bytes including the newline (replies may be longer). A request is
 //   {"id":<int>,"action":"<AwsActionName>","params":{...}}
 // and its reply, on the same connection and with the same id, is either
 //   {"id":<int>,"result":{...}}   or   {"id":<int>,"error":{"code":"<AwsErrorCode>","message":"..."}}
 // Replies come in request order. "params" may be omitted for actions without parameters.
 // A line that is not a JSON object, or lacks "action", is answered with id null and the error
 // code BadRequest; a line over the limit is answered with BadRequest and the connection closed.
+// A request nests at most kRequestLimits.max_depth arrays and objects and holds at most
+// kRequestLimits.max_values values; one beyond either is answered BadRequest without being
+// built, so a line's cost in memory stays near its length.
 //
 // Versioning. The first request on a connection must be Hello {"ApiVersion":N}; the daemon
 // answers {"ApiVersion":kApiVersion,"ServerVersion":"x.y.z"} or UnsupportedApiVersion. Any
@@ -35,7 +38,17 @@ namespace efs::api {
 using Json = nlohmann::json;
 
 inline constexpr int kApiVersion = 1;
-inline constexpr size_t kMaxLineBytes = 1 << 20;
+// 256 KiB: three times the largest request (50 tags of 4-byte characters). What a connection
+// may make efsd buffer, so kept small: every local user may connect.
+inline constexpr size_t kMaxLineBytes = 256 << 10;
+
+// Bounds on the shape of one JSON text, checked before it is parsed.
+struct JsonLimits {
+  int max_depth = 0;      // arrays and objects nested inside each other
+  size_t max_values = 0;  // values of any kind, containers included
+};
+// What a request may be: ten times what the largest request (50 tags) needs.
+inline constexpr JsonLimits kRequestLimits = {64, 10'000};
 
 // ----------------------------------------------------------------------------- common shapes
 struct Tag {
@@ -110,6 +123,9 @@ struct DescribeStorageResponse {
   int64_t files_in_archive = 0;               // "FilesInArchive"
   std::vector<FileStorageDescription> files;  // "Files": regular files in path order
   bool truncated = false;                     // "Truncated": more files than MaxItems
+  // "DirectoriesSkipped": directories whose entries the caller may not list (no read or no
+  // search permission), so their files are neither listed nor counted
+  int64_t directories_skipped = 0;
 };
 
 // RunLifecyclePass (efsd's own): one lifecycle pass over a file system now, as the background
@@ -148,8 +164,8 @@ struct FileSystemDescription {
   int number_of_mount_targets = 0;      // "NumberOfMountTargets"
   SizeInBytes size_in_bytes;            // "SizeInBytes"
   std::string performance_mode;         // "PerformanceMode": generalPurpose|maxIO
-  bool encrypted = false;               // "Encrypted"
-  std::optional<std::string> kms_key_id;  // "KmsKeyId"
+  bool encrypted = false;               // "Encrypted": always false (no encryption at rest yet)
+  std::optional<std::string> kms_key_id;  // "KmsKeyId": never set
   std::string throughput_mode;          // "ThroughputMode": bursting|provisioned|elastic
   std::optional<double> provisioned_throughput_in_mibps;  // "ProvisionedThroughputInMibps"
   std::optional<std::string> availability_zone_name;      // "AvailabilityZoneName" (One Zone)
@@ -162,12 +178,12 @@ struct FileSystemDescription {
 struct CreateFileSystemRequest {
   std::string creation_token;                     // "CreationToken", required, 1-64 chars
   std::optional<std::string> performance_mode;    // "PerformanceMode"
-  std::optional<bool> encrypted;                  // "Encrypted"
-  std::optional<std::string> kms_key_id;          // "KmsKeyId" (requires Encrypted)
+  std::optional<bool> encrypted;                  // "Encrypted": true is refused (not implemented)
+  std::optional<std::string> kms_key_id;          // "KmsKeyId": refused (not implemented)
   std::optional<std::string> throughput_mode;     // "ThroughputMode"
   std::optional<double> provisioned_throughput_in_mibps;  // "ProvisionedThroughputInMibps"
   std::optional<std::string> availability_zone_name;      // "AvailabilityZoneName"
-  std::optional<bool> backup;                     // "Backup"
+  std::optional<bool> backup;                     // "Backup": true is refused (not implemented)
   std::vector<Tag> tags;                          // "Tags"
 };
 // Response: FileSystemDescription. On a repeated CreationToken the error is
@@ -460,6 +476,9 @@ ApiError ToApiError(const Status& status);
 
 // Parses one line (without its newline) as JSON. Malformed JSON or invalid UTF-8 is BadRequest.
 Result<Json> ParseJsonLine(std::string_view line);
+// The same for a line from an untrusted peer: BadRequest, before any parsing, if the line is
+// deeper or holds more values than `limits` allow.
+Result<Json> ParseJsonLine(std::string_view line, const JsonLimits& limits);
 // Serialises `json` as one line ending in '\n'; invalid UTF-8 in strings is replaced, never thrown.
 std::string DumpJsonLine(const Json& json);
 

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <list>
+#include <map>
 #include <thread>
 
 #include "api/framing.h"
@@ -28,21 +29,10 @@ namespace {
 constexpr int kAcceptPollMs = 1000;     // the accept loop reaps finished connections this often
 constexpr int kMaxWriteStallMs = 5000;  // a peer that takes no reply bytes this long is dropped
 constexpr int kProbeTimeoutMs = 1000;   // connecting to an existing socket file in Start()
+constexpr size_t kKeepLineBytes = 64 * 1024;  // a connection's line buffer, kept between lines
 
 Status SystemError(const std::string& what, int err) {
   return Status(Code::kIOError, "", what + ": " + std::strerror(err));
-}
-
-// mkdir -p of the directories above `path`, each 0755 when created.
-Status MakeParentDirectories(const std::string& path) {
-  for (size_t slash = path.find('/', 1); slash != std::string::npos;
-       slash = path.find('/', slash + 1)) {
-    std::string dir = path.substr(0, slash);
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-      return SystemError("cannot create directory '" + dir + "'", errno);
-    }
-  }
-  return Status::Ok();
 }
 
 // Removes a stale socket file at `path`; fails if a server answers there or it is no socket.
@@ -87,12 +77,38 @@ Result<UniqueFd> Listen(const std::string& path, struct stat* identity) {
   return fd;
 }
 
+// The peer's supplementary groups (SO_PEERGROUPS); empty if the kernel cannot say.
+std::vector<gid_t> PeerGroups(int fd) {
+  std::vector<gid_t> groups(32);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    socklen_t length = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &length) == 0) {
+      groups.resize(length / sizeof(gid_t));
+      return groups;
+    }
+    if (errno != ERANGE) break;
+    groups.resize(length / sizeof(gid_t));  // the size the kernel asked for
+  }
+  return {};
+}
+
 bool PeerCaller(int fd, Caller* caller) {
   ucred cred{};
   socklen_t length = sizeof(cred);
   if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &length) != 0) return false;
-  *caller = Caller{cred.pid, cred.uid, cred.gid};
+  *caller = Caller{cred.pid, cred.uid, cred.gid, PeerGroups(fd)};
   return true;
+}
+
+// Until the caller says Hello, the earlier of `hello` and the idle deadline; then the idle one.
+Deadline ReadDeadline(bool greeted, const Deadline& hello, int idle_ms) {
+  if (greeted) return Deadline::In(idle_ms);
+  const int hello_ms = hello.RemainingMs();
+  return Deadline::In(idle_ms >= 0 && (hello_ms < 0 || idle_ms < hello_ms) ? idle_ms : hello_ms);
+}
+
+Status TooManyConnections(const std::string& why) {
+  return Error(Code::kUnavailable, "ServiceUnavailable", "too many connections: " + why);
 }
 
 bool IsBlank(const std::string& line) {
@@ -119,6 +135,12 @@ struct Server::Impl {
   void AcceptLoop();
   void AcceptPending();
   void Admit(UniqueFd fd) EXCLUDES(connections_mu);
+  // Counts one more connection of `uid` if the limits allow it (Options), else says which not.
+  Status TakeSlot(uid_t uid) EXCLUDES(connections_mu);
+  void ReleaseSlot(uid_t uid) EXCLUDES(connections_mu);
+  bool Privileged(uid_t uid) const { return uid == 0 || uid == own_uid; }
+  // Logs a refused connection, at most one a second: a flood must not flood the log too.
+  void LogRefusal(uid_t uid, const Status& why);
   void Serve(int fd, const Caller& caller);
   std::optional<Json> Answer(const std::string& line, const Caller& caller, bool* greeted);
   Reply Hello(const Json& params, bool* greeted) const;
@@ -128,6 +150,7 @@ struct Server::Impl {
 
   const Options options;
   const Handler handler;
+  const uid_t own_uid = ::geteuid();
 
   Mutex lifecycle_mu;  // serialises Start() and Stop()
   bool running GUARDED_BY(lifecycle_mu) = false;
@@ -139,14 +162,17 @@ struct Server::Impl {
 
   Mutex connections_mu;
   std::list<std::unique_ptr<Connection>> connections GUARDED_BY(connections_mu);
-  std::atomic<int> open_connections{0};
+  std::chrono::steady_clock::time_point last_refusal_logged;  // the accept thread only
+  int open_total GUARDED_BY(connections_mu) = 0;
+  int open_unprivileged GUARDED_BY(connections_mu) = 0;
+  std::map<uid_t, int> open_by_uid GUARDED_BY(connections_mu);  // unprivileged uids only
 };
 
 Status Server::Impl::Start() {
   MutexLock lock(&lifecycle_mu);
   if (running) return Status(Code::kFailedPrecondition, "", "server is already running");
   const std::string& path = options.socket_path;
-  EFS_RETURN_IF_ERROR(MakeParentDirectories(path));
+  EFS_RETURN_IF_ERROR(MakeSocketDirectory(path));
   EFS_RETURN_IF_ERROR(ClearSocketPath(path));
   EFS_ASSIGN_OR_RETURN(listen_fd, Listen(path, &socket_identity));
   wake_fd.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
@@ -213,12 +239,12 @@ void Server::Impl::Admit(UniqueFd fd) {
     EFS_LOG(kWarn) << "SO_PEERCRED: " << std::strerror(errno);
     return;
   }
-  if (open_connections.load() >= options.max_connections) {
-    SendErrorLine(fd.get(), Json(nullptr),
-                  Error(Code::kUnavailable, "ServiceUnavailable", "too many connections"));
+  Status slot = TakeSlot(caller.uid);
+  if (!slot.ok()) {
+    LogRefusal(caller.uid, slot);
+    SendErrorLine(fd.get(), Json(nullptr), slot);
     return;
   }
-  open_connections.fetch_add(1);
   auto connection = std::make_unique<Connection>();
   Connection* raw = connection.get();
   MutexLock lock(&connections_mu);
@@ -226,9 +252,47 @@ void Server::Impl::Admit(UniqueFd fd) {
   raw->thread = std::thread([this, raw, caller, owned = std::move(fd)]() mutable {
     Serve(owned.get(), caller);
     owned.Reset();
-    open_connections.fetch_sub(1);
+    ReleaseSlot(caller.uid);
     raw->done.store(true);
   });
+}
+
+void Server::Impl::LogRefusal(uid_t uid, const Status& why) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_logged < std::chrono::seconds(1)) return;
+  last_refusal_logged = now;
+  EFS_LOG(kWarn) << "api: refused a connection of uid " << uid << ": " << why.message();
+}
+
+Status Server::Impl::TakeSlot(uid_t uid) {
+  MutexLock lock(&connections_mu);
+  if (open_total >= options.max_connections) {
+    return TooManyConnections(std::to_string(open_total) + " are open");
+  }
+  if (!Privileged(uid)) {
+    if (open_unprivileged >= options.max_connections - options.reserved_connections) {
+      return TooManyConnections("the remaining ones are kept for root and uid " +
+                                std::to_string(own_uid));
+    }
+    int& mine = open_by_uid[uid];
+    if (mine >= options.max_connections_per_uid) {
+      return TooManyConnections("uid " + std::to_string(uid) + " has " + std::to_string(mine) +
+                                " open, the most one user may");
+    }
+    ++mine;
+    ++open_unprivileged;
+  }
+  ++open_total;
+  return Status::Ok();
+}
+
+void Server::Impl::ReleaseSlot(uid_t uid) {
+  MutexLock lock(&connections_mu);
+  --open_total;
+  if (Privileged(uid)) return;
+  --open_unprivileged;
+  auto mine = open_by_uid.find(uid);
+  if (mine != open_by_uid.end() && --mine->second == 0) open_by_uid.erase(mine);
 }
 
 int Server::Impl::WriteStallMs() const {
@@ -241,8 +305,15 @@ void Server::Impl::Serve(int fd, const Caller& caller) {
   bool greeted = false;
   std::string line;
   const int idle_ms = options.idle_timeout_ms > 0 ? options.idle_timeout_ms : -1;
+  const Deadline hello_deadline = Deadline::In(options.hello_timeout_ms);
   for (;;) {
-    IoResult got = reader.Next(fd, Deadline::In(idle_ms), wake_fd.get(), &line);
+    IoResult got =
+        reader.Next(fd, ReadDeadline(greeted, hello_deadline, idle_ms), wake_fd.get(), &line);
+    if (got == IoResult::kTimeout && !greeted) {
+      SendErrorLine(fd, Json(nullptr),
+                    Error(Code::kFailedPrecondition, "HandshakeRequired", "no Hello in time"));
+      return;
+    }
     if (got == IoResult::kTooLong) {
       SendErrorLine(fd, Json(nullptr),
                     InvalidArgument("request line exceeds " +
@@ -251,6 +322,7 @@ void Server::Impl::Serve(int fd, const Caller& caller) {
     }
     if (got != IoResult::kOk) return;  // closed, idle, stopping or broken
     std::optional<Json> reply = Answer(line, caller, &greeted);
+    if (line.capacity() > kKeepLineBytes) std::string().swap(line);
     if (reply && WriteAll(fd, DumpJsonLine(*reply), WriteStallMs()) != IoResult::kOk) return;
   }
 }
@@ -258,7 +330,7 @@ void Server::Impl::Serve(int fd, const Caller& caller) {
 std::optional<Json> Server::Impl::Answer(const std::string& line, const Caller& caller,
                                          bool* greeted) {
   if (IsBlank(line)) return std::nullopt;
-  Result<Json> json = ParseJsonLine(line);
+  Result<Json> json = ParseJsonLine(line, options.json_limits);
   if (!json.ok()) return ErrorReplyToJson(Json(nullptr), ToApiError(json.status()));
   RequestEnvelope request;
   Status shape = ParseRequestEnvelope(*json, &request);
@@ -311,6 +383,22 @@ void Server::Impl::JoinConnections() {
   for (auto& connection : all) connection->thread.join();
 }
 
+Status MakeSocketDirectory(const std::string& socket_path) {
+  for (size_t slash = socket_path.find('/', 1); slash != std::string::npos;
+       slash = socket_path.find('/', slash + 1)) {
+    const std::string dir = socket_path.substr(0, slash);
+    if (::mkdir(dir.c_str(), 0755) == 0) {
+      // mkdir's mode passes through the umask (efsd's is 077).
+      if (::chmod(dir.c_str(), 0755) != 0) {
+        return SystemError("cannot chmod directory '" + dir + "'", errno);
+      }
+    } else if (errno != EEXIST) {
+      return SystemError("cannot create directory '" + dir + "'", errno);
+    }
+  }
+  return Status::Ok();
+}
+
 Server::Server(Options options, Handler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
@@ -320,6 +408,9 @@ Status Server::Start() { return impl_->Start(); }
 
 void Server::Stop() { impl_->Stop(); }
 
-int Server::connection_count() const { return impl_->open_connections.load(); }
+int Server::connection_count() const {
+  MutexLock lock(&impl_->connections_mu);
+  return impl_->open_total;
+}
 
 }  // namespace efs::api

@@ -20,7 +20,7 @@ enum ActionFlags : unsigned {
   kMutating = 1 << 0,  // root or options().admin_uid only
 };
 
-using Handler = Reply (*)(ControlPlane&, const Json& params);
+using Handler = Reply (*)(ControlPlane&, const api::Caller&, const Json& params);
 
 struct ActionSpec {
   const char* name;
@@ -35,10 +35,31 @@ template <class R, class Req>
 struct MethodTraits<R (ControlPlane::*)(const Req&)> {
   using Request = Req;
 };
+template <class R, class Req>
+struct MethodTraits<R (ControlPlane::*)(const Req&, const fs::Credentials&)> {
+  using Request = Req;
+};
 template <class R>
 struct MethodTraits<R (ControlPlane::*)()> {
   using Request = void;
 };
+
+// Who a caller is inside a file system: root and efsd's own user (who owns the state directory
+// anyway) are root there; anyone else is their uid and groups, as a mount would make them.
+fs::Credentials FileSystemUser(const ControlPlane& control, const api::Caller& caller) {
+  if (caller.uid == 0 || caller.uid == control.options().admin_uid) return fs::Credentials::Root();
+  return fs::Credentials{caller.uid, caller.gid, {caller.groups.begin(), caller.groups.end()}};
+}
+
+// Calls Method with `req`, and with the caller's file system identity if it takes one.
+template <auto Method, class Req>
+auto CallWith(ControlPlane& control, const api::Caller& caller, const Req& req) {
+  if constexpr (std::is_invocable_v<decltype(Method), ControlPlane&, const Req&>) {
+    return (control.*Method)(req);
+  } else {
+    return (control.*Method)(req, FileSystemUser(control, caller));
+  }
+}
 
 Reply Answer(const Status& status) {
   return status.ok() ? Reply::Ok(Json::object()) : Reply::Fail(status);
@@ -57,7 +78,8 @@ Status CheckNoParams(const Json& params) {
 
 // Decodes params into the method's request (if any), calls it, returns what it returns.
 template <auto Method>
-auto Invoke(ControlPlane& control, const Json& params, Status* parse_status) {
+auto Invoke(ControlPlane& control, const api::Caller& caller, const Json& params,
+            Status* parse_status) {
   using Request = typename MethodTraits<decltype(Method)>::Request;
   if constexpr (std::is_void_v<Request>) {
     *parse_status = CheckNoParams(params);
@@ -65,29 +87,30 @@ auto Invoke(ControlPlane& control, const Json& params, Status* parse_status) {
   } else {
     Request req;
     *parse_status = api::FromJson(params.is_null() ? Json::object() : params, &req);
-    if (!parse_status->ok()) return decltype((control.*Method)(req))(*parse_status);
-    return (control.*Method)(req);
+    if (!parse_status->ok()) return decltype(CallWith<Method>(control, caller, req))(*parse_status);
+    return CallWith<Method>(control, caller, req);
   }
 }
 
 template <auto Method>
-Reply Call(ControlPlane& control, const Json& params) {
+Reply Call(ControlPlane& control, const api::Caller& caller, const Json& params) {
   Status parse_status;
-  auto result = Invoke<Method>(control, params, &parse_status);
+  auto result = Invoke<Method>(control, caller, params, &parse_status);
   if (!parse_status.ok()) return Reply::Fail(parse_status);
   return Answer(result);
 }
 
 // EC2's ingress actions answer {"Return": true}.
 template <auto Method>
-Reply CallReturningTrue(ControlPlane& control, const Json& params) {
-  Reply reply = Call<Method>(control, params);
+Reply CallReturningTrue(ControlPlane& control, const api::Caller& caller, const Json& params) {
+  Reply reply = Call<Method>(control, caller, params);
   if (!reply.error) reply.result = Json{{"Return", true}};
   return reply;
 }
 
 // FileSystemAlreadyExists also names the file system that holds the token.
-Reply CreateFileSystemNamingTheOwner(ControlPlane& control, const Json& params) {
+Reply CreateFileSystemNamingTheOwner(ControlPlane& control, const api::Caller&,
+                                     const Json& params) {
   api::CreateFileSystemRequest req;
   Status parsed = api::FromJson(params.is_null() ? Json::object() : params, &req);
   if (!parsed.ok()) return Reply::Fail(parsed);
@@ -184,7 +207,7 @@ api::Reply Dispatch(ControlPlane& control, const api::Caller& caller, const std:
         "uid " + std::to_string(caller.uid) + " may not run '" + action + "'; only root and uid " +
             std::to_string(control.options().admin_uid) + " may change state"));
   }
-  return spec->handler(control, params);
+  return spec->handler(control, caller, params);
 }
 
 std::vector<std::string> ActionNames() {

@@ -1,6 +1,6 @@
 // Admission: whether a mount target's security groups let a client's TCP connection in, checked
-// when the connection is accepted (DESIGN.md: security groups are inbound rules checked at
-// accept time).
+// when the connection is accepted (docs/ARCHITECTURE.md: security groups are inbound rules
+// checked at accept time).
 #pragma once
 
 #include <cstdint>

@@ -171,7 +171,8 @@ class CatalogControlPlane final : public ControlPlane {
 
   Result<api::DaemonStatus> GetDaemonStatus() EXCLUDES(mu_) override;
   Result<api::ClockReading> AdvanceClock(const api::AdvanceClockRequest&) override;
-  Result<api::DescribeStorageResponse> DescribeStorage(const api::DescribeStorageRequest&)
+  Result<api::DescribeStorageResponse> DescribeStorage(const api::DescribeStorageRequest&,
+                                                       const fs::Credentials& as)
       EXCLUDES(mu_) override;
   Result<api::BurstCreditBalance> SetBurstCreditBalance(
       const api::SetBurstCreditBalanceRequest&) override;

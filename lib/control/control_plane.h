@@ -147,9 +147,11 @@ class ControlPlane {
 
   // --- storage classes (efsd's own actions)
   // Which class holds the file at Path, or each file under the directory at Path, and what
-  // the tree is metered at. BadRequest for a bad Path or MaxItems, FileNotFound.
-  virtual Result<api::DescribeStorageResponse> DescribeStorage(
-      const api::DescribeStorageRequest&) = 0;
+  // the tree is metered at, as `as` may see it: only the entries of directories it may read
+  // and search, as through a mount (the others count in DirectoriesSkipped). BadRequest for a
+  // bad Path or MaxItems, FileNotFound, AccessDenied for a Path it may not search.
+  virtual Result<api::DescribeStorageResponse> DescribeStorage(const api::DescribeStorageRequest&,
+                                                               const fs::Credentials& as) = 0;
   // Runs one lifecycle pass over the file system now (with its current configuration).
   virtual Result<api::LifecyclePassReport> RunLifecyclePass(
       const api::RunLifecyclePassRequest&) = 0;

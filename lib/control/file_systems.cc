@@ -77,11 +77,18 @@ Status CheckCreationToken(const std::string& token) {
   return Status::Ok();
 }
 
-Status CheckEncryption(const api::CreateFileSystemRequest& req) {
-  if (!req.kms_key_id) return Status::Ok();
-  if (!req.encrypted.value_or(false)) return BadRequest("KmsKeyId requires Encrypted to be true");
-  if (req.kms_key_id->empty() || req.kms_key_id->size() > 2048) {
-    return BadRequest("KmsKeyId must be 1 to 2048 characters long");
+// No label without the behaviour: efsd does not encrypt at rest and takes no backups, so a file
+// system asking for either is refused rather than described as having it.
+Status CheckUnimplemented(const api::CreateFileSystemRequest& req) {
+  if (req.encrypted.value_or(false) || req.kms_key_id) {
+    return BadRequest(
+        "encryption at rest is not implemented yet: efsd would store this file system's data "
+        "and metadata unencrypted, so Encrypted must be false and KmsKeyId absent");
+  }
+  if (req.backup.value_or(false)) {
+    return BadRequest(
+        "automatic backups are not implemented yet: nothing would back this file system up, "
+        "so Backup must be false");
   }
   return Status::Ok();
 }
@@ -132,8 +139,8 @@ api::FileSystemDescription CatalogControlPlane::DescribeRow(const store::FileSys
   d.size_in_bytes = api::SizeInBytes{row.size_value, row.size_timestamp, row.size_ia,
                                      row.size_standard, row.size_archive};
   d.performance_mode = row.performance_mode;
-  d.encrypted = row.encrypted;
-  d.kms_key_id = row.kms_key_id;
+  // Nothing is encrypted at rest, whatever an older efsd recorded for the file system.
+  d.encrypted = false;
   d.throughput_mode = row.throughput_mode;
   d.provisioned_throughput_in_mibps = row.provisioned_mibps;
   d.availability_zone_name = row.az_name;
@@ -178,7 +185,7 @@ Result<store::FileSystemRow> CatalogControlPlane::NewFileSystemRow(
     row.az_name = zone->name;
     row.az_id = zone->id;
   }
-  EFS_RETURN_IF_ERROR(CheckEncryption(req));
+  EFS_RETURN_IF_ERROR(CheckUnimplemented(req));
   EFS_RETURN_IF_ERROR(ValidateTags(req.tags));
   row.id = NewId("fs");
   row.creation_token = req.creation_token;
@@ -186,12 +193,6 @@ Result<store::FileSystemRow> CatalogControlPlane::NewFileSystemRow(
             ":file-system/" + row.id;
   row.creation_time = clock_->Now();
   row.state = "creating";
-  row.encrypted = req.encrypted.value_or(false);
-  if (row.encrypted) {
-    row.kms_key_id = req.kms_key_id.value_or("arn:aws:kms:" + options().region + ":" +
-                                             options().owner_id + ":alias/aws/elasticfilesystem");
-  }
-  row.backup = req.backup.value_or(row.az_name.has_value());
   return row;
 }
 

@@ -10,6 +10,7 @@
 #include "base/macros.h"
 #include "control/catalog_control_plane.h"
 #include "control/errors.h"
+#include "fs/permissions.h"
 
 namespace efs::control {
 
@@ -56,11 +57,13 @@ api::SizeInBytes SizesOf(const fs::StorageSizes& sizes) {
   return out;
 }
 
-// Walks the tree under the store's `start` (at `path`), filling `out`.
+// Walks the tree under the store's `start` (at `path`) as `as`, filling `out`: a directory's
+// entries are visited iff `as` may read and search it, as listing it through a mount needs.
 class StorageWalk {
  public:
-  StorageWalk(fs::FileSystem& store, int max_items, api::DescribeStorageResponse* out)
-      : store_(store), max_items_(max_items), out_(out) {}
+  StorageWalk(fs::FileSystem& store, const fs::Credentials& as, int max_items,
+              api::DescribeStorageResponse* out)
+      : store_(store), as_(as), max_items_(max_items), out_(out) {}
 
   Status Visit(const fs::Attributes& attrs, const std::string& path) {
     std::vector<std::pair<std::string, fs::Attributes>> stack = {{path, attrs}};
@@ -69,6 +72,10 @@ class StorageWalk {
       stack.pop_back();
       EFS_RETURN_IF_ERROR(Count(node, at));
       if (node.type != fs::FileType::kDirectory) continue;
+      if (!fs::CheckAccess(as_, node, fs::kAccessRead | fs::kAccessExecute).ok()) {
+        out_->directories_skipped++;
+        continue;
+      }
       EFS_ASSIGN_OR_RETURN(auto children, Children(node.id));
       // Pushed in reverse, so names come off the stack in order.
       for (auto it = children.rbegin(); it != children.rend(); ++it) {
@@ -86,7 +93,7 @@ class StorageWalk {
     fs::ReadDirArgs args;
     args.with_attrs = true;
     while (true) {
-      EFS_ASSIGN_OR_RETURN(fs::DirPage page, store_.ReadDir(fs::Credentials::Root(), dir, args));
+      EFS_ASSIGN_OR_RETURN(fs::DirPage page, store_.ReadDir(as_, dir, args));
       for (fs::DirEntry& entry : page.entries) {
         args.cookie = entry.cookie;
         if (entry.attrs) children.emplace_back(std::move(entry.name), *entry.attrs);
@@ -130,6 +137,7 @@ class StorageWalk {
   }
 
   fs::FileSystem& store_;
+  const fs::Credentials& as_;
   const int max_items_;
   api::DescribeStorageResponse* const out_;
   fs::StorageSizes total_;
@@ -166,7 +174,7 @@ Result<std::shared_ptr<fs::FileSystem>> CatalogControlPlane::AvailableStore(cons
 }
 
 Result<api::DescribeStorageResponse> CatalogControlPlane::DescribeStorage(
-    const api::DescribeStorageRequest& req) {
+    const api::DescribeStorageRequest& req, const fs::Credentials& as) {
   const int max_items = req.max_items.value_or(kDefaultStorageItems);
   if (max_items < 1 || max_items > kMaxStorageItems) {
     return BadRequest("MaxItems must be between 1 and " + std::to_string(kMaxStorageItems) +
@@ -179,16 +187,22 @@ Result<api::DescribeStorageResponse> CatalogControlPlane::DescribeStorage(
   out.path = "/";
   EFS_ASSIGN_OR_RETURN(fs::Attributes at, store->GetAttr(store->Root()));
   for (const std::string& part : parts) {
+    const std::string parent = out.path;
     out.path += (out.path == "/" ? "" : "/") + part;
-    Result<fs::Attributes> next = store->Lookup(fs::Credentials::Root(), at.id, part);
-    if (!next.ok() &&
-        (next.status().code() == Code::kNotFound || next.status().code() == Code::kNotDir)) {
+    Result<fs::Attributes> next = store->Lookup(as, at.id, part);
+    const Code code = next.ok() ? Code::kOk : next.status().code();
+    if (code == Code::kNotFound || code == Code::kNotDir) {
       return FileNotFound(req.file_system_id, out.path);
+    }
+    if (code == Code::kPermissionDenied) {
+      return Error(Code::kPermissionDenied, "AccessDenied",
+                   "uid " + std::to_string(as.uid) + " may not search directory '" + parent +
+                       "' of file system '" + req.file_system_id + "'");
     }
     if (!next.ok()) return next.status();
     at = *next;
   }
-  StorageWalk walk(*store, max_items, &out);
+  StorageWalk walk(*store, as, max_items, &out);
   EFS_RETURN_IF_ERROR(walk.Visit(at, out.path));
   out.size_in_bytes.timestamp = clock_->Now();
   return out;

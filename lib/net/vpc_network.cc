@@ -334,6 +334,12 @@ Status WriteResolvConf(const EniSpec& eni) {
   std::ofstream out(dir / "resolv.conf", std::ios::trunc);
   out << "# made by efsd for network interface " << eni.id << "\nnameserver " << eni.dns_ip << "\n";
   if (!out) return IOError("cannot write '" + (dir / "resolv.conf").string() + "'");
+  // Every user in the namespace resolves through it, whatever efsd's umask (077).
+  for (const std::filesystem::path& d : {dir.parent_path(), dir}) {
+    std::filesystem::permissions(d, std::filesystem::perms(0755), ec);
+  }
+  std::filesystem::permissions(dir / "resolv.conf", std::filesystem::perms(0644), ec);
+  if (ec) return IOError("cannot chmod '" + dir.string() + "': " + ec.message());
   return Status::Ok();
 }
 

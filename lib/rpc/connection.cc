@@ -16,6 +16,12 @@ constexpr int kReadsPerEvent = 8;             // fairness: at most 2 MiB per con
 constexpr size_t kDirectReadMin = 16 * 1024;  // fragment bytes worth a read of their own
 constexpr int kMaxIov = 64;
 
+size_t RecordBytes(const std::vector<Record>& records) {
+  size_t bytes = 0;
+  for (const Record& r : records) bytes += r.size();
+  return bytes;
+}
+
 }  // namespace
 
 Connection::Connection(UniqueFd fd, ConnectionInfo info, uint64_t id, int epoll_fd,
@@ -83,8 +89,9 @@ bool Connection::FlushLocked() {
 
 void Connection::UpdateEventsLocked() {
   if (closed_) return;
-  bool paused =
-      eof_ || in_flight_ >= limits_.max_in_flight || out_bytes_ >= limits_.max_queued_bytes;
+  bool paused = eof_ || in_flight_ >= limits_.max_in_flight ||
+                in_flight_bytes_ >= limits_.max_in_flight_bytes ||
+                out_bytes_ >= limits_.max_queued_bytes;
   uint32_t want = (paused ? 0u : uint32_t{EPOLLIN}) | (out_.empty() ? 0u : uint32_t{EPOLLOUT});
   if (want == events_) return;
   epoll_event ev{};
@@ -114,7 +121,7 @@ Connection::Next Connection::OnReadable(std::vector<Record>* records) {
       if (!reader_.Finish().ok()) return Next::kClose;  // truncated record
       MutexLock lock(&mu_);
       eof_ = true;
-      in_flight_ += static_cast<int>(records->size());
+      CountInFlightLocked(*records);
       UpdateEventsLocked();
       return DrainedLocked() ? Next::kClose : Next::kContinue;
     }
@@ -123,12 +130,13 @@ Connection::Next Connection::OnReadable(std::vector<Record>* records) {
     } else if (!reader_.Feed(std::string_view(buf, static_cast<size_t>(r)), records).ok()) {
       return Next::kClose;
     }
-    if (records->size() >= static_cast<size_t>(limits_.max_in_flight)) {
+    if (records->size() >= static_cast<size_t>(limits_.max_in_flight) ||
+        RecordBytes(*records) >= limits_.max_in_flight_bytes) {
       break;  // let the workers catch up before reading more
     }
   }
   MutexLock lock(&mu_);
-  in_flight_ += static_cast<int>(records->size());
+  CountInFlightLocked(*records);
   last_active_ = std::chrono::steady_clock::now();
   UpdateEventsLocked();
   return Next::kContinue;
@@ -142,9 +150,15 @@ Connection::Next Connection::OnWritable() {
   return DrainedLocked() ? Next::kClose : Next::kContinue;
 }
 
-Connection::Next Connection::CallDone() {
+void Connection::CountInFlightLocked(const std::vector<Record>& records) {
+  in_flight_ += static_cast<int>(records.size());
+  in_flight_bytes_ += RecordBytes(records);
+}
+
+Connection::Next Connection::CallDone(size_t record_bytes) {
   MutexLock lock(&mu_);
   --in_flight_;
+  in_flight_bytes_ -= std::min(in_flight_bytes_, record_bytes);
   last_active_ = std::chrono::steady_clock::now();
   UpdateEventsLocked();
   return DrainedLocked() ? Next::kClose : Next::kContinue;

@@ -8,9 +8,12 @@
 // in flight they may leave out of order, matched to calls by xid (RFC 5531 s9 allows it, and
 // NFS clients expect it).
 //
-// Flow control: while `max_in_flight` calls are executing, or `max_queued_bytes` of output wait
-// for a slow reader, the connection stops reading, so one client cannot fill the worker pool's
-// queue or the server's memory, and a worker never blocks on a socket.
+// Flow control: while `max_in_flight` calls, or calls of `max_in_flight_bytes`, are executing
+// or waiting for a worker, or `max_queued_bytes` of output wait for a slow reader, the
+// connection stops reading, so one client cannot fill the worker pool's queue or the server's
+// memory, and a worker never blocks on a socket. A connection thus holds at most about
+// max_in_flight_bytes + max_record_size of calls and max_queued_bytes (plus the replies of the
+// calls in flight) of output.
 #pragma once
 
 #include <chrono>
@@ -34,6 +37,7 @@ namespace efs::rpc {
 struct ConnectionLimits {
   size_t max_record_size = kDefaultMaxRecordSize;
   int max_in_flight = 32;
+  size_t max_in_flight_bytes = 8 * 1024 * 1024;  // 8 WRITEs of 1 MiB: as many as run at once
   size_t max_queued_bytes = 8 * 1024 * 1024;
 };
 
@@ -65,9 +69,9 @@ class Connection {
   // The poller only: writes queued output. kClose on a socket error, or when the peer has
   // finished sending and nothing is left to do.
   Next OnWritable() EXCLUDES(mu_);
-  // A worker finished a call (after Sending its reply, if any). kClose when the peer has
-  // finished sending and nothing is left to do.
-  Next CallDone() EXCLUDES(mu_);
+  // A worker finished a call whose record held `record_bytes` (after Sending its reply, if
+  // any). kClose when the peer has finished sending and nothing is left to do.
+  Next CallDone(size_t record_bytes) EXCLUDES(mu_);
 
   // Stops everything: later Sends fail, the socket is shut down (closed on destruction, so the
   // descriptor is never reused while a worker holds this object). Idempotent. Thread-safe.
@@ -84,6 +88,8 @@ class Connection {
   // Sets the epoll interest from the state: EPOLLIN unless paused, EPOLLOUT while output waits.
   void UpdateEventsLocked() REQUIRES(mu_);
   bool DrainedLocked() const REQUIRES(mu_);
+  // Counts `records`, just read, as calls in flight.
+  void CountInFlightLocked(const std::vector<Record>& records) REQUIRES(mu_);
 
   const UniqueFd fd_;
   const ConnectionInfo info_;
@@ -97,7 +103,8 @@ class Connection {
   size_t out_offset_ GUARDED_BY(mu_) = 0;  // bytes of out_.front() already written
   size_t out_bytes_ GUARDED_BY(mu_) = 0;   // bytes queued, not yet written
   int in_flight_ GUARDED_BY(mu_) = 0;
-  bool eof_ GUARDED_BY(mu_) = false;  // the peer finished sending
+  size_t in_flight_bytes_ GUARDED_BY(mu_) = 0;  // the records of the calls in flight
+  bool eof_ GUARDED_BY(mu_) = false;            // the peer finished sending
   bool closed_ GUARDED_BY(mu_) = false;
   uint32_t events_ GUARDED_BY(mu_) = 0;  // the epoll interest last set
   std::chrono::steady_clock::time_point last_active_ GUARDED_BY(mu_) =

@@ -57,7 +57,7 @@ void Server::Serve(UniqueFd fd, ConnectionInfo info) {
   (void)::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   MutexLock lock(&mu_);
   if (!running_ || stopping_) return;  // fd closes here
-  if (!MakeRoom()) {
+  if (!MakeRoom(info.mount_target_id)) {
     EFS_LOG(kWarn) << "rpc: " << connections_.size()
                    << " connections, all busy: refusing a connection to " << info.mount_target_id;
     return;
@@ -120,11 +120,21 @@ std::map<std::string, size_t> Server::ConnectionsByMountTarget() const {
   return counts;
 }
 
-bool Server::MakeRoom() {
-  if (connections_.size() < std::max<size_t>(1, options_.max_connections)) return true;
+bool Server::MakeRoom(const std::string& mount_target_id) {
+  const size_t total_cap = std::max<size_t>(1, options_.max_connections);
+  const size_t target_cap = std::max<size_t>(1, options_.max_connections_per_mount_target);
+  size_t here = 0;
+  if (connections_.size() >= target_cap) {
+    for (const auto& [id, conn] : connections_)
+      here += conn->info().mount_target_id == mount_target_id;
+  }
+  const bool target_full = here >= target_cap;
+  if (connections_.size() < total_cap && !target_full) return true;
+  // The victim: the connection idle longest, of this mount target if that is what is full.
   std::shared_ptr<Connection> idlest;
   std::chrono::steady_clock::time_point since;
   for (const auto& [id, conn] : connections_) {
+    if (target_full && conn->info().mount_target_id != mount_target_id) continue;
     std::optional<std::chrono::steady_clock::time_point> idle = conn->IdleSince();
     if (idle && (idlest == nullptr || *idle < since)) {
       idlest = conn;
@@ -132,8 +142,9 @@ bool Server::MakeRoom() {
     }
   }
   if (idlest == nullptr) return false;
-  EFS_LOG(kInfo) << "rpc: " << connections_.size()
-                 << " connections: closing the one idle longest to admit another";
+  EFS_LOG(kInfo) << "rpc: " << (target_full ? here : connections_.size()) << " connections"
+                 << (target_full ? " to " + mount_target_id : std::string())
+                 << ": closing the one idle longest to admit another";
   idlest->Shutdown();
   connections_.erase(idlest->id());
   return true;
@@ -208,22 +219,23 @@ void Server::Close(const std::shared_ptr<Connection>& conn) {
 }
 
 void Server::Execute(const std::shared_ptr<Connection>& conn, const Record& record) {
+  const size_t bytes = record.size();
   // Small enough for std::function to keep in place: nothing is allocated per call.
-  SendLater send_later = [this, &conn]() -> SendRecord {
+  SendLater send_later = [this, &conn, bytes]() -> SendRecord {
     late_.fetch_add(1, std::memory_order_relaxed);
-    return [this, conn](std::string reply) {
-      Finish(conn, CallOutcome{CallOutcome::kReply, std::move(reply)});
+    return [this, conn, bytes](std::string reply) {
+      Finish(conn, CallOutcome{CallOutcome::kReply, std::move(reply)}, bytes);
       late_.fetch_sub(1, std::memory_order_release);
     };
   };
   CallOutcome out = table_->Execute(record.view(), conn->info(), conn.get(), send_later);
-  if (out.kind != CallOutcome::kLater) Finish(conn, std::move(out));
+  if (out.kind != CallOutcome::kLater) Finish(conn, std::move(out), bytes);
 }
 
-void Server::Finish(const std::shared_ptr<Connection>& conn, CallOutcome out) {
+void Server::Finish(const std::shared_ptr<Connection>& conn, CallOutcome out, size_t record_bytes) {
   bool close = out.kind == CallOutcome::kClose;
   if (out.kind == CallOutcome::kReply && !conn->Send(std::move(out.reply)).ok()) close = true;
-  if (conn->CallDone() == Connection::Next::kClose) close = true;
+  if (conn->CallDone(record_bytes) == Connection::Next::kClose) close = true;
   if (close) Close(conn);
 }
 

@@ -47,6 +47,10 @@ struct ServerOptions {
   // At most this many connections: one more closes the connection idle longest to make room,
   // or is refused when every connection is busy.
   size_t max_connections = 10000;
+  // At most this many through one mount target, the same way: one more closes that mount
+  // target's connection idle longest, or is refused, so that the clients of one mount target
+  // cannot take every connection from the others.
+  size_t max_connections_per_mount_target = 4096;
 };
 
 class Server {
@@ -83,15 +87,18 @@ class Server {
   void Poll(std::vector<std::function<void()>>* tasks);
   // Closes connections idle past options_.idle_timeout.
   void CloseIdle() EXCLUDES(mu_);
-  // Makes room for one more connection under options_.max_connections; false if it cannot.
-  bool MakeRoom() REQUIRES(mu_);
+  // Makes room for one more connection through `mount_target_id` under the options' caps;
+  // false if it cannot.
+  bool MakeRoom(const std::string& mount_target_id) REQUIRES(mu_);
   void HandleEvent(uint64_t id, uint32_t events, std::vector<std::function<void()>>* tasks)
       EXCLUDES(mu_);
   std::shared_ptr<Connection> Find(uint64_t id) const EXCLUDES(mu_);
   void Close(const std::shared_ptr<Connection>& conn) EXCLUDES(mu_);
   void Execute(const std::shared_ptr<Connection>& conn, const Record& record);
-  // Sends the reply (if any) of a call that ended and counts it done on its connection.
-  void Finish(const std::shared_ptr<Connection>& conn, CallOutcome out) EXCLUDES(mu_);
+  // Sends the reply (if any) of a call of `record_bytes` that ended and counts it done on its
+  // connection.
+  void Finish(const std::shared_ptr<Connection>& conn, CallOutcome out, size_t record_bytes)
+      EXCLUDES(mu_);
 
   const ProgramTable* const table_;
   const ServerOptions options_;

@@ -69,13 +69,13 @@ struct FileSystemRow {
   double creation_time = 0;
   std::string state;
   std::string performance_mode;
-  bool encrypted = false;
-  std::optional<std::string> kms_key_id;
+  bool encrypted = false;                 // kept from older efsd; new rows: false
+  std::optional<std::string> kms_key_id;  // kept from older efsd; new rows: none
   std::string throughput_mode;
   std::optional<double> provisioned_mibps;
   std::optional<std::string> az_name;
   std::optional<std::string> az_id;
-  bool backup = false;
+  bool backup = false;  // kept from older efsd; new rows: false
   std::optional<double> throughput_changed_at;
   int64_t size_value = 0;
   int64_t size_standard = 0;

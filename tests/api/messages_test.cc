@@ -202,6 +202,25 @@ TEST(Codec, HandshakeAndStatusShapesRoundTrip) {
   EXPECT_EQ(decoded.mount_target_count, 5);
 }
 
+TEST(JsonLimits, DeepOrLargeTextIsRefusedBeforeItIsBuilt) {
+  const JsonLimits limits = {4, 10};
+  EXPECT_TRUE(ParseJsonLine(R"({"a":[[[1]]]})", limits).ok());
+  Result<Json> deep = ParseJsonLine(R"({"a":[[[[1]]]]})", limits);
+  EXPECT_EQ(deep.status().reason(), "BadRequest");
+  EXPECT_EQ(deep.status().message(), "JSON nested deeper than 4 levels");
+  EXPECT_TRUE(ParseJsonLine("[1,2,3,4,5,6,7,8]", limits).ok());
+  Result<Json> many = ParseJsonLine("[1,2,3,4,5,6,7,8,9,10]", limits);
+  EXPECT_EQ(many.status().message(), "JSON with more than 10 values");
+  // Brackets, commas and escaped quotes inside strings are text, not structure.
+  EXPECT_TRUE(ParseJsonLine(R"({"a":"[[[[[,,,,,,,,,,,\"[[[[["})", limits).ok());
+  // The real thing: a megabyte of '[' is refused at once, not built level by level.
+  EXPECT_EQ(ParseJsonLine(std::string(1 << 20, '['), kRequestLimits).status().message(),
+            "JSON nested deeper than 64 levels");
+  // Malformed text passes the scan and is refused by the parser.
+  EXPECT_NE(ParseJsonLine("]]]", limits).status().message().find("malformed JSON"),
+            std::string::npos);
+}
+
 TEST(Strictness, MissingRequiredFieldIsNamed) {
   Status status = Decode<CreateFileSystemRequest>(R"({"PerformanceMode":"maxIO"})");
   EXPECT_EQ(status.code(), Code::kInvalidArgument);

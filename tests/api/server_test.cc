@@ -255,6 +255,42 @@ TEST_F(ServerTest, IdleConnectionIsClosedAfterTheIdleTimeout) {
   EXPECT_EQ(late.status().code(), Code::kUnavailable);
 }
 
+TEST_F(ServerTest, AConnectionWithoutHelloIsClosedAtTheHelloDeadline) {
+  Server::Options options = Defaults();
+  options.hello_timeout_ms = 300;
+  options.idle_timeout_ms = 60'000;
+  StartServer(options);
+  RawPeer silent(path_);
+  RawPeer chatty(path_);  // requests other than Hello do not buy time
+  EXPECT_EQ(chatty.Call(R"({"id":1,"action":"Echo"})")["error"]["code"], "HandshakeRequired");
+  auto start = steady_clock::now();
+  for (RawPeer* peer : {&silent, &chatty}) {
+    Json reply = peer->Read();
+    EXPECT_EQ(reply["error"]["code"], "HandshakeRequired") << reply;
+    EXPECT_EQ(reply["error"]["message"], "no Hello in time") << reply;
+    EXPECT_EQ(peer->WaitForClose(kTimeoutMs), IoResult::kEof);
+  }
+  EXPECT_LT(steady_clock::now() - start, milliseconds(3000));
+  RawPeer greeted(path_);
+  greeted.Greet();
+  std::this_thread::sleep_for(milliseconds(500));  // past the Hello deadline, well inside idle
+  EXPECT_EQ(greeted.Call(R"({"id":2,"action":"Echo"})")["id"], 2);
+}
+
+TEST_F(ServerTest, DeepAndHugeJsonIsRefusedAndTheConnectionStaysUsable) {
+  StartServer();
+  RawPeer peer(path_);
+  peer.Greet();
+  Json deep = peer.Call(std::string(200'000, '['));
+  EXPECT_EQ(deep["error"]["code"], "BadRequest");
+  EXPECT_EQ(deep["error"]["message"], "JSON nested deeper than 64 levels");
+  std::string many = R"({"id":3,"action":"Echo","params":{"List":[0)";
+  for (int i = 0; i < 10'000; ++i) many += ",0";
+  Json wide = peer.Call(many + "]}}");
+  EXPECT_EQ(wide["error"]["message"], "JSON with more than 10000 values");
+  EXPECT_EQ(peer.Call(R"({"id":4,"action":"Echo"})")["id"], 4);
+}
+
 TEST_F(ServerTest, PeerThatHangsUpMidLineDoesNotDisturbOthers) {
   StartServer();
   auto client = MustConnect();
@@ -345,7 +381,7 @@ TEST_F(ServerTest, ConnectionsOverTheCapAreRefusedWithAnErrorLine) {
   auto third = Client::Connect(path_, kTimeoutMs);
   ASSERT_FALSE(third.ok());
   EXPECT_EQ(third.status().reason(), "ServiceUnavailable");
-  EXPECT_EQ(third.status().message(), "too many connections");
+  EXPECT_EQ(third.status().message(), "too many connections: 2 are open");
   first.reset();
   ASSERT_TRUE(WaitForConnections(1));
   EXPECT_NE(MustConnect(), nullptr);

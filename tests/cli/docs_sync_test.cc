@@ -1,8 +1,10 @@
 // Docs stay in sync with the code (git t0450): every kCommands row has a man page with its
 // summary, every option is documented and every documented option exists, efs(1) lists every
-// command, SEE ALSO references resolve, and the completion scripts ask the binary.
+// command, SEE ALSO references resolve, the completion scripts ask the binary, and no page
+// points outside the repository.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <regex>
 #include <set>
 
@@ -177,6 +179,40 @@ TEST(DocsSync, DaemonPageDocumentsItsOptions) {
   EXPECT_EQ(documented, offered);
   for (const char* section : {"FILES", "SIGNALS", "EXIT STATUS"}) {
     EXPECT_FALSE(Section(scd, section).empty()) << section;
+  }
+}
+
+// The pages a reader of a clone has: README.md, docs/ and man/.
+std::vector<std::filesystem::path> ReaderPages() {
+  std::vector<std::filesystem::path> pages = {EFS_SOURCE_DIR "/README.md"};
+  for (const char* dir : {"/docs", "/man"}) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(EFS_SOURCE_DIR + std::string(dir))) {
+      if (entry.is_regular_file()) pages.push_back(entry.path());
+    }
+  }
+  return pages;
+}
+
+// A clone stands alone: no page sends its reader to a file that is not in the repository or
+// installed by it, as a relative path climbing out of the tree ("../shared/DESIGN.md") or by
+// the name of a document that lives beside the project rather than in it.
+TEST(DocsSync, NoPagePointsOutsideTheRepository) {
+  const std::filesystem::path root = std::filesystem::weakly_canonical(EFS_SOURCE_DIR);
+  static const std::regex kClimb(R"((?:\.\./)+[A-Za-z0-9_.-][A-Za-z0-9_./-]*)");
+  static const std::regex kOutsider(R"(\b(DESIGN|EFS-REFERENCE|STYLE)\.md\b|/work/)");
+  for (const std::filesystem::path& page : ReaderPages()) {
+    const std::string text = ReadFile(page.string());
+    for (std::sregex_iterator it(text.begin(), text.end(), kClimb), end; it != end; ++it) {
+      const std::filesystem::path target =
+          std::filesystem::weakly_canonical(page.parent_path() / it->str());
+      const std::string rel = target.lexically_relative(root).string();
+      EXPECT_FALSE(rel.empty() || rel.rfind("..", 0) == 0)
+          << page.filename() << " points outside the repository: " << it->str();
+    }
+    std::smatch outsider;
+    EXPECT_FALSE(std::regex_search(text, outsider, kOutsider))
+        << page.filename() << " names a document outside the repository: " << outsider.str();
   }
 }
 

@@ -76,25 +76,39 @@ TEST_F(FileSystems, NameIsTheValueOfTheNameTag) {
   EXPECT_EQ(Describe(fs->file_system_id).tags.size(), 2u);
 }
 
-TEST_F(FileSystems, EncryptionReportsTheGivenOrTheDefaultKey) {
-  api::CreateFileSystemRequest req;
-  req.encrypted = true;
-  Result<api::FileSystemDescription> fs = Create(req);
-  ASSERT_TRUE(fs.ok());
-  EXPECT_TRUE(fs->encrypted);
-  EXPECT_EQ(fs->kms_key_id, "arn:aws:kms:local-1:000000000000:alias/aws/elasticfilesystem");
-  req.kms_key_id = "arn:aws:kms:local-1:000000000000:key/abc";
-  fs = Create(req);
-  ASSERT_TRUE(fs.ok());
-  EXPECT_EQ(fs->kms_key_id, "arn:aws:kms:local-1:000000000000:key/abc");
+TEST_F(FileSystems, EncryptionAtRestIsRefusedAndNothingIsCreated) {
+  api::CreateFileSystemRequest encrypted;
+  encrypted.encrypted = true;
+  api::CreateFileSystemRequest with_key;
+  with_key.kms_key_id = "arn:aws:kms:local-1:000000000000:key/abc";
+  api::CreateFileSystemRequest both = encrypted;
+  both.kms_key_id = with_key.kms_key_id;
+  for (const api::CreateFileSystemRequest& req : {encrypted, with_key, both}) {
+    Result<api::FileSystemDescription> fs = Create(req);
+    EXPECT_EQ(ReasonOf(fs), "BadRequest");
+    EXPECT_NE(fs.status().message().find("encryption at rest is not implemented"),
+              std::string::npos)
+        << fs.status().message();
+  }
+  EXPECT_TRUE(control->DescribeFileSystems({})->file_systems.empty());
+  api::CreateFileSystemRequest plain;
+  plain.encrypted = false;
+  Result<api::FileSystemDescription> fs = Create(plain);
+  ASSERT_TRUE(fs.ok()) << fs.status().ToString();
+  EXPECT_FALSE(fs->encrypted);
+  EXPECT_FALSE(fs->kms_key_id.has_value());
 }
 
-TEST_F(FileSystems, KmsKeyWithoutEncryptionIsBadRequest) {
+TEST_F(FileSystems, BackupIsRefusedAndNothingIsCreated) {
   api::CreateFileSystemRequest req;
-  req.kms_key_id = "key";
-  EXPECT_EQ(ReasonOf(Create(req)), "BadRequest");
-  req.encrypted = false;
-  EXPECT_EQ(CodeOf(Create(req)), Code::kInvalidArgument);
+  req.backup = true;
+  Result<api::FileSystemDescription> fs = Create(req);
+  EXPECT_EQ(ReasonOf(fs), "BadRequest");
+  EXPECT_NE(fs.status().message().find("automatic backups are not implemented"), std::string::npos)
+      << fs.status().message();
+  EXPECT_TRUE(control->DescribeFileSystems({})->file_systems.empty());
+  req.backup = false;
+  EXPECT_TRUE(Create(req).ok());
 }
 
 TEST_F(FileSystems, CreationTokenMustBeOneToSixtyFourCharacters) {

@@ -18,10 +18,12 @@ class Storage : public ControlTest {
   }
 
   fs::FileId Make(fs::FileId dir, const std::string& name, fs::FileType type,
-                  const std::string& data = "") {
+                  const std::string& data = "", uint32_t mode = 0644,
+                  const fs::Credentials& owner = kRoot) {
     fs::CreateArgs args;
     args.type = type;
-    Result<fs::CreateResult> made = store_->Create(kRoot, dir, name, args);
+    args.mode = mode;
+    Result<fs::CreateResult> made = store_->Create(owner, dir, name, args);
     EXPECT_TRUE(made.ok()) << made.status().ToString();
     if (!data.empty()) {
       EXPECT_TRUE(store_->Write(kRoot, made->attrs.id, 0, data, fs::Stability::kFileSync).ok());
@@ -30,12 +32,18 @@ class Storage : public ControlTest {
   }
 
   Result<api::DescribeStorageResponse> Describe(const std::string& path,
-                                                std::optional<int> max_items = std::nullopt) {
+                                                std::optional<int> max_items = std::nullopt,
+                                                const fs::Credentials& as = kRoot) {
     api::DescribeStorageRequest req;
     req.file_system_id = id_;
     req.path = path;
     req.max_items = max_items;
-    return control->DescribeStorage(req);
+    return control->DescribeStorage(req, as);
+  }
+  static std::vector<std::string> Paths(const api::DescribeStorageResponse& r) {
+    std::vector<std::string> paths;
+    for (const api::FileStorageDescription& f : r.files) paths.push_back(f.path);
+    return paths;
   }
 
   std::string id_;
@@ -76,6 +84,43 @@ TEST_F(Storage, ATreeIsListedInPathOrderAndAFileOfTwoLinksCountsOnce) {
   EXPECT_EQ(first->files_in_standard, 3) << "the counts cover every file";
 }
 
+TEST_F(Storage, OthersSeeOnlyTheEntriesOfDirectoriesTheyMayReadAndSearch) {
+  fs::FileId open = Make(store_->Root(), "open", fs::FileType::kDirectory, "", 0755);
+  Make(open, "listed", fs::FileType::kRegular, "1");
+  fs::FileId hidden = Make(store_->Root(), "hidden", fs::FileType::kDirectory, "", 0700);
+  Make(hidden, "secret-name", fs::FileType::kRegular, "2");
+  fs::FileId search_only = Make(store_->Root(), "search-only", fs::FileType::kDirectory, "", 0711);
+  Make(search_only, "known-name", fs::FileType::kRegular, "3");
+  const fs::Credentials staff{0, 100, {}};
+  fs::FileId group = Make(store_->Root(), "group", fs::FileType::kDirectory, "", 0750, staff);
+  Make(group, "for-staff", fs::FileType::kRegular, "4");
+
+  const fs::Credentials other{1000, 1000, {}};
+  Result<api::DescribeStorageResponse> seen = Describe("/", std::nullopt, other);
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  EXPECT_EQ(Paths(*seen), std::vector<std::string>{"/open/listed"});
+  EXPECT_EQ(seen->files_in_standard, 1);
+  EXPECT_EQ(seen->directories_skipped, 3);
+
+  const fs::Credentials member{1000, 1000, {100}};
+  seen = Describe("/", std::nullopt, member);
+  ASSERT_TRUE(seen.ok());
+  EXPECT_EQ(Paths(*seen), (std::vector<std::string>{"/group/for-staff", "/open/listed"}));
+
+  // A name the caller knows in a directory it may search is shown, as stat(2) shows it; one
+  // under a directory it may not search is refused, without saying whether it exists.
+  seen = Describe("/search-only/known-name", std::nullopt, other);
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  EXPECT_EQ(Paths(*seen), std::vector<std::string>{"/search-only/known-name"});
+  EXPECT_EQ(ReasonOf(Describe("/hidden/secret-name", std::nullopt, other)), "AccessDenied");
+  EXPECT_EQ(ReasonOf(Describe("/hidden/no-such-name", std::nullopt, other)), "AccessDenied");
+
+  Result<api::DescribeStorageResponse> all = Describe("/");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->files.size(), 4u);
+  EXPECT_EQ(all->directories_skipped, 0);
+}
+
 TEST_F(Storage, PathsAndLimitsThatDoNotNameAFileAreRefused) {
   Make(store_->Root(), "f", fs::FileType::kRegular, "data");
   EXPECT_EQ(ReasonOf(Describe("/nothing")), "FileNotFound");
@@ -86,14 +131,14 @@ TEST_F(Storage, PathsAndLimitsThatDoNotNameAFileAreRefused) {
   EXPECT_EQ(ReasonOf(Describe("/", 100001)), "BadRequest");
   api::DescribeStorageRequest unknown;
   unknown.file_system_id = "fs-0123456789abcdef0";
-  EXPECT_EQ(ReasonOf(control->DescribeStorage(unknown)), "FileSystemNotFound");
+  EXPECT_EQ(ReasonOf(control->DescribeStorage(unknown, kRoot)), "FileSystemNotFound");
 }
 
 TEST_F(Storage, AControlPlaneWithoutStoresSaysSo) {
   std::string other = CreateFs("not-served");
   api::DescribeStorageRequest req;
   req.file_system_id = other;
-  EXPECT_EQ(ReasonOf(control->DescribeStorage(req)), "StoreUnavailable");
+  EXPECT_EQ(ReasonOf(control->DescribeStorage(req, kRoot)), "StoreUnavailable");
   api::RunLifecyclePassRequest pass;
   pass.file_system_id = other;
   EXPECT_EQ(ReasonOf(control->RunLifecyclePass(pass)), "StoreUnavailable");

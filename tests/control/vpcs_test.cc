@@ -528,7 +528,7 @@ TEST_F(VpcSubnets, DeletingASubnetTakesEfsMountsHostInterfaceWithIt) {
 class VpcActions : public NetnsControlTest {
  protected:
   api::Reply Run(const std::string& action, const Json& params, uid_t uid = 0) {
-    return Dispatch(*control, api::Caller{1, uid, 0}, action, params);
+    return Dispatch(*control, api::Caller{1, uid, 0, {}}, action, params);
   }
   static std::string CodeOf(const api::Reply& reply) {
     return reply.error ? reply.error->code : "ok";

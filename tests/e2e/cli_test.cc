@@ -15,13 +15,13 @@ class Cli : public E2eTest {};
 TEST_F(Cli, CreateFsAnswersTheAwsDescriptionInCreatingState) {
   Json fs = EfsJson({"create-fs", "--creation-token", "tok-1", "--performance-mode", "maxIO",
                      "--throughput-mode", "provisioned", "--provisioned-throughput-in-mibps", "64",
-                     "--encrypted", "--tags", "Key=Name,Value=shared", "Key=team,Value=infra"});
+                     "--no-encrypted", "--tags", "Key=Name,Value=shared", "Key=team,Value=infra"});
   EXPECT_EQ(fs["LifeCycleState"], "creating");
   EXPECT_EQ(fs["CreationToken"], "tok-1");
   EXPECT_EQ(fs["PerformanceMode"], "maxIO");
   EXPECT_EQ(fs["ThroughputMode"], "provisioned");
   EXPECT_EQ(fs["ProvisionedThroughputInMibps"], 64.0);
-  EXPECT_EQ(fs["Encrypted"], true);
+  EXPECT_EQ(fs["Encrypted"], false);
   EXPECT_EQ(fs["Name"], "shared");
   EXPECT_EQ(fs["NumberOfMountTargets"], 0);
   EXPECT_EQ(fs["Tags"].size(), 2u);
@@ -32,6 +32,34 @@ TEST_F(Cli, CreateFsAnswersTheAwsDescriptionInCreatingState) {
   for (const char* field : {"OwnerId", "CreationTime", "SizeInBytes", "FileSystemProtection"}) {
     EXPECT_TRUE(fs.contains(field)) << field;
   }
+}
+
+TEST_F(Cli, EncryptedAndBackupAreRefusedUntilEfsdDoesThem) {
+  RunResult r = EfsFails({"create-fs", "--encrypted"}, 1, "BadRequest");
+  EXPECT_NE(r.err.find("encryption at rest is not implemented yet"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  r = EfsFails({"create-fs", "--no-encrypted", "--kms-key-id", "alias/mine"}, 1, "BadRequest");
+  EXPECT_NE(r.err.find("encryption at rest is not implemented yet"), std::string::npos) << r.err;
+  r = EfsFails({"create-fs", "--backup"}, 1, "BadRequest");
+  EXPECT_NE(r.err.find("automatic backups are not implemented yet"), std::string::npos) << r.err;
+  EfsFails({"create-fs", "--availability-zone-name", "local-1a", "--backup"}, 1, "BadRequest");
+  EXPECT_TRUE(EfsJson({"describe-fs"})["FileSystems"].empty());
+}
+
+TEST_F(Cli, TheApiRefusesEncryptedWithABadRequestThatSaysWhy) {
+  auto client = daemon_.Connect();
+  ASSERT_TRUE(client);
+  Result<Json> created =
+      client->Call("CreateFileSystem", Json{{"CreationToken", "secret"}, {"Encrypted", true}});
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.status().reason(), "BadRequest");
+  EXPECT_NE(created.status().message().find("encryption at rest is not implemented yet"),
+            std::string::npos)
+      << created.status().message();
+  EXPECT_TRUE(EfsJson({"describe-fs"})["FileSystems"].empty());
+  Json plain = EfsJson({"create-fs", "--availability-zone-name", "local-1a"});
+  EXPECT_EQ(plain["Encrypted"], false);
+  EXPECT_FALSE(plain.contains("KmsKeyId"));
 }
 
 TEST_F(Cli, WaitReturnsOnceTheFileSystemIsAvailable) {

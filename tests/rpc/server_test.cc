@@ -351,6 +351,26 @@ TEST_F(ServerTest, AtTheCapTheConnectionIdleLongestMakesRoom) {
   EXPECT_EQ(server_->connection_count(), 3u);
 }
 
+TEST_F(ServerTest, AtAMountTargetsCapItsConnectionIdleLongestMakesRoom) {
+  ServerOptions options;
+  options.max_connections_per_mount_target = 2;
+  options.idle_timeout = std::chrono::milliseconds(0);
+  Restart(options);
+  Client first(port_);
+  ASSERT_TRUE(WaitForConnections(1));
+  Client second(port_);
+  ASSERT_TRUE(WaitForConnections(2));
+  ASSERT_EQ(second.Roundtrip(Call(1, kProg, 1, 1, Words({1}))),
+            AcceptedReply(1, AcceptStat::kSuccess) + Words({2}));
+  Client third(port_);
+  EXPECT_TRUE(first.ClosedByServer());
+  for (Client* c : {&second, &third}) {
+    EXPECT_EQ(c->Roundtrip(Call(2, kProg, 1, 1, Words({2}))),
+              AcceptedReply(2, AcceptStat::kSuccess) + Words({3}));
+  }
+  EXPECT_EQ(server_->connection_count(), 2u);
+}
+
 TEST_F(ServerTest, AtTheCapWithEveryConnectionBusyANewOneIsRefused) {
   ServerOptions options;
   options.max_connections = 2;

@@ -406,6 +406,9 @@ const char* ReasonForCode(Code code) {
 ApiError ToApiError(const Status& status) {
   ApiError error;
   error.code = status.reason().empty() ? ReasonForCode(status.code()) : status.reason();
+  // A full disk under the catalog or a file system's store, whatever layer saw it (the store
+  // names it NoSpace, SQLite's SQLITE_FULL names nothing): EFS's style of name for it.
+  if (status.code() == Code::kNoSpace) error.code = "InsufficientStorageCapacity";
   error.message = status.ok() ? "unexpected ok status" : status.message();
   return error;
 }

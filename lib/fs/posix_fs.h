@@ -152,6 +152,16 @@ class PosixFs final : public FileSystem {
   Result<bool> Unlink(InodeRecord* victim, InodeRecord* dir, Time now) REQUIRES(mu_);
   // Removes an unlinked, unpinned inode's data and row (after the unlink is durable).
   Status DropInode(uint64_t ino) REQUIRES(mu_);
+  // After a failed write of `ino` (its bytes may have landed, its size was not recorded): cuts
+  // the data back to the recorded size, unless another read or write may be in flight on the
+  // inode's shard (then fsck finds it longer, and the next open of the store cuts it).
+  void CutBack(uint64_t ino) REQUIRES(mu_);
+  // Waits until the changes made so far are durable, then cuts `id`'s data to `size` if the
+  // inode is as a shrink left it (its change attribute is `change`) and no write is in flight.
+  void CutWhenDurable(FileId id, uint64_t size, uint64_t change) EXCLUDES(mu_);
+  // Waits until the changes made so far are durable, then drops `ino` if it is still unlinked
+  // and unpinned (a failure is logged: the next open collects it).
+  void DropWhenDurable(uint64_t ino) EXCLUDES(mu_);
   // Runs `body` in a transaction; the metered size moves by what the body recorded.
   template <class F>
   Status InTxn(Durability durability, F body) REQUIRES(mu_);

@@ -878,6 +878,11 @@ Status PosixFs::Commit(FileId id) {
 Status PosixFs::Pin(FileId id) {
   MutexLock lock(&mu_);
   EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+  if (rec.attrs.type == FileType::kRegular && rec.storage_class == StorageClass::kStandard) {
+    // An open cuts what a crash left past the size (once per inode and process), before a
+    // write or a size change could expose it.
+    EFS_RETURN_IF_ERROR(data_->PrepareWrite(rec.ino(), rec.attrs.size));
+  }
   pins_[rec.ino()]++;
   return Status::Ok();
 }
@@ -907,6 +912,17 @@ Result<FsStat> PosixFs::StatFs() {
   stat.total_files = kTotalFiles;
   stat.free_files = kTotalFiles - std::min(kTotalFiles, stat.used_files);
   return stat;
+}
+
+// ----------------------------------------------------------------------------- check
+
+Result<CheckReport> PosixFs::Check(bool repair) {
+  MutexLock pass(&pass_mu_);  // no lifecycle pass meanwhile
+  return Durably([&]() REQUIRES(mu_) { return RunCheck(repair); });
+}
+
+Status PosixFs::InDurableTxn(const std::function<Status()>& body) {
+  return InTxn(Durability::kDurable, body);
 }
 
 // ----------------------------------------------------------------------------- storage classes

@@ -80,6 +80,9 @@ class PosixFs final : public FileSystem {
   Result<TransitionReport> RunLifecyclePass(const std::function<bool()>& keep_going) override;
   Result<FileStorage> Storage(FileId id) override;
   uint64_t WriteVerifier() const override { return verifier_; }
+  // Holds the lifecycle pass lock and the mutex throughout (the check is in posix_check.cc):
+  // metadata changes wait; reads and writes already in flight go on (their files are skipped).
+  Result<CheckReport> Check(bool repair) override EXCLUDES(mu_);
 
  private:
   enum class Durability {
@@ -218,6 +221,11 @@ class PosixFs final : public FileSystem {
   Status DropStrays() EXCLUDES(mu_);
   // Deletes the copy of `ino` in `where` if the inode's class is not `where`, and the stray row.
   Status DropStray(uint64_t ino, StorageClass where) REQUIRES(mu_);
+
+  // The check (posix_check.cc) under mu_; its repairs in one kDurable transaction.
+  friend class Checker;
+  Result<CheckReport> RunCheck(bool repair) REQUIRES(mu_);
+  Status InDurableTxn(const std::function<Status()>& body) REQUIRES(mu_);
 
   Mutex mu_;
   const std::unique_ptr<MetadataBackend> meta_ PT_GUARDED_BY(mu_);

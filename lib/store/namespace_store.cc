@@ -423,6 +423,27 @@ Result<std::vector<fs::IdleFile>> NamespaceStore::IdleFiles(fs::StorageClass whe
   }
 }
 
+Status NamespaceStore::ScanInodes(const InodeVisitor& fn) {
+  static const std::string kScan = std::string("SELECT ") + kInodeColumns + ", ino FROM inodes";
+  EFS_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(kScan));
+  while (true) {
+    EFS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::Ok();
+    EFS_RETURN_IF_ERROR(fn(ReadInode(s)));
+  }
+}
+
+Status NamespaceStore::ScanEntries(const EntryVisitor& fn) {
+  EFS_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT dir, name, cookie, ino FROM dirents"));
+  while (true) {
+    EFS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::Ok();
+    EFS_RETURN_IF_ERROR(fn(static_cast<uint64_t>(s.Int(0)),
+                           EntryRecord{s.Text(1), static_cast<uint64_t>(s.Int(2)),
+                                       static_cast<uint64_t>(s.Int(3))}));
+  }
+}
+
 Status NamespaceStore::AddStray(uint64_t ino, fs::StorageClass where) {
   return db_->Run("INSERT OR IGNORE INTO strays (ino, storage_class) VALUES (?, ?)",
                   static_cast<int64_t>(ino), ClassText(where));

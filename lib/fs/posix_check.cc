@@ -75,6 +75,8 @@ class Checker {
 
  private:
   Status LoadInodes() REQUIRES(fs_->mu_) {
+    EFS_ASSIGN_OR_RETURN(uint64_t count, fs_->meta_->CountInodes());
+    nodes_.reserve(count);
     return fs_->meta_->ScanInodes([&](const InodeRecord& rec) -> Status {
       Node& n = nodes_[rec.ino()];
       n.type = rec.attrs.type;

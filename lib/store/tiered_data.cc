@@ -71,8 +71,9 @@ Status TieredData::ScanData(const std::function<Status(const fs::DataCopy&)>& fn
       {StorageClass::kStandard, &dirs_.standard},
       {StorageClass::kIA, &dirs_.ia},
       {StorageClass::kArchive, &dirs_.archive}};
-  for (const auto& [where, dir] : tiers) {
-    EFS_RETURN_IF_ERROR(ScanSharded(*dir, [&](uint64_t ino, const struct stat& st) {
+  for (const auto& tier : tiers) {
+    const StorageClass where = tier.first;
+    EFS_RETURN_IF_ERROR(ScanSharded(*tier.second, [&](uint64_t ino, const struct stat& st) {
       const uint64_t length = where == StorageClass::kStandard ? uint64_t(st.st_size) : 0;
       return fn(fs::DataCopy{ino, where, length, uint64_t(st.st_blocks) * 512});
     }));

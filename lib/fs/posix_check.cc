@@ -1,6 +1,6 @@
 // PosixFs::Check: the consistency check of a file system and its repairs (what is checked and
 // what a repair does: check.h). It reads every inode, entry and data copy once into a compact
-// table (about 100 bytes an inode), recounts, compares, and repairs in one durable transaction.
+// table (about 150 bytes an inode), recounts, compares, and repairs in one durable transaction.
 #include <algorithm>
 #include <set>
 #include <unordered_map>

@@ -33,6 +33,7 @@ std::unique_ptr<Command> NewModifyMountTargetSecurityGroups();
 std::unique_ptr<Command> NewSetLifecycle();
 std::unique_ptr<Command> NewDescribeLifecycle();
 std::unique_ptr<Command> NewDescribeStorage();
+std::unique_ptr<Command> NewFsck();
 std::unique_ptr<Command> NewTag();
 std::unique_ptr<Command> NewUntag();
 std::unique_ptr<Command> NewListTags();

@@ -28,6 +28,7 @@ const CommandSpec kCommands[] = {
     {"describe-lifecycle", "show a file system's lifecycle policy", &NewDescribeLifecycle,
      kNoFlags},
     {"describe-storage", "show which storage class holds each file", &NewDescribeStorage, kNoFlags},
+    {"fsck", "check a file system's consistency, and repair it", &NewFsck, kNoFlags},
     // Tags.
     {"tag", "add or overwrite tags on a resource", &NewTag, kNoFlags},
     {"untag", "remove tags from a resource", &NewUntag, kNoFlags},

@@ -25,7 +25,8 @@ int ToExitCode(const Status& status) {
       {kNotMounted, kExitNotMounted},
       {bench::kTargetUnreachable, kExitMountTargetUnreachable},
       {bench::kTargetPathNotFound, kExitMountTargetUnreachable},
-      {bench::kOperationFailed, kExitBenchFailed}};
+      {bench::kOperationFailed, kExitBenchFailed},
+      {kFsckFindings, kExitFsckFindings},      {kFsckRepaired, kExitFsckRepaired}};
   for (const auto& [reason, code] : kMountReasons) {
     if (status.reason() == reason) return code;
   }
@@ -42,6 +43,10 @@ void ReportError(const Status& status, std::string_view command, std::ostream& e
     } else {
       err << "hint: run 'efs " << command << " --help' for its options\n";
     }
+    return;
+  }
+  if (reason == kFsckFindings || reason == kFsckRepaired) {  // a result, not a failure
+    err << "efs: fsck: " << status.message() << "\n";
     return;
   }
   if (reason == kWaitTimeout || reason.empty()) {

@@ -24,22 +24,28 @@ inline constexpr int kExitNotMounted = 10;         // umount of a directory efs 
 // efs bench (the reasons are in bench/bench.h); a target that does not answer, or has no such
 // directory, exits kExitMountTargetUnreachable as efs mount does.
 inline constexpr int kExitBenchFailed = 11;        // an operation of the run failed
+// efs fsck, as e2fsck tells "corrected" from "left uncorrected".
+inline constexpr int kExitFsckFindings = 12;  // found problems, and left some unrepaired
+inline constexpr int kExitFsckRepaired = 13;  // found problems, and repaired every one
 
 // Reasons the CLI itself attaches to a Status (the others are AWS error codes from efsd).
 inline constexpr char kUsageError[] = "UsageError";
 inline constexpr char kWaitTimeout[] = "WaitTimeout";
 inline constexpr char kDaemonUnreachable[] = "DaemonUnreachable";  // set by api::Client
+inline constexpr char kFsckFindings[] = "FsckFindings";
+inline constexpr char kFsckRepaired[] = "FsckRepaired";
 
 // A command-line mistake found locally, e.g. UsageError("--port requires --protocol").
 Status UsageError(std::string message);
 
 // 0 for ok; 2 for UsageError; 3 for DaemonUnreachable; 4 for WaitTimeout; 5 to 11 for the
-// mount and bench reasons; else 1.
+// mount and bench reasons; 12 and 13 for efs fsck's; else 1.
 int ToExitCode(const Status& status);
 
 // Writes the error report for a failed `efs <command>` to `err`:
 //   efs: error: <Code>: <message>                      (service and transport errors)
 //   efs: error: <message>\nhint: ...                     (usage errors, timeouts)
+//   efs: fsck: <message>                                 (what efs fsck found)
 // `command` names the subcommand for the usage hint; it may be empty.
 void ReportError(const Status& status, std::string_view command, std::ostream& err);
 

@@ -12,6 +12,7 @@
 #include "base/heap.h"
 #include "base/log.h"
 #include "daemon/efsd.h"
+#include "store/io.h"
 
 namespace {
 
@@ -134,6 +135,11 @@ int main(int argc, char** argv) {
   efs::ParseLogLevel(log_level, &level);
   efs::SetLogLevel(level);
 
+  // Fault injection for tests (lib/store/io.h), armed before anything touches the state dir.
+  if (efs::Status armed = efs::store::ArmFaultFromEnvironment(); !armed.ok()) {
+    std::fprintf(stderr, "efsd: error: %s\n", armed.message().c_str());
+    return 2;
+  }
   if (config.remove_network) {
     efs::daemon::Daemon daemon(config);
     efs::Status removed = daemon.RemoveNetwork();

@@ -82,6 +82,38 @@ EFS_FIELDS(DescribeStorageResponse) {
 
 EFS_FIELDS(RunLifecyclePassRequest) { v("FileSystemId", s.file_system_id, kRequired); }
 
+EFS_FIELDS(CheckFileSystemRequest) {
+  v("FileSystemId", s.file_system_id, kRequired);
+  v("Repair", s.repair);
+}
+
+EFS_FIELDS(CheckFinding) {
+  v("Kind", s.kind);
+  v("Inode", s.inode);
+  v("Path", s.path);
+  v("Detail", s.detail);
+  v("Repaired", s.repaired);
+}
+
+EFS_FIELDS(CheckCounts) {
+  v("Inodes", s.inodes);
+  v("Directories", s.directories);
+  v("RegularFiles", s.regular_files);
+  v("Entries", s.entries);
+  v("DataFiles", s.data_files);
+  v("FilesBusy", s.files_busy);
+}
+
+EFS_FIELDS(FileSystemCheck) {
+  v("FileSystemId", s.file_system_id);
+  v("Findings", s.findings);
+  v("Checked", s.checked);
+  v("SizeInBytes", s.size_in_bytes);
+  v("RecountedSizeInBytes", s.recounted_size);
+  v("Repair", s.repair);
+  v("Seconds", s.seconds);
+}
+
 EFS_FIELDS(SetBurstCreditBalanceRequest) {
   v("FileSystemId", s.file_system_id, kRequired);
   v("BurstCreditBalance", s.burst_credit_balance, kRequired);
@@ -338,6 +370,8 @@ EFS_API_DEFINE_CODEC(DescribeStorageRequest)
 EFS_API_DEFINE_CODEC(FileStorageDescription)
 EFS_API_DEFINE_CODEC(DescribeStorageResponse)
 EFS_API_DEFINE_CODEC(RunLifecyclePassRequest)
+EFS_API_DEFINE_CODEC(CheckFileSystemRequest)
+EFS_API_DEFINE_CODEC(FileSystemCheck)
 EFS_API_DEFINE_CODEC(SetBurstCreditBalanceRequest)
 EFS_API_DEFINE_CODEC(BurstCreditBalance)
 EFS_API_DEFINE_CODEC(LifecyclePassReport)
@@ -407,6 +441,9 @@ const char* ReasonForCode(Code code) {
 ApiError ToApiError(const Status& status) {
   ApiError error;
   error.code = status.reason().empty() ? ReasonForCode(status.code()) : status.reason();
+  // A full disk under the catalog or a file system's store, whatever layer saw it (the store
+  // names it NoSpace, SQLite's SQLITE_FULL names nothing): EFS's style of name for it.
+  if (status.code() == Code::kNoSpace) error.code = "InsufficientStorageCapacity";
   error.message = status.ok() ? "unexpected ok status" : status.message();
   return error;
 }

@@ -133,6 +133,36 @@ struct DescribeStorageResponse {
 struct RunLifecyclePassRequest {
   std::string file_system_id;  // "FileSystemId", required
 };
+// CheckFileSystem (efsd's own): the consistency check of one file system (efs fsck); the
+// kinds of findings and what a repair does are in lib/fs/check.h.
+struct CheckFileSystemRequest {
+  std::string file_system_id;  // "FileSystemId", required
+  bool repair = false;         // "Repair": fix what can be fixed safely
+};
+struct CheckFinding {
+  std::string kind;    // "Kind": DataFileLonger, LinkCountWrong, ...
+  int64_t inode = 0;   // "Inode": 0 for the file system as a whole
+  std::string path;    // "Path": "" when the inode has none (unreachable)
+  std::string detail;  // "Detail"
+  bool repaired = false;  // "Repaired"
+};
+struct CheckCounts {
+  int64_t inodes = 0;         // "Inodes"
+  int64_t directories = 0;    // "Directories"
+  int64_t regular_files = 0;  // "RegularFiles"
+  int64_t entries = 0;        // "Entries"
+  int64_t data_files = 0;     // "DataFiles": data files and cold objects
+  int64_t files_busy = 0;     // "FilesBusy": written or moving meanwhile; data not checked
+};
+struct FileSystemCheck {
+  std::string file_system_id;         // "FileSystemId"
+  std::vector<CheckFinding> findings;  // "Findings"
+  CheckCounts checked;                // "Checked"
+  SizeInBytes size_in_bytes;          // "SizeInBytes": what the file system reported
+  SizeInBytes recounted_size;         // "RecountedSizeInBytes": the check's recount
+  bool repair = false;                // "Repair": whether repairs were asked for
+  double seconds = 0;                 // "Seconds"
+};
 // SetBurstCreditBalance (efsd's own): sets a bursting file system's burst credit balance, to
 // show what running out of credits does without waiting hours for it.
 struct SetBurstCreditBalanceRequest {
@@ -415,6 +445,8 @@ EFS_API_CODEC(FileStorageDescription)
 EFS_API_CODEC(DescribeStorageResponse)
 EFS_API_CODEC(RunLifecyclePassRequest)
 EFS_API_CODEC(LifecyclePassReport)
+EFS_API_CODEC(CheckFileSystemRequest)
+EFS_API_CODEC(FileSystemCheck)
 EFS_API_CODEC(SetBurstCreditBalanceRequest)
 EFS_API_CODEC(BurstCreditBalance)
 EFS_API_CODEC(FileSystemDescription)

@@ -185,6 +185,7 @@ const ActionSpec kActions[] = {
     {"AdvanceClock", &Call<&ControlPlane::AdvanceClock>, kMutating},
     {"DescribeStorage", &Call<&ControlPlane::DescribeStorage>, kReadOnly},
     {"RunLifecyclePass", &Call<&ControlPlane::RunLifecyclePass>, kMutating},
+    {"CheckFileSystem", &Call<&ControlPlane::CheckFileSystem>, kMutating},
     {"SetBurstCreditBalance", &Call<&ControlPlane::SetBurstCreditBalance>, kMutating},
 };
 

@@ -178,6 +178,8 @@ class CatalogControlPlane final : public ControlPlane {
       const api::SetBurstCreditBalanceRequest&) override;
   Result<api::LifecyclePassReport> RunLifecyclePass(const api::RunLifecyclePassRequest&)
       EXCLUDES(mu_) override;
+  Result<api::FileSystemCheck> CheckFileSystem(const api::CheckFileSystemRequest&)
+      EXCLUDES(mu_) override;
   Status RecordSize(const std::string& id, uint64_t standard, uint64_t ia, uint64_t archive,
                     double timestamp) EXCLUDES(mu_) override;
 

@@ -155,6 +155,9 @@ class ControlPlane {
   // Runs one lifecycle pass over the file system now (with its current configuration).
   virtual Result<api::LifecyclePassReport> RunLifecyclePass(
       const api::RunLifecyclePassRequest&) = 0;
+  // The consistency check of an available file system (efs fsck; lib/fs/check.h), with
+  // repairs if asked. FileSystemNotFound, IncorrectFileSystemLifeCycleState.
+  virtual Result<api::FileSystemCheck> CheckFileSystem(const api::CheckFileSystemRequest&) = 0;
   // Sets a bursting file system's burst credit balance (Endpoints::SetBurstCredits):
   // FileSystemNotFound, BadRequest for a file system not in bursting mode or a balance
   // outside 0 to its credit cap.

@@ -1,5 +1,5 @@
-// Storage-class actions (efsd's own): DescribeStorage walks a file system's tree through its
-// store; RunLifecyclePass runs one pass of the lifecycle mover now.
+// Storage actions (efsd's own): DescribeStorage walks a file system's tree through its store;
+// RunLifecyclePass runs one pass of the lifecycle mover now; CheckFileSystem is efs fsck.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -221,6 +221,33 @@ Result<api::LifecyclePassReport> CatalogControlPlane::RunLifecyclePass(
   out.bytes_moved = static_cast<int64_t>(report.bytes_moved);
   out.files_skipped = static_cast<int64_t>(report.files_skipped);
   out.files_failed = static_cast<int64_t>(report.files_failed);
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+// The check runs in the store, under its lock (PosixFs::Check): namespace.db is held by one
+// connection in exclusive locking mode, so there is no second reader to take a snapshot with,
+// and the lock is what makes the namespace, the data files and the metered size one picture.
+Result<api::FileSystemCheck> CatalogControlPlane::CheckFileSystem(
+    const api::CheckFileSystemRequest& req) {
+  EFS_ASSIGN_OR_RETURN(std::shared_ptr<fs::FileSystem> store, AvailableStore(req.file_system_id));
+  const auto start = std::chrono::steady_clock::now();
+  EFS_ASSIGN_OR_RETURN(fs::CheckReport report, store->Check(req.repair));
+  api::FileSystemCheck out;
+  out.file_system_id = req.file_system_id;
+  out.repair = req.repair;
+  for (fs::CheckFinding& f : report.findings) {
+    out.findings.push_back(api::CheckFinding{std::move(f.kind), static_cast<int64_t>(f.ino),
+                                             std::move(f.path), std::move(f.detail), f.repaired});
+  }
+  out.checked.inodes = static_cast<int64_t>(report.checked.inodes);
+  out.checked.directories = static_cast<int64_t>(report.checked.directories);
+  out.checked.regular_files = static_cast<int64_t>(report.checked.regular_files);
+  out.checked.entries = static_cast<int64_t>(report.checked.entries);
+  out.checked.data_files = static_cast<int64_t>(report.checked.data_copies);
+  out.checked.files_busy = static_cast<int64_t>(report.skipped_busy);
+  out.size_in_bytes = SizesOf(report.metered);
+  out.recounted_size = SizesOf(report.counted);
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -124,6 +125,22 @@ class MetadataBackend {
   virtual Status AddStray(uint64_t ino, StorageClass where) = 0;
   virtual Status DeleteStray(uint64_t ino, StorageClass where) = 0;
   virtual Result<std::vector<std::pair<uint64_t, StorageClass>>> Strays() = 0;
+
+  // The consistency check (PosixFs::Check) reads everything once, in any order: every inode,
+  // and every directory entry with the directory holding it. Stops at the first error `fn`
+  // returns. A backend without them cannot be checked (kFailedPrecondition).
+  using InodeVisitor = std::function<Status(const InodeRecord&)>;
+  using EntryVisitor = std::function<Status(uint64_t dir, const EntryRecord&)>;
+  virtual Status ScanInodes(const InodeVisitor& fn);
+  virtual Status ScanEntries(const EntryVisitor& fn);
+};
+
+// One copy of a file's data as a tier stores it (DataBackend::ScanData).
+struct DataCopy {
+  uint64_t ino = 0;
+  StorageClass where = StorageClass::kStandard;
+  uint64_t length = 0;  // Standard: the data file's length (cold objects: 0)
+  uint64_t space = 0;   // bytes of storage it occupies
 };
 
 // File contents by inode number and storage class: each class is a tier of its own. Writes,
@@ -142,9 +159,10 @@ class DataBackend {
   virtual Status Copy(uint64_t ino, uint64_t size, StorageClass from, StorageClass to) = 0;
   // Forgets the copy of `ino` in `where`; a missing one is fine.
   virtual Status Drop(uint64_t ino, StorageClass where) = 0;
-  // Called (under PosixFs's lock) before every Write with the size the namespace records.
-  // The first call for `ino` in a process drops bytes the store holds past `size` (left by a
-  // crash that lost their size update), so that they cannot reappear inside a later hole.
+  // Called (under PosixFs's lock) with the size the namespace records before every Write, size
+  // change and open (Pin) of a Standard file. The first call for `ino` in a process drops
+  // bytes the store holds past `size` (left by a crash that lost their size update), so that
+  // they cannot reappear inside a later hole or a file grown by SETATTR.
   virtual Status PrepareWrite(uint64_t ino, uint64_t size) = 0;
   // Writes `data` at `offset`; with `sync`, returns once it is on stable storage.
   // kFileTooBig if the store cannot hold an offset.
@@ -159,6 +177,9 @@ class DataBackend {
   virtual Result<uint64_t> SpaceUsed(uint64_t ino) = 0;
   // Byte fields of FsStat.
   virtual Result<FsStat> StatFs() = 0;
+  // Calls `fn` for every copy of data every tier holds (the consistency check); stops at the
+  // first error `fn` returns. kFailedPrecondition for a backend that cannot list its copies.
+  virtual Status ScanData(const std::function<Status(const DataCopy&)>& fn);
 };
 
 }  // namespace efs::fs

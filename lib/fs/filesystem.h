@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "fs/check.h"
 #include "fs/lifecycle.h"
 
 namespace efs::fs {
@@ -322,6 +323,14 @@ class FileSystem {
   // 8 bytes that differ on every start (each construction or open of the store): the NFS
   // WRITE/COMMIT verifier, telling a client that unstable data may have been lost.
   virtual uint64_t WriteVerifier() const = 0;
+
+  // The consistency check (check.h): reports what is inconsistent, and with `repair` fixes
+  // what can be fixed safely, while the file system stays in use (metadata changes wait for
+  // it). kFailedPrecondition for a file system that cannot be checked.
+  virtual Result<CheckReport> Check(bool repair) {
+    (void)repair;
+    return Status(Code::kFailedPrecondition, "NotSupported", "this file system has no check");
+  }
 };
 
 // Returns Ok iff `name` is a valid new entry name (see the conventions above).

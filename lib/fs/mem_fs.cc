@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "base/check.h"
+#include "base/macros.h"
 #include "base/mutex.h"
 #include "fs/backend.h"
 #include "fs/posix_fs.h"
@@ -142,6 +143,18 @@ class MemMetadata final : public MetadataBackend {
   Result<std::vector<std::pair<uint64_t, StorageClass>>> Strays() override {
     return std::vector<std::pair<uint64_t, StorageClass>>(strays_.begin(), strays_.end());
   }
+  Status ScanInodes(const InodeVisitor& fn) override {
+    for (const auto& [ino, rec] : inodes_) EFS_RETURN_IF_ERROR(fn(rec));
+    return Status::Ok();
+  }
+  Status ScanEntries(const EntryVisitor& fn) override {
+    for (const auto& [dir, d] : dirs_) {
+      for (const auto& [cookie, ino] : d.by_cookie) {
+        EFS_RETURN_IF_ERROR(fn(dir, EntryRecord{d.names.at(cookie), cookie, ino}));
+      }
+    }
+    return Status::Ok();
+  }
 
  private:
   struct Dir {
@@ -223,6 +236,21 @@ class MemData final : public DataBackend {
     MutexLock lock(&mu_);
     auto it = Standard().find(ino);
     return it == Standard().end() ? 0 : it->second.size() * kBlock;
+  }
+  Status ScanData(const std::function<Status(const DataCopy&)>& fn) override {
+    std::vector<DataCopy> copies;
+    {
+      MutexLock lock(&mu_);
+      for (int i = 0; i < kStorageClasses; ++i) {
+        for (const auto& [ino, blocks] : tiers_[i]) {
+          // Blocks keep no exact length (Truncate zeroes the tail of the last one): length 0.
+          if (blocks.empty()) continue;
+          copies.push_back(DataCopy{ino, static_cast<StorageClass>(i), 0, blocks.size() * kBlock});
+        }
+      }
+    }
+    for (const DataCopy& copy : copies) EFS_RETURN_IF_ERROR(fn(copy));
+    return Status::Ok();
   }
   Result<FsStat> StatFs() override {
     MutexLock lock(&mu_);

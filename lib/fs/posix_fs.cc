@@ -338,6 +338,45 @@ Result<bool> PosixFs::Unlink(InodeRecord* victim, InodeRecord* dir, Time now) {
   return victim->attrs.nlink == 0 && !Pinned(victim->ino());
 }
 
+void PosixFs::CutBack(uint64_t ino) {
+  space_.erase(ino);
+  if (uses_[ino % kUseShards].load() != 1) return;  // another write may be in flight
+  Result<std::optional<InodeRecord>> rec = meta_->LoadInode(ino);
+  if (!rec.ok() || !*rec) return;
+  Status cut = data_->Truncate(ino, (*rec)->attrs.size);
+  if (!cut.ok()) EFS_LOG(kWarn) << "fs: inode " << ino << ": " << cut.ToString();
+}
+
+void PosixFs::CutWhenDurable(FileId id, uint64_t size, uint64_t change) {
+  mu_.Lock();
+  // Cut only once the new size is on stable storage: a size change lost to a failed flush or
+  // sync, or to a crash, leaves the data whole (and bytes past a durable size are cut at the
+  // next open if this does not happen).
+  Status durable = group_.WaitDurable(&mu_, meta_.get(), group_.last_batch(&mu_));  // unlocks
+  if (!durable.ok()) return;
+  MutexLock lock(&mu_);
+  Result<InodeRecord> rec = Get(id);
+  if (!rec.ok() || rec->attrs.change != change || InUse(id.ino)) return;  // changed meanwhile
+  Status cut = data_->Truncate(id.ino, size);
+  // The metering, as the data now stands.
+  if (cut.ok()) cut = InTxn(Durability::kLazy, [&]() REQUIRES(mu_) { return SaveInode(&*rec, true); });
+  if (!cut.ok()) EFS_LOG(kWarn) << "fs: inode " << id.ino << ": " << cut.ToString();
+}
+
+void PosixFs::DropWhenDurable(uint64_t ino) {
+  mu_.Lock();
+  // The caller's wait may have been deferred (DeferDurability): the data goes only once the
+  // unlink is on stable storage, so that an unlink lost to a failed flush or sync, or to a
+  // crash, leaves the file whole.
+  Status durable = group_.WaitDurable(&mu_, meta_.get(), group_.last_batch(&mu_));  // unlocks
+  if (!durable.ok()) return;  // the inode is collected when the store next opens, if unlinked
+  MutexLock lock(&mu_);
+  Result<std::optional<InodeRecord>> rec = meta_->LoadInode(ino);
+  if (!rec.ok() || !*rec || (*rec)->attrs.nlink != 0 || Pinned(ino)) return;
+  Status dropped = DropInode(ino);
+  if (!dropped.ok()) EFS_LOG(kWarn) << "fs: inode " << ino << ": " << dropped.ToString();
+}
+
 Status PosixFs::DropInode(uint64_t ino) {
   EFS_ASSIGN_OR_RETURN(InodeRecord rec, Load(ino));
   space_.erase(ino);
@@ -366,16 +405,19 @@ Result<Attributes> PosixFs::SetAttr(const Credentials& cred, FileId id, const Se
     if (attempt == kMaxRecalls) return Moving();
     EFS_RETURN_IF_ERROR(Recall(id));
   }
-  return Durably([&]() REQUIRES(mu_) -> Result<Attributes> {
+  std::optional<uint64_t> shrunk_change;  // a shrink: its data is cut once the size is durable
+  Result<Attributes> set = Durably([&]() REQUIRES(mu_) -> Result<Attributes> {
     EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
     EFS_ASSIGN_OR_RETURN(uint32_t mode, CheckSetAttr(cred, rec.attrs, attrs));
     if (attrs.size && *attrs.size > kMaxFileSize) return TooBig();
     if (attrs.empty()) return Finish(rec);
     if (attrs.size && rec.storage_class != StorageClass::kStandard) return Moving();
     Time now = Now();
-    if (attrs.size && *attrs.size < rec.attrs.size) {
-      EFS_RETURN_IF_ERROR(data_->Truncate(rec.ino(), *attrs.size));
+    if (attrs.size) {
+      // Bytes a crash left past the old size must not show inside the file it grows to.
+      EFS_RETURN_IF_ERROR(data_->PrepareWrite(rec.ino(), rec.attrs.size));
     }
+    const bool shrinks = attrs.size && *attrs.size < rec.attrs.size;
     Attributes& a = rec.attrs;
     a.mode = mode;
     if (attrs.uid) a.uid = *attrs.uid;
@@ -394,8 +436,11 @@ Result<Attributes> PosixFs::SetAttr(const Credentials& cred, FileId id, const Se
     EFS_RETURN_IF_ERROR(InTxn(Durability::kDurable, [&]() REQUIRES(mu_) {
       return SaveInode(&rec, attrs.size.has_value());
     }));
+    if (shrinks) shrunk_change = rec.attrs.change;
     return Finish(rec);
   });
+  if (set.ok() && shrunk_change) CutWhenDurable(id, *attrs.size, *shrunk_change);
+  return set;
 }
 
 Result<uint32_t> PosixFs::Access(const Credentials& cred, FileId id, uint32_t want) {
@@ -552,7 +597,8 @@ Result<InodeRecord> PosixFs::NewInode(const Credentials& cred, const InodeRecord
 // ----------------------------------------------------------------------------- remove, link
 
 Result<DirChange> PosixFs::Remove(const Credentials& cred, FileId dir_id, std::string_view name) {
-  return Durably([&]() REQUIRES(mu_) -> Result<DirChange> {
+  std::optional<uint64_t> unlinked;
+  Result<DirChange> removed = Durably([&]() REQUIRES(mu_) -> Result<DirChange> {
     EFS_ASSIGN_OR_RETURN(InodeRecord dir, GetDir(dir_id));
     EFS_RETURN_IF_ERROR(CheckAccess(cred, dir.attrs, kAccessExecute));
     EFS_RETURN_IF_ERROR(ValidateName(name));
@@ -576,9 +622,11 @@ Result<DirChange> PosixFs::Remove(const Credentials& cred, FileId dir_id, std::s
       return SaveInode(&dir);
     }));
     change.after = dir.attrs.change;
-    if (drop) EFS_RETURN_IF_ERROR(DropInode(victim.ino()));
+    if (drop) unlinked = victim.ino();
     return change;
   });
+  if (removed.ok() && unlinked) DropWhenDurable(*unlinked);
+  return removed;
 }
 
 Result<DirChange> PosixFs::Link(const Credentials& cred, FileId file_id, FileId dir_id,
@@ -645,7 +693,8 @@ Status PosixFs::CheckRename(const Credentials& cred, const InodeRecord& sdir,
 Result<RenameResult> PosixFs::Rename(const Credentials& cred, FileId src_dir,
                                      std::string_view src_name, FileId dst_dir,
                                      std::string_view dst_name) {
-  return Durably([&]() REQUIRES(mu_) -> Result<RenameResult> {
+  std::optional<uint64_t> unlinked;
+  Result<RenameResult> renamed = Durably([&]() REQUIRES(mu_) -> Result<RenameResult> {
     EFS_ASSIGN_OR_RETURN(InodeRecord sdir, GetDir(src_dir));
     EFS_ASSIGN_OR_RETURN(InodeRecord ddir_own, GetDir(dst_dir));
     const bool same_dir = sdir.ino() == ddir_own.ino();
@@ -689,9 +738,11 @@ Result<RenameResult> PosixFs::Rename(const Credentials& cred, FileId src_dir,
     result.source.after = sdir.attrs.change;
     result.target.after = ddir.attrs.change;
     if (same_dir) result.target = result.source;
-    if (drop) EFS_RETURN_IF_ERROR(DropInode(target->ino()));
+    if (drop) unlinked = target->ino();
     return result;
   });
+  if (renamed.ok() && unlinked) DropWhenDurable(*unlinked);
+  return renamed;
 }
 
 // ----------------------------------------------------------------------------- data
@@ -774,7 +825,7 @@ Result<WriteResult> PosixFs::Write(const Credentials& cred, FileId id, uint64_t 
   Status written = data_->Write(id.ino, offset, data, sync);
   return Durably([&]() REQUIRES(mu_) -> Result<WriteResult> {
     if (!written.ok()) {
-      space_.erase(id.ino);  // some bytes may have landed
+      CutBack(id.ino);  // some bytes may have landed
       return written;
     }
     Result<InodeRecord> again = Get(id);
@@ -795,8 +846,12 @@ Result<WriteResult> PosixFs::Write(const Credentials& cred, FileId id, uint64_t 
         stability == Stability::kFileSync || (stability == Stability::kDataSync && grows)
             ? Durability::kDurable
             : Durability::kLazy;
-    EFS_RETURN_IF_ERROR(
-        InTxn(durability, [&]() REQUIRES(mu_) { return SaveInode(&rec, /*data_changed=*/true); }));
+    Status recorded =
+        InTxn(durability, [&]() REQUIRES(mu_) { return SaveInode(&rec, /*data_changed=*/true); });
+    if (!recorded.ok()) {
+      CutBack(id.ino);
+      return recorded;
+    }
     EFS_ASSIGN_OR_RETURN(Attributes attrs, Finish(rec));
     return WriteResult{data.size(), stability, attrs};
   });
@@ -823,6 +878,11 @@ Status PosixFs::Commit(FileId id) {
 Status PosixFs::Pin(FileId id) {
   MutexLock lock(&mu_);
   EFS_ASSIGN_OR_RETURN(InodeRecord rec, Get(id));
+  if (rec.attrs.type == FileType::kRegular && rec.storage_class == StorageClass::kStandard) {
+    // An open cuts what a crash left past the size (once per inode and process), before a
+    // write or a size change could expose it.
+    EFS_RETURN_IF_ERROR(data_->PrepareWrite(rec.ino(), rec.attrs.size));
+  }
   pins_[rec.ino()]++;
   return Status::Ok();
 }
@@ -840,6 +900,8 @@ Status PosixFs::Unpin(FileId id) {
 
 StorageSizes PosixFs::Metered() {
   MutexLock lock(&mu_);
+  // A batch lost since the last change took changes the metered size counted: count again.
+  if (group_.lost(&mu_) != lost_seen_) AfterLoss();
   return metered_;
 }
 
@@ -850,6 +912,17 @@ Result<FsStat> PosixFs::StatFs() {
   stat.total_files = kTotalFiles;
   stat.free_files = kTotalFiles - std::min(kTotalFiles, stat.used_files);
   return stat;
+}
+
+// ----------------------------------------------------------------------------- check
+
+Result<CheckReport> PosixFs::Check(bool repair) {
+  MutexLock pass(&pass_mu_);  // no lifecycle pass meanwhile
+  return Durably([&]() REQUIRES(mu_) { return RunCheck(repair); });
+}
+
+Status PosixFs::InDurableTxn(const std::function<Status()>& body) {
+  return InTxn(Durability::kDurable, body);
 }
 
 // ----------------------------------------------------------------------------- storage classes

@@ -80,6 +80,9 @@ class PosixFs final : public FileSystem {
   Result<TransitionReport> RunLifecyclePass(const std::function<bool()>& keep_going) override;
   Result<FileStorage> Storage(FileId id) override;
   uint64_t WriteVerifier() const override { return verifier_; }
+  // Holds the lifecycle pass lock and the mutex throughout (the check is in posix_check.cc):
+  // metadata changes wait; reads and writes already in flight go on (their files are skipped).
+  Result<CheckReport> Check(bool repair) override EXCLUDES(mu_);
 
  private:
   enum class Durability {
@@ -152,6 +155,16 @@ class PosixFs final : public FileSystem {
   Result<bool> Unlink(InodeRecord* victim, InodeRecord* dir, Time now) REQUIRES(mu_);
   // Removes an unlinked, unpinned inode's data and row (after the unlink is durable).
   Status DropInode(uint64_t ino) REQUIRES(mu_);
+  // After a failed write of `ino` (its bytes may have landed, its size was not recorded): cuts
+  // the data back to the recorded size, unless another read or write may be in flight on the
+  // inode's shard (then fsck finds it longer, and the next open of the store cuts it).
+  void CutBack(uint64_t ino) REQUIRES(mu_);
+  // Waits until the changes made so far are durable, then cuts `id`'s data to `size` if the
+  // inode is as a shrink left it (its change attribute is `change`) and no write is in flight.
+  void CutWhenDurable(FileId id, uint64_t size, uint64_t change) EXCLUDES(mu_);
+  // Waits until the changes made so far are durable, then drops `ino` if it is still unlinked
+  // and unpinned (a failure is logged: the next open collects it).
+  void DropWhenDurable(uint64_t ino) EXCLUDES(mu_);
   // Runs `body` in a transaction; the metered size moves by what the body recorded.
   template <class F>
   Status InTxn(Durability durability, F body) REQUIRES(mu_);
@@ -208,6 +221,11 @@ class PosixFs final : public FileSystem {
   Status DropStrays() EXCLUDES(mu_);
   // Deletes the copy of `ino` in `where` if the inode's class is not `where`, and the stray row.
   Status DropStray(uint64_t ino, StorageClass where) REQUIRES(mu_);
+
+  // The check (posix_check.cc) under mu_; its repairs in one kDurable transaction.
+  friend class Checker;
+  Result<CheckReport> RunCheck(bool repair) REQUIRES(mu_);
+  Status InDurableTxn(const std::function<Status()>& body) REQUIRES(mu_);
 
   Mutex mu_;
   const std::unique_ptr<MetadataBackend> meta_ PT_GUARDED_BY(mu_);

@@ -20,6 +20,7 @@
 #include "base/mutex.h"
 #include "base/unique_fd.h"
 #include "store/files.h"
+#include "store/io.h"
 
 namespace efs::store {
 
@@ -224,7 +225,7 @@ Status WriteObject(int fd, const std::string& path, uint64_t size, const ColdSto
 
 Status SyncFile(int fd, const std::string& path) {
   ScopedBlocking blocking;  // the RPC pool runs other calls meanwhile
-  if (::fsync(fd) != 0) return ErrnoStatus(errno, "fsync '" + path + "'");
+  if (io::Fsync(fd) != 0) return ErrnoStatus(errno, "fsync '" + path + "'");
   return Status::Ok();
 }
 
@@ -345,7 +346,7 @@ Status ColdStore::Put(uint64_t ino, uint64_t size, const Source& source, int zst
   fd.Reset();
   if (status.ok()) status = InstallSharded(temp, impl_->dir, ino);
   impl_->Forget(ino);  // a failed Install may still have renamed
-  if (!status.ok()) ::unlink(temp.c_str());
+  if (!status.ok()) io::Unlink(temp.c_str());
   return status;
 }
 
@@ -372,7 +373,7 @@ Result<uint64_t> ColdStore::Size(uint64_t ino) {
 Status ColdStore::Remove(uint64_t ino) {
   const std::string path = PathOf(ino);
   Status status;
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+  if (io::Unlink(path.c_str()) != 0 && errno != ENOENT) {
     status = ErrnoStatus(errno, "unlink '" + path + "'");
   }
   impl_->Forget(ino);

@@ -13,6 +13,7 @@
 #include "base/blocking.h"
 #include "base/macros.h"
 #include "store/files.h"
+#include "store/io.h"
 
 namespace efs::store {
 
@@ -36,17 +37,17 @@ Status DataStore::Install(uint64_t ino, uint64_t size, const Source& source) {
       if (AllZeros(chunk)) continue;  // a hole
       EFS_RETURN_IF_ERROR(PwriteAll(fd.get(), chunk, offset, temp));
     }
-    if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
+    if (io::Ftruncate(fd.get(), static_cast<off_t>(size)) != 0) {
       return ErrnoStatus(errno, "truncate '" + temp + "'");
     }
     {
       ScopedBlocking blocking;  // the RPC pool runs other calls meanwhile
-      if (::fdatasync(fd.get()) != 0) return ErrnoStatus(errno, "fdatasync '" + temp + "'");
+      if (io::Fdatasync(fd.get()) != 0) return ErrnoStatus(errno, "fdatasync '" + temp + "'");
     }
     return InstallSharded(temp, dir_, ino);
   }();
   Forget(ino);  // a descriptor of the file replaced (a failed install may still have renamed)
-  if (!status.ok()) ::unlink(temp.c_str());
+  if (!status.ok()) io::Unlink(temp.c_str());
   return status;
 }
 
@@ -127,7 +128,7 @@ Status DataStore::Write(uint64_t ino, uint64_t offset, std::string_view data, bo
 
 Status DataStore::DataSync(const File& file, uint64_t ino) {
   ScopedBlocking blocking;  // the RPC pool runs other calls meanwhile
-  if (::fdatasync(file.fd.get()) != 0) {
+  if (io::Fdatasync(file.fd.get()) != 0) {
     return ErrnoStatus(errno, "fdatasync '" + PathOf(ino) + "'");
   }
   return Status::Ok();
@@ -144,8 +145,8 @@ Status DataStore::Truncate(uint64_t ino, uint64_t size) {
   struct stat st;
   if (::fstat(file->fd.get(), &st) != 0) return ErrnoStatus(errno, "stat '" + PathOf(ino) + "'");
   if (static_cast<uint64_t>(st.st_size) <= size) return Status::Ok();
-  if (::ftruncate(file->fd.get(), static_cast<off_t>(size)) != 0 ||
-      ::fdatasync(file->fd.get()) != 0) {
+  if (io::Ftruncate(file->fd.get(), static_cast<off_t>(size)) != 0 ||
+      io::Fdatasync(file->fd.get()) != 0) {
     return ErrnoStatus(errno, "truncate '" + PathOf(ino) + "'");
   }
   return Status::Ok();
@@ -153,7 +154,7 @@ Status DataStore::Truncate(uint64_t ino, uint64_t size) {
 
 Status DataStore::Remove(uint64_t ino) {
   Forget(ino);
-  if (::unlink(PathOf(ino).c_str()) != 0 && errno != ENOENT) {
+  if (io::Unlink(PathOf(ino).c_str()) != 0 && errno != ENOENT) {
     return ErrnoStatus(errno, "unlink '" + PathOf(ino) + "'");
   }
   return Status::Ok();

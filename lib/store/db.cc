@@ -9,6 +9,8 @@
 
 #include "base/check.h"
 #include "base/macros.h"
+#include "store/files.h"
+#include "store/io.h"
 
 namespace efs::store {
 
@@ -210,6 +212,10 @@ Txn::~Txn() {
 Status Txn::Commit() {
   Db* db = db_;
   db_ = nullptr;
+  if (int err = io::BeforeCommit()) {  // an injected fault (io.h): the commit does not happen
+    (void)db->Run("ROLLBACK");
+    return ErrnoStatus(err, "commit '" + db->path() + "' (injected)");
+  }
   Status status = db->Run("COMMIT");
   if (!status.ok()) (void)db->Run("ROLLBACK");
   return status;

@@ -7,8 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "base/blocking.h"
 #include "base/macros.h"
 #include "base/unique_fd.h"
+#include "store/io.h"
 
 namespace efs::store {
 
@@ -33,6 +36,27 @@ std::string Parent(std::string path) {
   size_t slash = path.find_last_of('/');
   if (slash == std::string::npos) return ".";
   return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// The names in directory `path` (none if it does not exist).
+Result<std::vector<std::string>> Names(const std::string& path) {
+  std::vector<std::string> names;
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) {
+    if (errno == ENOENT) return names;
+    return ErrnoStatus(errno, "opendir '" + path + "'");
+  }
+  while (const dirent* e = ::readdir(dir)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  ::closedir(dir);
+  return names;
+}
+
+bool IsShard(const std::string& name) {
+  return name.size() == 2 && std::isxdigit(static_cast<unsigned char>(name[0])) &&
+         std::isxdigit(static_cast<unsigned char>(name[1]));
 }
 
 }  // namespace
@@ -56,7 +80,7 @@ Status FsyncDir(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus(errno, "open '" + path + "'");
   ScopedBlocking blocking;  // the RPC pool runs other calls meanwhile
-  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, "fsync '" + path + "'");
+  if (io::Fsync(fd.get()) != 0) return ErrnoStatus(errno, "fsync '" + path + "'");
   return Status::Ok();
 }
 
@@ -78,19 +102,11 @@ Status MakeDirs(const std::string& path) {
 
 Status EmptyDir(const std::string& path, const std::string& parent) {
   EFS_RETURN_IF_ERROR(MakeDir(path, parent));
-  std::vector<std::string> names;
-  {  // read all names first: unlinking while reading may skip entries
-    DIR* dir = ::opendir(path.c_str());
-    if (dir == nullptr) return ErrnoStatus(errno, "opendir '" + path + "'");
-    while (const dirent* e = ::readdir(dir)) {
-      std::string name = e->d_name;
-      if (name != "." && name != "..") names.push_back(std::move(name));
-    }
-    ::closedir(dir);
-  }
+  // All names first: unlinking while reading may skip entries.
+  EFS_ASSIGN_OR_RETURN(std::vector<std::string> names, Names(path));
   for (const std::string& name : names) {
     const std::string file = path + "/" + name;
-    if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
+    if (io::Unlink(file.c_str()) != 0 && errno != ENOENT) {
       return ErrnoStatus(errno, "unlink '" + file + "'");
     }
   }
@@ -112,10 +128,55 @@ Result<std::string> MakeShardDirs(const std::string& dir, uint64_t ino) {
 Status InstallSharded(const std::string& temp, const std::string& dir, uint64_t ino) {
   EFS_ASSIGN_OR_RETURN(std::string shard2, MakeShardDirs(dir, ino));
   const std::string path = ShardedPath(dir, ino);
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
+  if (io::Rename(temp.c_str(), path.c_str()) != 0) {
     return ErrnoStatus(errno, "rename '" + temp + "' to '" + path + "'");
   }
   return FsyncDir(shard2);
+}
+
+namespace {
+
+// ScanSharded's work in one shard directory: each file is stat'ed relative to the directory,
+// so that a million files cost no path walks.
+Status ScanShard(const std::string& shard,
+                 const std::function<Status(uint64_t ino, const struct stat& st)>& fn) {
+  DIR* dir = ::opendir(shard.c_str());
+  if (dir == nullptr) {
+    if (errno == ENOENT) return Status::Ok();
+    return ErrnoStatus(errno, "opendir '" + shard + "'");
+  }
+  Status status = Status::Ok();
+  while (const dirent* e = ::readdir(dir)) {
+    char* end = nullptr;
+    const uint64_t ino = std::strtoull(e->d_name, &end, 10);
+    if (end == e->d_name || *end != '\0') continue;  // ".", "..", or not an inode's
+    struct stat st;
+    if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;  // removed meanwhile
+      status = ErrnoStatus(errno, "stat '" + shard + "/" + e->d_name + "'");
+      break;
+    }
+    status = fn(ino, st);
+    if (!status.ok()) break;
+  }
+  ::closedir(dir);
+  return status;
+}
+
+}  // namespace
+
+Status ScanSharded(const std::string& dir,
+                   const std::function<Status(uint64_t ino, const struct stat& st)>& fn) {
+  EFS_ASSIGN_OR_RETURN(std::vector<std::string> shards1, Names(dir));
+  for (const std::string& s1 : shards1) {
+    if (!IsShard(s1)) continue;
+    EFS_ASSIGN_OR_RETURN(std::vector<std::string> shards2, Names(dir + "/" + s1));
+    for (const std::string& s2 : shards2) {
+      if (!IsShard(s2)) continue;
+      EFS_RETURN_IF_ERROR(ScanShard(dir + "/" + s1 + "/" + s2, fn));
+    }
+  }
+  return Status::Ok();
 }
 
 std::string IncomingPath(const std::string& dir, uint64_t ino) {
@@ -146,7 +207,7 @@ Status PwriteAll(int fd, std::string_view data, uint64_t offset, const std::stri
   size_t done = 0;
   while (done < data.size()) {
     ssize_t n =
-        ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+        io::Pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return ErrnoStatus(errno, "write '" + path + "'");
     done += static_cast<size_t>(n);

@@ -3,7 +3,10 @@
 // (ab and cd the low and next byte of the inode number in hex: 65,536 shards).
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +34,10 @@ Result<std::string> MakeShardDirs(const std::string& dir, uint64_t ino);
 // Renames `temp` (written and synced) to ShardedPath(dir, ino), creating the shard
 // directories, and fsyncs the shard directory: the file is durably in place on return.
 Status InstallSharded(const std::string& temp, const std::string& dir, uint64_t ino);
+// Calls `fn` with the inode number and stat of every file at <dir>/<ab>/<cd>/<ino> (other
+// names, such as incoming/, are passed over); stops at the first error `fn` returns.
+Status ScanSharded(const std::string& dir,
+                   const std::function<Status(uint64_t ino, const struct stat& st)>& fn);
 // <dir>/incoming/<ino>.<16 random hex digits>: where a whole file is written before
 // InstallSharded.
 std::string IncomingPath(const std::string& dir, uint64_t ino);

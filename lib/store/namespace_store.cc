@@ -11,6 +11,8 @@
 #include <utility>
 
 #include "base/macros.h"
+#include "store/files.h"
+#include "store/io.h"
 #include "store/namespace_schema.h"
 
 namespace efs::store {
@@ -207,13 +209,11 @@ Status NamespaceStore::Sync() {
     wal_fd_.Reset(::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC));
     if (!wal_fd_.valid()) return IOError("open '" + wal_path_ + "': " + std::strerror(errno));
     UniqueFd dir(::open(dir_path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dir.valid() || ::fsync(dir.get()) != 0) {
-      return IOError("fsync '" + dir_path_ + "': " + std::strerror(errno));
+    if (!dir.valid() || io::Fsync(dir.get()) != 0) {
+      return ErrnoStatus(errno, "fsync '" + dir_path_ + "'");
     }
   }
-  if (::fdatasync(wal_fd_.get()) != 0) {
-    return IOError("fdatasync '" + wal_path_ + "': " + std::strerror(errno));
-  }
+  if (io::Fdatasync(wal_fd_.get()) != 0) return ErrnoStatus(errno, "fdatasync '" + wal_path_ + "'");
   return Status::Ok();
 }
 
@@ -420,6 +420,27 @@ Result<std::vector<fs::IdleFile>> NamespaceStore::IdleFiles(fs::StorageClass whe
     EFS_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) return out;
     out.push_back(fs::IdleFile{s.Int(0), static_cast<uint64_t>(s.Int(1))});
+  }
+}
+
+Status NamespaceStore::ScanInodes(const InodeVisitor& fn) {
+  static const std::string kScan = std::string("SELECT ") + kInodeColumns + ", ino FROM inodes";
+  EFS_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(kScan));
+  while (true) {
+    EFS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::Ok();
+    EFS_RETURN_IF_ERROR(fn(ReadInode(s)));
+  }
+}
+
+Status NamespaceStore::ScanEntries(const EntryVisitor& fn) {
+  EFS_ASSIGN_OR_RETURN(Stmt s, db_->Prepare("SELECT dir, name, cookie, ino FROM dirents"));
+  while (true) {
+    EFS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::Ok();
+    EFS_RETURN_IF_ERROR(fn(static_cast<uint64_t>(s.Int(0)),
+                           EntryRecord{s.Text(1), static_cast<uint64_t>(s.Int(2)),
+                                       static_cast<uint64_t>(s.Int(3))}));
   }
 }
 

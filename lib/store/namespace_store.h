@@ -57,6 +57,8 @@ class NamespaceStore final : public fs::MetadataBackend {
   Status AddStray(uint64_t ino, fs::StorageClass where) override;
   Status DeleteStray(uint64_t ino, fs::StorageClass where) override;
   Result<std::vector<std::pair<uint64_t, fs::StorageClass>>> Strays() override;
+  Status ScanInodes(const InodeVisitor& fn) override;
+  Status ScanEntries(const EntryVisitor& fn) override;
 
  private:
   NamespaceStore(std::unique_ptr<Db> db, const std::string& path);

@@ -2,6 +2,7 @@
 #include "store/tiered_data.h"
 
 #include "base/macros.h"
+#include "store/files.h"
 
 namespace efs::store {
 
@@ -12,7 +13,7 @@ Result<std::unique_ptr<TieredData>> TieredData::Open(const TierDirs& dirs) {
   EFS_ASSIGN_OR_RETURN(std::unique_ptr<ColdStore> ia, ColdStore::Open(dirs.ia));
   EFS_ASSIGN_OR_RETURN(std::unique_ptr<ColdStore> archive, ColdStore::Open(dirs.archive));
   return std::unique_ptr<TieredData>(
-      new TieredData(std::move(standard), std::move(ia), std::move(archive)));
+      new TieredData(dirs, std::move(standard), std::move(ia), std::move(archive)));
 }
 
 ColdStore& TieredData::cold(StorageClass where) {
@@ -64,5 +65,20 @@ Status TieredData::Remove(uint64_t ino) {
 Result<uint64_t> TieredData::SpaceUsed(uint64_t ino) { return standard_->SpaceUsed(ino); }
 
 Result<fs::FsStat> TieredData::StatFs() { return standard_->StatFs(); }
+
+Status TieredData::ScanData(const std::function<Status(const fs::DataCopy&)>& fn) {
+  const std::pair<StorageClass, const std::string*> tiers[] = {
+      {StorageClass::kStandard, &dirs_.standard},
+      {StorageClass::kIA, &dirs_.ia},
+      {StorageClass::kArchive, &dirs_.archive}};
+  for (const auto& tier : tiers) {
+    const StorageClass where = tier.first;
+    EFS_RETURN_IF_ERROR(ScanSharded(*tier.second, [&](uint64_t ino, const struct stat& st) {
+      const uint64_t length = where == StorageClass::kStandard ? uint64_t(st.st_size) : 0;
+      return fn(fs::DataCopy{ino, where, length, uint64_t(st.st_blocks) * 512});
+    }));
+  }
+  return Status::Ok();
+}
 
 }  // namespace efs::store

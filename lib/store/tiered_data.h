@@ -36,16 +36,21 @@ class TieredData final : public fs::DataBackend {
   Status Remove(uint64_t ino) override;
   Result<uint64_t> SpaceUsed(uint64_t ino) override;
   Result<fs::FsStat> StatFs() override;
+  Status ScanData(const std::function<Status(const fs::DataCopy&)>& fn) override;
 
   DataStore& standard() { return *standard_; }
   // The tier of a cold class (REQUIRES: not Standard).
   ColdStore& cold(fs::StorageClass where);
 
  private:
-  TieredData(std::unique_ptr<DataStore> standard, std::unique_ptr<ColdStore> ia,
+  TieredData(TierDirs dirs, std::unique_ptr<DataStore> standard, std::unique_ptr<ColdStore> ia,
              std::unique_ptr<ColdStore> archive)
-      : standard_(std::move(standard)), ia_(std::move(ia)), archive_(std::move(archive)) {}
+      : dirs_(std::move(dirs)),
+        standard_(std::move(standard)),
+        ia_(std::move(ia)),
+        archive_(std::move(archive)) {}
 
+  const TierDirs dirs_;
   const std::unique_ptr<DataStore> standard_;
   const std::unique_ptr<ColdStore> ia_;
   const std::unique_ptr<ColdStore> archive_;

@@ -42,6 +42,7 @@ const char* const kMutating[] = {"CreateFileSystem",
                                  "DeleteSecurityGroup",
                                  "AdvanceClock",
                                  "RunLifecyclePass",
+                                 "CheckFileSystem",
                                  "SetBurstCreditBalance",
                                  "CreateVpc",
                                  "DeleteVpc",
@@ -81,7 +82,7 @@ TEST_F(Actions, TheTableNamesEveryControlPlaneActionOnce) {
   std::vector<std::string> names = ActionNames();
   std::set<std::string> unique(names.begin(), names.end());
   EXPECT_EQ(unique.size(), names.size());
-  EXPECT_EQ(names.size(), 51u);
+  EXPECT_EQ(names.size(), 52u);
   for (const char* name : {"CreateFileSystem",
                            "DescribeFileSystems",
                            "UpdateFileSystem",
@@ -109,6 +110,7 @@ TEST_F(Actions, TheTableNamesEveryControlPlaneActionOnce) {
                            "AdvanceClock",
                            "DescribeStorage",
                            "RunLifecyclePass",
+                           "CheckFileSystem",
                            "SetBurstCreditBalance",
                            "CreateVpc",
                            "DeleteVpc",

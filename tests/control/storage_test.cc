@@ -186,5 +186,24 @@ TEST(LifecyclePolicyOf, PeriodsInSecondsAndTheRecallFlag) {
   EXPECT_EQ(LifecyclePolicyOf({}), fs::LifecyclePolicy{});
 }
 
+TEST_F(Storage, ACheckReportsTheCountsAndSizesOfAConsistentFileSystem) {
+  fs::FileId b = Make(store_->Root(), "b", fs::FileType::kDirectory);
+  Make(b, "x", fs::FileType::kRegular, std::string(5000, 'x'));
+  api::CheckFileSystemRequest req;
+  req.file_system_id = id_;
+  Result<api::FileSystemCheck> r = control->CheckFileSystem(req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->findings.empty());
+  EXPECT_EQ(r->checked.inodes, 3);
+  EXPECT_EQ(r->checked.directories, 2);
+  EXPECT_EQ(r->checked.regular_files, 1);
+  EXPECT_EQ(r->checked.entries, 2);
+  EXPECT_EQ(r->checked.data_files, 1);
+  EXPECT_EQ(r->size_in_bytes.value, static_cast<int64_t>(store_->MeteredSize()));
+  EXPECT_EQ(r->recounted_size.value, r->size_in_bytes.value);
+  req.file_system_id = "fs-00000000000000000";
+  EXPECT_EQ(control->CheckFileSystem(req).status().reason(), "FileSystemNotFound");
+}
+
 }  // namespace
 }  // namespace efs::control::testing

@@ -15,7 +15,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -30,88 +29,15 @@ namespace {
 
 constexpr int kUsage = 1;
 constexpr int kMountFailure = 32;
-// Options efs-utils defines that are not NFS options; the ones efsd cannot honour yet are refused.
-const char* kEfsOnly[] = {"az", "mounttargetip", "region", "netns", "_netdev", "nofail"};
-const char* kUnsupported[] = {"tls",  "iam",     "accesspoint",  "awsprofile", "awscredsuri",
-                              "ocsp", "stunnel", "crossaccount", "rolearn",    "jwtpath"};
-
-struct Invocation {
-  std::string fs_id, path = "/", dir;
-  std::string device_az;  // the zone of a device given as AZ.FS-ID.efs.REGION.amazonaws.com
-  std::vector<std::pair<std::string, std::string>> options;  // in order, value "" = flag
-  bool fake = false, verbose = false, no_mtab = false;
-};
 
 int Fail(int code, const std::string& message) {
   std::fprintf(stderr, "mount.efs: %s\n", message.c_str());
   return code;
 }
 
-bool ParseArgs(int argc, char** argv, Invocation* inv) {
-  std::vector<std::string> positional;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "-o" && i + 1 < argc) {
-      for (auto& option : efs::cli::SplitMountOptions(argv[++i])) inv->options.push_back(option);
-    } else if ((a == "-t" || a == "-N") && i + 1 < argc)
-      ++i;
-    else if (a == "-f")
-      inv->fake = true;
-    else if (a == "-v")
-      inv->verbose = true;
-    else if (a == "-n")
-      inv->no_mtab = true;
-    else if (a == "-s")
-      continue;
-    else if (!a.empty() && a[0] == '-')
-      return false;
-    else
-      positional.push_back(a);
-  }
-  if (positional.size() != 2) return false;
-  const std::string& spec = positional[0];
-  size_t colon = spec.find(':');
-  inv->fs_id = spec.substr(0, colon);
-  if (colon != std::string::npos) inv->path = spec.substr(colon + 1);
-  inv->dir = positional[1];
-  // A DNS name of the file system, as efs-utils accepts one.
-  static const std::regex kName(
-      R"(^(([a-z0-9-]+)\.)?(fs-[0-9a-f]+)\.efs\.[a-z0-9-]+\.amazonaws\.com$)");
-  std::smatch m;
-  if (std::regex_match(inv->fs_id, m, kName)) {
-    inv->device_az = m[2];
-    inv->fs_id = m[3];
-  }
-  return true;
-}
-
-std::string OptionValue(const Invocation& inv, const std::string& name) {
-  for (const auto& [k, v] : inv.options)
-    if (k == name) return v;
-  return "";
-}
-
-// The request `efs mount` would make for this invocation.
-efs::Result<efs::cli::MountRequest> ToRequest(const Invocation& inv) {
-  efs::cli::MountRequest r;
-  r.fs_id = inv.fs_id;
-  r.path = inv.path;
-  r.mount_point = inv.dir;
-  r.availability_zone = OptionValue(inv, "az");
-  r.mount_target_ip = OptionValue(inv, "mounttargetip");
-  std::vector<std::pair<std::string, std::string>> options;
-  for (const auto& [k, v] : inv.options) {
-    bool efs_only = false;
-    for (const char* e : kEfsOnly) efs_only |= k == e;
-    if (!efs_only) options.emplace_back(k, v);
-  }
-  EFS_RETURN_IF_ERROR(efs::cli::ApplyMountOptions(options, &r));
-  return r;
-}
-
 // The region of the names: -o region=, else EFS_REGION, else efsd's, else local-1.
-std::string RegionOf(const Invocation& inv, efs::api::Client* client) {
-  if (std::string r = OptionValue(inv, "region"); !r.empty()) return r;
+std::string RegionOf(const efs::cli::MountEfsInvocation& inv, efs::api::Client* client) {
+  if (std::string r = efs::cli::MountEfsOption(inv, "region"); !r.empty()) return r;
   if (const char* r = std::getenv("EFS_REGION"); r && *r) return r;
   if (client != nullptr) {
     auto status = client->Call("GetDaemonStatus", efs::api::Json::object());
@@ -134,7 +60,8 @@ std::string Resolve(const std::string& name) {
 }
 
 // The mount target from efsd (the fallback), reached from this host through the VPC if needed.
-efs::Result<efs::cli::MountTarget> AskEfsd(efs::api::Client& client, const Invocation& inv,
+efs::Result<efs::cli::MountTarget> AskEfsd(efs::api::Client& client,
+                                           const efs::cli::MountEfsInvocation& inv,
                                            const efs::cli::MountRequest& request) {
   efs::api::DescribeMountTargetsRequest req;
   req.file_system_id = inv.fs_id;
@@ -152,30 +79,8 @@ efs::Result<efs::cli::MountTarget> AskEfsd(efs::api::Client& client, const Invoc
   return target;
 }
 
-// The request the command line makes, with the zone a device name ("az.fs-...") gives.
-efs::Result<efs::cli::MountRequest> RequestOf(const Invocation& inv) {
-  if (!efs::IsValidId(inv.fs_id, "fs")) {
-    return efs::InvalidArgument("'" + inv.fs_id + "' is not a file system id (fs-...)");
-  }
-  for (const auto& [k, v] : inv.options) {
-    for (const char* u : kUnsupported) {
-      if (k == u) {
-        return efs::InvalidArgument("option '" + k + "' is not supported by efsd");
-      }
-    }
-  }
-  efs::Result<efs::cli::MountRequest> request = ToRequest(inv);
-  if (!request.ok() || inv.device_az.empty()) return request;
-  if (!request->availability_zone.empty() && request->availability_zone != inv.device_az) {
-    return efs::InvalidArgument("the device names zone '" + inv.device_az + "' but -o az= says '" +
-                                request->availability_zone + "'");
-  }
-  request->availability_zone = inv.device_az;
-  return request;
-}
-
 // What -v prints before mounting: the client, the mount target and how it was found.
-void ReportPlan(const Invocation& inv, const efs::cli::MountRequest& request,
+void ReportPlan(const efs::cli::MountEfsInvocation& inv, const efs::cli::MountRequest& request,
                 const efs::cli::MountTarget& target, bool kernel, const std::string& found) {
   const char* id = target.id.empty() ? "?" : target.id.c_str();
   if (kernel) {
@@ -193,11 +98,11 @@ void ReportPlan(const Invocation& inv, const efs::cli::MountRequest& request,
 }  // namespace
 
 int main(int argc, char** argv) {
-  Invocation inv;
-  if (!ParseArgs(argc, argv, &inv)) {
+  efs::cli::MountEfsInvocation inv;
+  if (!efs::cli::ParseMountEfsArgs(std::vector<std::string>(argv + 1, argv + argc), &inv)) {
     return Fail(kUsage, "usage: mount.efs fs-ID[:/path] DIR [-fnsv] [-o OPTIONS]");
   }
-  efs::Result<efs::cli::MountRequest> parsed = RequestOf(inv);
+  efs::Result<efs::cli::MountRequest> parsed = efs::cli::MountEfsRequest(inv);
   if (!parsed.ok()) return Fail(kUsage, parsed.status().message());
   efs::cli::MountRequest request = *std::move(parsed);
   auto client = efs::api::Client::Connect(efs::api::DefaultSocketPath(), 10'000);

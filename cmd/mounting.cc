@@ -31,11 +31,6 @@
 namespace efs::cli {
 namespace {
 
-// EFS's recommended options for the kernel client (EFS-REFERENCE.md 2.6).
-const char* kKernelDefaults[][2] = {
-    {"vers", "4.1"},  {"rsize", "1048576"}, {"wsize", "1048576"},   {"hard", nullptr},
-    {"timeo", "600"}, {"retrans", "2"},     {"noresvport", nullptr}};
-
 Status MountError(const char* reason, std::string message) {
   return Status(Code::kFailedPrecondition, reason, std::move(message));
 }
@@ -363,42 +358,6 @@ Result<MountTarget> PickMountTarget(const api::Json& described, const MountReque
   return t;
 }
 
-std::vector<std::pair<std::string, std::string>> SplitMountOptions(std::string_view list) {
-  std::vector<std::pair<std::string, std::string>> out;
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    std::string_view item = list.substr(0, comma);
-    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-    if (item.empty()) continue;
-    size_t eq = item.find('=');
-    out.emplace_back(std::string(item.substr(0, eq)),
-                     eq == std::string_view::npos ? "" : std::string(item.substr(eq + 1)));
-  }
-  return out;
-}
-
-Status ApplyMountOptions(const std::vector<std::pair<std::string, std::string>>& options,
-                         MountRequest* request) {
-  for (const auto& [key, value] : options) {
-    if (key == "ro" || key == "rw") {
-      request->read_only = key == "ro";
-      continue;
-    }
-    if (key == "actimeo") {
-      char* end = nullptr;
-      double seconds = std::strtod(value.c_str(), &end);
-      if (value.empty() || *end != '\0' || !(seconds >= 0 && seconds <= 3600)) {
-        return InvalidArgument("actimeo takes seconds from 0 to 3600, not '" + value + "'");
-      }
-      request->attr_cache_seconds = seconds;
-    } else if (key == "noac") {
-      request->attr_cache_seconds = 0;
-    }
-    request->nfs_options.emplace_back(key, value);
-  }
-  return Status::Ok();
-}
-
 bool KernelHasNfs4() {
   std::ifstream in("/proc/filesystems");
   std::string line;
@@ -409,24 +368,6 @@ bool KernelHasNfs4() {
     }
   }
   return false;
-}
-
-std::string KernelNfsOptions(const MountRequest& request, const MountTarget& target) {
-  std::map<std::string, std::string> given(request.nfs_options.begin(), request.nfs_options.end());
-  std::string out;
-  auto add = [&out](const std::string& k, const std::string& v) {
-    out += (out.empty() ? "" : ",") + k + (v.empty() ? "" : "=" + v);
-  };
-  for (const auto& [k, v] : kKernelDefaults) {
-    if (!given.count(k)) add(k, v ? v : "");
-  }
-  if (request.read_only && !given.count("ro")) add("ro", "");
-  for (const auto& [k, v] : request.nfs_options) {
-    if (k != "port" && k != "addr") add(k, v);
-  }
-  add("port", given.count("port") ? given["port"] : std::to_string(target.port));
-  add("addr", target.ip);
-  return out;
 }
 
 Result<MountInfo> Mount(const MountRequest& request, const MountTarget& target) {

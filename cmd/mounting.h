@@ -20,6 +20,7 @@
 
 #include "api/messages.h"
 #include "base/status.h"
+#include "cmd/mount_options.h"
 
 namespace efs::cli {
 
@@ -30,54 +31,15 @@ inline constexpr char kNoFuse[] = "FuseUnavailable";               // no kernel 
 inline constexpr char kNoKernelClient[] = "KernelNfsUnavailable";  // --client kernel without one
 inline constexpr char kNoMountTarget[] = "NoAvailableMountTarget";
 inline constexpr char kMountTargetUnreachable[] = "MountTargetUnreachable";
-inline constexpr char kPathNotFound[] = "PathNotFound";           // FS:/PATH has no such directory
+inline constexpr char kPathNotFound[] = "PathNotFound";  // FS:/PATH has no such directory
 inline constexpr char kNotMounted[] = "NotMounted";
-
-enum class MountClient { kAuto, kKernel, kFuse };
-
-struct MountRequest {
-  std::string fs_id;
-  std::string path = "/";        // the directory of the file system to mount
-  std::string mount_point;
-  std::string availability_zone;  // prefer a mount target in this zone ("" : any)
-  std::string mount_target_ip;    // only the mount target at this address ("" : any)
-  bool read_only = false;
-  MountClient client = MountClient::kAuto;
-  // Extra options for the kernel client (name, value; value "" for a flag).
-  std::vector<std::pair<std::string, std::string>> nfs_options;
-  std::vector<std::string> mount_flags;  // kernel: flags for mount(8) before -t (mount.efs's -n)
-  double attr_cache_seconds = 1;  // FUSE: how long the kernel may cache attributes and names
-  bool foreground = false;        // FUSE: serve in this process until unmounted
-};
-
-struct MountTarget {
-  std::string id, ip, availability_zone, subnet_id;
-  int port = 2049;
-  // The network namespace the mount's connection is made in ("" : this process's); with the
-  // netns backend, this host's interface in the mount target's subnet (NetnsToReach).
-  std::string netns;
-};
 
 // Picks one of the mount targets in `described` (a DescribeMountTargets result for the file
 // system) as described above; kNoMountTarget when none is available (there).
 Result<MountTarget> PickMountTarget(const api::Json& described, const MountRequest& request);
 
-// A mount(8) option list "a,b=c,..." as (name, value) pairs, value "" for a flag; empty
-// items are skipped.
-std::vector<std::pair<std::string, std::string>> SplitMountOptions(std::string_view list);
-
-// Adds the options of `efs mount -o` and `mount.efs -o` to `request`: ro, rw, actimeo=SECONDS
-// (0 to 3600) and noac (actimeo=0) set the FUSE mount's cache and go to the kernel's client as
-// well; any other option is the kernel client's. kInvalidArgument for a malformed actimeo.
-Status ApplyMountOptions(const std::vector<std::pair<std::string, std::string>>& options,
-                         MountRequest* request);
-
 // True when the running kernel can mount nfs4 (it is in /proc/filesystems).
 bool KernelHasNfs4();
-
-// The options EFS recommends for the kernel client (EFS-REFERENCE.md 2.6), then `request`'s,
-// then port= and addr= for `target`.
-std::string KernelNfsOptions(const MountRequest& request, const MountTarget& target);
 
 // One mounted file system.
 struct MountInfo {

@@ -1,7 +1,7 @@
 // Fuzz target: arbitrary bytes as one TCP stream into the RPC record reassembly, and each record
-// through the program table into the real NFSv4.1 server (COMPOUND decoding, the op table and
-// every handler) over an in-memory file system. Any crash, leak or undefined behaviour is a bug;
-// every input must end in a reply, an ignore or a close.
+// through the program table into the real NFSv4.0 and 4.1 server (COMPOUND decoding, the op
+// table and every handler) over an in-memory file system. Any crash, leak or undefined
+// behaviour is a bug; every input must end in a reply, an ignore or a close.
 #include <cstddef>
 #include <cstdint>
 #include <memory>

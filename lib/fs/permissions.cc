@@ -16,6 +16,13 @@ Status NotPermitted(const char* what) {
 
 bool IsOwner(const Credentials& cred, const Attributes& attrs) { return cred.uid == attrs.uid; }
 
+// `mode` without setgid where a change must drop it (Linux setattr_should_drop_sgid): when it
+// marks a group-executable file, or the caller is neither root nor in the file's group.
+uint32_t DropSetGid(const Credentials& cred, const Attributes& attrs, uint32_t mode) {
+  if ((mode & 0010) || (!cred.IsRoot() && !cred.InGroup(attrs.gid))) return mode & ~kSetGid;
+  return mode;
+}
+
 }  // namespace
 
 uint32_t GrantedAccess(const Credentials& cred, const Attributes& attrs, uint32_t want) {
@@ -80,8 +87,10 @@ Result<uint32_t> CheckSetAttr(const Credentials& cred, const Attributes& attrs,
   if (change.gid && *change.gid != attrs.gid && !root) {
     if (!owner || !cred.InGroup(*change.gid)) return NotPermitted("chgrp to a foreign group");
   }
-  if ((change.uid || change.gid) && !root && attrs.type != FileType::kDirectory) {
-    mode &= ~(kSetUid | kSetGid);
+  // Linux chown_common, and nfsd for a SETATTR that also sets the mode: a new owner or group,
+  // even root's, drops setuid and, where it matters, setgid.
+  if ((change.uid || change.gid) && attrs.type != FileType::kDirectory) {
+    mode = DropSetGid(cred, attrs, mode & ~kSetUid);
   }
   if (change.size) {
     if (attrs.type == FileType::kDirectory) {
@@ -90,7 +99,9 @@ Result<uint32_t> CheckSetAttr(const Credentials& cred, const Attributes& attrs,
     if (attrs.type != FileType::kRegular) return InvalidArgument("size of a non-regular file");
     Status status = CheckDataAccess(cred, attrs, kAccessWrite);
     if (!status.ok()) return status;
-    if (!owner && !root) mode &= ~(kSetUid | kSetGid);
+    Attributes now = attrs;
+    now.mode = mode;
+    mode = ModeAfterWrite(cred, now);
   }
   for (const SetTime* t : {&change.atime, &change.mtime}) {
     if (t->kind == SetTime::kClientTime && !root && !owner) return NotPermitted("set times");
@@ -103,8 +114,8 @@ Result<uint32_t> CheckSetAttr(const Credentials& cred, const Attributes& attrs,
 }
 
 uint32_t ModeAfterWrite(const Credentials& cred, const Attributes& attrs) {
-  if (cred.IsRoot() || IsOwner(cred, attrs)) return attrs.mode;
-  return attrs.mode & ~(kSetUid | kSetGid);
+  if (cred.IsRoot() || attrs.type != FileType::kRegular) return attrs.mode;
+  return DropSetGid(cred, attrs, attrs.mode & ~kSetUid);
 }
 
 }  // namespace efs::fs

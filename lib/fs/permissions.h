@@ -39,14 +39,17 @@ NewOwnership OwnershipForNew(const Credentials& cred, const Attributes& dir, Fil
                              uint32_t mode);
 
 // Checks a SetAttr request against `attrs` and returns the mode the file has afterwards
-// (setuid/setgid cleared where the rules say). Does not look at size or times' values beyond
-// permission. Errors: kInvalidArgument (mode bits outside kModeMask), kNotPermitted,
-// kPermissionDenied.
+// (setuid/setgid cleared where the rules say: as ModeAfterWrite for a new size, and for a new
+// owner or group of a file that is not a directory, setuid always and setgid as for a write).
+// Does not look at size or times' values beyond permission. Errors: kInvalidArgument (mode
+// bits outside kModeMask), kNotPermitted, kPermissionDenied.
 Result<uint32_t> CheckSetAttr(const Credentials& cred, const Attributes& attrs,
                               const SetAttrs& change);
 
-// The mode after `cred` writes to a file with `attrs`: a writer other than the owner or root
-// clears setuid and setgid.
+// The mode after `cred` writes to (or truncates) a file with `attrs`, as Linux has it
+// (setattr_should_drop_suidgid): a writer other than root, owner or not, clears setuid of a
+// regular file, and setgid where it marks a group-executable file or the writer is not in the
+// file's group (a setgid file without group execute is otherwise left alone).
 uint32_t ModeAfterWrite(const Credentials& cred, const Attributes& attrs);
 
 }  // namespace efs::fs

@@ -14,10 +14,12 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "base/macros.h"
 #include "base/mutex.h"
 
 namespace efs::fusefs {
@@ -194,6 +196,58 @@ struct FuseFs::Impl {
     fuse_reply_err(req, EROFS);
     return true;
   }
+
+  // True iff a SETATTR of `mode` by `who` is the kernel dropping setuid/setgid for a write or
+  // truncation by someone other than the owner: the new mode is the file's without some of
+  // those bits. The kernel sends that as the writer even with FUSE_CAP_HANDLE_KILLPRIV (which
+  // libfuse asks for), and the server refuses a chmod to anyone but the owner; but the server
+  // drops the bits itself on WRITE and on a new size, so such a mode is left out. Only when
+  // `who` may write the file: a chmod by another user who may not (no default_permissions) is
+  // still the server's to refuse.
+  Result<bool> IsKillOfSetId(const nc::Identity& who, const nc::FileHandle& fh, uint32_t mode) {
+    if (who.uid == 0) return false;
+    EFS_ASSIGN_OR_RETURN(nc::Attrs now, client->GetAttr(who, fh));
+    const uint32_t dropped = now.mode & ~mode;
+    if (now.uid == who.uid || (mode & ~now.mode) != 0 || dropped == 0 ||
+        (dropped & ~uint32_t{06000}) != 0) {
+      return false;
+    }
+    EFS_ASSIGN_OR_RETURN(uint32_t granted, client->Access(who, fh, ACCESS4_MODIFY));
+    return (granted & ACCESS4_MODIFY) != 0;
+  }
+
+  // fs.protected_hardlinks, which the kernel checks through the permission check that
+  // default_permissions alone makes: without it, someone other than the owner (or root) may
+  // link only a regular file that is not setuid or setgid-executable and that they may read
+  // and write; else EPERM.
+  Status MayLink(const nc::Identity& who, const nc::FileHandle& fh) {
+    if (options.entry_timeout.count() > 0 || who.uid == 0) return Status::Ok();
+    std::ifstream sysctl("/proc/sys/fs/protected_hardlinks");
+    int protect = 0;
+    if (!(sysctl >> protect) || protect == 0) return Status::Ok();
+    EFS_ASSIGN_OR_RETURN(nc::Attrs a, client->GetAttr(who, fh));
+    if (a.uid == who.uid) return Status::Ok();
+    const Status denied(Code::kNotPermitted, "NotPermitted", "fs.protected_hardlinks");
+    if (a.type != nc::FileType::kRegular || (a.mode & 04000) || (a.mode & 02010) == 02010) {
+      return denied;
+    }
+    return MayOpen(who, fh, true, true).ok() ? Status::Ok() : denied;
+  }
+
+  // Without default_permissions (nothing cached) the kernel leaves the permission checks of
+  // open and truncate to the file system, and the server lets a file's owner OPEN and SETATTR
+  // it whatever its mode (knfsd's owner override, for clients that checked with ACCESS first).
+  // So ask ACCESS first, as the kernel's NFS client does (nfs_may_open): EACCES when `who`
+  // may not read or write `fh` as asked.
+  Status MayOpen(const nc::Identity& who, const nc::FileHandle& fh, bool read, bool write) {
+    if (options.entry_timeout.count() > 0) return Status::Ok();  // the kernel checked
+    const uint32_t want = (read ? ACCESS4_READ : 0) | (write ? ACCESS4_MODIFY : 0);
+    if (want == 0) return Status::Ok();
+    Result<uint32_t> granted = client->Access(who, fh, want);
+    if (!granted.ok()) return granted.status();
+    if ((*granted & want) != want) return Status(Code::kPermissionDenied, "AccessDenied", "");
+    return Status::Ok();
+  }
 };
 
 // ----------------------------------------------------------------------------- operations
@@ -271,7 +325,18 @@ void OpSetattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fu
     set.mtime = FromTimespec(attr->st_mtim);
   }
   const nc::OpenFile* open = fi != nullptr && fi->fh != 0 ? HandleOf(fi)->file.get() : nullptr;
-  Result<nc::Attrs> attrs = impl->client->SetAttr(Impl::Who(req), fh, set, open);
+  nc::Identity who = Impl::Who(req);
+  if (set.mode && !set.uid && !set.gid) {
+    Result<bool> kill = impl->IsKillOfSetId(who, fh, *set.mode);
+    if (!kill.ok()) return Impl::ReplyError(req, kill.status());
+    if (*kill) set.mode.reset();
+  }
+  if (set.size && open == nullptr) {  // truncate(2) needs write permission, even the owner's
+    if (Status may = impl->MayOpen(who, fh, false, true); !may.ok()) {
+      return Impl::ReplyError(req, may);
+    }
+  }
+  Result<nc::Attrs> attrs = impl->client->SetAttr(who, fh, set, open);
   if (!attrs.ok()) return Impl::ReplyError(req, attrs.status());
   impl->ReplyAttr(req, *attrs);
 }
@@ -360,7 +425,9 @@ void OpLink(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* ne
   if (impl->RefuseWrite(req)) return;
   EFS_FUSE_FH_OR_STALE(impl, req, ino, fh);
   EFS_FUSE_FH_OR_STALE(impl, req, newparent, dir);
-  Result<nc::Attrs> attrs = impl->client->Link(Impl::Who(req), fh, dir, newname);
+  nc::Identity who = Impl::Who(req);
+  if (Status may = impl->MayLink(who, fh); !may.ok()) return Impl::ReplyError(req, may);
+  Result<nc::Attrs> attrs = impl->client->Link(who, fh, dir, newname);
   if (!attrs.ok()) return Impl::ReplyError(req, attrs.status());
   impl->ReplyEntry(req, nc::Node{fh, *attrs});
 }
@@ -399,15 +466,22 @@ void OpOpen(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   int acc = fi->flags & O_ACCMODE;
   bool write = acc == O_WRONLY || acc == O_RDWR;
   bool read = acc == O_RDONLY || acc == O_RDWR;
-  if (write && impl->RefuseWrite(req)) return;
+  // The kernel passes O_TRUNC here (atomic_o_trunc); as on Linux it needs write permission and
+  // truncates even an open for reading only.
+  const bool truncate = fi->flags & O_TRUNC;
+  if ((write || truncate) && impl->RefuseWrite(req)) return;
   EFS_FUSE_FH_OR_STALE(impl, req, ino, fh);
   nc::Identity who = Impl::Who(req);
+  if (Status may = impl->MayOpen(who, fh, read, write || truncate); !may.ok()) {
+    return Impl::ReplyError(req, may);
+  }
   Result<std::shared_ptr<nc::OpenFile>> file = impl->client->OpenHandle(who, fh, read, write);
   if (!file.ok()) return Impl::ReplyError(req, file.status());
-  if ((fi->flags & O_TRUNC) && write) {
+  if (truncate) {
     nc::SetAttrs trunc;
     trunc.size = 0;
-    Result<nc::Attrs> after = impl->client->SetAttr(who, fh, trunc, file->get());
+    const nc::OpenFile* writer = write ? file->get() : nullptr;  // else the anonymous stateid
+    Result<nc::Attrs> after = impl->client->SetAttr(who, fh, trunc, writer);
     if (!after.ok()) {
       (void)impl->client->Close(who, **file);
       return Impl::ReplyError(req, after.status());

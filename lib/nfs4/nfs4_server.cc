@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <optional>
 #include <random>
 #include <set>
@@ -13,9 +12,9 @@
 #include <vector>
 
 #include "nfs4/compound.h"
+#include "nfs4/compound_args.h"
 #include "nfs4/op_table.h"
 #include "qos/file_system_qos.h"
-#include "xdr/xdr_bounded.h"
 #include "xdr/xdr_mem.h"
 
 namespace efs::nfs4 {
@@ -24,90 +23,6 @@ namespace {
 uint32_t NewBootTag(const Clock* clock) {
   std::random_device rd;
   return static_cast<uint32_t>(clock->Now()) ^ rd();
-}
-
-// True for the op numbers nfs_argop4 knows (RFC 5662: OP_ACCESS..OP_RECLAIM_COMPLETE and
-// OP_ILLEGAL).
-bool IsProtocolOp(uint32_t opnum) {
-  return (opnum >= OP_ACCESS && opnum <= OP_RECLAIM_COMPLETE) || opnum == OP_ILLEGAL;
-}
-
-// WRITE4args, after its op number, with the data left where it is in the input instead of
-// copied out: data_val points into the memory stream's buffer (the call record, which outlives
-// the COMPOUND). False for input that does not decode, or a stream that cannot lend its buffer
-// (xdr_inline fails): the caller then decodes the op the usual way. A 1 MiB WRITE is then
-// received once and copied once, into the file, instead of also zeroed and copied into an
-// allocation of its own.
-bool DecodeWriteInPlace(XDR* xdrs, WRITE4args* w) {
-  u_int len = 0;
-  if (!xdr_stateid4(xdrs, &w->stateid) || !xdr_offset4(xdrs, &w->offset) ||
-      !xdr_stable_how4(xdrs, &w->stable) || !xdr_u_int(xdrs, &len) ||
-      len > efs_xdr_bytes_left(xdrs)) {
-    return false;
-  }
-  char* data = nullptr;
-  if (len > 0) {
-    data = reinterpret_cast<char*>(xdr_inline(xdrs, static_cast<int>(RNDUP(len))));
-    if (data == nullptr) return false;
-  }
-  w->data.data_len = len;
-  w->data.data_val = data;
-  return true;
-}
-
-// The WRITEs whose data DecodeWriteInPlace lent from the input: takes the loans back before
-// xdr_free, which would free() them.
-class LentWrites {
- public:
-  explicit LentWrites(COMPOUND4args* args) : args_(args) {}
-  ~LentWrites() {
-    for (u_int i : lent_)
-      args_->argarray.argarray_val[i].nfs_argop4_u.opwrite.data.data_val = nullptr;
-  }
-  LentWrites(const LentWrites&) = delete;
-  LentWrites& operator=(const LentWrites&) = delete;
-  void Lent(u_int i) { lent_.push_back(i); }
-
- private:
-  COMPOUND4args* const args_;
-  std::vector<u_int> lent_;  // indexes into argarray
-};
-
-// xdr_COMPOUND4args, except that an op number the protocol does not have ends the array with
-// an OP_ILLEGAL op instead of failing: RFC 5661 s15.2 answers it NFS4ERR_OP_ILLEGAL after
-// running the ops before it (its arguments, and everything after, cannot be parsed). False for
-// input that does not decode; *args is then for xdr_free only.
-bool DecodeCompoundArgs(XDR* xdrs, COMPOUND4args* args, LentWrites* lent) {
-  u_int count = 0;
-  if (!xdr_utf8str_cs(xdrs, &args->tag) || !xdr_uint32_t(xdrs, &args->minorversion) ||
-      !xdr_u_int(xdrs, &count) || count > efs_xdr_bytes_left(xdrs) / 4) {
-    return false;
-  }
-  if (count == 0) return true;
-  // calloc: xdr_free releases the array with free().
-  auto* ops = static_cast<nfs_argop4*>(std::calloc(count, sizeof(nfs_argop4)));
-  if (ops == nullptr) return false;
-  args->argarray.argarray_val = ops;
-  for (u_int i = 0; i < count; ++i) {
-    args->argarray.argarray_len = i + 1;
-    u_int start = xdr_getpos(xdrs);
-    uint32_t opnum = 0;
-    if (!xdr_uint32_t(xdrs, &opnum)) return false;
-    if (!IsProtocolOp(opnum)) {
-      ops[i].argop = OP_ILLEGAL;
-      return true;
-    }
-    if (opnum == OP_WRITE) {
-      ops[i].argop = OP_WRITE;
-      if (DecodeWriteInPlace(xdrs, &ops[i].nfs_argop4_u.opwrite)) {
-        lent->Lent(i);
-        continue;
-      }
-      ops[i] = nfs_argop4{};
-    }
-    if (!xdr_setpos(xdrs, start) || !xdr_nfs_argop4(xdrs, &ops[i])) return false;
-  }
-  return true;
 }
 
 // What a COMPOUND is charged before it runs: a data request by the bytes its WRITEs carry or

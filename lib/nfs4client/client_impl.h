@@ -47,10 +47,22 @@ class Reply {
   nfsstat4 op_status(uint32_t i) const;
   // The last result of `op`. REQUIRES: the COMPOUND has one (as it has when it succeeded).
   const decltype(nfs_resop4::nfs_resop4_u)& Last(nfs_opnum4 op) const;
+  // True iff the COMPOUND stopped at an `op` (its last result is one).
+  bool StoppedAt(nfs_opnum4 op) const {
+    return count() > 0 && res_->resarray.resarray_val[count() - 1].resop == op;
+  }
 
  private:
   xdr::XdrOwned<COMPOUND4res> res_;
 };
+
+// Decodes the results of a COMPOUND that sent the ops `sent`. kCorruption ("GarbageReply") for
+// bytes that do not decode (or are over `max_size`) and for results that do not answer those
+// ops as RFC 5661 s15.2 says: one result per op run, in order, every one but the last NFS4_OK,
+// the last (OP_ILLEGAL for an op the server does not know) with the COMPOUND's status, and all
+// of them when that is NFS4_OK. Reply::Last may then be asked for any op sent.
+Result<Reply> DecodeReply(std::string_view results, const std::vector<nfs_opnum4>& sent,
+                          size_t max_size);
 
 // The attributes of the reply's last GETATTR, and with the last GETFH's handle a Node.
 Result<Attrs> AttrsOf(const Reply& r);
@@ -63,7 +75,6 @@ struct UnstableWrite {
   std::shared_ptr<const std::string> data;
   uint64_t verifier = 0;  // the write verifier the WRITE returned
 };
-
 
 class OpenFileImpl final : public OpenFile {
  public:
@@ -192,8 +203,8 @@ class ClientImpl final : public Client {
   // Exchange, and the first failing op's status as a Status (ToStatus(status, what)).
   Result<Reply> Run(const Identity& who, std::string_view what, bool cache, const BuildFn& build,
                     Mode mode = Mode::kNormal) EXCLUDES(mu_);
-  // Sends encoded COMPOUND4args until a reply comes (see the file comment).
-  Result<Reply> Transmit(const Identity& who, const std::string& args, Clock::time_point deadline)
+  // Sends the COMPOUND `b` builds until a reply to it comes (see the file comment).
+  Result<Reply> Transmit(const Identity& who, CompoundBuilder& b, Clock::time_point deadline)
       EXCLUDES(mu_);
   Result<SlotTicket> TakeSlot(Mode mode, Clock::time_point deadline) EXCLUDES(mu_);
   void ReleaseSlot(const SlotTicket& t, SlotEnd end, const SEQUENCE4resok* ok = nullptr)

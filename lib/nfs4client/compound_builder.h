@@ -436,6 +436,12 @@ class CompoundBuilder {
     return out;
   }
   size_t size() const { return ops_.size(); }
+  // The op numbers, in order (what a reply must answer, DecodeReply in client_impl.h).
+  std::vector<nfs_opnum4> Ops() const {
+    std::vector<nfs_opnum4> ops;
+    for (const nfs_argop4& op : ops_) ops.push_back(op.argop);
+    return ops;
+  }
 
  private:
   nfs_argop4& AddOp(nfs_opnum4 op) {

@@ -57,7 +57,6 @@ LockConflict ConflictOf(const LOCK4denied& d) {
   return c;
 }
 
-
 }  // namespace
 
 Result<std::shared_ptr<OpenFile>> ClientImpl::FinishOpen(const Identity& who, const Reply& r,
@@ -109,6 +108,10 @@ Result<Client::ReadResult> ClientImpl::Read(const Identity& who, OpenFile& file,
                          b.PutFh(f.fh()).Read(f.stateid(), offset, std::min(count, max_read_));
                        }));
   const READ4resok& ok = r.Last(OP_READ).opread.READ4res_u.resok4;
+  if (ok.data.data_len > std::min(count, max_read_)) {
+    return IOError("read: the server sent " + std::to_string(ok.data.data_len) +
+                   " bytes for a read of " + std::to_string(std::min(count, max_read_)));
+  }
   return ReadResult{std::string(ok.data.data_val, ok.data.data_len), ok.eof != 0};
 }
 
@@ -234,7 +237,7 @@ Result<std::optional<LockConflict>> ClientImpl::LockAs(const Identity& who, Open
                                       }
                                     },
                                     mode));
-  if (r.status() == NFS4ERR_DENIED) {
+  if (r.status() == NFS4ERR_DENIED && r.StoppedAt(OP_LOCK)) {
     return std::optional<LockConflict>(ConflictOf(r.Last(OP_LOCK).oplock.LOCK4res_u.denied));
   }
   EFS_RETURN_IF_ERROR(ToStatus(r.status(), "lock"));
@@ -255,7 +258,7 @@ Result<std::optional<LockConflict>> ClientImpl::TestLock(const Identity& who, Op
                          b.PutFh(f.fh()).LockT(LockTypeOf(range), range.offset, range.length,
                                                LockOwnerName(owner));
                        }));
-  if (r.status() == NFS4ERR_DENIED) {
+  if (r.status() == NFS4ERR_DENIED && r.StoppedAt(OP_LOCKT)) {
     return std::optional<LockConflict>(ConflictOf(r.Last(OP_LOCKT).oplockt.LOCKT4res_u.denied));
   }
   EFS_RETURN_IF_ERROR(ToStatus(r.status(), "locktest"));

@@ -64,6 +64,28 @@ const decltype(nfs_resop4::nfs_resop4_u)& Reply::Last(nfs_opnum4 opnum) const {
   return op(0).nfs_resop4_u;
 }
 
+Result<Reply> DecodeReply(std::string_view results, const std::vector<nfs_opnum4>& sent,
+                          size_t max_size) {
+  auto decoded = xdr::Decode(xdr_COMPOUND4res, results, max_size);
+  if (!decoded.ok()) {
+    return Error(Code::kCorruption, "GarbageReply", "a COMPOUND reply does not decode");
+  }
+  Reply reply(std::move(decoded).value());
+  const uint32_t n = reply.count();
+  bool answers = n <= sent.size() && (n == sent.size() || reply.status() != NFS4_OK) &&
+                 (n == 0 || reply.op_status(n - 1) == reply.status());
+  for (uint32_t i = 0; answers && i < n; ++i) {
+    const bool last = i + 1 == n;
+    answers = (reply.op(i).resop == sent[i] || (last && reply.op(i).resop == OP_ILLEGAL)) &&
+              (last || reply.op_status(i) == NFS4_OK);
+  }
+  if (!answers) {
+    return Error(Code::kCorruption, "GarbageReply",
+                 "a COMPOUND reply does not answer the ops that were sent");
+  }
+  return reply;
+}
+
 Result<std::unique_ptr<Client>> Client::Connect(const Options& options) {
   auto client = std::make_unique<ClientImpl>(options);
   EFS_RETURN_IF_ERROR(client->Start());
@@ -116,17 +138,18 @@ ClientImpl::~ClientImpl() {
     Clock::time_point deadline = Clock::now() + std::chrono::seconds(2);
     CompoundBuilder d;
     d.DestroySession(sessionid.data());
-    (void)Transmit(kSessionIdentity, d.Encode(), deadline);
+    (void)Transmit(kSessionIdentity, d, deadline);
     CompoundBuilder c;
     c.DestroyClientid(clientid);
-    (void)Transmit(kSessionIdentity, c.Encode(), deadline);
+    (void)Transmit(kSessionIdentity, c, deadline);
   }
   transport_.Shutdown();
   if (renewer_.joinable()) renewer_.join();
 }
 
-Result<Reply> ClientImpl::Transmit(const Identity& who, const std::string& args,
+Result<Reply> ClientImpl::Transmit(const Identity& who, CompoundBuilder& b,
                                    Clock::time_point deadline) {
+  const std::string args = b.Encode();
   rpc::Credentials cred;
   cred.flavor = rpc::kAuthSys;
   cred.uid = who.uid;
@@ -140,11 +163,7 @@ Result<Reply> ClientImpl::Transmit(const Identity& who, const std::string& args,
     Result<Transport::Reply> r = transport_.Call(auth, kNfsProgram, kNfsVersion, kProcCompound,
                                                  args, call_deadline, &generation);
     if (r.ok()) {
-      auto decoded = xdr::Decode(xdr_COMPOUND4res, r->results_bytes(), max_reply_);
-      if (!decoded.ok()) {
-        return Error(Code::kCorruption, "GarbageReply", "a COMPOUND reply does not decode");
-      }
-      Reply reply(std::move(decoded).value());
+      EFS_ASSIGN_OR_RETURN(Reply reply, DecodeReply(r->results_bytes(), b.Ops(), max_reply_));
       // RFC 5661 s2.10.6.2: a retransmission that finds the original still running is
       // answered NFS4ERR_DELAY; send it again on the same slot and seqid.
       // A busy or throttled server answers NFS4ERR_DELAY too: like a hard mount, wait until
@@ -216,7 +235,7 @@ Result<Reply> ClientImpl::Exchange(const Identity& who, std::string_view what, b
     CompoundBuilder b;
     b.Sequence(t.sessionid.data(), t.seqid, t.slot, cache, t.highest);
     build(b);
-    Result<Reply> r = Transmit(who, b.Encode(), deadline);
+    Result<Reply> r = Transmit(who, b, deadline);
     if (!r.ok()) {
       ReleaseSlot(t, SlotEnd::kUnknown);
       return r.status();
@@ -269,14 +288,14 @@ Result<Reply> ClientImpl::Run(const Identity& who, std::string_view what, bool c
 Status ClientImpl::NewSession(Clock::time_point deadline) {
   CompoundBuilder x;
   x.ExchangeId(options_.owner, verifier_);
-  EFS_ASSIGN_OR_RETURN(Reply rx, Transmit(kSessionIdentity, x.Encode(), deadline));
+  EFS_ASSIGN_OR_RETURN(Reply rx, Transmit(kSessionIdentity, x, deadline));
   EFS_RETURN_IF_ERROR(ToStatus(rx.status(), "EXCHANGE_ID"));
   const EXCHANGE_ID4resok& eir = rx.Last(OP_EXCHANGE_ID).opexchange_id.EXCHANGE_ID4res_u.eir_resok4;
   uint32_t room = options_.max_io + kHeaderRoom;
   CompoundBuilder c;
   c.CreateSession(eir.eir_clientid, eir.eir_sequenceid, kMaxOps, std::max(options_.slots, 1u), room,
                   /*max_cached=*/kHeaderRoom, room);
-  EFS_ASSIGN_OR_RETURN(Reply rc, Transmit(kSessionIdentity, c.Encode(), deadline));
+  EFS_ASSIGN_OR_RETURN(Reply rc, Transmit(kSessionIdentity, c, deadline));
   EFS_RETURN_IF_ERROR(ToStatus(rc.status(), "CREATE_SESSION"));
   const CREATE_SESSION4resok& csr =
       rc.Last(OP_CREATE_SESSION).opcreate_session.CREATE_SESSION4res_u.csr_resok4;
@@ -284,7 +303,9 @@ Status ClientImpl::NewSession(Clock::time_point deadline) {
     MutexLock l(&mu_);
     clientid_ = eir.eir_clientid;
     sessionid_.assign(csr.csr_sessionid, NFS4_SESSIONID_SIZE);
-    slots_.assign(std::max(csr.csr_fore_chan_attrs.ca_maxrequests, 1u), Slot());
+    slots_.assign(
+        std::clamp(csr.csr_fore_chan_attrs.ca_maxrequests, 1u, std::max(options_.slots, 1u)),
+        Slot());
     target_highest_ = static_cast<uint32_t>(slots_.size() - 1);
     ++epoch_;
     last_used_ = Clock::now();

@@ -17,6 +17,13 @@
 extern "C" {
 #endif
 
+/* xdr_array, xdr_bytes and xdr_string, bounded (declared here so that the generated code calls
+ * them through prototypes). */
+bool_t efs_xdr_array(XDR* xdrs, char** addrp, u_int* sizep, u_int maxsize, u_int elsize,
+                     xdrproc_t elproc);
+bool_t efs_xdr_bytes(XDR* xdrs, char** cpp, u_int* sizep, u_int maxsize);
+bool_t efs_xdr_string(XDR* xdrs, char** cpp, u_int maxsize);
+
 /* The bytes a decoding xdrmem stream has left, or UINT_MAX for a stream of another kind: the
  * bound for hand-written decoders that allocate by a count they read. */
 u_int efs_xdr_bytes_left(XDR* xdrs);

@@ -104,5 +104,27 @@ TEST(MountExitCodes, EachCauseHasItsOwn) {
   EXPECT_EQ(ToExitCode(Status(Code::kNotFound, "FileSystemNotFound", "x")), kExitServiceError);
 }
 
+TEST(MountEfsArgs, DeviceDirectoryFlagsAndOptions) {
+  MountEfsInvocation inv;
+  ASSERT_TRUE(ParseMountEfsArgs({"local-1a.fs-0123456789abcdef0.efs.local-1.amazonaws.com:/d",
+                                 "/mnt", "-v", "-o", "rw,az=local-1a,timeo=100"},
+                                &inv));
+  EXPECT_EQ(inv.fs_id, "fs-0123456789abcdef0");
+  EXPECT_EQ(inv.device_az, "local-1a");
+  EXPECT_EQ(inv.path, "/d");
+  EXPECT_TRUE(inv.verbose);
+  EXPECT_EQ(MountEfsOption(inv, "az"), "local-1a");
+  Result<MountRequest> r = MountEfsRequest(inv);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->availability_zone, "local-1a");
+  EXPECT_EQ(r->nfs_options, (std::vector<std::pair<std::string, std::string>>{{"timeo", "100"}}));
+  MountEfsInvocation bad;
+  EXPECT_FALSE(ParseMountEfsArgs({"fs-0123456789abcdef0", "/mnt", "-x"}, &bad));
+  EXPECT_FALSE(ParseMountEfsArgs({"fs-0123456789abcdef0"}, &bad));
+  MountEfsInvocation tls;
+  ASSERT_TRUE(ParseMountEfsArgs({"fs-0123456789abcdef0", "/mnt", "-o", "tls"}, &tls));
+  EXPECT_FALSE(MountEfsRequest(tls).ok());
+}
+
 }  // namespace
 }  // namespace efs::cli

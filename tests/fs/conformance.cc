@@ -300,7 +300,7 @@ TEST_P(FsConformance, OnlyTheOwnerOrRootChangesTheMode) {
 TEST_P(FsConformance, ChownRules) {
   FileId f = Make(root_, "f", FileType::kRegular, 06755);
   Chown(f, 1002, 1002);
-  EXPECT_EQ(Attr(f).mode, 06755u);  // root's chown keeps setuid/setgid
+  EXPECT_EQ(Attr(f).mode, 0755u);  // as on Linux, even root's chown drops setuid/setgid
   SetAttrs to_alice;
   to_alice.uid = 1000;
   EXPECT_CODE(fs_->SetAttr(carol_, f, to_alice), Code::kNotPermitted);
@@ -319,11 +319,16 @@ TEST_P(FsConformance, ChownRules) {
   EXPECT_EQ(a.mode, 0755u);  // chown by non-root clears setuid and setgid
 }
 
-TEST_P(FsConformance, WritingByANonOwnerClearsSetuidAndSetgid) {
-  FileId f = Make(root_, "f", FileType::kRegular, 06666);
+// As on Linux: a write by anyone but root drops setuid, and setgid unless the file is not
+// group-executable and the writer is in its group.
+TEST_P(FsConformance, WritingByAnyoneButRootClearsSetuidAndSetgid) {
+  FileId f = Make(root_, "f", FileType::kRegular, 0666);
   Chown(f, 1000, 1000);
-  ASSERT_OK(fs_->Write(alice_, f, 0, "own", Stability::kUnstable));
+  SetMode(f, 06666);
+  ASSERT_OK(fs_->Write(kRoot, f, 0, "root", Stability::kUnstable));
   EXPECT_EQ(Attr(f).mode, 06666u);
+  ASSERT_OK(fs_->Write(alice_, f, 0, "own", Stability::kUnstable));
+  EXPECT_EQ(Attr(f).mode, 02666u);
   ASSERT_OK(fs_->Write(bob_, f, 0, "other", Stability::kUnstable));
   EXPECT_EQ(Attr(f).mode, 0666u);
 }

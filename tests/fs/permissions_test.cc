@@ -95,7 +95,7 @@ TEST(Permissions, SetAttrOwnershipRules) {
   SetAttrs chown;
   chown.uid = 1;
   EXPECT_EQ(CheckSetAttr(kOwner, f, chown).status().code(), Code::kNotPermitted);
-  EXPECT_EQ(*CheckSetAttr(kRoot, f, chown), 06755u);
+  EXPECT_EQ(*CheckSetAttr(kRoot, f, chown), 0755u);  // Linux: even root's chown drops them
   SetAttrs chgrp;
   chgrp.gid = 7;
   EXPECT_EQ(CheckSetAttr(kOwner, f, chgrp).status().code(), Code::kNotPermitted);
@@ -129,11 +129,17 @@ TEST(Permissions, SetAttrSizeAndTimes) {
   EXPECT_EQ(CheckSetAttr(kOther, File(0644), server).status().code(), Code::kPermissionDenied);
 }
 
-TEST(Permissions, WritesByOthersDropSetuidAndSetgid) {
+// As Linux (setattr_should_drop_suidgid): whoever writes but root, the owner too.
+TEST(Permissions, WritesByAnyoneButRootDropSetuidAndSetgid) {
   Attributes f = File(06777);
-  EXPECT_EQ(ModeAfterWrite(kOwner, f), 06777u);
+  EXPECT_EQ(ModeAfterWrite(kOwner, f), 0777u);
   EXPECT_EQ(ModeAfterWrite(kRoot, f), 06777u);
   EXPECT_EQ(ModeAfterWrite(kOther, f), 0777u);
+  // Setgid without group execute stays for a writer in the file's group.
+  Attributes no_group_x = File(06745);
+  EXPECT_EQ(ModeAfterWrite(kOwner, no_group_x), 02745u);
+  EXPECT_EQ(ModeAfterWrite(kOther, no_group_x), 0745u);
+  EXPECT_EQ(ModeAfterWrite(kOther, File(06777, 1000, 1000, FileType::kDirectory)), 06777u);
 }
 
 TEST(Permissions, NamesAreValidated) {

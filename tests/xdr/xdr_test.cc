@@ -1,9 +1,10 @@
 // Golden-byte round trips of the rpcgen'd NFSv4.1 types, and clean failure on bad input.
+#include <gtest/gtest.h>
+
 #include <cstring>
 #include <string>
+#include <type_traits>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "xdr/xdr_mem.h"
 #include "xdr/xdr_owned.h"
@@ -154,6 +155,16 @@ TEST(Xdr, GarbageNeverDecodesIntoAnythingLeaky) {
     auto r = Decode(xdr_COMPOUND4args, bytes);  // ok or not; must not crash or leak
     (void)r;
   }
+}
+
+// RFC 4506 s4.3: an enum is any 32-bit integer on the wire, and the decoders store what they
+// read; found by fuzz/nfs4client_reply_fuzz.cc and nfs4_args_fuzz.cc under UBSan.
+TEST(Xdr, EnumsHoldEveryValueTheWireCarries) {
+  static_assert(std::is_same_v<std::underlying_type_t<nfsstat4>, unsigned>);
+  static_assert(std::is_same_v<std::underlying_type_t<opentype4>, unsigned>);
+  auto res = Decode(xdr_COMPOUND4res, Words({99999, 0, 0}));
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(static_cast<uint32_t>((*res)->status), 99999u);
 }
 
 TEST(XdrOwned, MovesKeepTheValueAndFreeOnce) {

@@ -89,7 +89,7 @@ class Client {
   // calls work on it.
   bool Open(const std::string& name, bool create) {
     CompoundBuilder b = wire_.Seq(/*cache=*/true);
-    b.PutRootFh().Open("bench-owner", name, create ? UNCHECKED4 : -1).GetFh();
+    b.PutRootFh().Open("bench-owner", name, create ? static_cast<int>(UNCHECKED4) : -1).GetFh();
     std::optional<Reply> r = Run(b);
     if (!r) return false;
     stateid_ = Op(*r, 2).nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
@@ -182,7 +182,7 @@ class Client {
     if (res.status != NFS4_OK || res.resarray.resarray_len != b.size()) {
       uint32_t n = res.resarray.resarray_len;
       Fail("COMPOUND op " + std::to_string(n) + " (nfs_opnum4 " +
-           std::to_string(n ? res.resarray.resarray_val[n - 1].resop : 0) +
+           std::to_string(n ? static_cast<int>(res.resarray.resarray_val[n - 1].resop) : 0) +
            ") failed with nfsstat4 " + std::to_string(res.status));
       return std::nullopt;
     }

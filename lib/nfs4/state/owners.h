@@ -20,6 +20,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <compare>
 #include <cstdint>
 #include <functional>
@@ -107,7 +108,7 @@ class OwnerTable {
 
   const Clock* const clock_;
   Mutex mu_;
-  double last_prune_ GUARDED_BY(mu_) = 0;
+  std::atomic<double> last_prune_{0};  // when Prune last scanned
   std::map<OwnerKey, Owner> owners_ GUARDED_BY(mu_);
   std::map<Other, OwnerKey> by_stateid_ GUARDED_BY(mu_);
 };

@@ -89,6 +89,11 @@ class MetadataBackend {
   // without its mutex, so that other clients' calls go on (and fill the next batch) meanwhile.
   // Never runs twice at once (GroupCommit).
   virtual Status Sync() = 0;
+  // After a failed Sync: makes every flushed batch durable without trusting what that sync
+  // left behind (the kernel may have dropped the pages it could not write, so a later Sync that
+  // succeeds could pass over them): writes the whole state again, syncs it and checks it. Ok
+  // only if all of that did. Called under PosixFs's mutex, with no batch open; rare.
+  virtual Status Recover() = 0;
 
   virtual Result<std::optional<InodeRecord>> LoadInode(uint64_t ino) = 0;
   // Stores a new inode and returns its number (never reused; the first is 1).

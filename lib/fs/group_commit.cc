@@ -28,6 +28,11 @@ uint64_t GroupCommit::syncs() const {
   return syncs_;
 }
 
+uint64_t GroupCommit::recoveries() const {
+  MutexLock lock(&sync_mu_);
+  return recoveries_;
+}
+
 bool GroupCommit::Syncing() const {
   MutexLock lock(&sync_mu_);
   return syncing_;
@@ -52,9 +57,11 @@ bool GroupCommit::DoneLocked(uint64_t batch, Status* status) const {
     *status = it->second;
     return true;
   }
-  if (!poisoned_.ok()) {
-    *status = poisoned_;
-    return true;
+  for (const Failed& f : failed_) {
+    if (batch > f.after && batch <= f.through) {
+      *status = f.why;
+      return true;
+    }
   }
   *status = Status::Ok();
   return synced_ >= batch;
@@ -195,6 +202,7 @@ void GroupCommit::SyncOnceLocked(Mutex* mu, MetadataBackend* meta) {
   // everything flushed so far.
   syncing_ = true;
   ++syncs_;
+  const bool recover = !unrecovered_.ok();
   sync_mu_.Unlock();
   if (const int64_t gather = gather_us_.load(std::memory_order_relaxed); gather > 0) {
     // Changes that commit meanwhile join the open batch (a sync is running) and share it.
@@ -202,13 +210,17 @@ void GroupCommit::SyncOnceLocked(Mutex* mu, MetadataBackend* meta) {
     std::this_thread::sleep_for(std::chrono::microseconds(gather));
   }
   uint64_t target = 0;
+  Status status;
   {
     MutexLock fs_lock(mu);
     (void)FlushLocked(mu, meta);  // a failure: lost_ says
     target = flushed_;
+    if (recover) {  // under `mu`: it rewrites the store, which nothing else may touch meanwhile
+      ScopedBlocking blocking;
+      status = meta->Recover();
+    }
   }
-  Status status;
-  {
+  if (!recover) {
     ScopedBlocking blocking;
     status = meta->Sync();
   }
@@ -216,8 +228,12 @@ void GroupCommit::SyncOnceLocked(Mutex* mu, MetadataBackend* meta) {
   syncing_ = false;
   if (status.ok()) {
     synced_ = std::max(synced_, target);
-  } else if (poisoned_.ok()) {
-    poisoned_ = status;
+    if (recover) ++recoveries_;
+    unrecovered_ = Status::Ok();
+  } else {
+    if (target > synced_) failed_.push_back({synced_, target, status});
+    if (failed_.size() > kMaxLostKept) failed_.erase(failed_.begin());
+    unrecovered_ = status;
   }
   WakeLocked();
 }

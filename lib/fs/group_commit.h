@@ -22,9 +22,13 @@
 // lock: callers wait on GroupCommit's own, each on its own condition variable, so a sync
 // wakes exactly the waiters it made durable.
 //
-// A batch the store had to undo (Lost) fails every change waiting on it. A failed sync poisons
-// the log: the kernel may have dropped the pages it could not write, so a later sync that
-// succeeds proves nothing; every later wait fails with the first failure.
+// A batch the store had to undo (Lost) fails every change waiting on it. A failed sync fails
+// every batch it was to make durable. It also leaves the log untrusted: the kernel may have
+// dropped the pages it could not write, so a later sync that succeeds proves nothing. The next
+// sync is therefore a recovery (MetadataBackend::Recover: the whole state written again and
+// synced) rather than a sync; while recoveries fail (the disk is still broken), each fails the
+// batches it was for, and the first that succeeds makes the file system take changes again,
+// with no restart.
 //
 // Locks: `mu` is the caller's mutex (PosixFs's), the same one each time; it guards the batch
 // numbering and every call to the store but Sync. sync_mu_ guards the syncing; it is taken after
@@ -87,6 +91,7 @@ class GroupCommit {
   // Counts, for tests and benchmarks.
   uint64_t flushes(Mutex* mu) const REQUIRES(mu);
   uint64_t syncs() const EXCLUDES(sync_mu_);
+  uint64_t recoveries() const EXCLUDES(sync_mu_);  // that succeeded
 
  private:
   bool Syncing() const EXCLUDES(sync_mu_);
@@ -111,8 +116,8 @@ class GroupCommit {
     uint64_t batch = 0;
     std::function<void(const Status&)> done;
   };
-  // True if batch `batch` is durable, lost or can no longer be (poisoned), with *status what
-  // its waiters get.
+  // True if batch `batch` is durable, lost or failed (its sync did), with *status what its
+  // waiters get.
   bool DoneLocked(uint64_t batch, Status* status) const REQUIRES(sync_mu_);
   // Wakes the waiters that are done. Called whenever a batch becomes durable or lost, so that
   // waiters_ holds only waiters that are not.
@@ -137,8 +142,16 @@ class GroupCommit {
   uint64_t synced_ GUARDED_BY(sync_mu_) = 0;  // every batch up to this one is durable
   bool syncing_ GUARDED_BY(sync_mu_) = false;
   uint64_t syncs_ GUARDED_BY(sync_mu_) = 0;
-  Status poisoned_ GUARDED_BY(sync_mu_);                  // the first failed sync
   std::map<uint64_t, Status> lost_ GUARDED_BY(sync_mu_);  // batches undone, with why (rare)
+  // Batches in (after, through] whose sync (or recovery) failed, with why (rare).
+  struct Failed {
+    uint64_t after = 0;
+    uint64_t through = 0;
+    Status why;
+  };
+  std::vector<Failed> failed_ GUARDED_BY(sync_mu_);
+  Status unrecovered_ GUARDED_BY(sync_mu_);  // the last failure, until a recovery succeeds
+  uint64_t recoveries_ GUARDED_BY(sync_mu_) = 0;
 };
 
 // DeferDurability: while one lives on a thread, a change that must be durable before its call

@@ -35,6 +35,7 @@ class MemMetadata final : public MetadataBackend {
   }
   Status Flush() override { return Status::Ok(); }
   Status Sync() override { return Status::Ok(); }  // memory is as stable as it gets
+  Status Recover() override { return Status::Ok(); }
 
   Result<std::optional<InodeRecord>> LoadInode(uint64_t ino) override {
     auto it = inodes_.find(ino);

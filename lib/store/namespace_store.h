@@ -34,6 +34,7 @@ class NamespaceStore final : public fs::MetadataBackend {
   Status Rollback() override;
   Status Flush() override;
   Status Sync() override;
+  Status Recover() override;
 
   Result<std::optional<fs::InodeRecord>> LoadInode(uint64_t ino) override;
   Result<uint64_t> InsertInode(const fs::InodeRecord& rec) override;

@@ -33,6 +33,10 @@ class FakeLog final : public MetadataBackend {
     gate_cv.wait_for(lock, std::chrono::seconds(10), [&] { return !hold_syncs; });
     return sync_fails ? IOError("sync failed") : Status::Ok();
   }
+  Status Recover() override {
+    ++recovers;
+    return recover_fails ? IOError("recovery failed") : Status::Ok();
+  }
   void Release() {
     std::lock_guard<std::mutex> lock(gate_mu);
     hold_syncs = false;
@@ -72,6 +76,8 @@ class FakeLog final : public MetadataBackend {
   std::atomic<int> syncs_started{0};
   bool flush_fails = false;
   bool sync_fails = false;
+  std::atomic<int> recovers{0};
+  bool recover_fails = false;
   std::mutex gate_mu;
   std::condition_variable gate_cv;
   bool hold_syncs = false;
@@ -193,16 +199,46 @@ TEST(GroupCommit, AFailedFlushLosesTheBatch) {
   EXPECT_EQ(group.lost(&mu), 1u);
 }
 
-TEST(GroupCommit, AFailedSyncFailsEveryLaterWait) {
+TEST(GroupCommit, AFailedSyncFailsItsBatchAndTheNextSyncIsARecovery) {
+  Mutex mu;
+  GroupCommit group;
+  FakeLog log;
+  log.sync_fails = true;
+  mu.Lock();
+  const uint64_t failed = group.Joined(&mu);
+  Status first = group.WaitDurable(&mu, &log, failed);
+  EXPECT_EQ(first.message(), "sync failed");
+  log.sync_fails = false;
+  const int syncs = log.syncs_started;
+  // A sync after a failed one proves nothing: the next one rewrites the store instead.
+  EXPECT_TRUE(JoinAndWait(&mu, &group, &log).ok());
+  EXPECT_EQ(log.recovers, 1);
+  EXPECT_EQ(log.syncs_started, syncs) << "a recovery, not a sync";
+  EXPECT_EQ(group.recoveries(), 1u);
+  // Once recovered, syncs are plain again; the batch that failed stays failed.
+  EXPECT_TRUE(JoinAndWait(&mu, &group, &log).ok());
+  EXPECT_EQ(log.recovers, 1);
+  EXPECT_EQ(log.syncs_started, syncs + 1);
+  mu.Lock();
+  EXPECT_EQ(group.WaitDurable(&mu, &log, failed).message(), "sync failed");
+}
+
+TEST(GroupCommit, WhileRecoveriesFailEachFailsItsBatchAndTheNextTriesAgain) {
   Mutex mu;
   GroupCommit group;
   FakeLog log;
   log.sync_fails = true;
   EXPECT_FALSE(JoinAndWait(&mu, &group, &log).ok());
   log.sync_fails = false;
-  Status later = JoinAndWait(&mu, &group, &log);
-  EXPECT_FALSE(later.ok()) << "a sync after a failed one proves nothing";
-  EXPECT_NE(later.message().find("sync failed"), std::string::npos);
+  log.recover_fails = true;  // the disk is still broken
+  for (int i = 1; i <= 3; ++i) {
+    EXPECT_EQ(JoinAndWait(&mu, &group, &log).message(), "recovery failed");
+    EXPECT_EQ(log.recovers, i);
+  }
+  log.recover_fails = false;  // repaired
+  EXPECT_TRUE(JoinAndWait(&mu, &group, &log).ok());
+  EXPECT_EQ(log.recovers, 4);
+  EXPECT_EQ(group.recoveries(), 1u);
 }
 
 // Joins a change and leaves a callback for it, as a COMPOUND answered late does; the callback

@@ -46,6 +46,7 @@ class GatedStore final : public fs::MetadataBackend {
   Status Commit() override { return inner_->Commit(); }
   Status Rollback() override { return inner_->Rollback(); }
   Status Flush() override { return inner_->Flush(); }
+  Status Recover() override { return inner_->Recover(); }
   Result<std::optional<fs::InodeRecord>> LoadInode(uint64_t ino) override {
     return inner_->LoadInode(ino);
   }

@@ -196,10 +196,13 @@ bool FailAt(const Operation& op, FaultAction action, uint64_t n) {
   if (!told.ok() && op.told) {
     EXPECT_EQ(told.code(), CodeOf(action)) << where << ": " << told.ToString();
   }
-  // Still open, the file system is consistent. (After a failed sync it refuses changes until
-  // it is opened again: a sync that succeeds after one that failed proves nothing.)
+  // Still open, the file system is consistent, and takes changes again now that the fault is
+  // gone (after a failed sync, by a recovery: GroupCommit), durably.
   ExpectConsistent(*w.fs, where + " (still open)", true);
+  Status again = StatusOf(w.fs->Create(kRoot, w.fs->Root(), "again", fs::CreateArgs{}));
+  EXPECT_TRUE(again.ok()) << where << ": " << again.ToString();
   Open(tmp.path(), &w);
+  EXPECT_TRUE(Exists(w, w.fs->Root(), "again")) << where << ": acknowledged, then lost";
   if (told.ok()) {
     EXPECT_TRUE(op.done(w)) << where << ": acknowledged, then lost";
   } else {

@@ -279,6 +279,7 @@ Status Daemon::Impl::StartNfs() {
   options.max_connections_per_mount_target =
       static_cast<size_t>(config.nfs_max_connections_per_mount_target);
   options.idle_timeout = std::chrono::seconds(config.nfs_idle_timeout_seconds);
+  options.max_receive_memory = static_cast<size_t>(config.nfs_max_receive_memory_mib) << 20;
   rpc = std::make_unique<rpc::Server>(&programs, options);
   EFS_RETURN_IF_ERROR(rpc->Start());
   Throttles::Sources sources;

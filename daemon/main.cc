@@ -99,6 +99,11 @@ int main(int argc, char** argv) {
                  "NFS connections open at most through one mount target")
       ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
+  app.add_option("--nfs-max-receive-memory", config.nfs_max_receive_memory_mib,
+                 "MiB of NFS requests held at most, received and not yet answered, all "
+                 "connections together; beyond it connections wait")
+      ->check(CLI::Range(16, 1 << 20))
+      ->capture_default_str();
   app.add_option("--lease-time", config.lease_seconds,
                  "NFSv4 lease: a client silent this many seconds loses its opens and locks")
       ->check(CLI::Range(2, 3600))

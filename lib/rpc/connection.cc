@@ -25,15 +25,20 @@ size_t RecordBytes(const std::vector<Record>& records) {
 }  // namespace
 
 Connection::Connection(UniqueFd fd, ConnectionInfo info, uint64_t id, int epoll_fd,
-                       ConnectionLimits limits)
+                       ConnectionLimits limits, ReceiveBudget* budget)
     : fd_(std::move(fd)),
       info_(std::move(info)),
       id_(id),
       epoll_fd_(epoll_fd),
       limits_(limits),
-      reader_(limits.max_record_size) {
+      budget_(budget),
+      reader_(limits.max_record_size, budget) {
   MutexLock lock(&mu_);
   events_ = EPOLLIN;  // what the server registers
+}
+
+Connection::~Connection() {
+  if (budget_ != nullptr) budget_->Give(reader_.held());
 }
 
 Status Connection::SendRecord(std::string_view body) {
@@ -89,7 +94,7 @@ bool Connection::FlushLocked() {
 
 void Connection::UpdateEventsLocked() {
   if (closed_) return;
-  bool paused = eof_ || in_flight_ >= limits_.max_in_flight ||
+  bool paused = eof_ || memory_wait_ || in_flight_ >= limits_.max_in_flight ||
                 in_flight_bytes_ >= limits_.max_in_flight_bytes ||
                 out_bytes_ >= limits_.max_queued_bytes;
   uint32_t want = (paused ? 0u : uint32_t{EPOLLIN}) | (out_.empty() ? 0u : uint32_t{EPOLLOUT});
@@ -106,10 +111,18 @@ bool Connection::DrainedLocked() const { return eof_ && in_flight_ == 0 && out_.
 
 Connection::Next Connection::OnReadable(std::vector<Record>* records) {
   char buf[kReadChunk];
+  bool wait_for_memory = false;
   for (int i = 0; i < kReadsPerEvent; ++i) {
     // The rest of a large fragment (a WRITE's data) goes straight into its record.
     auto [room, room_size] = reader_.Room();
-    const bool direct = room_size >= kDirectReadMin;
+    // With the budget spent, the fragment being received (counted already) is finished, read
+    // straight into its record so that no new header is read with it; then reading waits.
+    const bool tight = budget_ != nullptr && budget_->exhausted();
+    if (tight && room_size == 0) {
+      wait_for_memory = true;
+      break;
+    }
+    const bool direct = room_size >= kDirectReadMin || tight;
     ssize_t r = direct ? ::recv(fd_.get(), room, std::min(room_size, kReadChunk * 4), MSG_DONTWAIT)
                        : ::recv(fd_.get(), buf, sizeof(buf), MSG_DONTWAIT);
     if (r < 0) {
@@ -138,8 +151,30 @@ Connection::Next Connection::OnReadable(std::vector<Record>* records) {
   MutexLock lock(&mu_);
   CountInFlightLocked(*records);
   last_active_ = std::chrono::steady_clock::now();
+  if (!reader_.mid_record()) {
+    record_started_.reset();
+  } else if (!record_started_) {
+    record_started_ = last_active_;
+  }
+  memory_wait_ = wait_for_memory;
   UpdateEventsLocked();
   return Next::kContinue;
+}
+
+bool Connection::waiting_for_memory() const {
+  MutexLock lock(&mu_);
+  return memory_wait_;
+}
+
+void Connection::ResumeReading() {
+  MutexLock lock(&mu_);
+  memory_wait_ = false;
+  UpdateEventsLocked();
+}
+
+std::optional<std::chrono::steady_clock::time_point> Connection::RecordStarted() const {
+  MutexLock lock(&mu_);
+  return record_started_;
 }
 
 Connection::Next Connection::OnWritable() {
@@ -156,6 +191,7 @@ void Connection::CountInFlightLocked(const std::vector<Record>& records) {
 }
 
 Connection::Next Connection::CallDone(size_t record_bytes) {
+  if (budget_ != nullptr) budget_->Give(record_bytes);
   MutexLock lock(&mu_);
   --in_flight_;
   in_flight_bytes_ -= std::min(in_flight_bytes_, record_bytes);

@@ -14,6 +14,12 @@
 // memory, and a worker never blocks on a socket. A connection thus holds at most about
 // max_in_flight_bytes + max_record_size of calls and max_queued_bytes (plus the replies of the
 // calls in flight) of output.
+//
+// Over all connections, the server's ReceiveBudget (record_marking.h) bounds the records held:
+// while it is exhausted, a connection finishes the fragment it is receiving (its memory is
+// counted already) but reads no new fragment header; it waits for memory (waiting_for_memory())
+// until the server wakes it (ResumeReading) as calls finish. So the bytes of records held over
+// all connections stay below the budget's limit plus one read's worth of fragments.
 #pragma once
 
 #include <chrono>
@@ -44,7 +50,10 @@ struct ConnectionLimits {
 class Connection {
  public:
   // Takes `fd` (non-blocking); registers nothing: the server adds it to `epoll_fd` with `id`.
-  Connection(UniqueFd fd, ConnectionInfo info, uint64_t id, int epoll_fd, ConnectionLimits limits);
+  // Counts the records it holds in `budget` (if not null), which must outlive it.
+  Connection(UniqueFd fd, ConnectionInfo info, uint64_t id, int epoll_fd, ConnectionLimits limits,
+             ReceiveBudget* budget = nullptr);
+  ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -78,6 +87,13 @@ class Connection {
   void Shutdown() EXCLUDES(mu_);
   bool closed() const EXCLUDES(mu_);
 
+  // True after OnReadable stopped at a fragment header because the budget is exhausted: the
+  // connection reads nothing until ResumeReading.
+  bool waiting_for_memory() const EXCLUDES(mu_);
+  void ResumeReading() EXCLUDES(mu_);
+  // When the first bytes of the record being received arrived; nullopt between records.
+  std::optional<std::chrono::steady_clock::time_point> RecordStarted() const EXCLUDES(mu_);
+
   // When the connection last had something to do (bytes arrived or a call finished), if it is
   // idle now: no call in flight, no output waiting. nullopt while busy.
   std::optional<std::chrono::steady_clock::time_point> IdleSince() const EXCLUDES(mu_);
@@ -96,6 +112,7 @@ class Connection {
   const uint64_t id_;
   const int epoll_fd_;
   const ConnectionLimits limits_;
+  ReceiveBudget* const budget_;
   RecordReader reader_;  // the poller only
 
   mutable Mutex mu_;
@@ -105,6 +122,8 @@ class Connection {
   int in_flight_ GUARDED_BY(mu_) = 0;
   size_t in_flight_bytes_ GUARDED_BY(mu_) = 0;  // the records of the calls in flight
   bool eof_ GUARDED_BY(mu_) = false;            // the peer finished sending
+  bool memory_wait_ GUARDED_BY(mu_) = false;     // see waiting_for_memory()
+  std::optional<std::chrono::steady_clock::time_point> record_started_ GUARDED_BY(mu_);
   bool closed_ GUARDED_BY(mu_) = false;
   uint32_t events_ GUARDED_BY(mu_) = 0;  // the epoll interest last set
   std::chrono::steady_clock::time_point last_active_ GUARDED_BY(mu_) =

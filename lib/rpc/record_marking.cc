@@ -65,6 +65,7 @@ Status RecordReader::Feed(std::string_view bytes, std::vector<Record>* records) 
       // One allocation per fragment instead of a doubling string per read; the cap above
       // bounds what a fragment header can make it allocate.
       record_.Resize(filled_ + fragment_left_);
+      if (budget_ != nullptr) budget_->Take(fragment_left_);
       if (fragment_left_ == 0) FragmentDone(records);
       continue;
     }

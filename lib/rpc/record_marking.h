@@ -24,6 +24,7 @@
 // resynchronise, so the owner closes it. Replies we send are always one last fragment.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -78,10 +79,32 @@ class Record {
   size_t capacity_ = 0;
 };
 
+// The bytes of RPC records a server holds over all its connections: those of records being
+// received (counted whole as each fragment header arrives: a fragment is allocated whole) and of
+// calls not yet answered. Thread-safe. A connection stops reading new records while it is
+// exhausted (connection.h), so what a server holds is bounded however many clients send.
+class ReceiveBudget {
+ public:
+  // `limit` 0: no limit.
+  explicit ReceiveBudget(size_t limit) : limit_(limit) {}
+  void Take(size_t n) { used_.fetch_add(n, std::memory_order_relaxed); }
+  void Give(size_t n) { used_.fetch_sub(n, std::memory_order_relaxed); }
+  bool exhausted() const { return limit_ != 0 && used() >= limit_; }
+  size_t used() const { return used_.load(std::memory_order_relaxed); }
+  size_t limit() const { return limit_; }
+
+ private:
+  const size_t limit_;
+  std::atomic<size_t> used_{0};
+};
+
 class RecordReader {
  public:
-  explicit RecordReader(size_t max_record_size = kDefaultMaxRecordSize)
-      : max_record_size_(max_record_size) {}
+  // Counts what it allocates in `budget` (if not null), which must outlive it. The owner gives
+  // back each record's size() once done with it, and held() when it drops the reader.
+  explicit RecordReader(size_t max_record_size = kDefaultMaxRecordSize,
+                        ReceiveBudget* budget = nullptr)
+      : max_record_size_(max_record_size), budget_(budget) {}
 
   // Consumes `bytes` and appends each record they complete to *records. Returns
   // kResourceExhausted when a record exceeds the cap; the reader must not be fed again after an
@@ -100,6 +123,8 @@ class RecordReader {
   // Returns true iff bytes of an unfinished record (or fragment header) are buffered, i.e. an
   // end of stream now would truncate a record.
   bool mid_record() const { return header_len_ > 0 || record_open_; }
+  // The bytes of the unfinished record counted in the budget so far.
+  size_t held() const { return record_open_ ? record_.size() : 0; }
 
   // Returns kCorruption if the stream may not end now (mid_record()), else ok.
   Status Finish() const;
@@ -111,6 +136,7 @@ class RecordReader {
   void FragmentDone(std::vector<Record>* records);
 
   size_t max_record_size_;
+  ReceiveBudget* const budget_;
   char header_[4] = {};
   size_t header_len_ = 0;     // bytes of the next fragment header seen so far
   bool in_fragment_ = false;  // inside a fragment's data

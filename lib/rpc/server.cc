@@ -23,7 +23,7 @@ constexpr int kMaxEvents = 256;
 }  // namespace
 
 Server::Server(const ProgramTable* table, ServerOptions options)
-    : table_(table), options_(options) {}
+    : table_(table), options_(options), budget_(options.max_receive_memory) {}
 
 Server::~Server() { Stop(); }
 
@@ -64,7 +64,7 @@ void Server::Serve(UniqueFd fd, ConnectionInfo info) {
   }
   uint64_t id = next_id_++;
   auto conn = std::make_shared<Connection>(std::move(fd), std::move(info), id, epoll_fd_.get(),
-                                           options_.limits);
+                                           options_.limits, &budget_);
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = id;
@@ -163,20 +163,61 @@ void Server::CloseIdle() {
   for (const auto& conn : idle) Close(conn);
 }
 
+void Server::CloseStalled() {
+  if (!budget_.exhausted()) return;
+  auto cutoff = std::chrono::steady_clock::now() - options_.stalled_record_timeout;
+  std::vector<std::shared_ptr<Connection>> stalled;
+  {
+    MutexLock lock(&mu_);
+    for (const auto& [id, conn] : connections_) {
+      std::optional<std::chrono::steady_clock::time_point> since = conn->RecordStarted();
+      if (since && *since < cutoff) stalled.push_back(conn);
+    }
+  }
+  if (stalled.empty()) return;
+  EFS_LOG(kWarn) << "rpc: " << budget_.used() << " bytes of records held, the limit; closing "
+                 << stalled.size() << " connections whose record has been arriving for over "
+                 << options_.stalled_record_timeout.count() << " ms";
+  for (const auto& conn : stalled) Close(conn);
+}
+
+void Server::WakeMemoryWaiters() {
+  if (memory_waiting_.load() == 0 || budget_.exhausted()) return;
+  std::vector<std::shared_ptr<Connection>> woken;
+  {
+    MutexLock lock(&mu_);
+    for (uint64_t id : memory_waiters_) {
+      if (auto it = connections_.find(id); it != connections_.end()) woken.push_back(it->second);
+    }
+    memory_waiters_.clear();
+    memory_waiting_.store(0);
+  }
+  for (const auto& conn : woken) conn->ResumeReading();
+}
+
 void Server::Poll(std::vector<std::function<void()>>* tasks) {
   epoll_event events[kMaxEvents];
   const bool expire = options_.idle_timeout.count() > 0;
-  // Idle connections are looked for about four times per timeout, at most once a second.
-  const auto sweep_every = std::min<std::chrono::milliseconds>(
-      std::chrono::seconds(1), std::max<std::chrono::milliseconds>(std::chrono::milliseconds(10),
-                                                                   options_.idle_timeout / 4));
+  // Idle connections are looked for about four times per timeout, at most once a second; while
+  // connections wait for memory, stalled records are looked for once a second.
+  const auto sweep_every =
+      expire ? std::min<std::chrono::milliseconds>(
+                   std::chrono::seconds(1),
+                   std::max<std::chrono::milliseconds>(std::chrono::milliseconds(10),
+                                                       options_.idle_timeout / 4))
+             : std::chrono::milliseconds(std::chrono::seconds(1));
   while (!stopping_ && tasks->empty()) {
     const auto now = std::chrono::steady_clock::now();
-    if (expire && now >= next_sweep_) {
-      CloseIdle();
+    const bool waiting = memory_waiting_.load() > 0;
+    if ((expire || waiting) && now >= next_sweep_) {
+      if (expire) CloseIdle();
+      if (waiting) {
+        CloseStalled();
+        WakeMemoryWaiters();
+      }
       next_sweep_ = now + sweep_every;
     }
-    int timeout_ms = expire ? static_cast<int>(sweep_every.count()) : -1;
+    int timeout_ms = expire || waiting ? static_cast<int>(sweep_every.count()) : -1;
     int n = ::epoll_wait(epoll_fd_.get(), events, kMaxEvents, timeout_ms);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -202,7 +243,20 @@ void Server::HandleEvent(uint64_t id, uint32_t events, std::vector<std::function
     for (Record& record : records) {
       tasks->push_back([this, conn, record = std::move(record)] { Execute(conn, record); });
     }
-    if (next == Connection::Next::kClose) Close(conn);
+    if (next == Connection::Next::kClose) {
+      Close(conn);
+    } else if (conn->waiting_for_memory()) {
+      if (events & (EPOLLHUP | EPOLLERR)) {  // gone: its record will never end
+        Close(conn);
+        return;
+      }
+      {
+        MutexLock lock(&mu_);
+        memory_waiters_.push_back(id);
+        memory_waiting_.store(memory_waiters_.size());
+      }
+      WakeMemoryWaiters();  // memory given back before the line above woke no one
+    }
   }
 }
 
@@ -237,6 +291,7 @@ void Server::Finish(const std::shared_ptr<Connection>& conn, CallOutcome out, si
   if (out.kind == CallOutcome::kReply && !conn->Send(std::move(out.reply)).ok()) close = true;
   if (conn->CallDone(record_bytes) == Connection::Next::kClose) close = true;
   if (close) Close(conn);
+  WakeMemoryWaiters();
 }
 
 }  // namespace efs::rpc

@@ -51,6 +51,13 @@ struct ServerOptions {
   // target's connection idle longest, or is refused, so that the clients of one mount target
   // cannot take every connection from the others.
   size_t max_connections_per_mount_target = 4096;
+  // The bytes of records held over all connections, received in part or whole and not yet
+  // answered (0: no limit). Beyond it, connections finish the fragment they are receiving and
+  // read no new one until calls finish (connection.h).
+  size_t max_receive_memory = 256 * 1024 * 1024;
+  // While connections wait for memory, one whose record has been arriving for this long is
+  // closed, so that clients that send half a record and stop cannot hold the memory.
+  std::chrono::milliseconds stalled_record_timeout{std::chrono::seconds(30)};
 };
 
 class Server {
@@ -78,6 +85,8 @@ class Server {
   void CloseConnectionsTo(const std::string& mount_target_id) EXCLUDES(mu_);
 
   size_t connection_count() const EXCLUDES(mu_);
+  // The bytes of records held now (ServerOptions::max_receive_memory).
+  size_t receive_memory() const { return budget_.used(); }
   // The connections open, by the mount target they came in on.
   std::map<std::string, size_t> ConnectionsByMountTarget() const EXCLUDES(mu_);
 
@@ -87,6 +96,11 @@ class Server {
   void Poll(std::vector<std::function<void()>>* tasks);
   // Closes connections idle past options_.idle_timeout.
   void CloseIdle() EXCLUDES(mu_);
+  // While connections wait for memory and it is spent, closes those whose record has been
+  // arriving for longer than options_.stalled_record_timeout.
+  void CloseStalled() EXCLUDES(mu_);
+  // Lets the connections that wait for memory read again, if the budget has room.
+  void WakeMemoryWaiters() EXCLUDES(mu_);
   // Makes room for one more connection through `mount_target_id` under the options' caps;
   // false if it cannot.
   bool MakeRoom(const std::string& mount_target_id) REQUIRES(mu_);
@@ -110,11 +124,14 @@ class Server {
   // Calls answered late whose reply has not left yet: Stop waits for them, since their reply
   // comes back through this server.
   std::atomic<int> late_{0};
+  ReceiveBudget budget_;
+  std::atomic<size_t> memory_waiting_{0};  // memory_waiters_.size()
 
   mutable Mutex mu_;
   bool running_ GUARDED_BY(mu_) = false;
   uint64_t next_id_ GUARDED_BY(mu_) = 1;  // 0 is the wake fd
   std::map<uint64_t, std::shared_ptr<Connection>> connections_ GUARDED_BY(mu_);
+  std::vector<uint64_t> memory_waiters_ GUARDED_BY(mu_);  // connections waiting for memory
 };
 
 }  // namespace efs::rpc

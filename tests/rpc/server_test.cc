@@ -413,6 +413,68 @@ TEST_F(ServerTest, RecordOverTheCapClosesOnlyThatConnection) {
   EXPECT_EQ(good.Roundtrip(Call(2, kProg, 1, 0)), AcceptedReply(2, AcceptStat::kSuccess));
 }
 
+// Clients that each send the start of a large record and stop cannot make the server hold
+// more than its budget (plus one record); while others wait for memory, their connections are
+// closed once their record is stalled, and the others are answered.
+TEST_F(ServerTest, HalfSentRecordsHoldNoMoreThanTheBudgetAndStalledOnesAreClosed) {
+  constexpr size_t kBudget = 1 << 20;
+  constexpr uint32_t kRecord = 512 * 1024;
+  ServerOptions options;
+  options.max_receive_memory = kBudget;
+  options.stalled_record_timeout = std::chrono::milliseconds(500);
+  Restart(options);
+  std::vector<std::unique_ptr<Client>> stalled;
+  for (int i = 0; i < 4; ++i) {
+    stalled.push_back(std::make_unique<Client>(port_));
+    ASSERT_TRUE(stalled.back()->Send(Words({0x80000000u | kRecord}) + std::string(100000, 'x')));
+  }
+  ASSERT_TRUE(WaitForConnections(4));
+  ASSERT_TRUE(Eventually([&] { return server_->receive_memory() >= kBudget; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_LE(server_->receive_memory(), kBudget + kRecord)
+      << "only records begun before the budget ran out";
+  // A client that sends a whole call waits for memory, then is answered once the stalled
+  // records are dropped.
+  Client good(port_);
+  EXPECT_EQ(good.Roundtrip(Call(1, kProg, 1, 1, Words({41}))),
+            AcceptedReply(1, AcceptStat::kSuccess) + Words({42}));
+  EXPECT_TRUE(stalled.front()->ClosedByServer());
+  EXPECT_EQ(good.Roundtrip(Call(2, kProg, 1, 0)), AcceptedReply(2, AcceptStat::kSuccess));
+}
+
+// Many large calls at once, together far over the budget, all complete: a connection that began
+// a record finishes it, so clients that all send at once never wait on each other forever.
+TEST_F(ServerTest, LargeCallsFarOverTheBudgetAllComplete) {
+  constexpr size_t kBudget = 1 << 20;
+  ServerOptions options;
+  options.max_receive_memory = kBudget;
+  Restart(options);
+  constexpr int kClients = 8;
+  constexpr uint32_t kCalls = 4;
+  std::atomic<int> answered{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kClients; ++t) {
+    threads.emplace_back([&, t] {
+      Client c(port_);
+      for (uint32_t i = 0; i < kCalls; ++i) {
+        // add_one reads its number and ignores the 300 KB that follow it.
+        const uint32_t xid = static_cast<uint32_t>(t) * 100 + i;
+        if (!c.Send(Call(xid, kProg, 1, 1, Words({xid}) + std::string(300000, 'p')))) return;
+      }
+      std::set<std::string> got;
+      for (uint32_t i = 0; i < kCalls; ++i) got.insert(c.Receive());
+      for (uint32_t i = 0; i < kCalls; ++i) {
+        const uint32_t xid = static_cast<uint32_t>(t) * 100 + i;
+        answered += got.count(AcceptedReply(xid, AcceptStat::kSuccess) + Words({xid + 1})) == 1;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(answered, kClients * static_cast<int>(kCalls));
+  EXPECT_TRUE(Eventually([&] { return server_->receive_memory() == 0; }))
+      << server_->receive_memory() << " bytes still counted";
+}
+
 TEST_F(ServerTest, UnparseableHeaderClosesTheConnection) {
   Client c(port_);
   std::string rec;

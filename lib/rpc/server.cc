@@ -150,30 +150,30 @@ bool Server::MakeRoom(const std::string& mount_target_id) {
   return true;
 }
 
-void Server::CloseIdle() {
-  auto cutoff = std::chrono::steady_clock::now() - options_.idle_timeout;
-  std::vector<std::shared_ptr<Connection>> idle;
-  {
-    MutexLock lock(&mu_);
-    for (const auto& [id, conn] : connections_) {
-      std::optional<std::chrono::steady_clock::time_point> since = conn->IdleSince();
-      if (since && *since < cutoff) idle.push_back(conn);
-    }
+std::vector<std::shared_ptr<Connection>> Server::Before(
+    std::optional<std::chrono::steady_clock::time_point> (Connection::*when)() const,
+    std::chrono::steady_clock::time_point cutoff) const {
+  std::vector<std::shared_ptr<Connection>> found;
+  MutexLock lock(&mu_);
+  for (const auto& [id, conn] : connections_) {
+    std::optional<std::chrono::steady_clock::time_point> since = (*conn.*when)();
+    if (since && *since < cutoff) found.push_back(conn);
   }
-  for (const auto& conn : idle) Close(conn);
+  return found;
+}
+
+void Server::CloseIdle() {
+  for (const auto& conn :
+       Before(&Connection::IdleSince, std::chrono::steady_clock::now() - options_.idle_timeout)) {
+    Close(conn);
+  }
 }
 
 void Server::CloseStalled() {
   if (!budget_.exhausted()) return;
-  auto cutoff = std::chrono::steady_clock::now() - options_.stalled_record_timeout;
-  std::vector<std::shared_ptr<Connection>> stalled;
-  {
-    MutexLock lock(&mu_);
-    for (const auto& [id, conn] : connections_) {
-      std::optional<std::chrono::steady_clock::time_point> since = conn->RecordStarted();
-      if (since && *since < cutoff) stalled.push_back(conn);
-    }
-  }
+  std::vector<std::shared_ptr<Connection>> stalled =
+      Before(&Connection::RecordStarted,
+             std::chrono::steady_clock::now() - options_.stalled_record_timeout);
   if (stalled.empty()) return;
   EFS_LOG(kWarn) << "rpc: " << budget_.used() << " bytes of records held, the limit; closing "
                  << stalled.size() << " connections whose record has been arriving for over "

@@ -94,6 +94,10 @@ class Server {
   // The pool's poll function: waits for events and turns the records they complete into tasks;
   // returns with at least one task, or on Stop(). Run by one pool thread at a time.
   void Poll(std::vector<std::function<void()>>* tasks);
+  // The connections for which `when` (IdleSince, RecordStarted) is before `cutoff`.
+  std::vector<std::shared_ptr<Connection>> Before(
+      std::optional<std::chrono::steady_clock::time_point> (Connection::*when)() const,
+      std::chrono::steady_clock::time_point cutoff) const EXCLUDES(mu_);
   // Closes connections idle past options_.idle_timeout.
   void CloseIdle() EXCLUDES(mu_);
   // While connections wait for memory and it is spent, closes those whose record has been

@@ -125,6 +125,24 @@ EFS_FIELDS(BurstCreditBalance) {
   v("PermittedThroughput", s.permitted_throughput);
 }
 
+EFS_FIELDS(AccessKey) {
+  v("UserName", s.user_name);
+  v("AccessKeyId", s.access_key_id);
+  v("Status", s.status);
+  v("SecretAccessKey", s.secret);
+  v("CreateDate", s.create_date);
+}
+
+EFS_FIELDS(CreateAccessKeyRequest) { v("UserName", s.user_name, kRequired); }
+EFS_FIELDS(CreateAccessKeyResponse) { v("AccessKey", s.access_key); }
+EFS_FIELDS(ListAccessKeysRequest) { v("UserName", s.user_name); }
+EFS_FIELDS(ListAccessKeysResponse) { v("AccessKeyMetadata", s.access_key_metadata); }
+
+EFS_FIELDS(DeleteAccessKeyRequest) {
+  v("AccessKeyId", s.access_key_id, kRequired);
+  v("UserName", s.user_name);
+}
+
 EFS_FIELDS(LifecyclePassReport) {
   v("FileSystemId", s.file_system_id);
   v("FilesMoved", s.files_moved);
@@ -374,6 +392,12 @@ EFS_API_DEFINE_CODEC(CheckFileSystemRequest)
 EFS_API_DEFINE_CODEC(FileSystemCheck)
 EFS_API_DEFINE_CODEC(SetBurstCreditBalanceRequest)
 EFS_API_DEFINE_CODEC(BurstCreditBalance)
+EFS_API_DEFINE_CODEC(AccessKey)
+EFS_API_DEFINE_CODEC(CreateAccessKeyRequest)
+EFS_API_DEFINE_CODEC(CreateAccessKeyResponse)
+EFS_API_DEFINE_CODEC(ListAccessKeysRequest)
+EFS_API_DEFINE_CODEC(ListAccessKeysResponse)
+EFS_API_DEFINE_CODEC(DeleteAccessKeyRequest)
 EFS_API_DEFINE_CODEC(LifecyclePassReport)
 EFS_API_DEFINE_CODEC(FileSystemDescription)
 EFS_API_DEFINE_CODEC(CreateFileSystemRequest)

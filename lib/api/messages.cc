@@ -46,6 +46,7 @@ EFS_FIELDS(DaemonStatus) {
   v("NfsPort", s.nfs_port);
   v("FileSystemCount", s.file_system_count);
   v("MountTargetCount", s.mount_target_count);
+  v("HttpEndpoint", s.http_endpoint);
 }
 
 EFS_FIELDS(SizeInBytes) {

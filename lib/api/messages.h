@@ -82,6 +82,8 @@ struct DaemonStatus {
   int nfs_port = 0;           // "NfsPort"
   int64_t file_system_count = 0;   // "FileSystemCount"
   int64_t mount_target_count = 0;  // "MountTargetCount"
+  // "HttpEndpoint": where the AWS API is served over HTTP ("http://IP:PORT"), "" if nowhere
+  std::string http_endpoint;
 };
 
 // AdvanceClock (efsd's own, not EFS's): moves a daemon started with --test-clock ahead.

@@ -38,6 +38,7 @@ struct Options {
   // For GetDaemonStatus.
   std::string version;
   std::string socket_path;
+  std::string http_endpoint;  // "http://IP:PORT" (efsd --http-listen), "" if none
   double start_time = 0;
 };
 

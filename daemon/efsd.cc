@@ -376,7 +376,13 @@ Status Daemon::Start() {
       });
   EFS_RETURN_IF_ERROR(d.server->Start());
   if (!d.config.http_listen.empty()) {
-    d.endpoint = std::make_unique<aws::Endpoint>(control);
+    const std::string region_path = metrics::RegionPathFor(d.config.socket_path);
+    d.endpoint = std::make_unique<aws::Endpoint>(
+        control, std::chrono::system_clock::now,
+        [region_path]() -> Result<std::vector<metrics::Snapshot>> {
+          EFS_ASSIGN_OR_RETURN(metrics::Reading reading, metrics::ReadRegion(region_path));
+          return std::move(reading.file_systems);
+        });
     aws::Endpoint* endpoint = d.endpoint.get();
     EFS_ASSIGN_OR_RETURN(d.http_server,
                          http::HttpServer::Start(d.config.http_listen, {},

@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "control/actions.h"
 #include "http/sigv4.h"
+#include "metrics/prometheus.h"
 
 namespace efs::aws {
 namespace {
@@ -222,8 +223,22 @@ api::Caller CallerOf(uid_t uid) {
 
 }  // namespace
 
-Endpoint::Endpoint(control::ControlPlane* control, Now now)
-    : control_(control), now_(std::move(now)) {}
+Endpoint::Endpoint(control::ControlPlane* control, Now now, MetricsSource metrics)
+    : control_(control), now_(std::move(now)), metrics_(std::move(metrics)) {}
+
+http::Response Endpoint::Metrics(const http::Request& request) const {
+  if (request.method != "GET" && request.method != "HEAD") {
+    http::Response refused = ErrorResponse("BadRequest", "/metrics answers GET only");
+    refused.status = 405;
+    refused.headers.emplace_back("Allow", "GET");
+    return refused;
+  }
+  Result<std::vector<metrics::Snapshot>> snapshots = metrics_();
+  if (!snapshots.ok()) return ErrorResponse(snapshots.status());
+  return http::Response{200,
+                        {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}},
+                        metrics::PrometheusText(*snapshots)};
+}
 
 int Endpoint::StatusOf(const std::string& code) {
   static const auto* statuses = new std::map<std::string, int>{
@@ -254,6 +269,9 @@ int Endpoint::StatusOf(const std::string& code) {
 }
 
 http::Response Endpoint::Handle(const http::Request& request) const {
+  if (metrics_ && (request.target == "/metrics" || request.target.rfind("/metrics?", 0) == 0)) {
+    return Metrics(request);
+  }
   // Signed by a key of efsd's, within the clock skew window.
   http::SignedRequest signed_request{request.method, request.target, request.headers,
                                      request.body};

@@ -8,6 +8,9 @@
 // is a method and a path under /2015-02-01/ (path and query parameters, a JSON body), answered
 // with AWS's status codes, and errors as {"ErrorCode", "Message"} with x-amzn-ErrorType.
 // The route table (endpoint.cc) is the one list of what is served.
+//
+// GET /metrics, unsigned as Prometheus scrapes, answers every file system's live metrics in the
+// Prometheus text format (metrics/prometheus.h), when the endpoint has a metrics source.
 #pragma once
 
 #include <chrono>
@@ -16,6 +19,7 @@
 
 #include "control/control_plane.h"
 #include "http/server.h"
+#include "metrics/counters.h"
 
 namespace efs::aws {
 
@@ -23,7 +27,10 @@ class Endpoint {
  public:
   using Now = std::function<std::chrono::system_clock::time_point()>;
   // `control` must outlive the endpoint. `now` is the clock signatures are checked against.
-  explicit Endpoint(control::ControlPlane* control, Now now = std::chrono::system_clock::now);
+  // The live metrics of every file system.
+  using MetricsSource = std::function<Result<std::vector<metrics::Snapshot>>()>;
+  explicit Endpoint(control::ControlPlane* control, Now now = std::chrono::system_clock::now,
+                    MetricsSource metrics = nullptr);
 
   // Answers one request. Thread-safe.
   http::Response Handle(const http::Request& request) const;
@@ -32,8 +39,11 @@ class Endpoint {
   static int StatusOf(const std::string& code);
 
  private:
+  http::Response Metrics(const http::Request& request) const;
+
   control::ControlPlane* const control_;
   const Now now_;
+  const MetricsSource metrics_;
 };
 
 }  // namespace efs::aws

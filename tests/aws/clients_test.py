@@ -209,6 +209,42 @@ def aws_cli_flow(efsd, root):
     check(rc == 0, f"aws efs delete-file-system {err}")
 
 
+def prometheus_flow(efsd, root):
+    from prometheus_client.parser import text_string_to_metric_families
+    efs = client(efsd, root)
+    fs_id = efs.create_file_system(CreationToken="metrics-" + uuid.uuid4().hex[:8])["FileSystemId"]
+    wait_available(efs, fs_id)
+
+    def scrape():
+        with socket.create_connection(("127.0.0.1", efsd.port), timeout=5) as s:
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            reply = b""
+            while chunk := s.recv(65536):
+                reply += chunk
+        return reply.partition(b"\r\n\r\n")[::2]
+    for _ in range(100):  # efsd takes up a new file system's counters within a second or so
+        head, body = scrape()
+        if fs_id.encode() in body:
+            break
+        time.sleep(0.1)
+    check(head.startswith(b"HTTP/1.1 200") and b"text/plain; version=0.0.4" in head,
+          "GET /metrics, unsigned, answers the text exposition format")
+    families = {f.name: f for f in text_string_to_metric_families(body.decode())}
+    cli = subprocess.run([f"{BIN}/efs", "--socket", efsd.sock, "metrics", "--format",
+                          "prometheus"], capture_output=True, text=True, timeout=30).stdout
+    cli_families = {f.name for f in text_string_to_metric_families(cli)}
+    check(families.keys() == cli_families and len(families) >= 10,
+          f"prometheus_client parses {len(families)} families, those of efs metrics")
+    storage = families.get("efs_storage_bytes")
+    labelled = [s for f in families.values() for s in f.samples
+                if s.labels.get("file_system_id") == fs_id]
+    check(len(labelled) >= 10, f"{len(labelled)} samples are labelled with the new file system")
+    check(storage is not None and any(s.labels.get("file_system_id") == fs_id and s.value > 0
+                                      for s in storage.samples),
+          "its storage bytes are there")
+    efs.delete_file_system(FileSystemId=fs_id)
+
+
 def raw(efsd, data, read=True, timeout=5):
     """Sends bytes on a fresh connection; returns the status line's code (0 if none)."""
     with socket.create_connection(("127.0.0.1", efsd.port), timeout=timeout) as s:
@@ -348,6 +384,7 @@ def main():
         other = (other["AccessKeyId"], other["SecretAccessKey"])
         boto3_flow(efsd, root, other)
         aws_cli_flow(efsd, root)
+        prometheus_flow(efsd, root)
         hostile(efsd, root)
         efsd.efs("delete-access-key", "--access-key-id", other[0])
         code, status, _ = error_of(lambda: client(efsd, other).describe_file_systems())

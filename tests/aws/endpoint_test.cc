@@ -199,6 +199,28 @@ TEST_F(EndpointTest, MountTargetsLifecycleAndBothTagApisAreRouted) {
   EXPECT_EQ(Call("DELETE", "/2015-02-01/mount-targets/" + mt_id).status, 204);
 }
 
+TEST_F(EndpointTest, MetricsAreServedUnsignedInThePrometheusFormat) {
+  metrics::Snapshot snapshot;
+  snapshot.file_system_id = "fs-0123456789abcdef0";
+  snapshot.storage_standard = 6144;
+  Endpoint with_metrics(control.get(), [] { return kNow; },
+                        [&]() -> Result<std::vector<metrics::Snapshot>> {
+                          return std::vector<metrics::Snapshot>{snapshot};
+                        });
+  http::Request scrape;
+  scrape.method = "GET";
+  scrape.target = "/metrics";
+  http::Response r = with_metrics.Handle(scrape);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("# TYPE efs_storage_bytes gauge"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("file_system_id=\"fs-0123456789abcdef0\""), std::string::npos);
+  scrape.method = "POST";
+  EXPECT_EQ(with_metrics.Handle(scrape).status, 405);
+  // Without a source there is no such page, and nothing unsigned is answered.
+  scrape.method = "GET";
+  EXPECT_EQ(ErrorOf(endpoint_->Handle(scrape)), "MissingAuthenticationToken");
+}
+
 TEST_F(EndpointTest, StatusCodesFollowTheReference) {
   EXPECT_EQ(Endpoint::StatusOf("FileSystemInUse"), 409);
   EXPECT_EQ(Endpoint::StatusOf("FileSystemLimitExceeded"), 403);

@@ -8,7 +8,10 @@ that they see the objects `efs` sees. Then it sends what clients should not: uns
 signed and expired requests, a body over the limit, oversized headers, garbage, a slow client
 and more connections than allowed, and checks each answer and that others are still served.
 
-Usage: clients_test.py BIN_DIR   (exit 0: every check held)
+Ansible's community.aws.efs and efs_info run docs/ANSIBLE.md's playbook, and the file system it
+makes is mounted with `efs mount` (FUSE).
+
+Usage: clients_test.py BIN_DIR   (exit 0: every check held; run as root, for the mount)
 """
 import contextlib
 import datetime
@@ -245,6 +248,64 @@ def prometheus_flow(efsd, root):
     efs.delete_file_system(FileSystemId=fs_id)
 
 
+def ansible_flow(efsd, root):
+    """docs/ANSIBLE.md's playbook, as written there: present twice, a mount, absent twice."""
+    import re
+    doc = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../docs/ANSIBLE.md")).read()
+    playbook = os.path.join(efsd.dir, "efs.yml")
+    with open(playbook, "w") as f:
+        f.write(re.search(r"```yaml\n(.*?)```", doc, re.S).group(1))
+    subnet = efsd.efs("describe-subnets")["Subnets"][0]["SubnetId"]
+    group = efsd.efs("describe-security-groups")["SecurityGroups"][0]["GroupId"]
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=root[0], AWS_SECRET_ACCESS_KEY=root[1],
+               ANSIBLE_HOME=os.path.join(efsd.dir, "ansible"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False",
+               ANSIBLE_PYTHON_INTERPRETER="/usr/bin/python3")
+
+    def play(state):
+        out = subprocess.run(["/usr/bin/ansible-playbook", "-i", "localhost,", "-c", "local", playbook,
+                              "-e", f"subnet_id={subnet}", "-e", f"security_group_id={group}",
+                              "-e", f"efsd_endpoint={efsd.url}", "-e", f"efs_state={state}"],
+                             capture_output=True, text=True, env=env, timeout=300)
+        recap = re.search(r"ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", out.stdout)
+        if out.returncode != 0 or not recap:
+            print(out.stdout[-3000:], out.stderr[-2000:])
+            return None
+        return int(recap.group(2))
+
+    check(play("present") == 1, "ansible community.aws.efs makes the file system (changed)")
+    check(play("present") == 0, "the same playbook again changes nothing (ok)")
+    made = efsd.efs("describe-fs", "--creation-token", "shared-data")["FileSystems"]
+    fs_id = made[0]["FileSystemId"] if made else ""
+    tags = {t["Key"]: t["Value"] for t in made[0]["Tags"]} if made else {}
+    targets = efsd.efs("describe-mount-targets", "--file-system-id", fs_id)["MountTargets"] if made else []
+    lifecycle = efsd.efs("describe-lifecycle", "--file-system-id", fs_id) if made else {}
+    check(tags == {"Name": "shared-data", "team": "storage"} and len(targets) == 1 and
+          targets[0]["SubnetId"] == subnet and
+          lifecycle.get("LifecyclePolicies") == [{"TransitionToIA": "AFTER_30_DAYS"}],
+          "efs sees the playbook's tags, mount target and lifecycle policy")
+    # Mount what it made and use it.
+    mnt = os.path.join(efsd.dir, "mnt")
+    os.makedirs(mnt)
+    mounted = subprocess.run([f"{BIN}/efs", "--socket", efsd.sock, "mount", fs_id, mnt],
+                             capture_output=True, text=True, timeout=60)
+    try:
+        if mounted.returncode == 0:
+            with open(os.path.join(mnt, "greeting"), "w") as f:
+                f.write("hello from ansible\n")
+            with open(os.path.join(mnt, "greeting")) as f:
+                check(f.read() == "hello from ansible\n", "the file system it made mounts and holds a file")
+        else:
+            check(False, f"efs mount of the playbook's file system: {mounted.stderr}")
+    finally:
+        subprocess.run([f"{BIN}/efs", "--socket", efsd.sock, "umount", mnt], capture_output=True,
+                       timeout=60)
+    check(play("absent") == 1, "state absent deletes the mount target and the file system")
+    check(play("absent") == 0, "and again changes nothing")
+    check(not efsd.efs("describe-fs", "--creation-token", "shared-data")["FileSystems"],
+          "the file system is gone")
+
+
 def raw(efsd, data, read=True, timeout=5):
     """Sends bytes on a fresh connection; returns the status line's code (0 if none)."""
     with socket.create_connection(("127.0.0.1", efsd.port), timeout=timeout) as s:
@@ -373,9 +434,10 @@ def hostile(efsd, root):
 
 
 def main():
-    if not shutil.which("/usr/bin/aws"):
-        print("FAIL: /usr/bin/aws is missing (scripts/install-deps installs awscli)")
-        return 1
+    for tool, package in (("/usr/bin/aws", "awscli"), ("/usr/bin/ansible-playbook", "ansible")):
+        if not shutil.which(tool):
+            print(f"FAIL: {tool} is missing (scripts/install-deps installs {package})")
+            return 1
     efsd = Efsd()
     try:
         root = efsd.efs("create-access-key", "--user-name", "root")["AccessKey"]
@@ -385,6 +447,7 @@ def main():
         boto3_flow(efsd, root, other)
         aws_cli_flow(efsd, root)
         prometheus_flow(efsd, root)
+        ansible_flow(efsd, root)
         hostile(efsd, root)
         efsd.efs("delete-access-key", "--access-key-id", other[0])
         code, status, _ = error_of(lambda: client(efsd, other).describe_file_systems())

@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "aws/ec2_query.h"
 #include "base/log.h"
 #include "control/actions.h"
 #include "http/sigv4.h"
@@ -286,12 +287,29 @@ http::Response Endpoint::Handle(const http::Request& request) const {
         return key->secret;
       },
       now_());
-  if (!signer.ok()) return ErrorResponse(signer.status());
-
   const size_t q = request.target.find('?');
   const std::string_view path = std::string_view(request.target).substr(0, q);
   const std::string_view query =
       q == std::string::npos ? std::string_view() : std::string_view(request.target).substr(q + 1);
+  // EC2's Query API lives at "/", its parameters form-encoded in the body or the query.
+  const bool ec2 = path == "/";
+  if (!signer.ok()) {
+    if (!ec2) return ErrorResponse(signer.status());
+    api::ApiError error = api::ToApiError(signer.status());
+    return Ec2Error(StatusOf(error.code), error.code, error.message);
+  }
+  if (ec2) {
+    std::string params(query);
+    if (request.method == "POST" && !request.body.empty()) {
+      params += (params.empty() ? "" : "&") + request.body;
+    }
+    http::Response response = HandleEc2Query(*control_, CallerOf(key->uid), params);
+    if (response.status != 200) {
+      EFS_LOG(kInfo) << "http: " << key->access_key_id << " (" << key->user_name << ", uid "
+                     << key->uid << ") EC2 query refused: " << response.status;
+    }
+    return response;
+  }
   const Route* route = nullptr;
   Json params = Json::object();
   bool path_known = false;

@@ -7,7 +7,8 @@
 // the socket and `efs` return the same objects. The EFS API 2015-02-01 is REST-JSON: an action
 // is a method and a path under /2015-02-01/ (path and query parameters, a JSON body), answered
 // with AWS's status codes, and errors as {"ErrorCode", "Message"} with x-amzn-ErrorType.
-// The route table (endpoint.cc) is the one list of what is served.
+// The route table (endpoint.cc) is the one list of what is served. At "/", EC2's Query API
+// answers the describe actions of ec2_query.h.
 //
 // GET /metrics, unsigned as Prometheus scrapes, answers every file system's live metrics in the
 // Prometheus text format (metrics/prometheus.h), when the endpoint has a metrics source.

@@ -248,6 +248,43 @@ def prometheus_flow(efsd, root):
     efs.delete_file_system(FileSystemId=fs_id)
 
 
+def ec2_flow(efsd, root):
+    """EC2's Query API (XML) for VPCs, subnets and security groups, through boto3 and the cli."""
+    ec2 = boto3.client("ec2", endpoint_url=efsd.url, region_name=REGION,
+                       aws_access_key_id=root[0], aws_secret_access_key=root[1])
+    vpcs = ec2.describe_vpcs()["Vpcs"]
+    via_efs = efsd.efs("describe-vpcs")["Vpcs"]
+    check(vpcs == via_efs, "boto3 describe_vpcs (EC2 XML) equals efs describe-vpcs")
+    vpc = vpcs[0]["VpcId"]
+    subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]},
+                                            {"Name": "availability-zone", "Values": ["local-1*"]}])
+    check(subnets["Subnets"] == efsd.efs("describe-subnets")["Subnets"],
+          "describe_subnets with filters (and a wildcard) equals efs describe-subnets")
+    one = ec2.describe_subnets(Filters=[{"Name": "availability-zone", "Values": ["local-1b"]}])
+    check([s["AvailabilityZone"] for s in one["Subnets"]] == ["local-1b"], "a filter narrows")
+    by_id = ec2.describe_subnets(SubnetIds=[one["Subnets"][0]["SubnetId"]])["Subnets"]
+    check(by_id == one["Subnets"], "SubnetId.N picks by id")
+    groups = ec2.describe_security_groups(GroupNames=["default"],
+                                          Filters=[{"Name": "vpc-id", "Values": [vpc]}])
+    rules = groups["SecurityGroups"][0]["IpPermissions"] if groups["SecurityGroups"] else []
+    check(len(groups["SecurityGroups"]) == 1 and rules and rules[0]["FromPort"] == 2049 and
+          groups["SecurityGroups"][0]["Description"] == "default VPC security group",
+          "describe_security_groups by name, with its rules and description")
+    code, status, _ = error_of(lambda: ec2.describe_subnets(SubnetIds=["subnet-0123456789abcdef0"]))
+    check((code, status) == ("InvalidSubnetID.NotFound", 400), "an unknown subnet, as EC2 says it")
+    code, status, _ = error_of(lambda: ec2.describe_subnets(Filters=[{"Name": "x", "Values": ["y"]}]))
+    check((code, status) == ("InvalidParameterValue", 400), "an unknown filter")
+    code, status, _ = error_of(lambda: ec2.describe_instances())
+    check((code, status) == ("InvalidAction", 400), "an action efsd does not have is InvalidAction")
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=root[0], AWS_SECRET_ACCESS_KEY=root[1],
+               AWS_DEFAULT_REGION=REGION, AWS_CONFIG_FILE="/dev/null",
+               AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+    out = subprocess.run(["/usr/bin/aws", "ec2", "describe-subnets", "--endpoint-url", efsd.url,
+                          "--output", "json"], capture_output=True, text=True, env=env, timeout=120)
+    check(out.returncode == 0 and len(json.loads(out.stdout)["Subnets"]) == 3,
+          "aws ec2 describe-subnets")
+
+
 def ansible_flow(efsd, root):
     """docs/ANSIBLE.md's playbook, as written there: present twice, a mount, absent twice."""
     import re
@@ -255,8 +292,8 @@ def ansible_flow(efsd, root):
     playbook = os.path.join(efsd.dir, "efs.yml")
     with open(playbook, "w") as f:
         f.write(re.search(r"```yaml\n(.*?)```", doc, re.S).group(1))
-    subnet = efsd.efs("describe-subnets")["Subnets"][0]["SubnetId"]
-    group = efsd.efs("describe-security-groups")["SecurityGroups"][0]["GroupId"]
+    subnet = next(s["SubnetId"] for s in efsd.efs("describe-subnets")["Subnets"]
+                  if s["AvailabilityZone"] == "local-1a" and s["DefaultForAz"])
     env = dict(os.environ, AWS_ACCESS_KEY_ID=root[0], AWS_SECRET_ACCESS_KEY=root[1],
                ANSIBLE_HOME=os.path.join(efsd.dir, "ansible"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_LOCALHOST_WARNING="False", ANSIBLE_INVENTORY_UNPARSED_WARNING="False",
@@ -264,7 +301,6 @@ def ansible_flow(efsd, root):
 
     def play(state):
         out = subprocess.run(["/usr/bin/ansible-playbook", "-i", "localhost,", "-c", "local", playbook,
-                              "-e", f"subnet_id={subnet}", "-e", f"security_group_id={group}",
                               "-e", f"efsd_endpoint={efsd.url}", "-e", f"efs_state={state}"],
                              capture_output=True, text=True, env=env, timeout=300)
         recap = re.search(r"ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", out.stdout)
@@ -273,7 +309,8 @@ def ansible_flow(efsd, root):
             return None
         return int(recap.group(2))
 
-    check(play("present") == 1, "ansible community.aws.efs makes the file system (changed)")
+    check(play("present") == 1, "ansible finds the subnet and group (amazon.aws EC2 info modules) "
+          "and community.aws.efs makes the file system (changed)")
     check(play("present") == 0, "the same playbook again changes nothing (ok)")
     made = efsd.efs("describe-fs", "--creation-token", "shared-data")["FileSystems"]
     fs_id = made[0]["FileSystemId"] if made else ""
@@ -447,6 +484,7 @@ def main():
         boto3_flow(efsd, root, other)
         aws_cli_flow(efsd, root)
         prometheus_flow(efsd, root)
+        ec2_flow(efsd, root)
         ansible_flow(efsd, root)
         hostile(efsd, root)
         efsd.efs("delete-access-key", "--access-key-id", other[0])

@@ -221,6 +221,41 @@ TEST_F(EndpointTest, MetricsAreServedUnsignedInThePrometheusFormat) {
   EXPECT_EQ(ErrorOf(endpoint_->Handle(scrape)), "MissingAuthenticationToken");
 }
 
+TEST_F(EndpointTest, EcTwoQueryDescribesInEcTwosXml) {
+  http::Response vpcs = Call("POST", "/", "Action=DescribeVpcs&Version=2016-11-15");
+  ASSERT_EQ(vpcs.status, 200) << vpcs.body;
+  const std::string vpc_id = control->DescribeVpcs({})->vpcs.at(0).vpc_id;
+  EXPECT_NE(vpcs.body.find("<DescribeVpcsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                           "<requestId>"),
+            std::string::npos)
+      << vpcs.body;
+  EXPECT_NE(vpcs.body.find("<vpcSet><item>"), std::string::npos);
+  EXPECT_NE(vpcs.body.find("<vpcId>" + vpc_id + "</vpcId>"), std::string::npos);
+  EXPECT_NE(vpcs.body.find("<isDefault>true</isDefault>"), std::string::npos);
+
+  http::Response groups =
+      Call("POST", "/", "Action=DescribeSecurityGroups&GroupName.1=default&Filter.1.Name=vpc-id"
+                        "&Filter.1.Value.1=" + vpc_id);
+  EXPECT_NE(groups.body.find("<securityGroupInfo><item>"), std::string::npos) << groups.body;
+  EXPECT_NE(groups.body.find("<groupDescription>default VPC security group</groupDescription>"),
+            std::string::npos);
+  EXPECT_NE(groups.body.find("<ipPermissions><item>"), std::string::npos);
+  EXPECT_NE(groups.body.find("<ipProtocol>tcp</ipProtocol>"), std::string::npos);
+
+  http::Response none = Call("POST", "/", "Action=DescribeSubnets&Filter.1.Name=availability-zone"
+                                          "&Filter.1.Value.1=nowhere-*");
+  EXPECT_NE(none.body.find("<subnetSet></subnetSet>"), std::string::npos) << none.body;
+
+  http::Response bad = Call("POST", "/", "Action=RunInstances");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("<Errors><Error><Code>InvalidAction</Code>"), std::string::npos);
+  EXPECT_NE(Call("POST", "/", "Version=2016-11-15").body.find("MissingParameter"), std::string::npos);
+  // Unsigned: refused in EC2's XML.
+  http::Response unsigned_call = Call("POST", "/", "Action=DescribeVpcs", {"-", ""});
+  EXPECT_EQ(unsigned_call.status, 403);
+  EXPECT_NE(unsigned_call.body.find("<Code>MissingAuthenticationToken</Code>"), std::string::npos);
+}
+
 TEST_F(EndpointTest, StatusCodesFollowTheReference) {
   EXPECT_EQ(Endpoint::StatusOf("FileSystemInUse"), 409);
   EXPECT_EQ(Endpoint::StatusOf("FileSystemLimitExceeded"), 403);

@@ -48,7 +48,9 @@ struct Response {
 using Handler = std::function<Response(const Request&)>;
 
 struct ServerOptions {
-  size_t max_body_bytes = 1 << 20;
+  // 64 KiB: three times the largest EFS request (a 20,000-character policy); so 1024
+  // connections hold at most 64 MiB of bodies.
+  size_t max_body_bytes = 64 << 10;
   size_t max_header_bytes = 16 << 10;
   size_t max_connections = 1024;
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};

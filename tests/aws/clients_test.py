@@ -424,7 +424,7 @@ def hostile(efsd, root):
     status, error = signed(efsd, root, "POST", "/2015-02-01/file-systems",
                            json.dumps({"CreationToken": "x", "Colour": "red"}).encode())
     check((status, error) == (400, "BadRequest"), "an unknown field is BadRequest")
-    # A body over 1 MiB, headers over 16 KiB, garbage.
+    # A body over 64 KiB, headers over 16 KiB, garbage.
     big = b"x" * (2 << 20)
     code = raw(efsd, b"POST /2015-02-01/file-systems HTTP/1.1\r\nHost: x\r\nContent-Length: " +
                str(len(big)).encode() + b"\r\n\r\n" + big[:65536])

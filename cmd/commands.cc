@@ -83,6 +83,11 @@ const CommandSpec kCommands[] = {
     {"detach-vpn-gateway", "detach a VPN gateway from a VPC", &NewDetachVpnGateway, kNoFlags},
     {"delete-vpn-gateway", "delete a VPN gateway", &NewDeleteVpnGateway, kNoFlags},
     {"describe-vpn-gateways", "describe VPN gateways", &NewDescribeVpnGateways, kNoFlags},
+    // Access keys of the HTTP endpoint.
+    {"create-access-key", "make a key that signs HTTP API requests", &NewCreateAccessKey,
+     kNoFlags},
+    {"list-access-keys", "list the HTTP API's access keys", &NewListAccessKeys, kNoFlags},
+    {"delete-access-key", "delete an access key", &NewDeleteAccessKey, kNoFlags},
     // The daemon and the CLI itself.
     {"status", "show the daemon's status", &NewStatus, kNoFlags},
     {"metrics", "show each file system's live metrics", &NewMetrics, kNoFlags},

@@ -9,7 +9,7 @@
 #include "cmd/context.h"
 #include "cmd/live_metrics.h"
 #include "cmd/options.h"
-#include "cmd/prometheus.h"
+#include "metrics/prometheus.h"
 
 namespace efs::cli {
 namespace {
@@ -82,7 +82,7 @@ struct MetricsCommand final : Command {
                    "efsd has no metrics for file system '" + file_system_id + "'");
     }
     if (format == "prometheus") {
-      ctx.out() << PrometheusText(chosen);
+      ctx.out() << metrics::PrometheusText(chosen);
       return Status::Ok();
     }
     Json list = Json::array();

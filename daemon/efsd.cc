@@ -20,8 +20,10 @@
 #include "api/server.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "http/server.h"
 #include "base/macros.h"
 #include "base/unique_fd.h"
+#include "aws/endpoint.h"
 #include "control/actions.h"
 #include "control/admission.h"
 #include "control/control_plane.h"
@@ -110,6 +112,8 @@ struct Daemon::Impl : public control::Endpoints {
   std::unique_ptr<LifecycleWorker> lifecycle;
   std::unique_ptr<Resolvers> resolvers;
   std::unique_ptr<api::Server> server;
+  std::unique_ptr<aws::Endpoint> endpoint;      // with --http-listen
+  std::unique_ptr<http::HttpServer> http_server;
 
   Status Lock();
   // Brings the state directory, and each file system's directory under the --tier-dir roots,
@@ -336,6 +340,7 @@ Status Daemon::Start() {
   options.admin_uid = ::geteuid();
   options.version = EFS_VERSION;
   options.socket_path = d.config.socket_path;
+  if (!d.config.http_listen.empty()) options.http_endpoint = "http://" + d.config.http_listen;
   options.start_time = d.clock()->Now();
   for (const std::string* root :
        {&d.config.standard_dir, &d.config.ia_dir, &d.config.archive_dir}) {
@@ -370,6 +375,23 @@ Status Daemon::Start() {
         return control::Dispatch(*control, caller, action, params);
       });
   EFS_RETURN_IF_ERROR(d.server->Start());
+  if (!d.config.http_listen.empty()) {
+    const std::string region_path = metrics::RegionPathFor(d.config.socket_path);
+    d.endpoint = std::make_unique<aws::Endpoint>(
+        control, std::chrono::system_clock::now,
+        [region_path]() -> Result<std::vector<metrics::Snapshot>> {
+          EFS_ASSIGN_OR_RETURN(metrics::Reading reading, metrics::ReadRegion(region_path));
+          return std::move(reading.file_systems);
+        });
+    aws::Endpoint* endpoint = d.endpoint.get();
+    EFS_ASSIGN_OR_RETURN(d.http_server,
+                         http::HttpServer::Start(d.config.http_listen, {},
+                                                 [endpoint](const http::Request& request) {
+                                                   return endpoint->Handle(request);
+                                                 }));
+    EFS_LOG(kInfo) << "http: the AWS API (EFS 2015-02-01, SigV4) at http://"
+                   << d.http_server->address();
+  }
   EFS_LOG(kInfo) << "efsd " << EFS_VERSION << " ready: state dir " << d.config.state_dir
                  << ", socket " << d.config.socket_path << ", network backend "
                  << d.control->network_backend() << ", nfs port " << d.control->ListenPort();
@@ -401,6 +423,7 @@ Status Daemon::RemoveNetwork() {
 
 void Daemon::Stop() {
   Impl& d = *impl_;
+  if (d.http_server) d.http_server->Stop();
   if (d.server) d.server->Stop();
   if (d.control) d.control->StopReconciler();
   if (d.listeners) d.listeners->CloseAll();
@@ -408,6 +431,8 @@ void Daemon::Stop() {
   d.lifecycle.reset();                   // stops a pass between two files
   d.metering.reset();                    // records the final sizes
   if (d.throttles) d.throttles->Stop();  // saves the credit balances
+  d.http_server.reset();
+  d.endpoint.reset();
   d.server.reset();
   d.listeners.reset();
   d.rpc.reset();

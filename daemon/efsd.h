@@ -25,6 +25,8 @@ struct Config {
   int nfs_idle_timeout_seconds = 360;
   int nfs_max_connections = 10000;
   int nfs_max_connections_per_mount_target = 4096;
+  // Where the AWS API is served over HTTP ("IP:PORT"; empty: nowhere).
+  std::string http_listen;
   // The MiB of RPC records held over all NFS connections, received and not yet answered.
   int nfs_max_receive_memory_mib = 256;
   // The file systems and the control plane run on a TestClock that AdvanceClock moves ahead;

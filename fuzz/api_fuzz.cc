@@ -77,7 +77,9 @@ const auto kDecoders = DecodersOf<
     api::VpnGateway, api::CreateVpnGatewayRequest, api::CreateVpnGatewayResponse,
     api::VpnGatewayAttachmentRequest, api::AttachVpnGatewayResponse, api::DeleteVpnGatewayRequest,
     api::DescribeVpnGatewaysRequest, api::DescribeVpnGatewaysResponse, api::AvailabilityZoneRequest,
-    api::FailedAvailabilityZones>();
+    api::FailedAvailabilityZones, api::AccessKey, api::CreateAccessKeyRequest,
+    api::CreateAccessKeyResponse, api::ListAccessKeysRequest, api::ListAccessKeysResponse,
+    api::DeleteAccessKeyRequest>();
 
 // The message a line's params are decoded as: picked by a value the input controls (the action
 // name, or a reply's id), so that each line costs one decode and the fuzzer reaches them all.

@@ -46,6 +46,7 @@ EFS_FIELDS(DaemonStatus) {
   v("NfsPort", s.nfs_port);
   v("FileSystemCount", s.file_system_count);
   v("MountTargetCount", s.mount_target_count);
+  v("HttpEndpoint", s.http_endpoint);
 }
 
 EFS_FIELDS(SizeInBytes) {
@@ -123,6 +124,24 @@ EFS_FIELDS(BurstCreditBalance) {
   v("FileSystemId", s.file_system_id);
   v("BurstCreditBalance", s.burst_credit_balance);
   v("PermittedThroughput", s.permitted_throughput);
+}
+
+EFS_FIELDS(AccessKey) {
+  v("UserName", s.user_name);
+  v("AccessKeyId", s.access_key_id);
+  v("Status", s.status);
+  v("SecretAccessKey", s.secret);
+  v("CreateDate", s.create_date);
+}
+
+EFS_FIELDS(CreateAccessKeyRequest) { v("UserName", s.user_name, kRequired); }
+EFS_FIELDS(CreateAccessKeyResponse) { v("AccessKey", s.access_key); }
+EFS_FIELDS(ListAccessKeysRequest) { v("UserName", s.user_name); }
+EFS_FIELDS(ListAccessKeysResponse) { v("AccessKeyMetadata", s.access_key_metadata); }
+
+EFS_FIELDS(DeleteAccessKeyRequest) {
+  v("AccessKeyId", s.access_key_id, kRequired);
+  v("UserName", s.user_name);
 }
 
 EFS_FIELDS(LifecyclePassReport) {
@@ -374,6 +393,12 @@ EFS_API_DEFINE_CODEC(CheckFileSystemRequest)
 EFS_API_DEFINE_CODEC(FileSystemCheck)
 EFS_API_DEFINE_CODEC(SetBurstCreditBalanceRequest)
 EFS_API_DEFINE_CODEC(BurstCreditBalance)
+EFS_API_DEFINE_CODEC(AccessKey)
+EFS_API_DEFINE_CODEC(CreateAccessKeyRequest)
+EFS_API_DEFINE_CODEC(CreateAccessKeyResponse)
+EFS_API_DEFINE_CODEC(ListAccessKeysRequest)
+EFS_API_DEFINE_CODEC(ListAccessKeysResponse)
+EFS_API_DEFINE_CODEC(DeleteAccessKeyRequest)
 EFS_API_DEFINE_CODEC(LifecyclePassReport)
 EFS_API_DEFINE_CODEC(FileSystemDescription)
 EFS_API_DEFINE_CODEC(CreateFileSystemRequest)

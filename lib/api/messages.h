@@ -82,6 +82,8 @@ struct DaemonStatus {
   int nfs_port = 0;           // "NfsPort"
   int64_t file_system_count = 0;   // "FileSystemCount"
   int64_t mount_target_count = 0;  // "MountTargetCount"
+  // "HttpEndpoint": where the AWS API is served over HTTP ("http://IP:PORT"), "" if nowhere
+  std::string http_endpoint;
 };
 
 // AdvanceClock (efsd's own, not EFS's): moves a daemon started with --test-clock ahead.
@@ -174,6 +176,34 @@ struct BurstCreditBalance {
   int64_t burst_credit_balance = 0;  // "BurstCreditBalance": bytes
   int64_t permitted_throughput = 0;  // "PermittedThroughput": bytes/s with that balance
 };
+// Access keys (efsd's own, shaped as IAM's): what signs requests to the HTTP endpoint. A key
+// acts for a local user; the HTTP endpoint runs its requests as that user's uid, under the same
+// rules as the Unix socket.
+struct AccessKey {
+  std::string user_name;                 // "UserName"
+  std::string access_key_id;             // "AccessKeyId": AKIA + 16 characters
+  std::string status = "Active";         // "Status"
+  std::optional<std::string> secret;     // "SecretAccessKey": only when it is created
+  double create_date = 0;                // "CreateDate": epoch seconds
+};
+struct CreateAccessKeyRequest {
+  std::string user_name;  // "UserName", required: a local user
+};
+struct CreateAccessKeyResponse {
+  AccessKey access_key;  // "AccessKey"
+};
+struct ListAccessKeysRequest {
+  std::optional<std::string> user_name;  // "UserName": that user's keys only
+};
+struct ListAccessKeysResponse {
+  std::vector<AccessKey> access_key_metadata;  // "AccessKeyMetadata": no secrets
+};
+struct DeleteAccessKeyRequest {
+  std::string access_key_id;             // "AccessKeyId", required
+  std::optional<std::string> user_name;  // "UserName": if given, the key must be that user's
+};
+// Response: {}.
+
 struct LifecyclePassReport {
   std::string file_system_id;  // "FileSystemId"
   int64_t files_moved = 0;     // "FilesMoved"
@@ -449,6 +479,12 @@ EFS_API_CODEC(CheckFileSystemRequest)
 EFS_API_CODEC(FileSystemCheck)
 EFS_API_CODEC(SetBurstCreditBalanceRequest)
 EFS_API_CODEC(BurstCreditBalance)
+EFS_API_CODEC(AccessKey)
+EFS_API_CODEC(CreateAccessKeyRequest)
+EFS_API_CODEC(CreateAccessKeyResponse)
+EFS_API_CODEC(ListAccessKeysRequest)
+EFS_API_CODEC(ListAccessKeysResponse)
+EFS_API_CODEC(DeleteAccessKeyRequest)
 EFS_API_CODEC(FileSystemDescription)
 EFS_API_CODEC(CreateFileSystemRequest)
 EFS_API_CODEC(DescribeFileSystemsRequest)

@@ -18,6 +18,7 @@ using api::Reply;
 enum ActionFlags : unsigned {
   kReadOnly = 0,
   kMutating = 1 << 0,  // root or options().admin_uid only
+  kAdminOnly = 1 << 1,  // reads only, but root or options().admin_uid only (access keys)
 };
 
 using Handler = Reply (*)(ControlPlane&, const api::Caller&, const Json& params);
@@ -179,6 +180,9 @@ const ActionSpec kActions[] = {
     {"DetachVpnGateway", &Call<&ControlPlane::DetachVpnGateway>, kMutating},
     {"DeleteVpnGateway", &Call<&ControlPlane::DeleteVpnGateway>, kMutating},
     {"DescribeVpnGateways", &Call<&ControlPlane::DescribeVpnGateways>, kReadOnly},
+    {"CreateAccessKey", &Call<&ControlPlane::CreateAccessKey>, kMutating},
+    {"ListAccessKeys", &Call<&ControlPlane::ListAccessKeys>, kAdminOnly},
+    {"DeleteAccessKey", &Call<&ControlPlane::DeleteAccessKey>, kMutating},
     {"FailAvailabilityZone", &Call<&ControlPlane::FailAvailabilityZone>, kMutating},
     {"RestoreAvailabilityZone", &Call<&ControlPlane::RestoreAvailabilityZone>, kMutating},
     {"GetDaemonStatus", &Call<&ControlPlane::GetDaemonStatus>, kReadOnly},
@@ -202,11 +206,13 @@ api::Reply Dispatch(ControlPlane& control, const api::Caller& caller, const std:
                     const api::Json& params) {
   const ActionSpec* spec = FindAction(action);
   if (spec == nullptr) return Reply::Fail(BadRequest("unknown action '" + action + "'"));
-  if ((spec->flags & kMutating) && caller.uid != 0 && caller.uid != control.options().admin_uid) {
+  if ((spec->flags & (kMutating | kAdminOnly)) && caller.uid != 0 &&
+      caller.uid != control.options().admin_uid) {
     return Reply::Fail(Error(
         Code::kPermissionDenied, "AccessDenied",
         "uid " + std::to_string(caller.uid) + " may not run '" + action + "'; only root and uid " +
-            std::to_string(control.options().admin_uid) + " may change state"));
+            std::to_string(control.options().admin_uid) +
+            ((spec->flags & kMutating) ? " may change state" : " may see access keys")));
   }
   return spec->handler(control, caller, params);
 }

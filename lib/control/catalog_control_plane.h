@@ -164,6 +164,14 @@ class CatalogControlPlane final : public ControlPlane {
   Result<api::DescribeVpnGatewaysResponse> DescribeVpnGateways(
       const api::DescribeVpnGatewaysRequest&) EXCLUDES(mu_) override;
 
+  Result<api::CreateAccessKeyResponse> CreateAccessKey(const api::CreateAccessKeyRequest&)
+      EXCLUDES(mu_) override;
+  Result<api::ListAccessKeysResponse> ListAccessKeys(const api::ListAccessKeysRequest&)
+      EXCLUDES(mu_) override;
+  Status DeleteAccessKey(const api::DeleteAccessKeyRequest&) EXCLUDES(mu_) override;
+  Result<std::optional<AccessKeyIdentity>> FindAccessKey(const std::string& access_key_id)
+      EXCLUDES(mu_) override;
+
   Result<api::FailedAvailabilityZones> FailAvailabilityZone(const api::AvailabilityZoneRequest&)
       EXCLUDES(mu_) override;
   Result<api::FailedAvailabilityZones> RestoreAvailabilityZone(const api::AvailabilityZoneRequest&)

@@ -66,6 +66,7 @@ Result<api::DaemonStatus> CatalogControlPlane::GetDaemonStatus() {
   s.start_time = options().start_time;
   s.state_dir = options().state_dir;
   s.socket = options().socket_path;
+  s.http_endpoint = options().http_endpoint;
   s.region = options().region;
   s.network_backend = network_backend();
   s.network_isolation = netns() ? "vpc" : "none";

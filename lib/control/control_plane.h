@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/messages.h"
@@ -37,7 +38,16 @@ struct Options {
   // For GetDaemonStatus.
   std::string version;
   std::string socket_path;
+  std::string http_endpoint;  // "http://IP:PORT" (efsd --http-listen), "" if none
   double start_time = 0;
+};
+
+// An access key as the HTTP endpoint checks and uses it.
+struct AccessKeyIdentity {
+  std::string access_key_id;
+  std::string secret;
+  std::string user_name;
+  uid_t uid = 0;
 };
 
 // What a lifecycle configuration asks of a file system's store (periods in seconds).
@@ -134,6 +144,14 @@ class ControlPlane {
   virtual Status DeleteVpnGateway(const api::DeleteVpnGatewayRequest&) = 0;
   virtual Result<api::DescribeVpnGatewaysResponse> DescribeVpnGateways(
       const api::DescribeVpnGatewaysRequest&) = 0;
+  // --- access keys of the HTTP endpoint (efsd's own, shaped as IAM's; root only)
+  virtual Result<api::CreateAccessKeyResponse> CreateAccessKey(
+      const api::CreateAccessKeyRequest&) = 0;
+  virtual Result<api::ListAccessKeysResponse> ListAccessKeys(const api::ListAccessKeysRequest&) = 0;
+  virtual Status DeleteAccessKey(const api::DeleteAccessKeyRequest&) = 0;
+  // Not an action: the key `access_key_id` with its secret (for SigV4) and user, or nullopt.
+  virtual Result<std::optional<AccessKeyIdentity>> FindAccessKey(
+      const std::string& access_key_id) = 0;
   // --- zone failure (efsd's own, for tests and demonstrations; the netns backend)
   virtual Result<api::FailedAvailabilityZones> FailAvailabilityZone(
       const api::AvailabilityZoneRequest&) = 0;

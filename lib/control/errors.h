@@ -60,6 +60,11 @@ inline Status StoreUnavailable(const std::string& fs_id) {
                "the data of file system '" + fs_id + "' is not served by this process");
 }
 
+// --- IAM (access keys)
+inline Status NoSuchEntity(std::string message) {
+  return Error(Code::kNotFound, "NoSuchEntity", std::move(message));
+}
+
 // --- EC2 (subnets, security groups, VPCs)
 inline Status Ec2NotFound(const std::string& code, const std::string& what, const std::string& id) {
   return Error(Code::kNotFound, code, "the " + what + " '" + id + "' does not exist");

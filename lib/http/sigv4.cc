@@ -79,23 +79,6 @@ int HexDigit(char c) {
   return -1;
 }
 
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = HexDigit(s[i + 1]);
-      int lo = HexDigit(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
-
 // The lowercase headers of `request`, repeated ones joined by commas.
 std::map<std::string, std::string> HeaderMap(const SignedRequest& request) {
   std::map<std::string, std::string> headers;
@@ -195,6 +178,23 @@ std::string Sha256Hex(std::string_view data) {
   return Hex(out, n);
 }
 
+std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = HexDigit(s[i + 1]);
+      int lo = HexDigit(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += plus_is_space && s[i] == '+' ? ' ' : s[i];
+    }
+  }
+  return out;
+}
+
 std::string UriEncode(std::string_view s, bool keep_slash) {
   static constexpr char kDigits[] = "0123456789ABCDEF";
   std::string out;
@@ -226,7 +226,10 @@ std::string CanonicalRequest(const SignedRequest& request, std::string_view sign
     size_t eq = pair.find('=');
     std::string_view key = pair.substr(0, eq);
     std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    params.emplace_back(UriEncode(PercentDecode(key), false), UriEncode(PercentDecode(value), false));
+    // SigV4 decodes and encodes again; a malformed escape is signed as it was sent.
+    std::string k = PercentDecode(key, false).value_or(std::string(key));
+    std::string v = PercentDecode(value, false).value_or(std::string(value));
+    params.emplace_back(UriEncode(k, false), UriEncode(v, false));
   }
   std::sort(params.begin(), params.end());
   std::string canonical_query;

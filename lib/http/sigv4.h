@@ -67,6 +67,9 @@ void Sign(SignedRequest* request, const Signer& signer, const std::string& secre
 
 // The pieces, exposed for tests.
 std::string Sha256Hex(std::string_view data);
+// Decodes %XX escapes ('+' too, as a space, if `plus_is_space`: a form or query value);
+// nullopt if an escape is not two hex digits.
+std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space);
 // RFC 3986 encoding of everything but unreserved characters (and '/' if `keep_slash`).
 std::string UriEncode(std::string_view s, bool keep_slash);
 // The canonical request of `request` signing the headers named in `signed_headers` (lowercase,

@@ -126,6 +126,15 @@ struct NetworkInterfaceRow {
   std::string az_id;
 };
 
+struct AccessKeyRow {
+  int64_t seq = 0;
+  std::string id;  // AKIA...
+  std::string secret;
+  std::string user_name;
+  int64_t uid = 0;
+  double creation_time = 0;
+};
+
 struct PeeringRow {
   int64_t seq = 0;
   std::string id;
@@ -305,6 +314,13 @@ class Catalog {
   // Writes state, vpc_id and attachment_state.
   Status UpdateVpnGateway(const VpnGatewayRow& row);
   Status DeleteVpnGateway(const std::string& id);
+
+  // --- access keys
+  Status InsertAccessKey(AccessKeyRow& row);
+  Result<std::optional<AccessKeyRow>> FindAccessKey(const std::string& id);
+  // Of one user, or all; in the order they were made.
+  Result<std::vector<AccessKeyRow>> ListAccessKeys(const std::optional<std::string>& user_name);
+  Status DeleteAccessKey(const std::string& id);
 
   // --- zones taken down (efs debug fail-az)
   Result<std::vector<std::string>> FailedZones();

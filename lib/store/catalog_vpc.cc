@@ -1,5 +1,5 @@
 // Catalog rows, part 3: VPCs and what joins them to the world: client network interfaces,
-// peering connections, routes, VPN gateways, failed zones.
+// peering connections, routes, VPN gateways, failed zones; and the access keys of the HTTP API.
 #include <sstream>
 #include <utility>
 
@@ -76,6 +76,13 @@ NetworkInterfaceRow EniFrom(const Stmt& s) {
 PeeringRow PeeringFrom(const Stmt& s) {
   return PeeringRow{s.Int(0),  s.Text(1), s.Text(2),   s.Text(3),
                     s.Text(4), s.Text(5), s.Double(6), s.OptDouble(7)};
+}
+
+#define EFS_ACCESS_KEY_SELECT \
+  "SELECT seq, id, secret, user_name, uid, creation_time FROM access_keys "
+
+AccessKeyRow AccessKeyFrom(const Stmt& s) {
+  return AccessKeyRow{s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4), s.Double(5)};
 }
 
 RouteRow RouteFrom(const Stmt& s) { return RouteRow{s.Text(0), s.Text(1), s.Text(2), s.Text(3)}; }
@@ -229,6 +236,36 @@ Status Catalog::SetPeeringState(const std::string& id, const std::string& state,
 
 Status Catalog::DeletePeering(const std::string& id) {
   return db_->Run("DELETE FROM vpc_peering_connections WHERE id = ?1", id);
+}
+
+// ----------------------------------------------------------------------------- access keys
+
+Status Catalog::InsertAccessKey(AccessKeyRow& r) {
+  EFS_RETURN_IF_ERROR(db_->Run(
+      "INSERT INTO access_keys(id, secret, user_name, uid, creation_time) "
+      "VALUES(?1, ?2, ?3, ?4, ?5)",
+      r.id, r.secret, r.user_name, r.uid, r.creation_time));
+  r.seq = db_->LastInsertRowid();
+  return Status::Ok();
+}
+
+Result<std::optional<AccessKeyRow>> Catalog::FindAccessKey(const std::string& id) {
+  EFS_ASSIGN_OR_RETURN(Stmt s, db_->Query(EFS_ACCESS_KEY_SELECT "WHERE id = ?1", id));
+  EFS_ASSIGN_OR_RETURN(std::vector<AccessKeyRow> rows, ReadAll<AccessKeyRow>(s, AccessKeyFrom));
+  return First(rows);
+}
+
+Result<std::vector<AccessKeyRow>> Catalog::ListAccessKeys(
+    const std::optional<std::string>& user_name) {
+  Result<Stmt> s =
+      user_name ? db_->Query(EFS_ACCESS_KEY_SELECT "WHERE user_name = ?1 ORDER BY seq", *user_name)
+                : db_->Query(EFS_ACCESS_KEY_SELECT "ORDER BY seq");
+  if (!s.ok()) return s.status();
+  return ReadAll<AccessKeyRow>(*s, AccessKeyFrom);
+}
+
+Status Catalog::DeleteAccessKey(const std::string& id) {
+  return db_->Run("DELETE FROM access_keys WHERE id = ?1", id);
 }
 
 // ----------------------------------------------------------------------------- routes

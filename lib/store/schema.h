@@ -58,6 +58,9 @@
 //                     resource deletes its tags in the same transaction.
 //   lifecycle_policies   (fs_id, kind) -> value, kind one of TransitionToIA,
 //                     TransitionToArchive, TransitionToPrimaryStorageClass.
+//   access_keys       "AKIA<16>" -> its secret, the local user it acts for (name and uid) and
+//                     when it was made: the keys that sign requests to efsd's HTTP endpoint
+//                     (the catalog file is 0600, as every state file).
 //
 // ** Invariants **
 // Every change the API acknowledges is one committed transaction. Work outside the catalog
@@ -289,10 +292,23 @@ CREATE TABLE failed_zones (
 ) WITHOUT ROWID;
 )sql";
 
+// v3: access keys.
+inline constexpr const char kSchemaV3[] = R"sql(
+CREATE TABLE access_keys (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  id            TEXT NOT NULL UNIQUE,
+  secret        TEXT NOT NULL,
+  user_name     TEXT NOT NULL,
+  uid           INTEGER NOT NULL,
+  creation_time REAL NOT NULL
+);
+)sql";
+
 // kMigrations[v] takes user_version v to v + 1.
 inline constexpr const char* kMigrations[] = {
     kSchemaV1,
     kSchemaV2,
+    kSchemaV3,
 };
 inline constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 

@@ -196,10 +196,12 @@ TEST(Codec, HandshakeAndStatusShapesRoundTrip) {
                       "none",
                       12049,
                       3,
-                      5};
+                      5,
+                      "http://127.0.0.1:2099"};
   DaemonStatus decoded = RoundTrip(status);
   EXPECT_EQ(decoded.pid, 4242);
   EXPECT_EQ(decoded.mount_target_count, 5);
+  EXPECT_EQ(decoded.http_endpoint, "http://127.0.0.1:2099");
 }
 
 TEST(JsonLimits, DeepOrLargeTextIsRefusedBeforeItIsBuilt) {

@@ -45,7 +45,7 @@ TEST(Complete, CommandNamesAreFilteredByThePrefix) {
   EXPECT_EQ(complete({"delete-"}),
             (Words{"delete-fs", "delete-mount-target", "delete-subnet", "delete-security-group",
                    "delete-vpc", "delete-network-interface", "delete-vpc-peering-connection",
-                   "delete-route", "delete-vpn-gateway"}));
+                   "delete-route", "delete-vpn-gateway", "delete-access-key"}));
   EXPECT_TRUE(complete({"__"}).empty()) << "hidden commands are not offered";
 }
 

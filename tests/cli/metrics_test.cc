@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "cmd/exit_codes.h"
-#include "cmd/prometheus.h"
+#include "metrics/prometheus.h"
 #include "metrics/counters.h"
 #include "tests/cli/cli_test_util.h"
 #include "testutil/eventually.h"
@@ -228,8 +228,8 @@ TEST_F(MetricsCli, PrometheusGroupsEveryFileSystemsSamplesUnderItsFamily) {
 }
 
 TEST(Prometheus, LabelValuesEscapeBackslashQuoteAndNewline) {
-  EXPECT_EQ(EscapeLabelValue("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
-  EXPECT_EQ(EscapeLabelValue("fs-0123"), "fs-0123");
+  EXPECT_EQ(metrics::EscapeLabelValue("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
+  EXPECT_EQ(metrics::EscapeLabelValue("fs-0123"), "fs-0123");
 }
 
 // `command` as the error tests run it: efs top stops after a frame should it not fail.

@@ -38,7 +38,8 @@ TEST(Schema, AnEmptyFileMigratesToTheCurrentVersionWithEveryTable) {
   ASSERT_TRUE(MigrateSchema(**db).ok());
   EXPECT_EQ(*(*db)->UserVersion(), kSchemaVersion);
   EXPECT_EQ(*(*db)->ApplicationId(), kApplicationId);
-  std::vector<std::string> expected = {"failed_zones",
+  std::vector<std::string> expected = {"access_keys",
+                                       "failed_zones",
                                        "file_systems",
                                        "lifecycle_policies",
                                        "mount_target_security_groups",

@@ -1,15 +1,15 @@
 // PrometheusText: one table of metric families, each a function from a file system's snapshot
 // to its samples. Names follow Prometheus conventions: an efs_ prefix, the unit as a suffix,
 // _total on counters.
-#include "cmd/prometheus.h"
+#include "metrics/prometheus.h"
 
 #include <charconv>
 #include <utility>
 
-namespace efs::cli {
+namespace efs::metrics {
 namespace {
 
-using metrics::Snapshot;
+using Snapshot = metrics::Snapshot;
 
 // A family's samples for one file system: the labels after file_system_id, and the value.
 using Samples = std::vector<std::pair<std::string, std::string>>;
@@ -126,4 +126,4 @@ std::string PrometheusText(const std::vector<Snapshot>& file_systems) {
   return out;
 }
 
-}  // namespace efs::cli
+}  // namespace efs::metrics

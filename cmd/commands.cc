@@ -29,6 +29,17 @@ const CommandSpec kCommands[] = {
      kNoFlags},
     {"describe-storage", "show which storage class holds each file", &NewDescribeStorage, kNoFlags},
     {"fsck", "check a file system's consistency, and repair it", &NewFsck, kNoFlags},
+    // Backup, protection and account settings.
+    {"describe-backup-policy", "show a file system's backup policy", &NewDescribeBackupPolicy,
+     kNoFlags},
+    {"put-backup-policy", "turn a file system's automatic backups on or off", &NewPutBackupPolicy,
+     kNoFlags},
+    {"update-fs-protection", "set a file system's replication overwrite protection",
+     &NewUpdateFsProtection, kNoFlags},
+    {"describe-account-preferences", "show the length of new resource ids",
+     &NewDescribeAccountPreferences, kNoFlags},
+    {"put-account-preferences", "choose the length of new resource ids",
+     &NewPutAccountPreferences, kNoFlags},
     // Tags.
     {"tag", "add or overwrite tags on a resource", &NewTag, kNoFlags},
     {"untag", "remove tags from a resource", &NewUntag, kNoFlags},

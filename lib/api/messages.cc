@@ -280,6 +280,45 @@ EFS_FIELDS(DescribeLifecycleConfigurationRequest) {
 
 EFS_FIELDS(LifecycleConfigurationDescription) { v("LifecyclePolicies", s.lifecycle_policies); }
 
+EFS_FIELDS(BackupPolicy) { v("Status", s.status, kRequired); }
+
+EFS_FIELDS(PutBackupPolicyRequest) {
+  v("FileSystemId", s.file_system_id, kRequired);
+  v("BackupPolicy", s.backup_policy, kRequired);
+}
+
+EFS_FIELDS(DescribeBackupPolicyRequest) { v("FileSystemId", s.file_system_id, kRequired); }
+
+EFS_FIELDS(BackupPolicyDescription) { v("BackupPolicy", s.backup_policy); }
+
+EFS_FIELDS(UpdateFileSystemProtectionRequest) {
+  v("FileSystemId", s.file_system_id, kRequired);
+  v("ReplicationOverwriteProtection", s.replication_overwrite_protection);
+}
+
+EFS_FIELDS(FileSystemProtectionDescription) {
+  v("ReplicationOverwriteProtection", s.replication_overwrite_protection);
+}
+
+EFS_FIELDS(ResourceIdPreference) {
+  v("ResourceIdType", s.resource_id_type);
+  v("Resources", s.resources);
+}
+
+EFS_FIELDS(DescribeAccountPreferencesRequest) {
+  v("NextToken", s.next_token);
+  v("MaxResults", s.max_results);
+}
+
+EFS_FIELDS(DescribeAccountPreferencesResponse) {
+  v("ResourceIdPreference", s.resource_id_preference);
+  v("NextToken", s.next_token);
+}
+
+EFS_FIELDS(PutAccountPreferencesRequest) { v("ResourceIdType", s.resource_id_type, kRequired); }
+
+EFS_FIELDS(PutAccountPreferencesResponse) { v("ResourceIdPreference", s.resource_id_preference); }
+
 EFS_FIELDS(TagResourceRequest) {
   v("ResourceId", s.resource_id, kRequired);
   v("Tags", s.tags, kRequired);
@@ -418,6 +457,17 @@ EFS_API_DEFINE_CODEC(LifecyclePolicy)
 EFS_API_DEFINE_CODEC(PutLifecycleConfigurationRequest)
 EFS_API_DEFINE_CODEC(DescribeLifecycleConfigurationRequest)
 EFS_API_DEFINE_CODEC(LifecycleConfigurationDescription)
+EFS_API_DEFINE_CODEC(BackupPolicy)
+EFS_API_DEFINE_CODEC(PutBackupPolicyRequest)
+EFS_API_DEFINE_CODEC(DescribeBackupPolicyRequest)
+EFS_API_DEFINE_CODEC(BackupPolicyDescription)
+EFS_API_DEFINE_CODEC(UpdateFileSystemProtectionRequest)
+EFS_API_DEFINE_CODEC(FileSystemProtectionDescription)
+EFS_API_DEFINE_CODEC(ResourceIdPreference)
+EFS_API_DEFINE_CODEC(DescribeAccountPreferencesRequest)
+EFS_API_DEFINE_CODEC(DescribeAccountPreferencesResponse)
+EFS_API_DEFINE_CODEC(PutAccountPreferencesRequest)
+EFS_API_DEFINE_CODEC(PutAccountPreferencesResponse)
 EFS_API_DEFINE_CODEC(TagResourceRequest)
 EFS_API_DEFINE_CODEC(UntagResourceRequest)
 EFS_API_DEFINE_CODEC(ListTagsForResourceRequest)

@@ -346,6 +346,52 @@ struct LifecycleConfigurationDescription {
   std::vector<LifecyclePolicy> lifecycle_policies;  // "LifecyclePolicies"
 };
 
+// ----------------------------------------------------------------------------- settings
+// The backup policy, replication overwrite protection and the account's ID preference. efsd
+// takes no backups, replicates nothing and makes only long IDs, so each has one value it can
+// honour (control/fs_settings.cc says why the others are refused).
+struct BackupPolicy {
+  std::string status;  // "Status", required: ENABLED | ENABLING | DISABLED | DISABLING
+};
+struct PutBackupPolicyRequest {
+  std::string file_system_id;  // "FileSystemId", required
+  BackupPolicy backup_policy;  // "BackupPolicy", required
+};
+struct DescribeBackupPolicyRequest {
+  std::string file_system_id;  // "FileSystemId", required
+};
+struct BackupPolicyDescription {
+  BackupPolicy backup_policy;  // "BackupPolicy"
+};
+
+struct UpdateFileSystemProtectionRequest {
+  std::string file_system_id;  // "FileSystemId", required
+  // "ReplicationOverwriteProtection": ENABLED | DISABLED | REPLICATING
+  std::optional<std::string> replication_overwrite_protection;
+};
+struct FileSystemProtectionDescription {
+  std::string replication_overwrite_protection;  // "ReplicationOverwriteProtection"
+};
+
+struct ResourceIdPreference {
+  std::string resource_id_type;        // "ResourceIdType": LONG_ID | SHORT_ID
+  std::vector<std::string> resources;  // "Resources": FILE_SYSTEM, MOUNT_TARGET
+};
+struct DescribeAccountPreferencesRequest {
+  std::optional<std::string> next_token;  // "NextToken"
+  std::optional<int> max_results;         // "MaxResults", >= 1
+};
+struct DescribeAccountPreferencesResponse {
+  ResourceIdPreference resource_id_preference;  // "ResourceIdPreference"
+  std::optional<std::string> next_token;        // "NextToken"
+};
+struct PutAccountPreferencesRequest {
+  std::string resource_id_type;  // "ResourceIdType", required
+};
+struct PutAccountPreferencesResponse {
+  ResourceIdPreference resource_id_preference;  // "ResourceIdPreference"
+};
+
 // ----------------------------------------------------------------------------- tags
 struct TagResourceRequest {
   std::string resource_id;  // "ResourceId", required: fs-/fsap- id or its ARN
@@ -503,6 +549,17 @@ EFS_API_CODEC(LifecyclePolicy)
 EFS_API_CODEC(PutLifecycleConfigurationRequest)
 EFS_API_CODEC(DescribeLifecycleConfigurationRequest)
 EFS_API_CODEC(LifecycleConfigurationDescription)
+EFS_API_CODEC(BackupPolicy)
+EFS_API_CODEC(PutBackupPolicyRequest)
+EFS_API_CODEC(DescribeBackupPolicyRequest)
+EFS_API_CODEC(BackupPolicyDescription)
+EFS_API_CODEC(UpdateFileSystemProtectionRequest)
+EFS_API_CODEC(FileSystemProtectionDescription)
+EFS_API_CODEC(ResourceIdPreference)
+EFS_API_CODEC(DescribeAccountPreferencesRequest)
+EFS_API_CODEC(DescribeAccountPreferencesResponse)
+EFS_API_CODEC(PutAccountPreferencesRequest)
+EFS_API_CODEC(PutAccountPreferencesResponse)
 EFS_API_CODEC(TagResourceRequest)
 EFS_API_CODEC(UntagResourceRequest)
 EFS_API_CODEC(ListTagsForResourceRequest)

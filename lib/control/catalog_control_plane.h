@@ -106,6 +106,17 @@ class CatalogControlPlane final : public ControlPlane {
   Result<api::LifecycleConfigurationDescription> DescribeLifecycleConfiguration(
       const api::DescribeLifecycleConfigurationRequest&) EXCLUDES(mu_) override;
 
+  Result<api::BackupPolicyDescription> PutBackupPolicy(const api::PutBackupPolicyRequest&)
+      EXCLUDES(mu_) override;
+  Result<api::BackupPolicyDescription> DescribeBackupPolicy(
+      const api::DescribeBackupPolicyRequest&) EXCLUDES(mu_) override;
+  Result<api::FileSystemProtectionDescription> UpdateFileSystemProtection(
+      const api::UpdateFileSystemProtectionRequest&) EXCLUDES(mu_) override;
+  Result<api::DescribeAccountPreferencesResponse> DescribeAccountPreferences(
+      const api::DescribeAccountPreferencesRequest&) override;
+  Result<api::PutAccountPreferencesResponse> PutAccountPreferences(
+      const api::PutAccountPreferencesRequest&) override;
+
   Status TagResource(const api::TagResourceRequest&) EXCLUDES(mu_) override;
   Status UntagResource(const api::UntagResourceRequest&) EXCLUDES(mu_) override;
   Result<api::ListTagsForResourceResponse> ListTagsForResource(

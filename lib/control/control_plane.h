@@ -90,6 +90,17 @@ class ControlPlane {
       const api::PutLifecycleConfigurationRequest&) = 0;
   virtual Result<api::LifecycleConfigurationDescription> DescribeLifecycleConfiguration(
       const api::DescribeLifecycleConfigurationRequest&) = 0;
+  // --- settings (fs_settings.cc)
+  virtual Result<api::BackupPolicyDescription> PutBackupPolicy(
+      const api::PutBackupPolicyRequest&) = 0;
+  virtual Result<api::BackupPolicyDescription> DescribeBackupPolicy(
+      const api::DescribeBackupPolicyRequest&) = 0;
+  virtual Result<api::FileSystemProtectionDescription> UpdateFileSystemProtection(
+      const api::UpdateFileSystemProtectionRequest&) = 0;
+  virtual Result<api::DescribeAccountPreferencesResponse> DescribeAccountPreferences(
+      const api::DescribeAccountPreferencesRequest&) = 0;
+  virtual Result<api::PutAccountPreferencesResponse> PutAccountPreferences(
+      const api::PutAccountPreferencesRequest&) = 0;
   // --- tags
   virtual Status TagResource(const api::TagResourceRequest&) = 0;
   virtual Status UntagResource(const api::UntagResourceRequest&) = 0;

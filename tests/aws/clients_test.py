@@ -147,6 +147,28 @@ def boto3_flow(efsd, root, other):
         {"TransitionToIA": "AFTER_30_DAYS"}, {"TransitionToPrimaryStorageClass": "AFTER_1_ACCESS"}])
     got = efs.describe_lifecycle_configuration(FileSystemId=fs_id)["LifecyclePolicies"]
     check({"TransitionToIA": "AFTER_30_DAYS"} in got, "lifecycle configuration round trip")
+    # The settings efsd has one honest value for: asked for another, it refuses and keeps it.
+    check(efs.describe_backup_policy(FileSystemId=fs_id)["BackupPolicy"] == {"Status": "DISABLED"},
+          "DescribeBackupPolicy: DISABLED")
+    code, status, e = error_of(lambda: efs.put_backup_policy(
+        FileSystemId=fs_id, BackupPolicy={"Status": "ENABLED"}))
+    check((code, status) == ("BadRequest", 400) and "not implemented" in str(e),
+          "PutBackupPolicy ENABLED is refused: efsd takes no backups")
+    check(efs.put_backup_policy(FileSystemId=fs_id, BackupPolicy={"Status": "DISABLED"})
+          ["BackupPolicy"]["Status"] == "DISABLED", "PutBackupPolicy DISABLED")
+    prefs = efs.describe_account_preferences()["ResourceIdPreference"]
+    check(prefs == {"ResourceIdType": "LONG_ID", "Resources": ["FILE_SYSTEM", "MOUNT_TARGET"]} and
+          len(fs_id) == len("fs-") + 17, "DescribeAccountPreferences: LONG_ID, as the ids are")
+    code, status, _ = error_of(lambda: efs.put_account_preferences(ResourceIdType="SHORT_ID"))
+    check((code, status) == ("BadRequest", 400), "PutAccountPreferences SHORT_ID is refused")
+    # Debian's botocore predates UpdateFileSystemProtection: sign it by hand.
+    status, error = signed(efsd, root, "PUT", f"/2015-02-01/file-systems/{fs_id}/protection",
+                           b'{"ReplicationOverwriteProtection":"ENABLED"}')
+    check((status, error) == (200, None), "UpdateFileSystemProtection ENABLED")
+    status, error = signed(efsd, root, "PUT", f"/2015-02-01/file-systems/{fs_id}/protection",
+                           b'{"ReplicationOverwriteProtection":"DISABLED"}')
+    check((status, error) == (400, "BadRequest"),
+          "UpdateFileSystemProtection DISABLED is refused: nothing replicates")
     efs.tag_resource(ResourceId=made[0]["FileSystemArn"], Tags=[{"Key": "team", "Value": "a"}])
     efs.untag_resource(ResourceId=fs_id, TagKeys=["Name"])
     efs.create_tags(FileSystemId=fs_id, Tags=[{"Key": "old", "Value": "api"}])

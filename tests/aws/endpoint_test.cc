@@ -199,6 +199,49 @@ TEST_F(EndpointTest, MountTargetsLifecycleAndBothTagApisAreRouted) {
   EXPECT_EQ(Call("DELETE", "/2015-02-01/mount-targets/" + mt_id).status, 204);
 }
 
+TEST_F(EndpointTest, BackupPolicyProtectionAndAccountPreferencesAreRouted) {
+  const std::string fs = CreateFs("settings");
+  const std::string base = "/2015-02-01/file-systems/" + fs;
+  http::Response backup = Call("GET", base + "/backup-policy");
+  EXPECT_EQ(backup.status, 200);
+  EXPECT_EQ(BodyOf(backup), Json::parse(R"({"BackupPolicy":{"Status":"DISABLED"}})"));
+  http::Response enable =
+      Call("PUT", base + "/backup-policy", R"({"BackupPolicy":{"Status":"ENABLED"}})");
+  EXPECT_EQ(enable.status, 400);
+  EXPECT_EQ(ErrorOf(enable), "BadRequest");
+  http::Response enabling =
+      Call("PUT", base + "/backup-policy", R"({"BackupPolicy":{"Status":"ENABLING"}})");
+  EXPECT_EQ(ErrorOf(enabling), "ValidationException");
+  EXPECT_EQ(Call("PUT", base + "/backup-policy", R"({"BackupPolicy":{"Status":"DISABLED"}})").status,
+            200);
+  EXPECT_EQ(Call("GET", "/2015-02-01/file-systems/fs-0123456789abcdef0/backup-policy").status, 404);
+
+  http::Response protect =
+      Call("PUT", base + "/protection", R"({"ReplicationOverwriteProtection":"ENABLED"})");
+  EXPECT_EQ(protect.status, 200);
+  EXPECT_EQ(BodyOf(protect)["ReplicationOverwriteProtection"], "ENABLED");
+  EXPECT_EQ(ErrorOf(Call("PUT", base + "/protection",
+                         R"({"ReplicationOverwriteProtection":"DISABLED"})")),
+            "BadRequest");
+  // A key whose user may only read cannot change a setting.
+  EXPECT_EQ(ErrorOf(Call("PUT", base + "/protection",
+                         R"({"ReplicationOverwriteProtection":"ENABLED"})", daemon_)),
+            "AccessDenied");
+
+  // MaxResults and NextToken travel in the body of a GET, as AWS's model has them.
+  http::Response prefs = Call("GET", "/2015-02-01/account-preferences");
+  EXPECT_EQ(prefs.status, 200);
+  EXPECT_EQ(BodyOf(prefs)["ResourceIdPreference"]["ResourceIdType"], "LONG_ID");
+  EXPECT_EQ(Call("GET", "/2015-02-01/account-preferences", R"({"MaxResults":5})").status, 200);
+  EXPECT_EQ(ErrorOf(Call("GET", "/2015-02-01/account-preferences", R"({"MaxResults":0})")),
+            "BadRequest");
+  EXPECT_EQ(Call("PUT", "/2015-02-01/account-preferences", R"({"ResourceIdType":"LONG_ID"})").status,
+            200);
+  EXPECT_EQ(ErrorOf(Call("PUT", "/2015-02-01/account-preferences",
+                         R"({"ResourceIdType":"SHORT_ID"})")),
+            "BadRequest");
+}
+
 TEST_F(EndpointTest, MetricsAreServedUnsignedInThePrometheusFormat) {
   metrics::Snapshot snapshot;
   snapshot.file_system_id = "fs-0123456789abcdef0";

@@ -32,6 +32,9 @@ const char* const kMutating[] = {"CreateFileSystem",
                                  "DeleteMountTarget",
                                  "ModifyMountTargetSecurityGroups",
                                  "PutLifecycleConfiguration",
+                                 "PutBackupPolicy",
+                                 "UpdateFileSystemProtection",
+                                 "PutAccountPreferences",
                                  "TagResource",
                                  "UntagResource",
                                  "CreateSubnet",
@@ -84,7 +87,7 @@ TEST_F(Actions, TheTableNamesEveryControlPlaneActionOnce) {
   std::vector<std::string> names = ActionNames();
   std::set<std::string> unique(names.begin(), names.end());
   EXPECT_EQ(unique.size(), names.size());
-  EXPECT_EQ(names.size(), 55u);
+  EXPECT_EQ(names.size(), 60u);
   for (const char* name : {"CreateFileSystem",
                            "DescribeFileSystems",
                            "UpdateFileSystem",
@@ -96,6 +99,11 @@ TEST_F(Actions, TheTableNamesEveryControlPlaneActionOnce) {
                            "ModifyMountTargetSecurityGroups",
                            "PutLifecycleConfiguration",
                            "DescribeLifecycleConfiguration",
+                           "PutBackupPolicy",
+                           "DescribeBackupPolicy",
+                           "UpdateFileSystemProtection",
+                           "DescribeAccountPreferences",
+                           "PutAccountPreferences",
                            "TagResource",
                            "UntagResource",
                            "ListTagsForResource",

@@ -189,6 +189,41 @@ TEST_F(Cli, LifecyclePoliciesAreStoredAndCleared) {
   EXPECT_TRUE(EfsJson({"describe-lifecycle", "--file-system-id", fs})["LifecyclePolicies"].empty());
 }
 
+TEST_F(Cli, SettingsEfsdCannotHonourAreRefusedAndStayAsTheyWere) {
+  std::string fs = CreateFs({});
+  EXPECT_EQ(EfsJson({"describe-backup-policy", "--file-system-id", fs}),
+            Json::parse(R"({"BackupPolicy":{"Status":"DISABLED"}})"));
+  EXPECT_EQ(EfsJson({"put-backup-policy", "--file-system-id", fs, "--status", "DISABLED"}),
+            Json::parse(R"({"BackupPolicy":{"Status":"DISABLED"}})"));
+  EXPECT_NE(EfsFails({"put-backup-policy", "--file-system-id", fs, "--status", "ENABLED"}, 1,
+                     "BadRequest")
+                .err.find("automatic backups are not implemented yet"),
+            std::string::npos);
+  EfsFails({"put-backup-policy", "--file-system-id", fs, "--status", "ENABLING"}, 2, "--status");
+  EXPECT_EQ(EfsJson({"describe-backup-policy", "--file-system-id", fs})["BackupPolicy"]["Status"],
+            "DISABLED");
+
+  EXPECT_EQ(EfsJson({"update-fs-protection", "--file-system-id", fs,
+                     "--replication-overwrite-protection", "ENABLED"}),
+            Json::parse(R"({"ReplicationOverwriteProtection":"ENABLED"})"));
+  EXPECT_NE(EfsFails({"update-fs-protection", "--file-system-id", fs,
+                      "--replication-overwrite-protection", "DISABLED"},
+                     1, "BadRequest")
+                .err.find("stays ENABLED"),
+            std::string::npos);
+  Json described = EfsJson({"describe-fs", "--file-system-id", fs});
+  EXPECT_EQ(described["FileSystems"][0]["FileSystemProtection"]["ReplicationOverwriteProtection"],
+            "ENABLED");
+
+  Json long_ids = Json::parse(
+      R"({"ResourceIdPreference":{"ResourceIdType":"LONG_ID","Resources":["FILE_SYSTEM","MOUNT_TARGET"]}})");
+  EXPECT_EQ(EfsJson({"describe-account-preferences"}), long_ids);
+  EXPECT_EQ(EfsJson({"put-account-preferences", "--resource-id-type", "LONG_ID"}), long_ids);
+  EXPECT_NE(EfsFails({"put-account-preferences", "--resource-id-type", "SHORT_ID"}, 1, "BadRequest")
+                .err.find("'SHORT_ID' is no longer accepted"),
+            std::string::npos);
+}
+
 TEST_F(Cli, TagsCanBeAddedListedAndRemoved) {
   Json fs = EfsJson({"create-fs", "--wait", "--tags", "Key=a,Value=1"});
   std::string id = fs["FileSystemId"];

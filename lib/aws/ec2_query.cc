@@ -202,19 +202,11 @@ http::Response Ec2Error(int status, const std::string& code, const std::string& 
 
 http::Response HandleEc2Query(control::ControlPlane& control, const api::Caller& caller,
                               std::string_view encoded) {
+  std::optional<std::vector<std::pair<std::string, std::string>>> fields =
+      http::ParseForm(encoded);
+  if (!fields) return Ec2Error(400, "InvalidParameterValue", "the parameters are not encoded");
   std::map<std::string, std::string> params;
-  for (std::string_view rest = encoded; !rest.empty();) {
-    size_t amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    if (pair.empty()) continue;
-    size_t eq = pair.find('=');
-    std::optional<std::string> k = http::PercentDecode(pair.substr(0, eq), true);
-    std::optional<std::string> v = http::PercentDecode(
-        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-    if (!k || !v) return Ec2Error(400, "InvalidParameterValue", "the parameters are not encoded");
-    params[*k] = *v;
-  }
+  for (auto& [k, v] : *fields) params[k] = std::move(v);
   auto action_it = params.find("Action");
   if (action_it == params.end()) {
     return Ec2Error(400, "MissingParameter", "The request must contain the parameter Action");

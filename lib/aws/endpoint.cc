@@ -175,38 +175,33 @@ http::Response ErrorResponse(const Status& status) {
 
 // Adds the query's parameters, as `route` names and types them, to *params.
 Status AddQuery(const Route& route, std::string_view query, Json* params) {
-  for (std::string_view pair : Split(query, '&')) {
-    if (pair.empty()) continue;
-    size_t eq = pair.find('=');
-    std::optional<std::string> name = http::PercentDecode(pair.substr(0, eq), true);
-    std::optional<std::string> value =
-        http::PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1),
-                            true);
-    if (!name || !value) return InvalidArgument("the query string is not percent-encoded");
+  std::optional<std::vector<std::pair<std::string, std::string>>> fields = http::ParseForm(query);
+  if (!fields) return InvalidArgument("the query string is not percent-encoded");
+  for (const auto& [name, value] : *fields) {
     const QueryParam* param = nullptr;
     for (const QueryParam& p : route.query) {
-      if (*name == p.name) param = &p;
+      if (name == p.name) param = &p;
     }
     if (param == nullptr) {
-      return InvalidArgument("unknown query parameter '" + *name + "' for " + route.action);
+      return InvalidArgument("unknown query parameter '" + name + "' for " + route.action);
     }
     switch (param->type) {
       case Type::kString:
-        (*params)[param->param] = *value;
+        (*params)[param->param] = value;
         break;
       case Type::kInt: {
         char* end = nullptr;
         errno = 0;
-        long long n = std::strtoll(value->c_str(), &end, 10);
-        if (value->empty() || *end != '\0' || errno != 0 || n < INT32_MIN || n > INT32_MAX) {
-          return InvalidArgument("query parameter '" + *name + "' must be an integer");
+        long long n = std::strtoll(value.c_str(), &end, 10);
+        if (value.empty() || *end != '\0' || errno != 0 || n < INT32_MIN || n > INT32_MAX) {
+          return InvalidArgument("query parameter '" + name + "' must be an integer");
         }
         (*params)[param->param] = n;
         break;
       }
       case Type::kStrings:
         if (!params->contains(param->param)) (*params)[param->param] = Json::array();
-        (*params)[param->param].push_back(*value);
+        (*params)[param->param].push_back(value);
         break;
     }
   }

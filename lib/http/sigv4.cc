@@ -195,6 +195,33 @@ std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space)
   return out;
 }
 
+std::vector<FormField> SplitForm(std::string_view encoded) {
+  std::vector<FormField> fields;
+  while (!encoded.empty()) {
+    const size_t amp = encoded.find('&');
+    std::string_view pair = encoded.substr(0, amp);
+    encoded = amp == std::string_view::npos ? std::string_view() : encoded.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    fields.push_back(FormField{pair.substr(0, eq), eq == std::string_view::npos
+                                                       ? std::string_view()
+                                                       : pair.substr(eq + 1)});
+  }
+  return fields;
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseForm(
+    std::string_view encoded) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const FormField& field : SplitForm(encoded)) {
+    std::optional<std::string> name = PercentDecode(field.name, true);
+    std::optional<std::string> value = PercentDecode(field.value, true);
+    if (!name || !value) return std::nullopt;
+    pairs.emplace_back(std::move(*name), std::move(*value));
+  }
+  return pairs;
+}
+
 std::string UriEncode(std::string_view s, bool keep_slash) {
   static constexpr char kDigits[] = "0123456789ABCDEF";
   std::string out;
@@ -218,17 +245,10 @@ std::string CanonicalRequest(const SignedRequest& request, std::string_view sign
   std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
 
   std::vector<std::pair<std::string, std::string>> params;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    if (pair.empty()) continue;
-    size_t eq = pair.find('=');
-    std::string_view key = pair.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+  for (const FormField& field : SplitForm(query)) {
     // SigV4 decodes and encodes again; a malformed escape is signed as it was sent.
-    std::string k = PercentDecode(key, false).value_or(std::string(key));
-    std::string v = PercentDecode(value, false).value_or(std::string(value));
+    std::string k = PercentDecode(field.name, false).value_or(std::string(field.name));
+    std::string v = PercentDecode(field.value, false).value_or(std::string(field.value));
     params.emplace_back(UriEncode(k, false), UriEncode(v, false));
   }
   std::sort(params.begin(), params.end());

@@ -70,6 +70,18 @@ std::string Sha256Hex(std::string_view data);
 // Decodes %XX escapes ('+' too, as a space, if `plus_is_space`: a form or query value);
 // nullopt if an escape is not two hex digits.
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_is_space);
+// One name=value pair of a query or form string, still encoded.
+struct FormField {
+  std::string_view name;
+  std::string_view value;  // empty if the pair had no '='
+};
+// Splits "a=1&b=&c" at each '&' and the first '=' of each part; empty parts are skipped and
+// nothing is decoded. The fields view `encoded`.
+std::vector<FormField> SplitForm(std::string_view encoded);
+// The decoded pairs of a query or form string ('+' is a space), in order; nullopt if an escape
+// is malformed.
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseForm(
+    std::string_view encoded);
 // RFC 3986 encoding of everything but unreserved characters (and '/' if `keep_slash`).
 std::string UriEncode(std::string_view s, bool keep_slash);
 // The canonical request of `request` signing the headers named in `signed_headers` (lowercase,

@@ -132,6 +132,29 @@ TEST(SigV4, CanonicalFormsFollowTheSpec) {
                 Sha256Hex(""));
 }
 
+TEST(SigV4, FormsSplitAtAmpersandsAndTheFirstEqualsAndDecodePlusAsSpace) {
+  std::vector<FormField> fields = SplitForm("a=1&&b=&c&d=x=y&e=%zz");
+  ASSERT_EQ(fields.size(), 5u);
+  EXPECT_EQ(fields[0].name, "a");
+  EXPECT_EQ(fields[0].value, "1");
+  EXPECT_EQ(fields[1].name, "b");
+  EXPECT_EQ(fields[1].value, "");
+  EXPECT_EQ(fields[2].name, "c");
+  EXPECT_EQ(fields[3].value, "x=y");
+  EXPECT_EQ(fields[4].value, "%zz");  // split, not decoded
+  EXPECT_TRUE(SplitForm("").empty());
+
+  auto pairs = ParseForm("Action=DescribeVpcs&Filter.1.Name=tag%3AName&v=a+b%2Bc&empty");
+  ASSERT_TRUE(pairs.has_value());
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(*pairs, (Pairs{{"Action", "DescribeVpcs"},
+                           {"Filter.1.Name", "tag:Name"},
+                           {"v", "a b+c"},
+                           {"empty", ""}}));
+  EXPECT_FALSE(ParseForm("a=%zz").has_value());
+  EXPECT_FALSE(ParseForm("%4=1").has_value());
+}
+
 // botocore signs; efsd verifies. Debian's python3-botocore (scripts/install-deps).
 TEST(SigV4, RequestsSignedByBotocoreVerify) {
   const char* script = R"PY(

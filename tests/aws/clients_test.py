@@ -29,6 +29,7 @@ import uuid
 import boto3
 import botocore
 import botocore.auth
+import botocore.waiter
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
@@ -102,13 +103,29 @@ def error_of(call):
     return None, 200, None
 
 
+# botocore (Debian's and upstream's) ships no waiters for EFS, so the file_system_available
+# waiter is declared here in botocore's waiter language and run by botocore's own waiter engine,
+# as SDKs that have one define it: DescribeFileSystems until the state is available, failing on
+# deleted or error.
+EFS_WAITERS = botocore.waiter.WaiterModel({"version": 2, "waiters": {"FileSystemAvailable": {
+    "operation": "DescribeFileSystems", "delay": 0.1, "maxAttempts": 100,
+    "acceptors": [
+        {"matcher": "pathAll", "argument": "FileSystems[].LifeCycleState",
+         "expected": "available", "state": "success"},
+        {"matcher": "pathAny", "argument": "FileSystems[].LifeCycleState",
+         "expected": "deleted", "state": "failure"},
+        {"matcher": "pathAny", "argument": "FileSystems[].LifeCycleState",
+         "expected": "error", "state": "failure"}]}}})
+
+
 def wait_available(efs, fs_id):
-    for _ in range(100):  # 10 s
-        if efs.describe_file_systems(FileSystemId=fs_id)["FileSystems"][0]["LifeCycleState"] == \
-                "available":
-            return True
-        time.sleep(0.1)
-    return False
+    waiter = botocore.waiter.create_waiter_with_client("FileSystemAvailable", EFS_WAITERS, efs)
+    try:
+        waiter.wait(FileSystemId=fs_id)
+        return True
+    except botocore.exceptions.WaiterError as e:
+        print("waiter:", e)
+        return False
 
 
 def boto3_flow(efsd, root, other):
@@ -125,7 +142,7 @@ def boto3_flow(efsd, root, other):
     check(len(pages) == 3 and sorted(ids) == sorted(m["FileSystemId"] for m in made),
           f"boto3's paginator walks DescribeFileSystems by Marker ({len(pages)} pages)")
     fs_id = made[0]["FileSystemId"]
-    check(wait_available(efs, fs_id), "the file system becomes available (polled as a waiter)")
+    check(wait_available(efs, fs_id), "the file_system_available waiter (botocore's engine) returns")
     code, status, e = error_of(lambda: efs.create_file_system(CreationToken=f"{prefix}-0"))
     check(code == "FileSystemAlreadyExists" and status == 409 and
           e.response.get("FileSystemId") == fs_id,

@@ -114,6 +114,7 @@ struct Daemon::Impl : public control::Endpoints {
   std::unique_ptr<api::Server> server;
   std::unique_ptr<aws::Endpoint> endpoint;      // with --http-listen
   std::unique_ptr<http::HttpServer> http_server;
+  std::unique_ptr<http::HttpServer> metrics_server;  // with --metrics-listen
 
   Status Lock();
   // Brings the state directory, and each file system's directory under the --tier-dir roots,
@@ -375,14 +376,15 @@ Status Daemon::Start() {
         return control::Dispatch(*control, caller, action, params);
       });
   EFS_RETURN_IF_ERROR(d.server->Start());
+  const std::string region_path = metrics::RegionPathFor(d.config.socket_path);
+  const aws::Endpoint::MetricsSource metrics_source =
+      [region_path]() -> Result<std::vector<metrics::Snapshot>> {
+    EFS_ASSIGN_OR_RETURN(metrics::Reading reading, metrics::ReadRegion(region_path));
+    return std::move(reading.file_systems);
+  };
   if (!d.config.http_listen.empty()) {
-    const std::string region_path = metrics::RegionPathFor(d.config.socket_path);
-    d.endpoint = std::make_unique<aws::Endpoint>(
-        control, std::chrono::system_clock::now,
-        [region_path]() -> Result<std::vector<metrics::Snapshot>> {
-          EFS_ASSIGN_OR_RETURN(metrics::Reading reading, metrics::ReadRegion(region_path));
-          return std::move(reading.file_systems);
-        });
+    d.endpoint = std::make_unique<aws::Endpoint>(control, std::chrono::system_clock::now,
+                                                 metrics_source);
     aws::Endpoint* endpoint = d.endpoint.get();
     EFS_ASSIGN_OR_RETURN(d.http_server,
                          http::HttpServer::Start(d.config.http_listen, {},
@@ -391,6 +393,16 @@ Status Daemon::Start() {
                                                  }));
     EFS_LOG(kInfo) << "http: the AWS API (EFS 2015-02-01, SigV4) at http://"
                    << d.http_server->address();
+  }
+  if (!d.config.metrics_listen.empty()) {
+    EFS_ASSIGN_OR_RETURN(d.metrics_server,
+                         http::HttpServer::Start(d.config.metrics_listen, {},
+                                                 [metrics_source](const http::Request& request) {
+                                                   return aws::ServeMetricsOnly(metrics_source,
+                                                                                request);
+                                                 }));
+    EFS_LOG(kInfo) << "http: Prometheus metrics at http://" << d.metrics_server->address()
+                   << "/metrics";
   }
   EFS_LOG(kInfo) << "efsd " << EFS_VERSION << " ready: state dir " << d.config.state_dir
                  << ", socket " << d.config.socket_path << ", network backend "
@@ -424,6 +436,7 @@ Status Daemon::RemoveNetwork() {
 void Daemon::Stop() {
   Impl& d = *impl_;
   if (d.http_server) d.http_server->Stop();
+  if (d.metrics_server) d.metrics_server->Stop();
   if (d.server) d.server->Stop();
   if (d.control) d.control->StopReconciler();
   if (d.listeners) d.listeners->CloseAll();
@@ -432,6 +445,7 @@ void Daemon::Stop() {
   d.metering.reset();                    // records the final sizes
   if (d.throttles) d.throttles->Stop();  // saves the credit balances
   d.http_server.reset();
+  d.metrics_server.reset();
   d.endpoint.reset();
   d.server.reset();
   d.listeners.reset();

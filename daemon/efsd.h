@@ -27,6 +27,7 @@ struct Config {
   int nfs_max_connections_per_mount_target = 4096;
   // Where the AWS API is served over HTTP ("IP:PORT"; empty: nowhere).
   std::string http_listen;
+  std::string metrics_listen;
   // The MiB of RPC records held over all NFS connections, received and not yet answered.
   int nfs_max_receive_memory_mib = 256;
   // The file systems and the control plane run on a TestClock that AdvanceClock moves ahead;

@@ -105,18 +105,24 @@ int main(int argc, char** argv) {
                  "connections together; beyond it connections wait")
       ->check(CLI::Range(16, 1 << 20))
       ->capture_default_str();
+  const auto listen_address = [](const std::string& value) -> std::string {
+    std::string ip;
+    uint16_t port = 0;
+    if (!efs::http::ParseListenAddress(value, &ip, &port) || port == 0) {
+      return "'" + value + "' is not IPV4-ADDRESS:PORT with a port from 1 to 65535";
+    }
+    return "";
+  };
   app.add_option("--http-listen", config.http_listen,
                  "serve the AWS API (EFS 2015-02-01, SigV4-signed with efs create-access-key's "
                  "keys) over HTTP at IP:PORT (default: nowhere)")
       ->type_name("IP:PORT")
-      ->check([](const std::string& value) -> std::string {
-        std::string ip;
-        uint16_t port = 0;
-        if (!efs::http::ParseListenAddress(value, &ip, &port) || port == 0) {
-          return "'" + value + "' is not IPV4-ADDRESS:PORT with a port from 1 to 65535";
-        }
-        return "";
-      });
+      ->check(listen_address);
+  app.add_option("--metrics-listen", config.metrics_listen,
+                 "serve only GET /metrics (Prometheus, unsigned) at IP:PORT (default: nowhere; "
+                 "--http-listen serves it too)")
+      ->type_name("IP:PORT")
+      ->check(listen_address);
   app.add_option("--lease-time", config.lease_seconds,
                  "NFSv4 lease: a client silent this many seconds loses its opens and locks")
       ->check(CLI::Range(2, 3600))

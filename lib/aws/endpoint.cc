@@ -232,18 +232,33 @@ api::Caller CallerOf(uid_t uid) {
 Endpoint::Endpoint(control::ControlPlane* control, Now now, MetricsSource metrics)
     : control_(control), now_(std::move(now)), metrics_(std::move(metrics)) {}
 
-http::Response Endpoint::Metrics(const http::Request& request) const {
+namespace {
+
+bool IsMetricsPath(const std::string& target) {
+  return target == "/metrics" || target.rfind("/metrics?", 0) == 0;
+}
+
+http::Response Metrics(const Endpoint::MetricsSource& metrics, const http::Request& request) {
   if (request.method != "GET" && request.method != "HEAD") {
     http::Response refused = ErrorResponse("BadRequest", "/metrics answers GET only");
     refused.status = 405;
     refused.headers.emplace_back("Allow", "GET");
     return refused;
   }
-  Result<std::vector<metrics::Snapshot>> snapshots = metrics_();
+  Result<std::vector<metrics::Snapshot>> snapshots = metrics();
   if (!snapshots.ok()) return ErrorResponse(snapshots.status());
   return http::Response{200,
                         {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}},
                         metrics::PrometheusText(*snapshots)};
+}
+
+}  // namespace
+
+http::Response ServeMetricsOnly(const Endpoint::MetricsSource& metrics,
+                                const http::Request& request) {
+  if (IsMetricsPath(request.target)) return Metrics(metrics, request);
+  return http::Response{404, {{"Content-Type", "text/plain; charset=utf-8"}},
+                        "only /metrics is served here\n"};
 }
 
 int Endpoint::StatusOf(const std::string& code) {
@@ -275,9 +290,7 @@ int Endpoint::StatusOf(const std::string& code) {
 }
 
 http::Response Endpoint::Handle(const http::Request& request) const {
-  if (metrics_ && (request.target == "/metrics" || request.target.rfind("/metrics?", 0) == 0)) {
-    return Metrics(request);
-  }
+  if (metrics_ && IsMetricsPath(request.target)) return Metrics(metrics_, request);
   // Signed by a key of efsd's, within the clock skew window.
   http::SignedRequest signed_request{request.method, request.target, request.headers,
                                      request.body};

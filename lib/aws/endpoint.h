@@ -40,11 +40,14 @@ class Endpoint {
   static int StatusOf(const std::string& code);
 
  private:
-  http::Response Metrics(const http::Request& request) const;
-
   control::ControlPlane* const control_;
   const Now now_;
   const MetricsSource metrics_;
 };
+
+// GET /metrics alone, for a listener of its own (efsd --metrics-listen): the metrics as
+// Endpoint serves them, and 404 for every other path.
+http::Response ServeMetricsOnly(const Endpoint::MetricsSource& metrics,
+                                const http::Request& request);
 
 }  // namespace efs::aws

@@ -56,11 +56,13 @@ class Efsd:
         self.sock = os.path.join(self.dir, "efsd.sock")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.metrics_port = free_port()
         self.log = open(os.path.join(self.dir, "efsd.log"), "w")
         self.proc = subprocess.Popen(
             [f"{BIN}/efsd", "--state-dir", f"{self.dir}/state", "--socket", self.sock,
              "--network-backend", "loopback", "--nfs-port", str(free_port()),
-             "--http-listen", f"127.0.0.1:{self.port}"],
+             "--http-listen", f"127.0.0.1:{self.port}",
+             "--metrics-listen", f"127.0.0.1:{self.metrics_port}"],
             stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(200):  # 10 s
             with contextlib.suppress(OSError):
@@ -257,9 +259,9 @@ def prometheus_flow(efsd, root):
     fs_id = efs.create_file_system(CreationToken="metrics-" + uuid.uuid4().hex[:8])["FileSystemId"]
     wait_available(efs, fs_id)
 
-    def scrape():
-        with socket.create_connection(("127.0.0.1", efsd.port), timeout=5) as s:
-            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    def scrape(port=efsd.port, path=b"/metrics"):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             reply = b""
             while chunk := s.recv(65536):
                 reply += chunk
@@ -272,6 +274,12 @@ def prometheus_flow(efsd, root):
     check(head.startswith(b"HTTP/1.1 200") and b"text/plain; version=0.0.4" in head,
           "GET /metrics, unsigned, answers the text exposition format")
     families = {f.name: f for f in text_string_to_metric_families(body.decode())}
+    own_head, own_body = scrape(efsd.metrics_port)
+    own = {f.name for f in text_string_to_metric_families(own_body.decode())}
+    check(own_head.startswith(b"HTTP/1.1 200") and own == families.keys() and
+          fs_id.encode() in own_body, "--metrics-listen serves the same metrics on its own port")
+    other_head, _ = scrape(efsd.metrics_port, b"/2015-02-01/file-systems")
+    check(other_head.startswith(b"HTTP/1.1 404"), "--metrics-listen serves nothing but /metrics")
     cli = subprocess.run([f"{BIN}/efs", "--socket", efsd.sock, "metrics", "--format",
                           "prometheus"], capture_output=True, text=True, timeout=30).stdout
     cli_families = {f.name for f in text_string_to_metric_families(cli)}

@@ -262,6 +262,18 @@ TEST_F(EndpointTest, MetricsAreServedUnsignedInThePrometheusFormat) {
   // Without a source there is no such page, and nothing unsigned is answered.
   scrape.method = "GET";
   EXPECT_EQ(ErrorOf(endpoint_->Handle(scrape)), "MissingAuthenticationToken");
+
+  // A listener of its own (--metrics-listen) serves the same page and nothing else.
+  Endpoint::MetricsSource source = [&]() -> Result<std::vector<metrics::Snapshot>> {
+    return std::vector<metrics::Snapshot>{snapshot};
+  };
+  EXPECT_EQ(ServeMetricsOnly(source, scrape).body, r.body);
+  scrape.target = "/metrics?name[]=efs_storage_bytes";
+  EXPECT_EQ(ServeMetricsOnly(source, scrape).status, 200);
+  scrape.target = "/2015-02-01/file-systems";
+  EXPECT_EQ(ServeMetricsOnly(source, scrape).status, 404);
+  scrape.target = "/";
+  EXPECT_EQ(ServeMetricsOnly(source, scrape).status, 404);
 }
 
 TEST_F(EndpointTest, EcTwoQueryDescribesInEcTwosXml) {

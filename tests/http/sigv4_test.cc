@@ -114,6 +114,26 @@ TEST(SigV4, ATimeOutsideFifteenMinutesIsExpiredOrNotYetCurrent) {
   Result<Signer> early = Verify(Signed(), Secrets, kNow - std::chrono::minutes(16));
   ASSERT_FALSE(early.ok());
   EXPECT_NE(early.status().message().find("not yet current"), std::string::npos);
+
+  // A replay verifies as AWS's does, until the window closes on it: 15 minutes, no longer.
+  SignedRequest replayed = Signed();
+  EXPECT_EQ(ReasonOf(replayed), "ok");
+  EXPECT_EQ(ReasonOf(replayed, kNow + std::chrono::minutes(5)), "ok");
+  EXPECT_EQ(ReasonOf(replayed, kNow + std::chrono::minutes(16)), "SignatureDoesNotMatch");
+
+  // A date that is not ISO 8601 basic format, or that the credential scope does not name.
+  for (const char* bad : {"2026-12-07T19:24:49Z", "20261207T192449", "20261341T192449Z", "", "x"}) {
+    SignedRequest r = Signed();
+    for (auto& [name, value] : r.headers) {
+      if (name == "X-Amz-Date") value = bad;
+    }
+    EXPECT_EQ(ReasonOf(r), "IncompleteSignature") << bad;
+  }
+  SignedRequest other_day = Signed();
+  for (auto& [name, value] : other_day.headers) {
+    if (name == "X-Amz-Date") value = "20261208T192449Z";
+  }
+  EXPECT_EQ(ReasonOf(other_day, kNow + std::chrono::hours(24)), "SignatureDoesNotMatch");
 }
 
 TEST(SigV4, CanonicalFormsFollowTheSpec) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "aws/console.h"
 #include "aws/ec2_query.h"
 #include "base/log.h"
 #include "control/actions.h"
@@ -270,6 +271,8 @@ int Endpoint::StatusOf(const std::string& code) {
 }
 
 http::Response Endpoint::Handle(const http::Request& request) const {
+  // The web console's pages, unsigned; the calls they make are signed.
+  if (std::optional<http::Response> page = ServeConsole(request)) return *std::move(page);
   if (metrics_ && (request.target == "/metrics" || request.target.rfind("/metrics?", 0) == 0)) {
     return Metrics(request);
   }

@@ -35,10 +35,10 @@ const WebFile* Find(std::string_view path) {
 }
 
 http::Response Plain(int status, std::string text) {
-  return http::Response{status,
-                        {{"Content-Type", "text/plain; charset=utf-8"},
-                         {"X-Content-Type-Options", "nosniff"}},
-                        std::move(text) + "\n"};
+  return http::Response{
+      status,
+      {{"Content-Type", "text/plain; charset=utf-8"}, {"X-Content-Type-Options", "nosniff"}},
+      std::move(text) + "\n"};
 }
 
 }  // namespace

@@ -391,7 +391,7 @@ Status Daemon::Start() {
                                                  [endpoint](const http::Request& request) {
                                                    return endpoint->Handle(request);
                                                  }));
-    EFS_LOG(kInfo) << "http: the AWS API (EFS 2015-02-01, SigV4) at http://"
+    EFS_LOG(kInfo) << "http: the AWS API (EFS 2015-02-01, SigV4) and the web console at http://"
                    << d.http_server->address();
   }
   if (!d.config.metrics_listen.empty()) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "aws/console.h"
 #include "aws/ec2_query.h"
 #include "base/log.h"
 #include "control/actions.h"
@@ -290,6 +291,8 @@ int Endpoint::StatusOf(const std::string& code) {
 }
 
 http::Response Endpoint::Handle(const http::Request& request) const {
+  // The web console's pages, unsigned; the calls they make are signed.
+  if (std::optional<http::Response> page = ServeConsole(request)) return *std::move(page);
   if (metrics_ && IsMetricsPath(request.target)) return Metrics(metrics_, request);
   // Signed by a key of efsd's, within the clock skew window.
   http::SignedRequest signed_request{request.method, request.target, request.headers,

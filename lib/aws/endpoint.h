@@ -12,6 +12,7 @@
 //
 // GET /metrics, unsigned as Prometheus scrapes, answers every file system's live metrics in the
 // Prometheus text format (metrics/prometheus.h), when the endpoint has a metrics source.
+// GET / (with no query string) and /console/... serve the web console, unsigned (console.h).
 #pragma once
 
 #include <chrono>

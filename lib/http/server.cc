@@ -39,8 +39,9 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void Read();
   void OnRead(beast::error_code ec);
-  // Sends `response`; closes afterwards unless `keep_alive`.
-  void Send(Response response, bool keep_alive);
+  // Sends `response` (but its body, if it answers a HEAD); closes afterwards unless
+  // `keep_alive`.
+  void Send(Response response, bool keep_alive, bool head = false);
   void Close();
 
   beast::tcp_stream stream_;
@@ -187,10 +188,10 @@ void Session::OnRead(beast::error_code ec) {
   request.peer = peer_;
   stream_.expires_never();
   Response response = server_->handler()(request);
-  Send(std::move(response), req.keep_alive());
+  Send(std::move(response), req.keep_alive(), req.method() == bhttp::verb::head);
 }
 
-void Session::Send(Response response, bool keep_alive) {
+void Session::Send(Response response, bool keep_alive, bool head) {
   response_ = {};
   response_.version(11);
   response_.result(static_cast<unsigned>(response.status));
@@ -198,6 +199,7 @@ void Session::Send(Response response, bool keep_alive) {
   response_.body() = std::move(response.body);
   response_.keep_alive(keep_alive);
   response_.prepare_payload();
+  if (head) response_.body().clear();  // RFC 9110 s9.3.2: the GET's headers, no content
   stream_.expires_after(server_->options().request_timeout);  // a reader too slow is dropped
   bhttp::async_write(stream_, response_,
                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {

@@ -7,7 +7,7 @@
 // a request is answered (400 bad syntax, 413 a body over the limit, 431 headers over
 // max_header_bytes) and the connection closed. At most
 // max_connections are open; one more is answered 503 and closed. The handler sees only whole,
-// well-formed requests:
+// well-formed requests, and answers a HEAD as it would the GET: the server sends no body.
 //
 //   auto server = http::HttpServer::Start("127.0.0.1:2099", {}, [](const http::Request& r) {
 //     return http::Response{200, {{"Content-Type", "text/plain"}}, "hello"};

@@ -22,7 +22,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 
@@ -33,65 +32,10 @@ import botocore.waiter
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from efsd_fixture import FAILURES, Efsd, check
+
 BIN = sys.argv[1] if len(sys.argv) > 1 else "build/bin"
 REGION = "local-1"
-FAILURES = []
-
-
-def check(ok, what):
-    print(("ok    " if ok else "FAIL  ") + what, flush=True)
-    if not ok:
-        FAILURES.append(what)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Efsd:
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="efs-aws-")
-        self.sock = os.path.join(self.dir, "efsd.sock")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.metrics_port = free_port()
-        self.log = open(os.path.join(self.dir, "efsd.log"), "w")
-        self.proc = subprocess.Popen(
-            [f"{BIN}/efsd", "--state-dir", f"{self.dir}/state", "--socket", self.sock,
-             "--network-backend", "loopback", "--nfs-port", str(free_port()),
-             "--http-listen", f"127.0.0.1:{self.port}",
-             "--metrics-listen", f"127.0.0.1:{self.metrics_port}"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(200):  # 10 s
-            with contextlib.suppress(OSError):
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                if os.path.exists(self.sock):
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("efsd did not start; see " + self.log.name)
-
-    def efs(self, *args):
-        out = subprocess.run([f"{BIN}/efs", "--socket", self.sock, "--output", "json", *args],
-                             capture_output=True, text=True, timeout=60)
-        if out.returncode != 0:
-            raise RuntimeError(f"efs {' '.join(args)}: {out.stderr}")
-        return json.loads(out.stdout) if out.stdout.strip() else {}
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
-        if FAILURES:
-            print("efsd's log:\n" + open(self.log.name).read()[-3000:])
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 def client(efsd, key):
     return boto3.client("efs", endpoint_url=efsd.url, region_name=REGION,
                         aws_access_key_id=key[0], aws_secret_access_key=key[1])
@@ -522,7 +466,7 @@ def main():
         if not shutil.which(tool):
             print(f"FAIL: {tool} is missing (scripts/install-deps installs {package})")
             return 1
-    efsd = Efsd()
+    efsd = Efsd(BIN)
     try:
         root = efsd.efs("create-access-key", "--user-name", "root")["AccessKey"]
         root = (root["AccessKeyId"], root["SecretAccessKey"])
@@ -538,7 +482,7 @@ def main():
         code, status, _ = error_of(lambda: client(efsd, other).describe_file_systems())
         check((code, status) == ("InvalidClientTokenId", 403), "a deleted key is refused")
     finally:
-        efsd.stop()
+        efsd.stop(show_log=bool(FAILURES))
     print(f"{len(FAILURES)} failed" if FAILURES else "all passed")
     return 1 if FAILURES else 0
 

@@ -94,16 +94,15 @@ Status Catalog::PutSetting(const std::string& key, const std::string& value) {
 
 Status Catalog::InsertFileSystem(FileSystemRow& r, const std::vector<TagRow>& tags) {
   EFS_ASSIGN_OR_RETURN(
-      Stmt s,
-      db_->Query("INSERT INTO file_systems(id, creation_token, arn, creation_time, "
-                 "state, performance_mode, encrypted, kms_key_id, throughput_mode, "
-                 "provisioned_mibps, az_name, az_id, backup, throughput_changed_at) "
-                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                 r.id, r.creation_token, r.arn, r.creation_time, r.state, r.performance_mode,
-                 r.encrypted, r.kms_key_id, r.throughput_mode, r.provisioned_mibps, r.az_name,
-                 r.az_id, r.backup, r.throughput_changed_at));
-  EFS_RETURN_IF_ERROR(s.Run());
-  r.seq = db_->LastInsertRowid();
+      r.seq,
+      db_->QueryInt("INSERT INTO file_systems(id, creation_token, arn, creation_time, "
+                    "state, performance_mode, encrypted, kms_key_id, throughput_mode, "
+                    "provisioned_mibps, az_name, az_id, backup, throughput_changed_at) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+                    "RETURNING seq",
+                    r.id, r.creation_token, r.arn, r.creation_time, r.state, r.performance_mode,
+                    r.encrypted, r.kms_key_id, r.throughput_mode, r.provisioned_mibps,
+                    r.az_name, r.az_id, r.backup, r.throughput_changed_at));
   return PutTags(r.id, tags);
 }
 

@@ -149,11 +149,12 @@ Result<bool> Catalog::SecurityGroupInUse(const std::string& id) {
 // ----------------------------------------------------------------------------- mount targets
 
 Status Catalog::InsertMountTarget(MountTargetRow& r, const std::vector<std::string>& group_ids) {
-  EFS_RETURN_IF_ERROR(
-      db_->Run("INSERT INTO mount_targets(id, fs_id, subnet_id, ip, eni_id, state, creation_time) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-               r.id, r.fs_id, r.subnet_id, r.ip, r.eni_id, r.state, r.creation_time));
-  r.seq = db_->LastInsertRowid();
+  EFS_ASSIGN_OR_RETURN(
+      r.seq,
+      db_->QueryInt(
+          "INSERT INTO mount_targets(id, fs_id, subnet_id, ip, eni_id, state, creation_time) "
+          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING seq",
+          r.id, r.fs_id, r.subnet_id, r.ip, r.eni_id, r.state, r.creation_time));
   return ReplaceMountTargetSecurityGroups(r.id, group_ids);
 }
 
@@ -238,8 +239,8 @@ Status Catalog::ReplaceMountTargetSecurityGroups(const std::string& id,
       db_->Run("DELETE FROM mount_target_security_groups WHERE mount_target_id = ?1", id));
   for (const std::string& group : group_ids) {
     EFS_RETURN_IF_ERROR(
-        db_->Run("INSERT OR IGNORE INTO mount_target_security_groups(mount_target_id, group_id) "
-                 "VALUES(?1, ?2)",
+        db_->Run("INSERT INTO mount_target_security_groups(mount_target_id, group_id) "
+                 "VALUES(?1, ?2) ON CONFLICT DO NOTHING",
                  id, group));
   }
   return Status::Ok();

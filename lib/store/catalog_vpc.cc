@@ -158,12 +158,12 @@ Result<std::vector<std::pair<std::string, std::string>>> Catalog::AddressesInVpc
 // ----------------------------------------------------------------------------- interfaces
 
 Status Catalog::InsertNetworkInterface(NetworkInterfaceRow& r) {
-  EFS_RETURN_IF_ERROR(
-      db_->Run("INSERT INTO network_interfaces(id, subnet_id, ip, prefixes, description, "
-               "requester, state, creation_time) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-               r.id, r.subnet_id, r.ip, JoinWords(r.prefixes), r.description, r.requester, r.state,
-               r.creation_time));
-  r.seq = db_->LastInsertRowid();
+  EFS_ASSIGN_OR_RETURN(
+      r.seq, db_->QueryInt("INSERT INTO network_interfaces(id, subnet_id, ip, prefixes, "
+                           "description, requester, state, creation_time) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING seq",
+                           r.id, r.subnet_id, r.ip, JoinWords(r.prefixes), r.description,
+                           r.requester, r.state, r.creation_time));
   return UpdateNetworkInterface(r);
 }
 
@@ -200,13 +200,12 @@ Status Catalog::DeleteNetworkInterface(const std::string& id) {
 // ----------------------------------------------------------------------------- peering
 
 Status Catalog::InsertPeering(PeeringRow& r) {
-  EFS_RETURN_IF_ERROR(
-      db_->Run("INSERT INTO vpc_peering_connections(id, requester_vpc_id, accepter_vpc_id, "
-               "state, message, creation_time, expiration_time) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-               r.id, r.requester_vpc_id, r.accepter_vpc_id, r.state, r.message, r.creation_time,
-               r.expiration_time));
-  r.seq = db_->LastInsertRowid();
+  EFS_ASSIGN_OR_RETURN(
+      r.seq, db_->QueryInt("INSERT INTO vpc_peering_connections(id, requester_vpc_id, "
+                           "accepter_vpc_id, state, message, creation_time, expiration_time) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING seq",
+                           r.id, r.requester_vpc_id, r.accepter_vpc_id, r.state, r.message,
+                           r.creation_time, r.expiration_time));
   return Status::Ok();
 }
 
@@ -241,11 +240,10 @@ Status Catalog::DeletePeering(const std::string& id) {
 // ----------------------------------------------------------------------------- access keys
 
 Status Catalog::InsertAccessKey(AccessKeyRow& r) {
-  EFS_RETURN_IF_ERROR(db_->Run(
-      "INSERT INTO access_keys(id, secret, user_name, uid, creation_time) "
-      "VALUES(?1, ?2, ?3, ?4, ?5)",
-      r.id, r.secret, r.user_name, r.uid, r.creation_time));
-  r.seq = db_->LastInsertRowid();
+  EFS_ASSIGN_OR_RETURN(r.seq, db_->QueryInt("INSERT INTO access_keys(id, secret, user_name, uid, "
+                                            "creation_time) VALUES(?1, ?2, ?3, ?4, ?5) "
+                                            "RETURNING seq",
+                                            r.id, r.secret, r.user_name, r.uid, r.creation_time));
   return Status::Ok();
 }
 
@@ -295,12 +293,12 @@ Result<std::vector<RouteRow>> Catalog::ListRoutes(const std::optional<std::strin
 // ----------------------------------------------------------------------------- VPN gateways
 
 Status Catalog::InsertVpnGateway(VpnGatewayRow& r) {
-  EFS_RETURN_IF_ERROR(
-      db_->Run("INSERT INTO vpn_gateways(id, type, amazon_side_asn, device, state, vpc_id, "
-               "attachment_state, creation_time) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-               r.id, r.type, r.amazon_side_asn, r.device, r.state, r.vpc_id, r.attachment_state,
-               r.creation_time));
-  r.seq = db_->LastInsertRowid();
+  EFS_ASSIGN_OR_RETURN(
+      r.seq, db_->QueryInt("INSERT INTO vpn_gateways(id, type, amazon_side_asn, device, state, "
+                           "vpc_id, attachment_state, creation_time) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING seq",
+                           r.id, r.type, r.amazon_side_asn, r.device, r.state, r.vpc_id,
+                           r.attachment_state, r.creation_time));
   return Status::Ok();
 }
 
@@ -333,7 +331,9 @@ Result<std::vector<std::string>> Catalog::FailedZones() {
 }
 
 Status Catalog::SetZoneFailed(const std::string& az_id, bool failed) {
-  if (failed) return db_->Run("INSERT OR IGNORE INTO failed_zones(az_id) VALUES(?1)", az_id);
+  if (failed) {
+    return db_->Run("INSERT INTO failed_zones(az_id) VALUES(?1) ON CONFLICT DO NOTHING", az_id);
+  }
   return db_->Run("DELETE FROM failed_zones WHERE az_id = ?1", az_id);
 }
 

@@ -179,7 +179,14 @@ Result<Stmt> Db::Prepare(std::string_view sql) {
 
 bool Db::InTransaction() const { return sqlite3_get_autocommit(handle_) == 0; }
 
-int64_t Db::LastInsertRowid() const { return sqlite3_last_insert_rowid(handle_); }
+Result<int64_t> Db::FirstInt(Stmt& stmt) {
+  EFS_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Internal("the statement answered no row");
+  const int64_t value = stmt.Int(0);
+  EFS_RETURN_IF_ERROR(stmt.Run());
+  return value;
+}
+
 int Db::Changes() const { return sqlite3_changes(handle_); }
 
 Result<int> Db::PragmaInt(const char* pragma) {

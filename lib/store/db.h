@@ -103,11 +103,23 @@ class Db {
     return stmt->Run();
   }
 
+  // Prepares, binds and runs a statement that answers one row, such as an INSERT ... RETURNING
+  // seq; returns that row's first column. kInternal if it answers no row.
+  template <class... Args>
+  Result<int64_t> QueryInt(std::string_view sql, const Args&... args) {
+    Result<Stmt> stmt = Query(sql, args...);
+    if (!stmt.ok()) return stmt.status();
+    return FirstInt(*stmt);
+  }
+
+  // Steps a bound `stmt` to its end; returns the first row's first column (kInternal if it
+  // answers no row).
+  static Result<int64_t> FirstInt(Stmt& stmt);
+
   // True iff a transaction is open (SQLite undoes a whole transaction on some errors).
   bool InTransaction() const;
 
-  // Rowid of the last successful INSERT, and rows changed by the last statement.
-  int64_t LastInsertRowid() const;
+  // Rows changed by the last statement.
   int Changes() const;
 
   // PRAGMA user_version and PRAGMA application_id.

@@ -270,10 +270,10 @@ Result<std::optional<InodeRecord>> NamespaceStore::LoadInode(uint64_t ino) {
 Result<uint64_t> NamespaceStore::InsertInode(const InodeRecord& rec) {
   EFS_ASSIGN_OR_RETURN(Stmt s, db_->Prepare(std::string("INSERT INTO inodes (") + kInodeColumns +
                                             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                                            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ino"));
   BindInode(s, rec);
-  EFS_RETURN_IF_ERROR(s.Run());
-  const uint64_t ino = static_cast<uint64_t>(db_->LastInsertRowid());
+  EFS_ASSIGN_OR_RETURN(const int64_t inserted, Db::FirstInt(s));
+  const uint64_t ino = static_cast<uint64_t>(inserted);
   InodeRecord stored = rec;
   stored.attrs.id.ino = ino;
   Cache(stored);
@@ -473,7 +473,7 @@ Status NamespaceStore::ScanEntries(const EntryVisitor& fn) {
 }
 
 Status NamespaceStore::AddStray(uint64_t ino, fs::StorageClass where) {
-  return db_->Run("INSERT OR IGNORE INTO strays (ino, storage_class) VALUES (?, ?)",
+  return db_->Run("INSERT INTO strays (ino, storage_class) VALUES (?, ?) ON CONFLICT DO NOTHING",
                   static_cast<int64_t>(ino), ClassText(where));
 }
 

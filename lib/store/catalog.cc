@@ -63,7 +63,11 @@ FileSystemRow FileSystemFrom(const Stmt& s) {
 Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& path) {
   // efsd is the catalog's only user (it holds the state directory's lock), so it keeps the
   // file locked for as long as it runs.
-  EFS_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(path, /*exclusive=*/true));
+  EFS_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(path, SqliteOptions{.exclusive = true}));
+  return Open(std::move(db));
+}
+
+Result<std::unique_ptr<Catalog>> Catalog::Open(std::unique_ptr<Db> db) {
   EFS_RETURN_IF_ERROR(MigrateSchema(*db));
   return std::unique_ptr<Catalog>(new Catalog(std::move(db)));
 }
@@ -188,9 +192,9 @@ Result<bool> Catalog::SetFileSystemState(const std::string& id, const std::strin
 Status Catalog::SetFileSystemSize(const std::string& id, int64_t standard, int64_t ia,
                                   int64_t archive, double timestamp) {
   return db_->Run(
-      "UPDATE file_systems SET size_value = ?2 + ?3 + ?4, size_standard = ?2, size_ia = ?3, "
+      "UPDATE file_systems SET size_value = ?6, size_standard = ?2, size_ia = ?3, "
       "size_archive = ?4, size_timestamp = ?5 WHERE id = ?1",
-      id, standard, ia, archive, timestamp);
+      id, standard, ia, archive, timestamp, standard + ia + archive);
 }
 
 Status Catalog::SetThroughput(const std::string& id, const std::string& mode,

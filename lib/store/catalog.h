@@ -191,6 +191,8 @@ class Catalog {
   // Opens or creates the catalog at `path` (":memory:" for a private in-memory one) and
   // migrates it to the current schema.
   static Result<std::unique_ptr<Catalog>> Open(const std::string& path);
+  // The same on a database of any engine (a PostgreSQL schema, store/pg_db.h).
+  static Result<std::unique_ptr<Catalog>> Open(std::unique_ptr<Db> db);
 
   // Runs `body` in one IMMEDIATE transaction: commits iff it returns ok, else rolls back and
   // returns its Status. REQUIRES: not already inside InTransaction().

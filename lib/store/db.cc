@@ -1,14 +1,21 @@
-// The SQLite RAII layer: opening with the durability pragmas, the statement cache, and the one
-// place where SQLite result codes become Status values.
+// The SQLite engine of the SQL layer (db.h): opening with the durability pragmas, the statement
+// cache, syncing the WAL, and the one place where SQLite result codes become Status values.
 #include "store/db.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "base/check.h"
 #include "base/macros.h"
+#include "base/unique_fd.h"
 #include "store/files.h"
 #include "store/io.h"
 
@@ -41,45 +48,203 @@ Code CodeFor(int rc) {
   }
 }
 
-}  // namespace
+// ----------------------------------------------------------------------------- SQLite
 
-// ----------------------------------------------------------------------------- Stmt
+class SqliteDb;
 
-Stmt::Stmt(Stmt&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+class SqliteStmt final : public StmtImpl {
+ public:
+  SqliteStmt(const SqliteDb* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~SqliteStmt() override { sqlite3_finalize(stmt_); }
 
-Stmt::~Stmt() {
-  if (stmt_ == nullptr) return;
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
+  void BindInt(int index, int64_t value) override {
+    EFS_CHECK(sqlite3_bind_int64(stmt_, index, value) == SQLITE_OK);
+  }
+  void BindDouble(int index, double value) override {
+    EFS_CHECK(sqlite3_bind_double(stmt_, index, value) == SQLITE_OK);
+  }
+  void BindText(int index, std::string_view value) override {
+    EFS_CHECK(sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                                SQLITE_TRANSIENT) == SQLITE_OK);
+  }
+  void BindNull(int index) override { EFS_CHECK(sqlite3_bind_null(stmt_, index) == SQLITE_OK); }
+  Result<bool> Step() override;
+  bool IsNull(int col) const override { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  int64_t Int(int col) const override { return sqlite3_column_int64(stmt_, col); }
+  double Double(int col) const override { return sqlite3_column_double(stmt_, col); }
+  std::string Text(int col) const override {
+    const unsigned char* text = sqlite3_column_text(stmt_, col);
+    if (text == nullptr) return std::string();
+    return std::string(reinterpret_cast<const char*>(text), sqlite3_column_bytes(stmt_, col));
+  }
+  void Reset() override {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
 
-Stmt& Stmt::Bind(int index, int64_t value) {
-  EFS_CHECK(sqlite3_bind_int64(stmt_, index, value) == SQLITE_OK);
-  return *this;
-}
+ private:
+  const SqliteDb* const db_;
+  sqlite3_stmt* const stmt_;
+};
 
-Stmt& Stmt::Bind(int index, double value) {
-  EFS_CHECK(sqlite3_bind_double(stmt_, index, value) == SQLITE_OK);
-  return *this;
-}
+class SqliteDb final : public Db {
+ public:
+  SqliteDb(sqlite3* handle, const std::string& path)
+      : Db(path),
+        handle_(handle),
+        wal_path_(path + "-wal"),
+        dir_path_(path.find('/') == std::string::npos ? "."
+                                                      : path.substr(0, path.find_last_of('/'))) {}
+  ~SqliteDb() override {
+    cache_.clear();  // finalizes every statement before the connection closes
+    // sqlite3_close_v2 accepts nullptr; a handle from a failed open must still be closed.
+    sqlite3_close_v2(handle_);
+  }
 
-Stmt& Stmt::Bind(int index, std::string_view value) {
-  EFS_CHECK(sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
-                              SQLITE_TRANSIENT) == SQLITE_OK);
-  return *this;
-}
+  Status Configure(const SqliteOptions& options);
 
-Stmt& Stmt::Bind(int index, std::nullopt_t) {
-  EFS_CHECK(sqlite3_bind_null(stmt_, index) == SQLITE_OK);
-  return *this;
-}
+  Status Exec(std::string_view sql) override;
+  Result<Stmt> Prepare(std::string_view sql) override;
+  bool InTransaction() const override { return sqlite3_get_autocommit(handle_) == 0; }
+  int Changes() const override { return sqlite3_changes(handle_); }
+  std::string_view BeginSql() const override { return "BEGIN IMMEDIATE"; }
+  Result<int> UserVersion() override { return PragmaInt("user_version"); }
+  Status SetUserVersion(int version) override {
+    return Exec("PRAGMA user_version=" + std::to_string(version));
+  }
+  Result<int> ApplicationId() override { return PragmaInt("application_id"); }
+  Status SetApplicationId(int id) override {
+    return Exec("PRAGMA application_id=" + std::to_string(id));
+  }
+  Status SyncCommitted() override;
+  Status Recover() override;
 
-Result<bool> Stmt::Step() {
+  // Converts a SQLite result code (and the connection's message) to a Status.
+  Status Error(int rc, std::string_view what) const;
+
+ private:
+  Result<int> PragmaInt(const char* pragma);
+
+  sqlite3* const handle_;
+  std::unordered_map<std::string, std::unique_ptr<SqliteStmt>> cache_;
+  // SyncCommitted: the WAL, held open while it is the same file, and its directory.
+  const std::string wal_path_;
+  const std::string dir_path_;
+  UniqueFd wal_fd_;
+};
+
+Result<bool> SqliteStmt::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   return db_->Error(rc, sqlite3_sql(stmt_));
 }
+
+Status SqliteDb::Configure(const SqliteOptions& options) {
+  sqlite3_busy_timeout(handle_, kBusyTimeoutMs);
+  sqlite3_extended_result_codes(handle_, 1);
+  // Before the first WAL access, so that the WAL index is never put in shared memory.
+  if (options.exclusive) EFS_RETURN_IF_ERROR(Exec("PRAGMA locking_mode=EXCLUSIVE"));
+  // journal_mode answers with a row; Exec ignores it. In-memory databases stay in "memory".
+  EFS_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
+  EFS_RETURN_IF_ERROR(Exec("PRAGMA foreign_keys=ON"));
+  if (options.sync_each_commit) return Exec("PRAGMA synchronous=FULL");
+  // Commits do not sync; SyncCommitted does, for many commits at once. Each change is a
+  // savepoint, whose undo journal stays in memory rather than in a temporary file. A 16 MiB
+  // page cache keeps the b-tree pages of directories and recently used inodes in memory.
+  return Exec("PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384");
+}
+
+Status SqliteDb::Error(int rc, std::string_view what) const {
+  const char* detail = handle_ ? sqlite3_errmsg(handle_) : sqlite3_errstr(rc);
+  std::string message = "sqlite: " + std::string(detail);
+  if (!what.empty()) message += " (" + std::string(what) + ")";
+  Code code = CodeFor(rc);
+  const char* reason =
+      code == Code::kInternal || code == Code::kIOError ? "InternalServerError" : "";
+  return Status(code, reason, message);
+}
+
+Status SqliteDb::Exec(std::string_view sql) {
+  std::string text(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(handle_, text.c_str(), nullptr, nullptr, &err);
+  sqlite3_free(err);  // sqlite3_errmsg() holds the same text
+  if (rc == SQLITE_OK) return Status::Ok();
+  return Error(rc, text.substr(0, 80));
+}
+
+Result<Stmt> SqliteDb::Prepare(std::string_view sql) {
+  std::string key(sql);
+  auto it = cache_.find(key);
+  if (it != cache_.end()) return Stmt(it->second.get());
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(handle_, key.data(), static_cast<int>(key.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return Error(rc, key);
+  auto owned = std::make_unique<SqliteStmt>(this, stmt);
+  StmtImpl* impl = owned.get();
+  cache_.emplace(std::move(key), std::move(owned));
+  return Stmt(impl);
+}
+
+Result<int> SqliteDb::PragmaInt(const char* pragma) {
+  EFS_ASSIGN_OR_RETURN(Stmt stmt, Prepare(std::string("PRAGMA ") + pragma));
+  EFS_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Internal(std::string("PRAGMA ") + pragma + " returned no row");
+  return static_cast<int>(stmt.Int(0));
+}
+
+Status SqliteDb::SyncCommitted() {
+  struct stat named;
+  if (::stat(wal_path_.c_str(), &named) != 0) {
+    // In-memory databases and a database that has committed nothing have no WAL.
+    if (errno == ENOENT) return Status::Ok();
+    return IOError("stat '" + wal_path_ + "': " + std::strerror(errno));
+  }
+  struct stat held;
+  if (!wal_fd_.valid() || ::fstat(wal_fd_.get(), &held) != 0 || held.st_ino != named.st_ino ||
+      held.st_dev != named.st_dev) {
+    wal_fd_.Reset(::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!wal_fd_.valid()) return IOError("open '" + wal_path_ + "': " + std::strerror(errno));
+    UniqueFd dir(::open(dir_path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir.valid() || io::Fsync(dir.get()) != 0) {
+      return ErrnoStatus(errno, "fsync '" + dir_path_ + "'");
+    }
+  }
+  if (io::Fdatasync(wal_fd_.get()) != 0) return ErrnoStatus(errno, "fdatasync '" + wal_path_ + "'");
+  return Status::Ok();
+}
+
+Status SqliteDb::Recover() {
+  // Every page the database holds, the WAL's included, is written into the main file again
+  // (from SQLite's page cache and the WAL), that file synced, and the WAL emptied: nothing
+  // then depends on WAL pages whose sync failed.
+  EFS_ASSIGN_OR_RETURN(Stmt checkpoint, Prepare("PRAGMA wal_checkpoint(TRUNCATE)"));
+  EFS_ASSIGN_OR_RETURN(bool row, checkpoint.Step());
+  if (!row) return IOError("checkpoint of '" + path() + "' answered nothing");
+  if (checkpoint.Int(0) != 0) return IOError("checkpoint of '" + path() + "' could not complete");
+  if (::access(path().c_str(), F_OK) == 0) {  // an in-memory database has no file
+    // SQLite synced it as it checkpointed; this sync is the one a fault in io.h reaches.
+    UniqueFd file(::open(path().c_str(), O_RDONLY | O_CLOEXEC));
+    if (!file.valid() || io::Fsync(file.get()) != 0) {
+      return ErrnoStatus(errno, "fsync '" + path() + "'");
+    }
+  }
+  wal_fd_.Reset();  // the next SyncCommitted opens the WAL again and syncs the directory
+  EFS_ASSIGN_OR_RETURN(Stmt check, Prepare("PRAGMA quick_check"));
+  EFS_ASSIGN_OR_RETURN(row, check.Step());
+  if (!row || check.Text(0) != "ok") {
+    return ::efs::Error(Code::kCorruption, "InternalServerError",
+                 "'" + path() + "' fails its check after a failed sync: " +
+                      (row ? check.Text(0) : std::string("no answer")));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// ----------------------------------------------------------------------------- Stmt, Db
 
 Status Stmt::Run() {
   while (true) {
@@ -87,16 +252,6 @@ Status Stmt::Run() {
     if (!row.ok()) return row.status();
     if (!*row) return Status::Ok();
   }
-}
-
-bool Stmt::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-int64_t Stmt::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-double Stmt::Double(int col) const { return sqlite3_column_double(stmt_, col); }
-
-std::string Stmt::Text(int col) const {
-  const unsigned char* text = sqlite3_column_text(stmt_, col);
-  if (text == nullptr) return std::string();
-  return std::string(reinterpret_cast<const char*>(text), sqlite3_column_bytes(stmt_, col));
 }
 
 std::optional<std::string> Stmt::OptText(int col) const {
@@ -109,9 +264,7 @@ std::optional<double> Stmt::OptDouble(int col) const {
   return Double(col);
 }
 
-// ----------------------------------------------------------------------------- Db
-
-Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool exclusive) {
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const SqliteOptions& options) {
   // Before SQLite initializes: no memory statistics, so that no sqlite3_malloc takes SQLite's
   // global mutex (every connection of efsd allocates through it).
   static const bool configured = [] {
@@ -122,62 +275,11 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, bool exclusive) {
   sqlite3* handle = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
-  std::unique_ptr<Db> db(new Db(handle, path));
+  auto db = std::make_unique<SqliteDb>(handle, path);
   if (rc != SQLITE_OK) return db->Error(rc, "open '" + path + "'");
-  EFS_RETURN_IF_ERROR(db->Configure(exclusive));
-  return db;
+  EFS_RETURN_IF_ERROR(db->Configure(options));
+  return std::unique_ptr<Db>(std::move(db));
 }
-
-Db::~Db() {
-  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
-  // sqlite3_close_v2 accepts nullptr; a handle from a failed open must still be closed.
-  sqlite3_close_v2(handle_);
-}
-
-Status Db::Configure(bool exclusive) {
-  sqlite3_busy_timeout(handle_, kBusyTimeoutMs);
-  sqlite3_extended_result_codes(handle_, 1);
-  // Before the first WAL access, so that the WAL index is never put in shared memory.
-  if (exclusive) EFS_RETURN_IF_ERROR(Exec("PRAGMA locking_mode=EXCLUSIVE"));
-  // journal_mode answers with a row; Exec ignores it. In-memory databases stay in "memory".
-  EFS_RETURN_IF_ERROR(Exec("PRAGMA journal_mode=WAL"));
-  return Exec(
-      "PRAGMA synchronous=FULL;"
-      "PRAGMA foreign_keys=ON;");
-}
-
-Status Db::Error(int rc, std::string_view what) const {
-  const char* detail = handle_ ? sqlite3_errmsg(handle_) : sqlite3_errstr(rc);
-  std::string message = "sqlite: " + std::string(detail);
-  if (!what.empty()) message += " (" + std::string(what) + ")";
-  Code code = CodeFor(rc);
-  const char* reason =
-      code == Code::kInternal || code == Code::kIOError ? "InternalServerError" : "";
-  return Status(code, reason, message);
-}
-
-Status Db::Exec(std::string_view sql) {
-  std::string text(sql);
-  char* err = nullptr;
-  int rc = sqlite3_exec(handle_, text.c_str(), nullptr, nullptr, &err);
-  sqlite3_free(err);  // sqlite3_errmsg() holds the same text
-  if (rc == SQLITE_OK) return Status::Ok();
-  return Error(rc, text.substr(0, 80));
-}
-
-Result<Stmt> Db::Prepare(std::string_view sql) {
-  std::string key(sql);
-  auto it = cache_.find(key);
-  if (it != cache_.end()) return Stmt(this, it->second);
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(handle_, key.data(), static_cast<int>(key.size()),
-                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-  if (rc != SQLITE_OK) return Error(rc, key);
-  cache_.emplace(std::move(key), stmt);
-  return Stmt(this, stmt);
-}
-
-bool Db::InTransaction() const { return sqlite3_get_autocommit(handle_) == 0; }
 
 Result<int64_t> Db::FirstInt(Stmt& stmt) {
   EFS_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -187,28 +289,10 @@ Result<int64_t> Db::FirstInt(Stmt& stmt) {
   return value;
 }
 
-int Db::Changes() const { return sqlite3_changes(handle_); }
-
-Result<int> Db::PragmaInt(const char* pragma) {
-  EFS_ASSIGN_OR_RETURN(Stmt stmt, Prepare(std::string("PRAGMA ") + pragma));
-  EFS_ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return Internal(std::string("PRAGMA ") + pragma + " returned no row");
-  return static_cast<int>(stmt.Int(0));
-}
-
-Result<int> Db::UserVersion() { return PragmaInt("user_version"); }
-Result<int> Db::ApplicationId() { return PragmaInt("application_id"); }
-
-Status Db::SetUserVersion(int version) {
-  return Exec("PRAGMA user_version=" + std::to_string(version));
-}
-
-Status Db::SetApplicationId(int id) { return Exec("PRAGMA application_id=" + std::to_string(id)); }
-
 // ----------------------------------------------------------------------------- Txn
 
 Result<Txn> Txn::Begin(Db& db) {
-  EFS_RETURN_IF_ERROR(db.Run("BEGIN IMMEDIATE"));  // a cached statement: no parse per call
+  EFS_RETURN_IF_ERROR(db.Run(db.BeginSql()));  // a cached statement: no parse per call
   return Txn(&db);
 }
 

@@ -1,18 +1,12 @@
 // Inode and directory-entry rows of namespace.db (see namespace_schema.h).
 #include "store/namespace_store.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstring>
 #include <utility>
 
 #include "base/macros.h"
 #include "store/files.h"
-#include "store/io.h"
 #include "store/namespace_schema.h"
 
 namespace efs::store {
@@ -94,22 +88,18 @@ InodeRecord ReadInode(const Stmt& s) {
 }  // namespace
 
 Result<std::unique_ptr<NamespaceStore>> NamespaceStore::Open(const std::string& path) {
-  EFS_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(path, /*exclusive=*/true));
-  EFS_RETURN_IF_ERROR(MigrateNamespace(*db));
-  // Commits do not sync; Sync does, for many commits at once. Each change is a savepoint, whose
-  // undo journal stays in memory rather than in a temporary file.
-  // A 16 MiB page cache (SQLite's default is 2 MiB) keeps the b-tree pages of directories and
-  // recently used inodes in memory.
-  EFS_RETURN_IF_ERROR(
-      db->Exec("PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384"));
-  return std::unique_ptr<NamespaceStore>(new NamespaceStore(std::move(db), path));
+  // Commits do not sync; Sync does, for many commits at once.
+  EFS_ASSIGN_OR_RETURN(std::unique_ptr<Db> db,
+                       Db::Open(path, SqliteOptions{.exclusive = true, .sync_each_commit = false}));
+  return Open(std::move(db));
 }
 
-NamespaceStore::NamespaceStore(std::unique_ptr<Db> db, const std::string& path)
-    : db_(std::move(db)),
-      wal_path_(path + "-wal"),
-      dir_path_(path.find('/') == std::string::npos ? "."
-                                                    : path.substr(0, path.find_last_of('/'))) {}
+Result<std::unique_ptr<NamespaceStore>> NamespaceStore::Open(std::unique_ptr<Db> db) {
+  EFS_RETURN_IF_ERROR(MigrateNamespace(*db));
+  return std::unique_ptr<NamespaceStore>(new NamespaceStore(std::move(db)));
+}
+
+NamespaceStore::NamespaceStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
 
 // ----------------------------------------------------------------------------- batches
 
@@ -196,53 +186,11 @@ Status NamespaceStore::Flush() {
   return Status::Ok();
 }
 
-Status NamespaceStore::Sync() {
-  struct stat named;
-  if (::stat(wal_path_.c_str(), &named) != 0) {
-    // In-memory databases and a namespace that has committed nothing have no WAL.
-    if (errno == ENOENT) return Status::Ok();
-    return IOError("stat '" + wal_path_ + "': " + std::strerror(errno));
-  }
-  struct stat held;
-  if (!wal_fd_.valid() || ::fstat(wal_fd_.get(), &held) != 0 || held.st_ino != named.st_ino ||
-      held.st_dev != named.st_dev) {
-    wal_fd_.Reset(::open(wal_path_.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!wal_fd_.valid()) return IOError("open '" + wal_path_ + "': " + std::strerror(errno));
-    UniqueFd dir(::open(dir_path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dir.valid() || io::Fsync(dir.get()) != 0) {
-      return ErrnoStatus(errno, "fsync '" + dir_path_ + "'");
-    }
-  }
-  if (io::Fdatasync(wal_fd_.get()) != 0) return ErrnoStatus(errno, "fdatasync '" + wal_path_ + "'");
-  return Status::Ok();
-}
+Status NamespaceStore::Sync() { return db_->SyncCommitted(); }
 
 Status NamespaceStore::Recover() {
   EFS_CHECK(!in_change_ && !batch_);
-  const std::string& path = db_->path();
-  // Every page the database holds, the WAL's included, is written into the main file again
-  // (from SQLite's page cache and the WAL), that file synced, and the WAL emptied: nothing
-  // then depends on WAL pages whose sync failed.
-  EFS_ASSIGN_OR_RETURN(Stmt checkpoint, db_->Prepare("PRAGMA wal_checkpoint(TRUNCATE)"));
-  EFS_ASSIGN_OR_RETURN(bool row, checkpoint.Step());
-  if (!row) return IOError("checkpoint of '" + path + "' answered nothing");
-  if (checkpoint.Int(0) != 0) return IOError("checkpoint of '" + path + "' could not complete");
-  if (::access(path.c_str(), F_OK) == 0) {  // an in-memory database has no file
-    // SQLite synced it as it checkpointed; this sync is the one a fault in io.h reaches.
-    UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!file.valid() || io::Fsync(file.get()) != 0) {
-      return ErrnoStatus(errno, "fsync '" + path + "'");
-    }
-  }
-  wal_fd_.Reset();  // the next Sync opens the WAL again and syncs the directory
-  EFS_ASSIGN_OR_RETURN(Stmt check, db_->Prepare("PRAGMA quick_check"));
-  EFS_ASSIGN_OR_RETURN(row, check.Step());
-  if (!row || check.Text(0) != "ok") {
-    return Error(Code::kCorruption, "InternalServerError",
-                 "'" + path + "' fails its check after a failed sync: " +
-                      (row ? check.Text(0) : std::string("no answer")));
-  }
-  return Status::Ok();
+  return db_->Recover();
 }
 
 // ----------------------------------------------------------------------------- inodes

@@ -17,7 +17,6 @@
 #include <unordered_set>
 #include <vector>
 
-#include "base/unique_fd.h"
 #include "fs/backend.h"
 #include "store/db.h"
 
@@ -27,6 +26,8 @@ class NamespaceStore final : public fs::MetadataBackend {
  public:
   // Opens (creating and migrating) the namespace database at `path`, held exclusively.
   static Result<std::unique_ptr<NamespaceStore>> Open(const std::string& path);
+  // The same on a database of any engine (a PostgreSQL schema, store/pg_db.h).
+  static Result<std::unique_ptr<NamespaceStore>> Open(std::unique_ptr<Db> db);
   static constexpr size_t kMaxCachedInodes = 32768;
 
   Status Begin() override;
@@ -62,7 +63,7 @@ class NamespaceStore final : public fs::MetadataBackend {
   Status ScanEntries(const EntryVisitor& fn) override;
 
  private:
-  NamespaceStore(std::unique_ptr<Db> db, const std::string& path);
+  explicit NamespaceStore(std::unique_ptr<Db> db);
   // Keeps `rec` in the cache, noting it as changed by the open change.
   void Cache(const fs::InodeRecord& rec);
   // Forgets the cached rows of `inos`, and the listings of those that are directories (their
@@ -80,9 +81,6 @@ class NamespaceStore final : public fs::MetadataBackend {
   std::unique_ptr<Db> db_;
   std::optional<Txn> batch_;  // the open batch
   bool in_change_ = false;
-  const std::string wal_path_;
-  const std::string dir_path_;
-  UniqueFd wal_fd_;  // Sync only (which never runs twice at once)
   std::unordered_map<uint64_t, fs::InodeRecord> inodes_;  // cached rows
   // Inodes the open change wrote (rows, or a directory's entries), and those the open batch's
   // committed changes wrote: what an undo must forget.

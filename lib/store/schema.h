@@ -326,9 +326,17 @@ struct FileFormat {
   int step_count;
 };
 
+// The statements that make `format`'s current schema in an empty database of any engine: the
+// migrations run in a private in-memory SQLite database, whose tables (each after the tables it
+// references), rows (what migrations inserted) and indexes are then written out as SQLite keeps
+// their text.
+Result<std::string> CurrentSchemaSql(const FileFormat& format);
+
 // Brings `db` to `target_version` of `format`, one transaction per step. A fresh file (version
 // 0, application id 0) is stamped with the format's id. Fails with kCorruption for a file of
-// another application id and kFailedPrecondition for a version above `target_version`.
+// another application id and kFailedPrecondition for a version above `target_version`. A fresh
+// database of an engine that TakesSchemaWhole gets CurrentSchemaSql in one transaction (and
+// kFailedPrecondition if `target_version` is not the current one).
 // REQUIRES: 0 <= target_version <= format.step_count.
 Status MigrateFile(Db& db, const FileFormat& format, int target_version);
 

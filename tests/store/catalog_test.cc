@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "store/pg_db.h"
+#include "testutil/pg_server.h"
 #include "testutil/temp_dir.h"
 
 namespace efs::store {
@@ -11,11 +13,39 @@ namespace {
 
 using testutil::TempDir;
 
-std::unique_ptr<Catalog> OpenOrDie(const std::string& path = ":memory:") {
+std::unique_ptr<Catalog> OpenOrDie(const std::string& path) {
   Result<std::unique_ptr<Catalog>> catalog = Catalog::Open(path);
   EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
   return std::move(catalog).value();
 }
+
+// The suite runs on each engine: SQLite in memory, and a schema of its own in PostgreSQL.
+enum class Engine { kSqlite, kPostgres };
+
+class CatalogOn : public ::testing::TestWithParam<Engine> {
+ protected:
+  std::unique_ptr<Catalog> OpenOrDie() {
+    if (GetParam() == Engine::kSqlite) return store::OpenOrDie(":memory:");
+    std::string why;
+    testutil::PgServer* server = testutil::SharedPgServer(&why);
+    if (server == nullptr) {
+      ADD_FAILURE() << why;
+      return store::OpenOrDie(":memory:");
+    }
+    Result<std::unique_ptr<Db>> db =
+        OpenPostgres({server->conninfo(), testutil::NewPgSchema()});
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    Result<std::unique_ptr<Catalog>> catalog = Catalog::Open(std::move(db).value());
+    EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
+    return std::move(catalog).value();
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Engines, CatalogOn,
+                         ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         [](const ::testing::TestParamInfo<Engine>& info) {
+                           return info.param == Engine::kSqlite ? "Sqlite" : "Postgres";
+                         });
 
 FileSystemRow NewFs(const std::string& id, const std::string& token) {
   FileSystemRow row;
@@ -55,7 +85,7 @@ MountTargetRow NewMountTarget(const std::string& id, const std::string& fs_id,
   return row;
 }
 
-TEST(Catalog, FileSystemRowsRoundTripWithTheirTags) {
+TEST_P(CatalogOn, FileSystemRowsRoundTripWithTheirTags) {
   auto c = OpenOrDie();
   FileSystemRow row = NewFs("fs-00000001", "tok");
   row.encrypted = true;
@@ -86,7 +116,7 @@ TEST(Catalog, FileSystemRowsRoundTripWithTheirTags) {
   EXPECT_FALSE(c->FindFileSystem("fs-00000002")->has_value());
 }
 
-TEST(Catalog, ACreationTokenCanBeUsedOnlyOnce) {
+TEST_P(CatalogOn, ACreationTokenCanBeUsedOnlyOnce) {
   auto c = OpenOrDie();
   FileSystemRow a = NewFs("fs-00000001", "same");
   FileSystemRow b = NewFs("fs-00000002", "same");
@@ -95,7 +125,7 @@ TEST(Catalog, ACreationTokenCanBeUsedOnlyOnce) {
   EXPECT_EQ(*c->CountFileSystems(), 1);
 }
 
-TEST(Catalog, FileSystemsPageInCreationOrderWithTagsOnEveryRow) {
+TEST_P(CatalogOn, FileSystemsPageInCreationOrderWithTagsOnEveryRow) {
   auto c = OpenOrDie();
   for (int i = 0; i < 5; ++i) {
     FileSystemRow row = NewFs("fs-0000000" + std::to_string(i), "t" + std::to_string(i));
@@ -115,7 +145,7 @@ TEST(Catalog, FileSystemsPageInCreationOrderWithTagsOnEveryRow) {
   EXPECT_EQ((*page)[0].id, "fs-00000003");
 }
 
-TEST(Catalog, StateChangesOnlyFromTheExpectedState) {
+TEST_P(CatalogOn, StateChangesOnlyFromTheExpectedState) {
   auto c = OpenOrDie();
   FileSystemRow row = NewFs("fs-00000001", "t");
   ASSERT_TRUE(c->InsertFileSystem(row, {}).ok());
@@ -129,7 +159,7 @@ TEST(Catalog, StateChangesOnlyFromTheExpectedState) {
   EXPECT_EQ(fs.size_timestamp, 5.0);
 }
 
-TEST(Catalog, DeletingAFileSystemTakesItsTagsAndPoliciesButNotWhileMounted) {
+TEST_P(CatalogOn, DeletingAFileSystemTakesItsTagsAndPoliciesButNotWhileMounted) {
   auto c = OpenOrDie();
   AddNetwork(*c);
   FileSystemRow row = NewFs("fs-00000001", "t");
@@ -146,7 +176,7 @@ TEST(Catalog, DeletingAFileSystemTakesItsTagsAndPoliciesButNotWhileMounted) {
   EXPECT_EQ(*c->CountFileSystems(), 0);
 }
 
-TEST(Catalog, LifecyclePoliciesComeBackInIaArchivePrimaryOrder) {
+TEST_P(CatalogOn, LifecyclePoliciesComeBackInIaArchivePrimaryOrder) {
   auto c = OpenOrDie();
   FileSystemRow row = NewFs("fs-00000001", "t");
   ASSERT_TRUE(c->InsertFileSystem(row, {}).ok());
@@ -160,7 +190,7 @@ TEST(Catalog, LifecyclePoliciesComeBackInIaArchivePrimaryOrder) {
   EXPECT_TRUE(c->LifecyclePolicies("fs-00000001")->empty());
 }
 
-TEST(Catalog, TagsAreUpsertedAndDeletedByKey) {
+TEST_P(CatalogOn, TagsAreUpsertedAndDeletedByKey) {
   auto c = OpenOrDie();
   ASSERT_TRUE(c->PutTags("fs-1", {{"a", "1"}, {"b", "2"}}).ok());
   ASSERT_TRUE(c->PutTags("fs-1", {{"a", "3"}}).ok());
@@ -168,7 +198,7 @@ TEST(Catalog, TagsAreUpsertedAndDeletedByKey) {
   EXPECT_EQ(*c->ListTags("fs-1"), std::vector<TagRow>({{"a", "3"}}));
 }
 
-TEST(Catalog, SecurityGroupRulesAreUniqueAndRemovable) {
+TEST_P(CatalogOn, SecurityGroupRulesAreUniqueAndRemovable) {
   auto c = OpenOrDie();
   AddNetwork(*c);
   IngressRuleRow rule{"tcp", 2049, 2049, "127.0.0.0/8", std::nullopt};
@@ -185,7 +215,7 @@ TEST(Catalog, SecurityGroupRulesAreUniqueAndRemovable) {
   EXPECT_EQ(c->InsertSecurityGroup(dup).code(), Code::kAlreadyExists);
 }
 
-TEST(Catalog, MountTargetsCarryTheirSubnetsVpcAndZoneAndOwnTheirIds) {
+TEST_P(CatalogOn, MountTargetsCarryTheirSubnetsVpcAndZoneAndOwnTheirIds) {
   auto c = OpenOrDie();
   AddNetwork(*c);
   FileSystemRow fs = NewFs("fs-00000001", "t");
@@ -215,7 +245,7 @@ TEST(Catalog, MountTargetsCarryTheirSubnetsVpcAndZoneAndOwnTheirIds) {
   EXPECT_FALSE(*c->SecurityGroupInUse("sg-00000001"));
 }
 
-TEST(Catalog, ATransactionThatFailsLeavesNoTrace) {
+TEST_P(CatalogOn, ATransactionThatFailsLeavesNoTrace) {
   auto c = OpenOrDie();
   Status status = c->InTransaction([&]() -> Status {
     FileSystemRow row = NewFs("fs-00000001", "t");
@@ -227,7 +257,7 @@ TEST(Catalog, ATransactionThatFailsLeavesNoTrace) {
   EXPECT_TRUE(c->ListTags("fs-00000001")->empty());
 }
 
-TEST(Catalog, WhatOneOpenWroteTheNextOpenReads) {
+TEST(CatalogFile, WhatOneOpenWroteTheNextOpenReads) {
   TempDir dir;
   std::string path = dir.Join("catalog.db");
   {

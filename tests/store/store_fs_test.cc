@@ -19,6 +19,8 @@
 #include "store/db.h"
 #include "store/files.h"
 #include "store/namespace_schema.h"
+#include "store/pg_db.h"
+#include "testutil/pg_server.h"
 #include "testutil/temp_dir.h"
 
 namespace efs::store {
@@ -36,9 +38,29 @@ const fs::FsFactory kStoreFs{"StoreFs", [](const std::string& dir, const Clock* 
                                EXPECT_TRUE(fs.ok());
                                return fs.ok() ? std::move(fs).value() : nullptr;
                              }};
-INSTANTIATE_TEST_SUITE_P(StoreFs, FsConformance, testing::Values(kStoreFs), fs::FactoryName);
-INSTANTIATE_TEST_SUITE_P(StoreFs, LifecycleConformance, testing::Values(kStoreFs),
+// The same with the namespace in PostgreSQL (store/pg_db.h): a schema per directory, so that
+// a file system opened again in the same directory finds its namespace.
+const fs::FsFactory kStoreFsOnPostgres{
+    "StoreFsOnPostgres", [](const std::string& dir, const Clock* clock) {
+      std::string why;
+      testutil::PgServer* server = testutil::SharedPgServer(&why);
+      if (server == nullptr) {
+        ADD_FAILURE() << why;
+        return std::unique_ptr<fs::FileSystem>();
+      }
+      char schema[32];
+      std::snprintf(schema, sizeof schema, "ns_%016zx", std::hash<std::string>{}(dir));
+      Result<std::unique_ptr<Db>> db = OpenPostgres({server->conninfo(), schema});
+      EXPECT_TRUE(db.ok()) << db.status().ToString();
+      if (!db.ok()) return std::unique_ptr<fs::FileSystem>();
+      auto fs = OpenStoreFs(dir, clock, {}, std::move(db).value());
+      EXPECT_TRUE(fs.ok()) << fs.status().ToString();
+      return fs.ok() ? std::move(fs).value() : nullptr;
+    }};
+INSTANTIATE_TEST_SUITE_P(StoreFs, FsConformance, testing::Values(kStoreFs, kStoreFsOnPostgres),
                          fs::FactoryName);
+INSTANTIATE_TEST_SUITE_P(StoreFs, LifecycleConformance,
+                         testing::Values(kStoreFs, kStoreFsOnPostgres), fs::FactoryName);
 
 const Credentials kRoot = Credentials::Root();
 

@@ -337,6 +337,7 @@ Status Daemon::Start() {
   options.network_backend_explicit = !d.config.network_backend.empty();
   options.state_dir = d.config.state_dir;
   options.catalog_path = d.config.state_dir + "/catalog.db";
+  options.postgres = d.config.postgres;
   options.nfs_port = d.nfs_port;
   options.admin_uid = ::geteuid();
   options.version = EFS_VERSION;
@@ -415,8 +416,11 @@ Status Daemon::RemoveNetwork() {
   control::Options options;
   options.state_dir = d.config.state_dir;
   options.catalog_path = d.config.state_dir + "/catalog.db";
+  options.postgres = d.config.postgres;
   options.network_backend = "netns";
-  if (!std::filesystem::exists(options.catalog_path)) return Status::Ok();  // nothing made
+  if (options.postgres.empty() && !std::filesystem::exists(options.catalog_path)) {
+    return Status::Ok();  // nothing made
+  }
   EFS_RETURN_IF_ERROR(d.Lock());
   d.resolvers = std::make_unique<Resolvers>(d.config.state_dir, "");
   EFS_ASSIGN_OR_RETURN(d.control, control::ControlPlane::Open(options, d.clock(), &d));

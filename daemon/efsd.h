@@ -27,6 +27,7 @@ struct Config {
   int nfs_max_connections_per_mount_target = 4096;
   // Where the AWS API is served over HTTP ("IP:PORT"; empty: nowhere).
   std::string http_listen;
+  std::string postgres;  // libpq connection string; empty: SQLite files in the state directory
   std::string metrics_listen;
   // The MiB of RPC records held over all NFS connections, received and not yet answered.
   int nfs_max_receive_memory_mib = 256;

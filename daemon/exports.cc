@@ -4,6 +4,7 @@
 #include "base/log.h"
 #include "base/macros.h"
 #include "nfs4/filehandle.h"
+#include "store/pg_db.h"
 #include "store/store_fs.h"
 
 namespace efs::daemon {
@@ -33,8 +34,13 @@ Result<Exports::Open*> Exports::OpenLocked(const std::string& fs_id, bool serve)
     retired_.erase(retired);
     return &open;
   }
+  std::unique_ptr<store::Db> namespace_db;  // none: namespace.db in the file system's directory
+  if (const std::string& postgres = control_->options().postgres; !postgres.empty()) {
+    EFS_ASSIGN_OR_RETURN(namespace_db, store::OpenPostgres({postgres, fs_id}));
+  }
   EFS_ASSIGN_OR_RETURN(std::unique_ptr<fs::FileSystem> store,
-                       store::OpenStoreFs(state_dir_ + "/fs/" + fs_id, clock_, TiersOf(fs_id)));
+                       store::OpenStoreFs(state_dir_ + "/fs/" + fs_id, clock_, TiersOf(fs_id),
+                                          std::move(namespace_db)));
   Result<fs::LifecyclePolicy> policy = control::LifecyclePolicyOf(*control_, fs_id);
   if (policy.ok()) store->SetLifecycle(*policy);
   Open opened;

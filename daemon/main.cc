@@ -123,6 +123,11 @@ int main(int argc, char** argv) {
                  "--http-listen serves it too)")
       ->type_name("IP:PORT")
       ->check(listen_address);
+  app.add_option("--postgres", config.postgres,
+                 "keep the catalog and every file system's namespace in this PostgreSQL "
+                 "database (a libpq connection string) instead of SQLite files in the state "
+                 "directory")
+      ->type_name("CONNINFO");
   app.add_option("--lease-time", config.lease_seconds,
                  "NFSv4 lease: a client silent this many seconds loses its opens and locks")
       ->check(CLI::Range(2, 3600))

@@ -47,6 +47,7 @@ EFS_FIELDS(DaemonStatus) {
   v("FileSystemCount", s.file_system_count);
   v("MountTargetCount", s.mount_target_count);
   v("HttpEndpoint", s.http_endpoint);
+  v("MetadataEngine", s.metadata_engine);
 }
 
 EFS_FIELDS(SizeInBytes) {

@@ -84,6 +84,9 @@ struct DaemonStatus {
   int64_t mount_target_count = 0;  // "MountTargetCount"
   // "HttpEndpoint": where the AWS API is served over HTTP ("http://IP:PORT"), "" if nowhere
   std::string http_endpoint;
+  // "MetadataEngine": where the catalog and the namespaces live: "sqlite" (files in the state
+  // directory) or "postgresql" (efsd --postgres)
+  std::string metadata_engine = "sqlite";
 };
 
 // AdvanceClock (efsd's own, not EFS's): moves a daemon started with --test-clock ahead.

@@ -10,6 +10,7 @@
 #include "base/macros.h"
 #include "control/catalog_control_plane.h"
 #include "control/errors.h"
+#include "store/pg_db.h"
 
 namespace efs::control {
 
@@ -26,8 +27,14 @@ Result<std::unique_ptr<ControlPlane>> ControlPlane::Open(const Options& options,
       return IOError("cannot create state directory '" + opts.state_dir + "': " + ec.message());
   }
   if (opts.catalog_path.empty()) opts.catalog_path = opts.state_dir + "/catalog.db";
-  EFS_ASSIGN_OR_RETURN(std::unique_ptr<store::Catalog> catalog,
-                       store::Catalog::Open(opts.catalog_path));
+  std::unique_ptr<store::Catalog> catalog;
+  if (opts.postgres.empty()) {
+    EFS_ASSIGN_OR_RETURN(catalog, store::Catalog::Open(opts.catalog_path));
+  } else {
+    EFS_ASSIGN_OR_RETURN(std::unique_ptr<store::Db> db,
+                         store::OpenPostgres({opts.postgres, store::kCatalogSchema}));
+    EFS_ASSIGN_OR_RETURN(catalog, store::Catalog::Open(std::move(db)));
+  }
   auto control =
       std::make_unique<CatalogControlPlane>(std::move(opts), clock, endpoints, std::move(catalog));
   EFS_RETURN_IF_ERROR(control->Bootstrap());
@@ -67,6 +74,7 @@ Result<api::DaemonStatus> CatalogControlPlane::GetDaemonStatus() {
   s.state_dir = options().state_dir;
   s.socket = options().socket_path;
   s.http_endpoint = options().http_endpoint;
+  s.metadata_engine = options().postgres.empty() ? "sqlite" : "postgresql";
   s.region = options().region;
   s.network_backend = network_backend();
   s.network_isolation = netns() ? "vpc" : "none";

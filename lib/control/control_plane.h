@@ -25,6 +25,9 @@ struct Options {
   std::string state_dir;                // file system data lives in state_dir/fs/<fs-id>/
   std::vector<std::string> tier_roots;  // ... and in root/<fs-id>/ for each (efsd --tier-dir)
   std::string catalog_path;             // usually state_dir/catalog.db; ":memory:" in tests
+  // With a libpq connection string (efsd --postgres), the catalog (schema efs_catalog) and
+  // every file system's namespace (schema <fs-id>) live in that PostgreSQL database instead.
+  std::string postgres;
   std::string region = "local-1";       // AZs are region + "a".."c", ids "lcl1-az1".."lcl1-az3"
   std::string owner_id = "000000000000";
   int nfs_port = 12049;  // the port every loopback mount target listens on

@@ -13,6 +13,7 @@
 #include "base/macros.h"
 #include "control/catalog_control_plane.h"
 #include "net/netns.h"
+#include "store/pg_db.h"
 
 namespace efs::control {
 
@@ -110,9 +111,14 @@ bool CatalogControlPlane::FinishDeletingFileSystems() {
     if (!ec && !options().state_dir.empty()) {
       std::filesystem::remove_all(std::filesystem::path(options().state_dir) / "fs" / id, ec);
     }
+    Status dropped =
+        options().postgres.empty() ? Status::Ok() : store::DropPostgresSchema(options().postgres, id);
     if (ec) {
       EFS_LOG(kError) << "file system '" << id
                       << "': cannot remove its directory: " << ec.message();
+    } else if (!dropped.ok()) {
+      EFS_LOG(kError) << "file system '" << id
+                      << "': cannot drop its namespace: " << dropped.ToString();
     } else {
       removed.push_back(id);
     }

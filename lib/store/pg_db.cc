@@ -32,6 +32,24 @@ Code CodeForState(std::string_view state) {
   return Code::kInternal;
 }
 
+// `name` as a quoted SQL identifier: "fs-0123...".
+std::string QuoteIdentifier(const std::string& name) {
+  std::string quoted = "\"";
+  for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + '"';
+}
+
+// A new connection; kUnavailable (and nothing to finish) if it cannot be made.
+Result<PGconn*> Connect(const std::string& conninfo) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  if (conn != nullptr && PQstatus(conn) == CONNECTION_OK) return conn;
+  Status refused(Code::kUnavailable, "",
+                 "postgresql: cannot connect to '" + conninfo +
+                     "': " + (conn ? PQerrorMessage(conn) : "out of memory"));
+  PQfinish(conn);
+  return refused;
+}
+
 bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 // True iff `sql` has the keyword `word` (any case, whole word) at `at`.
@@ -227,10 +245,8 @@ Status PgDb::Check(PGconn* conn, PGresult* result, std::string_view what, PGresu
 }
 
 Status PgDb::Configure() {
-  // A schema name is an identifier the store chose ("efs_catalog", "fs_<id>"); it is quoted.
-  std::string quoted = "\"";
-  for (char c : options_.schema) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  quoted += '"';
+  // A schema name is an identifier the store chose ("efs_catalog", "fs-<hex>"); it is quoted.
+  const std::string quoted = QuoteIdentifier(options_.schema);
   for (PGconn* conn : {conn_, sync_conn_}) {
     // Notices ("schema ... already exists, skipping") are not errors; nobody reads them.
     PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
@@ -332,17 +348,20 @@ Result<bool> PgStmt::Step() {
 
 }  // namespace
 
+Status DropPostgresSchema(const std::string& conninfo, const std::string& schema) {
+  EFS_ASSIGN_OR_RETURN(PGconn * conn, Connect(conninfo));
+  PgDb db(conn, nullptr, PgOptions{conninfo, schema});
+  return db.Exec("DROP SCHEMA IF EXISTS " + QuoteIdentifier(schema) + " CASCADE");
+}
+
 Result<std::unique_ptr<Db>> OpenPostgres(const PgOptions& options) {
-  PGconn* conn = PQconnectdb(options.conninfo.c_str());
-  PGconn* sync_conn = PQconnectdb(options.conninfo.c_str());
-  auto db = std::make_unique<PgDb>(conn, sync_conn, options);
-  for (PGconn* c : {conn, sync_conn}) {
-    if (c == nullptr || PQstatus(c) != CONNECTION_OK) {
-      return Status(Code::kUnavailable, "",
-                    "postgresql: cannot connect to '" + options.conninfo +
-                        "': " + (c ? PQerrorMessage(c) : "out of memory"));
-    }
+  EFS_ASSIGN_OR_RETURN(PGconn * conn, Connect(options.conninfo));
+  Result<PGconn*> sync_conn = Connect(options.conninfo);
+  if (!sync_conn.ok()) {
+    PQfinish(conn);
+    return sync_conn.status();
   }
+  auto db = std::make_unique<PgDb>(conn, *sync_conn, options);
   EFS_RETURN_IF_ERROR(db->Configure());
   return std::unique_ptr<Db>(std::move(db));
 }

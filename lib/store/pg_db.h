@@ -30,6 +30,13 @@ struct PgOptions {
 // schema. kUnavailable if PostgreSQL cannot be reached.
 Result<std::unique_ptr<Db>> OpenPostgres(const PgOptions& options);
 
+// The schema of efsd's catalog; each file system's namespace is the schema named by its id.
+inline constexpr char kCatalogSchema[] = "efs_catalog";
+
+// Drops `schema` with everything in it (a deleted file system's namespace); a missing one is
+// fine.
+Status DropPostgresSchema(const std::string& conninfo, const std::string& schema);
+
 // The translation described above, exposed for tests.
 std::string PostgresSql(std::string_view sqlite_sql);
 

@@ -197,8 +197,10 @@ TEST(Codec, HandshakeAndStatusShapesRoundTrip) {
                       12049,
                       3,
                       5,
-                      "http://127.0.0.1:2099"};
+                      "http://127.0.0.1:2099",
+                      "postgresql"};
   DaemonStatus decoded = RoundTrip(status);
+  EXPECT_EQ(decoded.metadata_engine, "postgresql");
   EXPECT_EQ(decoded.pid, 4242);
   EXPECT_EQ(decoded.mount_target_count, 5);
   EXPECT_EQ(decoded.http_endpoint, "http://127.0.0.1:2099");

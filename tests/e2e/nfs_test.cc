@@ -7,6 +7,9 @@
 #include <cstring>
 #include <thread>
 
+#include <unistd.h>
+
+#include "testutil/pg_server.h"
 #include "tests/e2e/e2e_util.h"
 #include "tests/e2e/wire_client.h"
 
@@ -25,8 +28,35 @@ const nfs_resop4& Op(const xdr::XdrOwned<COMPOUND4res>& r, uint32_t i) {
   return r->resarray.resarray_val[i];
 }
 
-class Nfs : public E2eTest {
+// Each test runs with the metadata in SQLite files and in PostgreSQL (efsd --postgres, a
+// database of its own on a server the test program shares).
+enum class Engine { kSqlite, kPostgres };
+
+class Nfs : public E2eTest, public ::testing::WithParamInterface<Engine> {
  protected:
+  void SetUp() override {
+    if (GetParam() == Engine::kPostgres) {
+      std::string why;
+      testutil::PgServer* server = testutil::SharedPgServer(&why);
+      ASSERT_NE(server, nullptr) << why;
+      const std::string database = testutil::NewPgSchema();
+      ASSERT_TRUE(server->CreateDatabase(database)) << server->why();
+      postgres_ = server->conninfo(database);
+    }
+    E2eTest::SetUp();
+  }
+  // The daemon's arguments, and `more`.
+  std::vector<std::string> With(std::vector<std::string> more) const {
+    if (!postgres_.empty()) {
+      more.push_back("--postgres");
+      more.push_back(postgres_);
+    }
+    return more;
+  }
+  std::vector<std::string> DaemonArgs() const override {
+    return With(E2eTest::DaemonArgs());
+  }
+
   // Writes `data` to root/`name` through `client`.
   void WriteFile(WireClient& client, const std::string& name, const std::string& data) {
     EXPECT_TRUE(client.WriteFile(name, data)) << name;
@@ -35,9 +65,48 @@ class Nfs : public E2eTest {
   std::string ReadFile(WireClient& client, const std::string& name) {
     return client.ReadFile(name).value_or("<failed>");
   }
+
+  std::string postgres_;  // efsd --postgres, if the test runs on PostgreSQL
 };
 
-TEST_F(Nfs, AMountTargetAnswersNfsAndRefusesTheEfsUtilsProxyProgram) {
+INSTANTIATE_TEST_SUITE_P(Engines, Nfs, ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+                         [](const ::testing::TestParamInfo<Engine>& info) {
+                           return info.param == Engine::kSqlite ? "Sqlite" : "Postgres";
+                         });
+
+// The catalog and the namespaces live where the engine says, and a deleted file system's
+// namespace goes with it.
+TEST_P(Nfs, MetadataLivesInTheEngineAndGoesWithTheFileSystem) {
+  const bool postgres = GetParam() == Engine::kPostgres;
+  EXPECT_EQ(EfsJson({"status"})["MetadataEngine"], postgres ? "postgresql" : "sqlite");
+  std::string fs = CreateFs();
+  Json mt = CreateMountTarget(fs, DefaultSubnet());
+  WireClient client;
+  ASSERT_TRUE(client.Connect(mt["IpAddress"], mt["Port"]) && client.StartSession("meta"));
+  WriteFile(client, "f", "bytes\n");
+  ASSERT_TRUE(client.EndSession());
+  EXPECT_EQ(::access((daemon_.state_dir() + "/catalog.db").c_str(), F_OK) == 0, !postgres);
+  EXPECT_EQ(::access((daemon_.state_dir() + "/fs/" + fs + "/namespace.db").c_str(), F_OK) == 0,
+            !postgres);
+  // The schemas in the database, one line each.
+  auto schemas = [this] {
+    return testutil::Run({"/usr/lib/postgresql/15/bin/psql", "-At", "-d", postgres_, "-c",
+                          "SELECT schema_name FROM information_schema.schemata"})
+        .out;
+  };
+  if (postgres) {
+    EXPECT_NE(schemas().find("efs_catalog\n"), std::string::npos) << schemas();
+    EXPECT_NE(schemas().find(fs + "\n"), std::string::npos) << schemas();
+  }
+  EfsJson({"delete-mount-target", "--mount-target-id", mt["MountTargetId"], "--wait"});
+  EfsJson({"delete-fs", "--file-system-id", fs, "--wait"});
+  EXPECT_NE(::access((daemon_.state_dir() + "/fs/" + fs).c_str(), F_OK), 0);
+  if (postgres) {
+    EXPECT_EQ(schemas().find(fs + "\n"), std::string::npos) << schemas();
+  }
+}
+
+TEST_P(Nfs, AMountTargetAnswersNfsAndRefusesTheEfsUtilsProxyProgram) {
   Json mt = CreateMountTarget(CreateFs(), DefaultSubnet());
   WireClient client;
   ASSERT_TRUE(client.Connect(mt["IpAddress"], mt["Port"]));
@@ -49,7 +118,7 @@ TEST_F(Nfs, AMountTargetAnswersNfsAndRefusesTheEfsUtilsProxyProgram) {
   EXPECT_EQ(proxy->first, 1u);  // PROG_UNAVAIL: efs-utils falls back to a plain connection
 }
 
-TEST_F(Nfs, BothMountTargetsOfAFileSystemSeeTheSameBytesAndTheySurviveARestart) {
+TEST_P(Nfs, BothMountTargetsOfAFileSystemSeeTheSameBytesAndTheySurviveARestart) {
   std::string fs = CreateFs();
   Json a = CreateMountTarget(fs, DefaultSubnet("local-1a"));
   Json b = CreateMountTarget(fs, DefaultSubnet("local-1b"));
@@ -65,14 +134,14 @@ TEST_F(Nfs, BothMountTargetsOfAFileSystemSeeTheSameBytesAndTheySurviveARestart) 
   ASSERT_TRUE(reader.EndSession());
 
   ASSERT_EQ(daemon_.Stop(), 0);
-  ASSERT_TRUE(daemon_.Start()) << daemon_.log();
+  ASSERT_TRUE(daemon_.Start(DaemonArgs())) << daemon_.log();
   WireClient after;
   ASSERT_TRUE(after.Connect(b["IpAddress"], b["Port"]));
   ASSERT_TRUE(after.StartSession("after-restart"));
   EXPECT_EQ(ReadFile(after, "shared.txt"), "written through zone a\n");
 }
 
-TEST_F(Nfs, ALockHeldThroughOneMountTargetConflictsWithAnotherClientsThroughTheOther) {
+TEST_P(Nfs, ALockHeldThroughOneMountTargetConflictsWithAnotherClientsThroughTheOther) {
   std::string fs = CreateFs();
   Json a = CreateMountTarget(fs, DefaultSubnet("local-1a"));
   Json b = CreateMountTarget(fs, DefaultSubnet("local-1b"));
@@ -100,7 +169,7 @@ TEST_F(Nfs, ALockHeldThroughOneMountTargetConflictsWithAnotherClientsThroughTheO
   EXPECT_EQ((*free_range)->status, NFS4_OK);
 }
 
-TEST_F(Nfs, ARetransmittedRequestIsAnsweredFromTheReplyCacheNotRunTwice) {
+TEST_P(Nfs, ARetransmittedRequestIsAnsweredFromTheReplyCacheNotRunTwice) {
   Json mt = CreateMountTarget(CreateFs(), DefaultSubnet());
   WireClient client;
   ASSERT_TRUE(client.Connect(mt["IpAddress"], mt["Port"]) && client.StartSession("retry"));
@@ -122,7 +191,7 @@ TEST_F(Nfs, ARetransmittedRequestIsAnsweredFromTheReplyCacheNotRunTwice) {
   EXPECT_EQ((*fresh)->status, NFS4ERR_EXIST);
 }
 
-TEST_F(Nfs, KillNineDuringFileSyncWritesLosesNoAcknowledgedByte) {
+TEST_P(Nfs, KillNineDuringFileSyncWritesLosesNoAcknowledgedByte) {
   Json mt = CreateMountTarget(CreateFs(), DefaultSubnet());
   WireClient writer;
   ASSERT_TRUE(writer.Connect(mt["IpAddress"], mt["Port"]) && writer.StartSession("writer"));
@@ -157,7 +226,7 @@ TEST_F(Nfs, KillNineDuringFileSyncWritesLosesNoAcknowledgedByte) {
   killer.join();
   ASSERT_GT(acked, 0);
 
-  ASSERT_TRUE(daemon_.Start()) << daemon_.log();
+  ASSERT_TRUE(daemon_.Start(DaemonArgs())) << daemon_.log();
   // The writer's host comes back (with nothing to reclaim, which ends the grace period) and
   // reads what was acknowledged.
   WireClient reader;
@@ -179,7 +248,7 @@ TEST_F(Nfs, KillNineDuringFileSyncWritesLosesNoAcknowledgedByte) {
   }
 }
 
-TEST_F(Nfs, AFileSystemSeesOnlyItsOwnFiles) {
+TEST_P(Nfs, AFileSystemSeesOnlyItsOwnFiles) {
   Json one = CreateMountTarget(CreateFs(), DefaultSubnet());
   Json two = CreateMountTarget(CreateFs(), DefaultSubnet());
   WireClient c1, c2;
@@ -193,7 +262,7 @@ TEST_F(Nfs, AFileSystemSeesOnlyItsOwnFiles) {
   EXPECT_EQ((*r)->status, NFS4ERR_NOENT);
 }
 
-TEST_F(Nfs, ASecurityGroupWithoutARuleForTheClientRefusesItsConnections) {
+TEST_P(Nfs, ASecurityGroupWithoutARuleForTheClientRefusesItsConnections) {
   std::string fs = CreateFs();
   Json mt = CreateMountTarget(fs, DefaultSubnet());
   std::string closed = EfsJson({"create-security-group", "--group-name", "closed",
@@ -211,7 +280,7 @@ TEST_F(Nfs, ASecurityGroupWithoutARuleForTheClientRefusesItsConnections) {
   EXPECT_TRUE(admitted.Call(100003, 4, 0, ""));
 }
 
-TEST_F(Nfs, DeletingAMountTargetBreaksItsMounts) {
+TEST_P(Nfs, DeletingAMountTargetBreaksItsMounts) {
   std::string fs = CreateFs();
   Json mt = CreateMountTarget(fs, DefaultSubnet());
   WireClient client;
@@ -223,9 +292,9 @@ TEST_F(Nfs, DeletingAMountTargetBreaksItsMounts) {
 
 // A client that goes silent for longer than the lease loses its lock to the next client; one
 // that keeps sending requests keeps it. efsd runs with a 3-second lease here.
-TEST_F(Nfs, AnExpiredLeaseReleasesTheLockAndAHeldLeaseKeepsIt) {
+TEST_P(Nfs, AnExpiredLeaseReleasesTheLockAndAHeldLeaseKeepsIt) {
   ASSERT_EQ(daemon_.Stop(), 0);
-  ASSERT_TRUE(daemon_.Start({"--idle-timeout", "2", "--lease-time", "3"})) << daemon_.log();
+  ASSERT_TRUE(daemon_.Start(With({"--idle-timeout", "2", "--lease-time", "3"}))) << daemon_.log();
   Json mt = CreateMountTarget(CreateFs(), DefaultSubnet());
   WireClient holder, other;
   ASSERT_TRUE(holder.Connect(mt["IpAddress"], mt["Port"]) && holder.StartSession("holder"));
@@ -289,7 +358,7 @@ TEST_F(Nfs, AnExpiredLeaseReleasesTheLockAndAHeldLeaseKeepsIt) {
 }
 
 // SizeInBytes trails the data by about a second (the daemon samples it), as EFS's does.
-TEST_F(Nfs, SizeInBytesFollowsWhatTheFileSystemStores) {
+TEST_P(Nfs, SizeInBytesFollowsWhatTheFileSystemStores) {
   std::string fs = CreateFs();
   Json mt = CreateMountTarget(fs, DefaultSubnet());
   auto size = [&] {
@@ -326,7 +395,7 @@ TEST_F(Nfs, SizeInBytesFollowsWhatTheFileSystemStores) {
   EXPECT_EQ(wait_for(6144 + 2048 + 4096)["Value"], 6144 + 2048 + 4096);
 
   ASSERT_EQ(daemon_.Stop(), 0);
-  ASSERT_TRUE(daemon_.Start()) << daemon_.log();
+  ASSERT_TRUE(daemon_.Start(DaemonArgs())) << daemon_.log();
   EXPECT_EQ(size()["Value"], 6144 + 2048 + 4096);
 }
 

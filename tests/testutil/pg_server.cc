@@ -97,6 +97,13 @@ void PgServer::Kill() {
   ::kill(-group, SIGKILL);  // anything of its session left behind
 }
 
+bool PgServer::CreateDatabase(const std::string& name) {
+  RunResult made =
+      Run({std::string(kBin) + "/createdb", "-h", dir_.path(), "-U", "efsd", name}, Within(30));
+  if (made.rc != 0) why_ = "createdb " + name + ": " + made.err;
+  return made.rc == 0;
+}
+
 bool PgServer::Restart() {
   Kill();
   return Launch();

@@ -26,6 +26,8 @@ class PgServer {
   // Starts the server again on the same cluster.
   bool Restart();
 
+  // Makes an empty database `name`; false (with why()) if it could not.
+  bool CreateDatabase(const std::string& name);
   // libpq's connection string for database `dbname` of the superuser efsd.
   std::string conninfo(const std::string& dbname = "postgres") const;
   const std::string& why() const { return why_; }

@@ -169,7 +169,9 @@ class Db {
   virtual Status SetApplicationId(int id) = 0;
 
   // Makes every committed transaction durable, when commits do not (SqliteOptions::
-  // sync_each_commit false): one sync covers every commit before it.
+  // sync_each_commit false): one sync covers every commit before it. Unlike every other call,
+  // it may run on another thread while the Db's statements run (never twice at once):
+  // MetadataBackend::Sync is called so.
   virtual Status SyncCommitted() = 0;
   // After a failed SyncCommitted: makes every committed transaction durable without trusting
   // what that sync left behind, and checks the database. Ok only if all of that did.

@@ -204,7 +204,8 @@ class PgDb final : public Db {
   Status Recover() override;
   bool TakesSchemaWhole() const override { return true; }
 
-  // Checks a result (and clears it unless `keep`); records the rows a command changed.
+  // Checks a result of `conn` (and clears it unless `keep`); records the rows a command of the
+  // statement connection changed.
   Status Check(PGconn* conn, PGresult* result, std::string_view what, PGresult** keep);
 
  private:
@@ -222,7 +223,8 @@ class PgDb final : public Db {
 Status PgDb::Check(PGconn* conn, PGresult* result, std::string_view what, PGresult** keep) {
   const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-    if (status == PGRES_COMMAND_OK) changes_ = std::atoi(PQcmdTuples(result));
+    // Only the statement connection's commands count: SyncCommitted runs on another thread.
+    if (status == PGRES_COMMAND_OK && conn == conn_) changes_ = std::atoi(PQcmdTuples(result));
     if (keep != nullptr) {
       *keep = result;
     } else {

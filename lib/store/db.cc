@@ -307,6 +307,13 @@ Status Txn::Commit() {
     (void)db->Run("ROLLBACK");
     return ErrnoStatus(err, "commit '" + db->path() + "' (injected)");
   }
+  // The engine may have ended the transaction already: SQLite undoes it whole after some errors
+  // (a full disk), and a PostgreSQL session that broke took it along. A COMMIT then would
+  // commit nothing and (PostgreSQL) say it went well.
+  if (!db->InTransaction()) {
+    return Status(Code::kUnavailable, "",
+                  "the transaction on '" + db->path() + "' was lost before its commit");
+  }
   Status status = db->Run("COMMIT");
   if (!status.ok()) (void)db->Run("ROLLBACK");
   return status;

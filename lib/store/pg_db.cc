@@ -126,8 +126,8 @@ class PgDb;
 
 class PgStmt final : public StmtImpl {
  public:
-  PgStmt(PgDb* db, std::string name, std::string sql, int params)
-      : db_(db), name_(std::move(name)), sql_(std::move(sql)), values_(params) {}
+  PgStmt(PgDb* db, std::string name, std::string sql, int params, uint64_t session)
+      : db_(db), name_(std::move(name)), sql_(std::move(sql)), values_(params), session_(session) {}
   ~PgStmt() override { PQclear(result_); }
 
   void BindInt(int index, int64_t value) override { Set(index, std::to_string(value)); }
@@ -167,6 +167,7 @@ class PgStmt final : public StmtImpl {
   const std::string name_;  // of the prepared statement on the connection
   const std::string sql_;   // as translated, for messages
   std::vector<std::optional<std::string>> values_;
+  uint64_t session_;  // the statement connection's session it was prepared in
   PGresult* result_ = nullptr;
   bool executed_ = false;
   int row_ = -1;
@@ -185,15 +186,23 @@ class PgDb final : public Db {
     PQfinish(sync_conn_);
   }
 
-  // Sets the session up: the schema (made if missing) first in search_path, commits that do
-  // not wait for the disk, and the format table.
+  // Sets both sessions up (SetUp) and makes the format tables.
   Status Configure();
+  // A connection that broke (a server that restarted, a primary that failed over) is made
+  // again before it is used; what its session held (a transaction, prepared statements) is
+  // gone, and statements are prepared again in the new one (session_).
+  Status EnsureConnected(PGconn* conn);
 
   Status Exec(std::string_view sql) override {
+    EFS_RETURN_IF_ERROR(EnsureConnected(conn_));
     return Check(conn_, PQexec(conn_, PostgresSql(sql).c_str()), sql, nullptr);
   }
   Result<Stmt> Prepare(std::string_view sql) override;
-  bool InTransaction() const override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
+  // A broken connection's transaction is gone with its session.
+  bool InTransaction() const override {
+    return !conn_broken_ && PQstatus(conn_) == CONNECTION_OK &&
+           PQtransactionStatus(conn_) != PQTRANS_IDLE;
+  }
   int Changes() const override { return changes_; }
   std::string_view BeginSql() const override { return "BEGIN"; }
   Result<int> UserVersion() override { return FormatValue("user_version"); }
@@ -212,8 +221,16 @@ class PgDb final : public Db {
   Result<int> FormatValue(const char* key);
   Status SetFormatValue(const char* key, int value);
 
+  // Sets a session up: the schema (made if missing) first in search_path, and commits that do
+  // not wait for the disk.
+  Status SetUp(PGconn* conn);
+
   PGconn* conn_;
   PGconn* sync_conn_;  // SyncCommitted only, which never runs twice at once
+  uint64_t session_ = 0;  // +1 each time conn_ is made again
+  // A call found the connection's session gone (Check); EnsureConnected makes it again.
+  bool conn_broken_ = false;
+  bool sync_broken_ = false;
   const PgOptions options_;
   std::unordered_map<std::string, std::unique_ptr<PgStmt>> cache_;
   int changes_ = 0;
@@ -237,35 +254,56 @@ Status PgDb::Check(PGconn* conn, PGresult* result, std::string_view what, PGresu
   message += result ? PQresultErrorMessage(result) : PQerrorMessage(conn);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   message += " (" + std::string(what.substr(0, 120)) + ")";
+  // A connection that broke has no SQLSTATE (the server went away, or the link), and one the
+  // server ends says why in class 08 or 57: either way the session is gone, and the next
+  // call makes a new one.
+  const std::string_view klass = state ? std::string_view(state).substr(0, 2) : "";
+  if (state == nullptr || klass == "08" || klass == "57") {
+    (conn == conn_ ? conn_broken_ : sync_broken_) = true;
+  }
   PQclear(result);
-  // A connection that broke has no SQLSTATE: the server is unreachable.
-  Code code = state ? CodeForState(state)
-                    : (PQstatus(conn) == CONNECTION_BAD ? Code::kUnavailable : Code::kInternal);
+  Code code = state ? CodeForState(state) : Code::kUnavailable;
   const char* reason =
       code == Code::kInternal || code == Code::kIOError ? "InternalServerError" : "";
   return Status(code, reason, message);
 }
 
-Status PgDb::Configure() {
+Status PgDb::SetUp(PGconn* conn) {
   // A schema name is an identifier the store chose ("efs_catalog", "fs-<hex>"); it is quoted.
   const std::string quoted = QuoteIdentifier(options_.schema);
-  for (PGconn* conn : {conn_, sync_conn_}) {
-    // Notices ("schema ... already exists, skipping") are not errors; nobody reads them.
-    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
-    EFS_RETURN_IF_ERROR(Check(conn, PQexec(conn, ("CREATE SCHEMA IF NOT EXISTS " + quoted).c_str()),
-                              "create schema", nullptr));
-    EFS_RETURN_IF_ERROR(Check(conn,
-                              PQexec(conn, ("SET search_path TO " + quoted +
-                                            "; SET synchronous_commit TO off")
-                                               .c_str()),
-                              "set search_path", nullptr));
-  }
+  // Notices ("schema ... already exists, skipping") are not errors; nobody reads them.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  EFS_RETURN_IF_ERROR(Check(conn, PQexec(conn, ("CREATE SCHEMA IF NOT EXISTS " + quoted).c_str()),
+                            "create schema", nullptr));
+  return Check(
+      conn,
+      PQexec(conn, ("SET search_path TO " + quoted + "; SET synchronous_commit TO off").c_str()),
+      "set search_path", nullptr);
+}
+
+Status PgDb::Configure() {
+  EFS_RETURN_IF_ERROR(SetUp(conn_));
+  EFS_RETURN_IF_ERROR(SetUp(sync_conn_));
   return Exec(
       "CREATE TABLE IF NOT EXISTS efs_format (key TEXT PRIMARY KEY, value BIGINT NOT NULL); "
       "CREATE TABLE IF NOT EXISTS efs_syncs (backend BIGINT PRIMARY KEY, syncs BIGINT NOT NULL)");
 }
 
+Status PgDb::EnsureConnected(PGconn* conn) {
+  bool& broken = conn == conn_ ? conn_broken_ : sync_broken_;
+  if (!broken && PQstatus(conn) != CONNECTION_BAD) return Status::Ok();
+  PQreset(conn);
+  if (PQstatus(conn) != CONNECTION_OK) {
+    return Status(Code::kUnavailable, "",
+                  std::string("postgresql: reconnecting: ") + PQerrorMessage(conn));
+  }
+  broken = false;
+  if (conn == conn_) ++session_;
+  return SetUp(conn);
+}
+
 Result<Stmt> PgDb::Prepare(std::string_view sql) {
+  EFS_RETURN_IF_ERROR(EnsureConnected(conn_));
   std::string key(sql);
   auto it = cache_.find(key);
   if (it != cache_.end()) return Stmt(it->second.get());
@@ -278,7 +316,7 @@ Result<Stmt> PgDb::Prepare(std::string_view sql) {
       Check(conn_, PQdescribePrepared(conn_, name.c_str()), translated, &described));
   const int params = PQnparams(described);
   PQclear(described);
-  auto stmt = std::make_unique<PgStmt>(this, name, std::move(translated), params);
+  auto stmt = std::make_unique<PgStmt>(this, name, std::move(translated), params, session_);
   StmtImpl* impl = stmt.get();
   cache_.emplace(std::move(key), std::move(stmt));
   return Stmt(impl);
@@ -303,6 +341,7 @@ Status PgDb::SyncCommitted() {
   // synchronous_standby_names, on the standby). A transaction that changed nothing writes no
   // such record and waits for nothing, so this one bumps a counter of its own connection's
   // (a row per backend: syncs of other nodes do not wait for one another's row locks).
+  EFS_RETURN_IF_ERROR(EnsureConnected(sync_conn_));
   return Check(sync_conn_,
                PQexec(sync_conn_,
                       "BEGIN; SET LOCAL synchronous_commit TO on; "
@@ -314,22 +353,19 @@ Status PgDb::SyncCommitted() {
 Status PgDb::Recover() {
   // After a failed sync the connections may be gone (a primary that died); a new primary, or
   // the old one back, must answer a synchronous commit before anything goes on.
-  for (PGconn* conn : {conn_, sync_conn_}) {
-    if (PQstatus(conn) == CONNECTION_BAD) {
-      PQreset(conn);
-      if (PQstatus(conn) != CONNECTION_OK) {
-        return Status(Code::kUnavailable, "",
-                      std::string("postgresql: reconnecting: ") + PQerrorMessage(conn));
-      }
-    }
-  }
-  cache_.clear();  // prepared statements went with the old session
-  EFS_RETURN_IF_ERROR(Configure());
+  EFS_RETURN_IF_ERROR(EnsureConnected(conn_));
   return SyncCommitted();
 }
 
 Result<bool> PgStmt::Step() {
   if (!executed_) {
+    EFS_RETURN_IF_ERROR(db_->EnsureConnected(db_->conn_));
+    if (session_ != db_->session_) {  // prepared in a session that is gone
+      EFS_RETURN_IF_ERROR(db_->Check(db_->conn_,
+                                     PQprepare(db_->conn_, name_.c_str(), sql_.c_str(), 0, nullptr),
+                                     sql_, nullptr));
+      session_ = db_->session_;
+    }
     std::vector<const char*> values(values_.size());
     for (size_t i = 0; i < values_.size(); ++i) {
       values[i] = values_[i] ? values_[i]->c_str() : nullptr;

@@ -155,6 +155,35 @@ TEST_F(Postgres, SyncsBesideStatementsLeaveTheirCountsAlone) {
   EXPECT_EQ(wrong, 0);
 }
 
+// A server that restarts (or a standby promoted in its place) is reconnected at the next call;
+// the transaction open at the time is lost whole, and statements prepared before work after.
+TEST_F(Postgres, ARestartedServerIsReconnectedAndTheOpenTransactionIsLost) {
+  ASSERT_TRUE(db_->Exec("CREATE TABLE t (n INTEGER)").ok());
+  ASSERT_TRUE(db_->Run("INSERT INTO t (n) VALUES (?)", 1).ok());
+  ASSERT_EQ(*db_->QueryInt("SELECT sum(n) FROM t"), 1);  // prepared in the first session
+  ASSERT_TRUE(db_->SyncCommitted().ok());
+  {
+    Result<Txn> txn = Txn::Begin(*db_);
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE(db_->Run("INSERT INTO t (n) VALUES (?)", 2).ok());
+    ASSERT_TRUE(server_.Restart()) << server_.why();
+    Status broken = db_->Run("INSERT INTO t (n) VALUES (?)", 4);
+    EXPECT_EQ(broken.code(), Code::kUnavailable) << broken.ToString();
+    EXPECT_FALSE(db_->InTransaction());
+    EXPECT_FALSE(txn->Commit().ok());  // the transaction went with the old session
+  }
+  Result<int64_t> sum = db_->QueryInt("SELECT sum(n) FROM t");
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(*sum, 1);
+  EXPECT_TRUE(db_->Run("INSERT INTO t (n) VALUES (?)", 8).ok());
+  // The sync connection learns of the restart at its first use: that sync fails, since what
+  // it was to make durable may be gone, and Recover (what a failed sync leads to) then syncs.
+  EXPECT_EQ(db_->SyncCommitted().code(), Code::kUnavailable);
+  EXPECT_TRUE(db_->Recover().ok());
+  EXPECT_TRUE(db_->SyncCommitted().ok());
+  EXPECT_EQ(*db_->QueryInt("SELECT sum(n) FROM t"), 9);
+}
+
 TEST_F(Postgres, SchemasKeepTheirTablesApartAndTheirVersions) {
   std::unique_ptr<Db> other = Open("other");
   ASSERT_NE(other, nullptr);

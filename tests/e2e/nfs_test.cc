@@ -106,6 +106,43 @@ TEST_P(Nfs, MetadataLivesInTheEngineAndGoesWithTheFileSystem) {
   }
 }
 
+// PostgreSQL restarts under a mounted client (as a promoted standby would take over): what was
+// acknowledged before is there after, the calls made while it was down fail and may be made
+// again, and then the file system and the API work as before.
+class NfsOnPostgres : public Nfs {};
+INSTANTIATE_TEST_SUITE_P(Engine, NfsOnPostgres, ::testing::Values(Engine::kPostgres),
+                         [](const ::testing::TestParamInfo<Engine>&) { return "Postgres"; });
+
+TEST_P(NfsOnPostgres, APostgresRestartLosesNothingAcknowledgedAndServiceResumes) {
+  std::string fs = CreateFs();
+  Json mt = CreateMountTarget(fs, DefaultSubnet());
+  WireClient client;
+  ASSERT_TRUE(client.Connect(mt["IpAddress"], mt["Port"]) && client.StartSession("through"));
+  WriteFile(client, "before", "acknowledged before the restart\n");
+
+  std::string why;
+  testutil::PgServer* server = testutil::SharedPgServer(&why);
+  ASSERT_NE(server, nullptr) << why;
+  ASSERT_TRUE(server->Restart()) << server->why();
+
+  // Each call made while efsd's sessions are found gone fails; within a few, they work.
+  bool written = false;
+  for (int attempt = 0; attempt < 20 && !written; ++attempt) {
+    written = client.WriteFile("after", "written after the restart\n");
+    if (!written) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(written);
+  EXPECT_EQ(ReadFile(client, "before"), "acknowledged before the restart\n");
+  EXPECT_EQ(ReadFile(client, "after"), "written after the restart\n");
+  bool described = false;
+  for (int attempt = 0; attempt < 20 && !described; ++attempt) {
+    described = daemon_.Efs({"describe-fs", "--file-system-id", fs}).rc == 0;
+    if (!described) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(described);
+  ASSERT_TRUE(client.EndSession());
+}
+
 TEST_P(Nfs, AMountTargetAnswersNfsAndRefusesTheEfsUtilsProxyProgram) {
   Json mt = CreateMountTarget(CreateFs(), DefaultSubnet());
   WireClient client;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -114,13 +115,20 @@ std::string PgServer::conninfo(const std::string& dbname) const {
 }
 
 PgServer* SharedPgServer(std::string* why) {
-  static PgServer* const server = [] {
-    auto* s = new PgServer;
-    if (s->Start()) std::atexit([] { SharedPgServer(nullptr)->Kill(); });
-    return s;
-  }();
-  if (!server->why().empty()) {
-    if (why != nullptr) *why = server->why();
+  // Made once, and destroyed at exit (stopped, its directory removed), whether it started or
+  // not.
+  static PgServer* server = nullptr;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    server = new PgServer;
+    server->Start();
+    std::atexit([] {
+      delete server;
+      server = nullptr;
+    });
+  });
+  if (server == nullptr || !server->why().empty()) {
+    if (why != nullptr) *why = server ? server->why() : "the shared PostgreSQL is gone";
     return nullptr;
   }
   return server;

@@ -7,7 +7,8 @@
 namespace efs::daemon {
 
 Result<std::unique_ptr<SqliteClientRecords>> SqliteClientRecords::Open(const std::string& path) {
-  EFS_ASSIGN_OR_RETURN(std::unique_ptr<store::Db> db, store::Db::Open(path, store::SqliteOptions{.exclusive = true}));
+  EFS_ASSIGN_OR_RETURN(std::unique_ptr<store::Db> db,
+                       store::Db::Open(path, store::SqliteOptions{.exclusive = true}));
   EFS_RETURN_IF_ERROR(
       db->Exec("CREATE TABLE IF NOT EXISTS clients (scope TEXT NOT NULL, owner TEXT NOT NULL, "
                "PRIMARY KEY (scope, owner)) WITHOUT ROWID"));

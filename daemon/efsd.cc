@@ -76,6 +76,16 @@ Status MakeDirs(const std::string& path) {
   return Status::Ok();
 }
 
+// The control plane's options that say where the state lives: the state directory, and the
+// catalog in it or in PostgreSQL.
+control::Options StateOptions(const Config& config) {
+  control::Options options;
+  options.state_dir = config.state_dir;
+  options.catalog_path = config.state_dir + "/catalog.db";
+  options.postgres = config.postgres;
+  return options;
+}
+
 }  // namespace
 
 std::string DefaultStateDir() {
@@ -330,14 +340,11 @@ Status Daemon::Start() {
   if (d.config.test_clock) EFS_RETURN_IF_ERROR(d.RestoreTestClock());
 
   d.nfs_port = d.ChooseNfsPort();
-  control::Options options;
+  control::Options options = StateOptions(d.config);
   options.network_backend = d.config.network_backend.empty()
                                 ? (::geteuid() == 0 ? "netns" : "loopback")
                                 : d.config.network_backend;
   options.network_backend_explicit = !d.config.network_backend.empty();
-  options.state_dir = d.config.state_dir;
-  options.catalog_path = d.config.state_dir + "/catalog.db";
-  options.postgres = d.config.postgres;
   options.nfs_port = d.nfs_port;
   options.admin_uid = ::geteuid();
   options.version = EFS_VERSION;
@@ -413,10 +420,7 @@ Status Daemon::Start() {
 
 Status Daemon::RemoveNetwork() {
   Impl& d = *impl_;
-  control::Options options;
-  options.state_dir = d.config.state_dir;
-  options.catalog_path = d.config.state_dir + "/catalog.db";
-  options.postgres = d.config.postgres;
+  control::Options options = StateOptions(d.config);
   options.network_backend = "netns";
   if (options.postgres.empty() && !std::filesystem::exists(options.catalog_path)) {
     return Status::Ok();  // nothing made

@@ -214,6 +214,9 @@ class CatalogControlPlane final : public ControlPlane {
   Result<std::shared_ptr<fs::FileSystem>> AvailableStore(const std::string& id) EXCLUDES(mu_);
   Result<store::FileSystemRow> FindFileSystemLocked(const std::string& id)
       EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The same, and IncorrectFileSystemLifeCycleState unless it is available.
+  Result<store::FileSystemRow> FindAvailableFileSystemLocked(const std::string& id)
+      EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Status InsertFileSystemLocked(store::FileSystemRow& row, const std::vector<store::TagRow>& tags)
       EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Status UpdateFileSystemLocked(const api::UpdateFileSystemRequest& req, store::FileSystemRow& row)

@@ -159,6 +159,13 @@ Result<store::FileSystemRow> CatalogControlPlane::FindFileSystemLocked(const std
   return std::move(*row);
 }
 
+Result<store::FileSystemRow> CatalogControlPlane::FindAvailableFileSystemLocked(
+    const std::string& id) {
+  EFS_ASSIGN_OR_RETURN(store::FileSystemRow row, FindFileSystemLocked(id));
+  if (row.state != "available") return IncorrectFileSystemLifeCycleState(row.id, row.state);
+  return row;
+}
+
 Result<store::FileSystemRow> CatalogControlPlane::NewFileSystemRow(
     const api::CreateFileSystemRequest& req) const {
   EFS_RETURN_IF_ERROR(CheckCreationToken(req.creation_token));
@@ -265,8 +272,7 @@ Result<api::DescribeFileSystemsResponse> CatalogControlPlane::DescribeFileSystem
 
 Status CatalogControlPlane::UpdateFileSystemLocked(const api::UpdateFileSystemRequest& req,
                                                    store::FileSystemRow& row) {
-  EFS_ASSIGN_OR_RETURN(row, FindFileSystemLocked(req.file_system_id));
-  if (row.state != "available") return IncorrectFileSystemLifeCycleState(row.id, row.state);
+  EFS_ASSIGN_OR_RETURN(row, FindAvailableFileSystemLocked(req.file_system_id));
   std::string mode = req.throughput_mode.value_or(row.throughput_mode);
   std::optional<double> mibps = req.provisioned_throughput_in_mibps;
   if (!mibps && mode == "provisioned" && row.throughput_mode == "provisioned") {
@@ -320,8 +326,8 @@ Result<api::BurstCreditBalance> CatalogControlPlane::SetBurstCreditBalance(
     const api::SetBurstCreditBalanceRequest& req) {
   {
     MutexLock lock(&mu_);
-    EFS_ASSIGN_OR_RETURN(store::FileSystemRow row, FindFileSystemLocked(req.file_system_id));
-    if (row.state != "available") return IncorrectFileSystemLifeCycleState(row.id, row.state);
+    EFS_ASSIGN_OR_RETURN(store::FileSystemRow row,
+                         FindAvailableFileSystemLocked(req.file_system_id));
     if (row.throughput_mode != "bursting") {
       return BadRequest("file system '" + row.id + "' is in " + row.throughput_mode +
                         " mode: only bursting file systems hold burst credits");

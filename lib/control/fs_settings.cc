@@ -21,7 +21,8 @@ Status ValidationException(std::string message) {
 }
 
 // Checks `value` is one of `allowed`, as AWS's model does for an enum.
-Status CheckEnum(const char* field, const std::string& value, const std::set<std::string>& allowed) {
+Status CheckEnum(const char* field, const std::string& value,
+                 const std::set<std::string>& allowed) {
   if (allowed.count(value)) return Status::Ok();
   std::string list;
   for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
@@ -45,8 +46,8 @@ Result<api::BackupPolicyDescription> CatalogControlPlane::PutBackupPolicy(
   }
   {
     MutexLock lock(&mu_);
-    EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs, FindFileSystemLocked(req.file_system_id));
-    if (fs.state != "available") return IncorrectFileSystemLifeCycleState(fs.id, fs.state);
+    EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs,
+                         FindAvailableFileSystemLocked(req.file_system_id));
   }
   if (status == "ENABLED") {
     return BadRequest(
@@ -74,8 +75,8 @@ Result<api::FileSystemProtectionDescription> CatalogControlPlane::UpdateFileSyst
   }
   {
     MutexLock lock(&mu_);
-    EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs, FindFileSystemLocked(req.file_system_id));
-    if (fs.state != "available") return IncorrectFileSystemLifeCycleState(fs.id, fs.state);
+    EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs,
+                         FindAvailableFileSystemLocked(req.file_system_id));
   }
   if (value == "DISABLED") {
     return BadRequest(

@@ -99,10 +99,9 @@ Result<api::LifecycleConfigurationDescription> CatalogControlPlane::PutLifecycle
   {
     MutexLock lock(&mu_);
     EFS_RETURN_IF_ERROR(catalog_->InTransaction([&]() REQUIRES(mu_) -> Status {
-      EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs, FindFileSystemLocked(req.file_system_id));
-      if (fs.state != "available") return IncorrectFileSystemLifeCycleState(fs.id, fs.state);
-      if (archive &&
-          (fs.throughput_mode != "elastic" || fs.performance_mode != "generalPurpose")) {
+      EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs,
+                           FindAvailableFileSystemLocked(req.file_system_id));
+      if (archive && (fs.throughput_mode != "elastic" || fs.performance_mode != "generalPurpose")) {
         return BadRequest(
             "TransitionToArchive requires throughput mode 'elastic' and performance "
             "mode 'generalPurpose'");

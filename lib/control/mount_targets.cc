@@ -105,8 +105,7 @@ Result<std::vector<std::string>> CatalogControlPlane::ResolveGroupsLocked(
 
 Result<store::MountTargetRow> CatalogControlPlane::InsertMountTargetLocked(
     const api::CreateMountTargetRequest& req) {
-  EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs, FindFileSystemLocked(req.file_system_id));
-  if (fs.state != "available") return IncorrectFileSystemLifeCycleState(fs.id, fs.state);
+  EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs, FindAvailableFileSystemLocked(req.file_system_id));
   EFS_ASSIGN_OR_RETURN(std::optional<store::SubnetRow> subnet, catalog_->FindSubnet(req.subnet_id));
   if (!subnet) return SubnetNotFound(req.subnet_id);
   EFS_RETURN_IF_ERROR(CheckPlacementLocked(fs, *subnet));

@@ -167,8 +167,7 @@ Result<fs::LifecyclePolicy> LifecyclePolicyOf(ControlPlane& control, const std::
 Result<std::shared_ptr<fs::FileSystem>> CatalogControlPlane::AvailableStore(const std::string& id) {
   {
     MutexLock lock(&mu_);
-    EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs, FindFileSystemLocked(id));
-    if (fs.state != "available") return IncorrectFileSystemLifeCycleState(fs.id, fs.state);
+    EFS_ASSIGN_OR_RETURN(store::FileSystemRow fs, FindAvailableFileSystemLocked(id));
   }
   return endpoints_->Store(id);
 }

@@ -2,11 +2,9 @@
 #include "store/namespace_store.h"
 
 #include <algorithm>
-#include <cstring>
 #include <utility>
 
 #include "base/macros.h"
-#include "store/files.h"
 #include "store/namespace_schema.h"
 
 namespace efs::store {

@@ -22,12 +22,12 @@ namespace {
 
 // SQLSTATE classes and codes (PostgreSQL's appendix A) as the store's codes.
 Code CodeForState(std::string_view state) {
-  if (state == "23505") return Code::kAlreadyExists;        // unique_violation
-  if (state == "23503") return Code::kFailedPrecondition;   // foreign_key_violation
+  if (state == "23505") return Code::kAlreadyExists;       // unique_violation
+  if (state == "23503") return Code::kFailedPrecondition;  // foreign_key_violation
   if (state == "40001" || state == "40P01" || state == "55P03") return Code::kUnavailable;
-  if (state == "53100") return Code::kNoSpace;              // disk_full
+  if (state == "53100") return Code::kNoSpace;  // disk_full
   if (state.substr(0, 2) == "08" || state.substr(0, 2) == "57") return Code::kUnavailable;
-  if (state.substr(0, 2) == "58") return Code::kIOError;    // system error, io_error
+  if (state.substr(0, 2) == "58") return Code::kIOError;     // system error, io_error
   if (state.substr(0, 2) == "XX") return Code::kCorruption;  // internal error, data corrupted
   return Code::kInternal;
 }
@@ -141,9 +141,7 @@ class PgStmt final : public StmtImpl {
   Result<bool> Step() override;
   bool IsNull(int col) const override { return PQgetisnull(result_, row_, col) != 0; }
   int64_t Int(int col) const override {
-    const char* text = PQgetvalue(result_, row_, col);
-    if (text[0] == 't' || text[0] == 'f') return text[0] == 't';  // a boolean expression
-    return std::strtoll(text, nullptr, 10);
+    return std::strtoll(PQgetvalue(result_, row_, col), nullptr, 10);
   }
   double Double(int col) const override {
     return std::strtod(PQgetvalue(result_, row_, col), nullptr);
@@ -226,7 +224,7 @@ class PgDb final : public Db {
   Status SetUp(PGconn* conn);
 
   PGconn* conn_;
-  PGconn* sync_conn_;  // SyncCommitted only, which never runs twice at once
+  PGconn* sync_conn_;     // SyncCommitted only, which never runs twice at once
   uint64_t session_ = 0;  // +1 each time conn_ is made again
   // A call found the connection's session gone (Check); EnsureConnected makes it again.
   bool conn_broken_ = false;
@@ -272,7 +270,8 @@ Status PgDb::SetUp(PGconn* conn) {
   // A schema name is an identifier the store chose ("efs_catalog", "fs-<hex>"); it is quoted.
   const std::string quoted = QuoteIdentifier(options_.schema);
   // Notices ("schema ... already exists, skipping") are not errors; nobody reads them.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   EFS_RETURN_IF_ERROR(Check(conn, PQexec(conn, ("CREATE SCHEMA IF NOT EXISTS " + quoted).c_str()),
                             "create schema", nullptr));
   return Check(
@@ -372,11 +371,11 @@ Result<bool> PgStmt::Step() {
     }
     PQclear(result_);
     result_ = nullptr;
-    EFS_RETURN_IF_ERROR(db_->Check(db_->conn_,
-                                   PQexecPrepared(db_->conn_, name_.c_str(),
-                                                  static_cast<int>(values.size()), values.data(),
-                                                  nullptr, nullptr, 0),
-                                   sql_, &result_));
+    EFS_RETURN_IF_ERROR(
+        db_->Check(db_->conn_,
+                   PQexecPrepared(db_->conn_, name_.c_str(), static_cast<int>(values.size()),
+                                  values.data(), nullptr, nullptr, 0),
+                   sql_, &result_));
     executed_ = true;
     row_ = -1;
   }

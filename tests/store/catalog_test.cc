@@ -4,8 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "store/pg_db.h"
-#include "testutil/pg_server.h"
+#include "tests/store/shared_postgres.h"
 #include "testutil/temp_dir.h"
 
 namespace efs::store {
@@ -26,16 +25,9 @@ class CatalogOn : public ::testing::TestWithParam<Engine> {
  protected:
   std::unique_ptr<Catalog> OpenOrDie() {
     if (GetParam() == Engine::kSqlite) return store::OpenOrDie(":memory:");
-    std::string why;
-    testutil::PgServer* server = testutil::SharedPgServer(&why);
-    if (server == nullptr) {
-      ADD_FAILURE() << why;
-      return store::OpenOrDie(":memory:");
-    }
-    Result<std::unique_ptr<Db>> db =
-        OpenPostgres({server->conninfo(), testutil::NewPgSchema()});
-    EXPECT_TRUE(db.ok()) << db.status().ToString();
-    Result<std::unique_ptr<Catalog>> catalog = Catalog::Open(std::move(db).value());
+    std::unique_ptr<Db> db = SharedPostgresDb(testutil::NewPgSchema());
+    if (db == nullptr) return store::OpenOrDie(":memory:");  // the failure is reported
+    Result<std::unique_ptr<Catalog>> catalog = Catalog::Open(std::move(db));
     EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
     return std::move(catalog).value();
   }

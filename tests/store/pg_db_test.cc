@@ -47,9 +47,8 @@ TEST_F(Postgres, StatementsBindAndReadEveryType) {
   ASSERT_TRUE(db_->Exec("CREATE TABLE t (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
                         "n INTEGER, r REAL, s TEXT)")
                   .ok());
-  Result<int64_t> first =
-      db_->QueryInt("INSERT INTO t (n, r, s) VALUES (?1, ?2, ?3) RETURNING seq",
-                    int64_t{1} << 62, 0.1, std::string("it's \xc3\xa9"));
+  Result<int64_t> first = db_->QueryInt("INSERT INTO t (n, r, s) VALUES (?1, ?2, ?3) RETURNING seq",
+                                        int64_t{1} << 62, 0.1, std::string("it's \xc3\xa9"));
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   Result<int64_t> second = db_->QueryInt(
       "INSERT INTO t (n, r, s) VALUES (?1, ?2, ?3) RETURNING seq", -5, 1e300, std::nullopt);

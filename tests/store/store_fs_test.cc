@@ -19,8 +19,7 @@
 #include "store/db.h"
 #include "store/files.h"
 #include "store/namespace_schema.h"
-#include "store/pg_db.h"
-#include "testutil/pg_server.h"
+#include "tests/store/shared_postgres.h"
 #include "testutil/temp_dir.h"
 
 namespace efs::store {
@@ -42,18 +41,11 @@ const fs::FsFactory kStoreFs{"StoreFs", [](const std::string& dir, const Clock* 
 // a file system opened again in the same directory finds its namespace.
 const fs::FsFactory kStoreFsOnPostgres{
     "StoreFsOnPostgres", [](const std::string& dir, const Clock* clock) {
-      std::string why;
-      testutil::PgServer* server = testutil::SharedPgServer(&why);
-      if (server == nullptr) {
-        ADD_FAILURE() << why;
-        return std::unique_ptr<fs::FileSystem>();
-      }
       char schema[32];
       std::snprintf(schema, sizeof schema, "ns_%016zx", std::hash<std::string>{}(dir));
-      Result<std::unique_ptr<Db>> db = OpenPostgres({server->conninfo(), schema});
-      EXPECT_TRUE(db.ok()) << db.status().ToString();
-      if (!db.ok()) return std::unique_ptr<fs::FileSystem>();
-      auto fs = OpenStoreFs(dir, clock, {}, std::move(db).value());
+      std::unique_ptr<Db> db = SharedPostgresDb(schema);
+      if (db == nullptr) return std::unique_ptr<fs::FileSystem>();
+      auto fs = OpenStoreFs(dir, clock, {}, std::move(db));
       EXPECT_TRUE(fs.ok()) << fs.status().ToString();
       return fs.ok() ? std::move(fs).value() : nullptr;
     }};

@@ -25,8 +25,8 @@ constexpr char kBin[] = "/usr/lib/postgresql/15/bin";
 std::vector<std::string> AsPostgres(std::vector<std::string> argv) {
   std::vector<std::string> wrapped = {"/usr/bin/setsid"};
   if (::geteuid() == 0) {
-    for (const char* a : {"/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres",
-                          "--clear-groups", "--"}) {
+    for (const char* a :
+         {"/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--clear-groups", "--"}) {
       wrapped.push_back(a);
     }
   }
@@ -68,14 +68,14 @@ bool PgServer::Start() {
 }
 
 bool PgServer::Launch() {
-  server_ = Child::Start(AsPostgres({std::string(kBin) + "/postgres", "-D", dir_.Join("data"),
-                                     "-k", dir_.path(), "-c", "listen_addresses=",
-                                     "-c", "max_connections=200"}),
-                         dir_.Join("log"));
+  server_ = Child::Start(
+      AsPostgres({std::string(kBin) + "/postgres", "-D", dir_.Join("data"), "-k", dir_.path(), "-c",
+                  "listen_addresses=", "-c", "max_connections=200"}),
+      dir_.Join("log"));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
-    RunResult ready = Run({std::string(kBin) + "/pg_isready", "-q", "-h", dir_.path(), "-U",
-                           "efsd", "-d", "postgres"},
+    RunResult ready = Run({std::string(kBin) + "/pg_isready", "-q", "-h", dir_.path(), "-U", "efsd",
+                           "-d", "postgres"},
                           Within(5));
     if (ready.rc == 0) return true;
     if (server_.Wait(0) != -1) break;  // it exited
@@ -90,7 +90,7 @@ void PgServer::Kill() {
   if (!server_.running()) return;
   const pid_t group = server_.pid();  // setsid made the server the leader of its own group
   if (group <= 1) return;
-  ::kill(-group, SIGQUIT);              // the server and every backend it forked
+  ::kill(-group, SIGQUIT);  // the server and every backend it forked
   if (server_.Wait(10) == -1) {
     ::kill(-group, SIGKILL);
     server_.Wait(10);
